@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sgscope: every entry point.  `make bench` and `make test` are all a fresh
+# machine needs; each target installs (deps) and builds what it uses.
+
+SGSCOPE_CACHE ?= $(HOME)/.cache/sgscope
+KSRC   ?= $(SGSCOPE_CACHE)/linux-source-6.12
+KBUILD ?= $(SGSCOPE_CACHE)/build
+JOBS   ?= $(shell nproc)
+export SGSCOPE_CACHE KSRC KBUILD JOBS
+
+KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
+
+.PHONY: all deps kernel kunit test bench clean help
+
+all: kernel
+
+help:
+	@echo "make bench   build everything, boot the test machine, run the benchmark"
+	@echo "make test    build everything and run every test suite"
+	@echo "make deps    install the Debian packages sgscope needs"
+	@echo "make kernel  build the sgscope kernel in $(KBUILD)"
+	@echo "make kunit   run the KUnit suites with kunit.py"
+
+deps:
+	@tools/deps
+
+kernel: deps
+	@tools/kernel-build
+
+kunit: kernel
+	@tools/tests/kunit.sh
+
+test: kernel
+	@tools/run-tests
+
+bench: kernel
+	@echo "make bench: the benchmark is not built yet (see the open issues);"
+	@echo "the kernel and the test machine are ready: try tools/vm -- uname -a"
+	@exit 1
+
+clean:
+	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel config check: the repo's fragment configures cleanly, and a
+# fragment asking for an option Kconfig cannot give stops the build and
+# names the option.
+source "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# An x86 kernel cannot have ARM64's software tag-based KASAN.
+mkdir -p "$tmp/bad"
+cp "$repo/kunit/.kunitconfig" "$tmp/bad/.kunitconfig"
+echo "CONFIG_KASAN_SW_TAGS=y" >>"$tmp/bad/.kunitconfig"
+out=$(KUNITCONFIG="$tmp/bad" KBUILD="$tmp/build-bad" "$repo/tools/kernel-build" --config-only 2>&1)
+rc=$?
+expect "config: a fragment with an impossible option fails" 1 "$rc"
+contains "config: the failure names the dropped option" "CONFIG_KASAN_SW_TAGS=y" "$out"
+
+out=$(KBUILD="$tmp/build-good" "$repo/tools/kernel-build" --config-only 2>&1)
+rc=$?
+expect "config: the repo's fragment configures cleanly" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$(tail -5 <<<"$out")"
+
+# Every option of the fragment reached the real build's .config.
+missing=""
+while IFS= read -r line; do
+	case "$line" in CONFIG_*=*) grep -qx "$line" "${KBUILD:-$cache/build}/.config" || missing+=" $line" ;; esac
+done <"$repo/kunit/.kunitconfig"
+expect "config: the built kernel has every option of the fragment" "" "$missing"
+finish

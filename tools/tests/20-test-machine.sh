@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# tools/vm, the test-machine launcher: statuses, output, the results share,
+# --iommu, --swiotlb, --wav, the timeout and usage errors.
+source "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+results="$tmp/results"
+mkdir -p "$results"
+run() { "$vm" --results "$results" --console "$tmp/console.log" "$@"; }
+
+out=$(run -- /bin/true 2>&1); rc=$?
+expect "vm: /bin/true in the guest exits 0 on the host" 0 "$rc"
+out=$(run -- /bin/false 2>&1); rc=$?
+expect "vm: /bin/false in the guest exits 1 on the host" 1 "$rc"
+out=$(run -- sh -c 'echo "hello from $(uname -n)"; exit 7' 2>/dev/null); rc=$?
+expect "vm: an exit status of 7 reaches the host" 7 "$rc"
+contains "vm: the command's output reaches the host" "hello from sgscope-vm" "$out"
+kver=$(run -- uname -r 2>/dev/null)
+contains "vm: the guest runs the sgscope kernel" "$(make -s -C "$cache/linux-source-6.12" O="${KBUILD:-$cache/build}" kernelrelease 2>/dev/null)" "$kver"
+
+# The guest writes random bytes it made itself; the host sees the same bytes.
+out=$(run -- sh -c 'head -c 300000 /dev/urandom >/tmp/blob && sha256sum </tmp/blob && cp /tmp/blob "$SGSCOPE_RESULTS/blob"' 2>/dev/null)
+guest_sum=${out%% *}
+host_sum=$(sha256sum <"$results/blob" 2>/dev/null); host_sum=${host_sum%% *}
+if [ -n "$guest_sum" ] && [ "$guest_sum" = "$host_sum" ] && [ "$(stat -c %s "$results/blob")" = 300000 ]; then
+	pass "vm: a file written into the results folder reaches the host byte for byte"
+else
+	fail "vm: a file written into the results folder reaches the host byte for byte" "guest: $guest_sum" "host:  $host_sum"
+fi
+run -- sh -c 'echo x >/etc/sgscope-should-not-exist' >/dev/null 2>&1
+expect "vm: the host root is read-only in the guest" 1 "$?"
+
+# --iommu: the AC97 device sits in an IOMMU group; without it, it does not.
+ac97_group='for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/vendor):$(cat $d/device)" = 0x8086:0x2415 ] || continue
+	if [ -e $d/iommu_group ]; then echo "ac97 group $(basename $(readlink $d/iommu_group))"; else echo "ac97 no group"; fi
+done'
+out=$(run --iommu -- sh -c "$ac97_group; dmesg | grep -c 'DMAR: IOMMU enabled'" 2>&1)
+contains "vm --iommu: the AC97 device has an IOMMU group" "ac97 group" "$out"
+out=$(run -- sh -c "$ac97_group" 2>&1)
+contains "vm: without --iommu the AC97 device has no IOMMU group" "ac97 no group" "$out"
+
+# --swiotlb: with 2 GiB of memory x86 sets up swiotlb only when forced.
+out=$(run --swiotlb -- sh -c 'dmesg | grep "software IO TLB: mapped"; cat /proc/cmdline' 2>&1)
+contains "vm --swiotlb: the kernel log shows swiotlb set up" "software IO TLB: mapped" "$out"
+contains "vm --swiotlb: swiotlb=force is on the kernel command line" "swiotlb=force" "$out"
+out=$(run -- sh -c 'dmesg | grep -c "software IO TLB: mapped"' 2>&1)
+expect "vm: without --swiotlb there is no swiotlb" 0 "$out"
+
+# --wav: the peer driver plays one second of a tone; the file is a valid
+# 48 kHz S16 stereo WAV whose header agrees with its size.
+wav="$tmp/out.wav"
+sox -n -r 48000 -c 2 -b 16 "$tmp/tone.wav" synth 1 sine 440 2>/dev/null
+cp "$tmp/tone.wav" "$results/tone.wav"
+# Whichever driver holds the AC97 device (the built-in snd-sgscope, else the
+# peer snd-intel8x0) plays it through card 0, device 0, at 0 dB.
+play='[ -e /proc/asound/card0 ] || modprobe snd-intel8x0 || exit 1
+	amixer -q -c 0 sset Master 100% unmute && amixer -q -c 0 sset PCM 100% unmute &&
+	aplay -q -D hw:0,0 "$SGSCOPE_RESULTS/tone.wav"'
+out=$(run --wav "$wav" -- sh -c "$play" 2>&1); rc=$?
+expect "vm --wav: aplay through snd-intel8x0 succeeds" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
+check=$(python3 - "$wav" <<'PY' 2>&1
+import os, sys, wave
+p = sys.argv[1]
+with open(p, 'rb') as f:
+    h = f.read(44)
+assert h[:4] == b'RIFF' and h[8:12] == b'WAVE', 'not RIFF/WAVE'
+riff = int.from_bytes(h[4:8], 'little')
+assert riff == os.path.getsize(p) - 8, f'RIFF size {riff} vs file {os.path.getsize(p)}'
+w = wave.open(p)
+assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (48000, 2, 2), w.getparams()
+assert w.getnframes() >= 48000, f'{w.getnframes()} frames'
+print('valid')
+PY
+)
+expect "vm --wav: a valid 48 kHz stereo WAV with a finalised header" valid "$check"
+
+# A hung command is cut off by the timeout and reported.
+start=$(date +%s)
+out=$(run --timeout 25 -- sleep 600 2>&1); rc=$?
+expect "vm --timeout: a hung guest exits 124" 124 "$rc"
+contains "vm --timeout: the timeout is reported" "TIMEOUT" "$out"
+took=$(( $(date +%s) - start ))
+if [ "$took" -lt 60 ]; then pass "vm --timeout: killed promptly (${took}s)"; else fail "vm --timeout: killed promptly" "took ${took}s"; fi
+
+# Usage errors.
+out=$("$vm" --no-such-flag true 2>&1); rc=$?
+expect "vm: an unknown flag exits 2" 2 "$rc"
+contains "vm: an unknown flag prints usage" "usage: tools/vm" "$out"
+out=$("$vm" --cpus zero true 2>&1); rc=$?
+expect "vm: a bad --cpus exits 2" 2 "$rc"
+finish

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for sgscope's shell test suites: each check prints one line,
+# "ok - NAME" or "not ok - NAME", which tools/run-tests counts.
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cache=${SGSCOPE_CACHE:-$HOME/.cache/sgscope}
+vm="$repo/tools/vm"
+failures=0
+
+pass() { echo "ok - $1"; }
+fail() {
+	echo "not ok - $1"
+	shift
+	[ $# -eq 0 ] || printf '#   %s\n' "$@"
+	failures=$((failures + 1))
+}
+# expect NAME WANT GOT: equal strings pass
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected: $2" "got:      $3"; fi
+}
+# contains NAME NEEDLE HAYSTACK
+contains() {
+	if [[ "$3" == *"$2"* ]]; then pass "$1"; else fail "$1" "expected to find: $2" "in: ${3:0:600}"; fi
+}
+lacks() {
+	if [[ "$3" != *"$2"* ]]; then pass "$1"; else fail "$1" "expected not to find: $2"; fi
+}
+finish() { exit $((failures > 0)); }
