@@ -1,4 +1,277 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * snd-sgscope: a PCI driver for the Intel ICH AC97 controller (as QEMU
+ * emulates it) with one PCM device per ALSA buffer strategy, made to trace,
+ * measure and fault-inject those strategies.
+ *
+ * This file: module parameters, probe and remove, the shared interrupt and
+ * the codec, which snd-ac97-codec drives through the mixer registers.
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/init.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <sound/ac97_codec.h>
+#include <sound/core.h>
+#include <sound/initval.h>
+#include "sgscope.h"
+
+#define CREATE_TRACE_POINTS
+#include "sgscope_trace.h"
+
+static int index = SNDRV_DEFAULT_IDX1;
+module_param(index, int, 0444);
+MODULE_PARM_DESC(index, "Index value for the sgscope soundcard.");
+static char *id = "sgscope";
+module_param(id, charp, 0444);
+MODULE_PARM_DESC(id, "ID string for the sgscope soundcard.");
+static unsigned int prealloc_kb = 256;
+module_param(prealloc_kb, uint, 0444);
+MODULE_PARM_DESC(prealloc_kb, "pcm0 (prealloc): KiB to preallocate per stream at probe; the core halves it down to 16 KiB until it succeeds.");
+static unsigned int max_buffer_kb = 4096;
+module_param(max_buffer_kb, uint, 0444);
+MODULE_PARM_DESC(max_buffer_kb, "pcm1-3: largest buffer in KiB.");
+
+static int sgscope_set_page_mode(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "lookup"))
+		WRITE_ONCE(sgscope_vmalloc_page_mode, SGSCOPE_PAGE_LOOKUP);
+	else if (sysfs_streq(val, "cached"))
+		WRITE_ONCE(sgscope_vmalloc_page_mode, SGSCOPE_PAGE_CACHED);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int sgscope_get_page_mode(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(sgscope_vmalloc_page_mode) ==
+			  SGSCOPE_PAGE_CACHED ? "cached" : "lookup");
+}
+
+static const struct kernel_param_ops sgscope_page_mode_ops = {
+	.set = sgscope_set_page_mode,
+	.get = sgscope_get_page_mode,
+};
+module_param_cb(vmalloc_page, &sgscope_page_mode_ops, NULL, 0644);
+MODULE_PARM_DESC(vmalloc_page, "pcm2 (vmalloc) .page callback: lookup (vmalloc_to_page, as the ALSA guide's seed) or cached (page array built at hw_params).");
+
+/* AC97 codec access: wait for the codec access semaphore, then 16 bits. */
+static void sgscope_codec_wait(struct sgscope_chip *chip)
+{
+	int i;
+
+	/* CAS reads 0 and becomes 1 when the codec is free for us */
+	for (i = 0; i < 100; i++) {
+		if (!(ioread8(chip->nabm + SGSCOPE_CAS) & 1))
+			return;
+		udelay(10);
+	}
+	dev_warn_ratelimited(&chip->pci->dev, "codec access semaphore stuck\n");
+}
+
+static unsigned short sgscope_codec_read(struct snd_ac97 *ac97,
+					 unsigned short reg)
+{
+	struct sgscope_chip *chip = ac97->private_data;
+
+	sgscope_codec_wait(chip);
+	return ioread16(chip->nam + reg);
+}
+
+static void sgscope_codec_write(struct snd_ac97 *ac97, unsigned short reg,
+				unsigned short val)
+{
+	struct sgscope_chip *chip = ac97->private_data;
+
+	sgscope_codec_wait(chip);
+	iowrite16(val, chip->nam + reg);
+}
+
+static const struct snd_ac97_bus_ops sgscope_ac97_ops = {
+	.read = sgscope_codec_read,
+	.write = sgscope_codec_write,
+};
+
+static int sgscope_codec_init(struct sgscope_chip *chip)
+{
+	struct snd_ac97_template template = {};
+	struct snd_ac97_bus *bus;
+	int err;
+
+	/* take the AC-link out of cold reset */
+	iowrite32(SGSCOPE_GLOB_CNT_COLD, chip->nabm + SGSCOPE_GLOB_CNT);
+	err = snd_ac97_bus(chip->card, 0, &sgscope_ac97_ops, chip, &bus);
+	if (err < 0)
+		return err;
+	template.private_data = chip;
+	template.pci = chip->pci;
+	template.scaps = AC97_SCAP_SKIP_MODEM;
+	return snd_ac97_mixer(bus, &template, &chip->ac97);
+}
+
+static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
+{
+	struct sgscope_chip *chip = dev_id;
+	u32 status;
+	int i;
+
+	status = ioread32(chip->nabm + SGSCOPE_GLOB_STA);
+	if (!(status & (SGSCOPE_GLOB_STA_PIINT | SGSCOPE_GLOB_STA_POINT |
+			SGSCOPE_GLOB_STA_MINT)))
+		return IRQ_NONE;	/* the shared line is someone else's */
+
+	atomic64_inc(&chip->counters.interrupts);
+	if (chip->inject.irq_delay_us)
+		udelay(chip->inject.irq_delay_us);
+	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++)
+		if (status & chip->engines[i].glob_sta_bit)
+			sgscope_engine_interrupt(chip, &chip->engines[i]);
+	/* the mic engine is never started; keep its status from holding INTx */
+	if (status & SGSCOPE_GLOB_STA_MINT)
+		iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + 0x20 + SGSCOPE_REG_SR);
+	return IRQ_HANDLED;
+}
+
+static void sgscope_engines_stop(struct sgscope_chip *chip)
+{
+	unsigned int base;
+
+	/* PI, PO and MC: stop, then reset their registers */
+	for (base = 0; base <= 0x20; base += 0x10) {
+		iowrite8(0, chip->nabm + base + SGSCOPE_REG_CR);
+		iowrite8(SGSCOPE_CR_RR, chip->nabm + base + SGSCOPE_REG_CR);
+		iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + base + SGSCOPE_REG_SR);
+	}
+}
+
+/* Runs when the card is freed, before the managed PCI resources go. */
+static void sgscope_card_free(struct snd_card *card)
+{
+	struct sgscope_chip *chip = card->private_data;
+
+	sgscope_debugfs_exit(chip);
+	if (chip->nabm)
+		sgscope_engines_stop(chip);
+	if (chip->irq >= 0)
+		free_irq(chip->irq, chip);
+}
+
+static int sgscope_engines_init(struct sgscope_chip *chip)
+{
+	static const struct {
+		unsigned int base;
+		u32 bit;
+	} layout[SGSCOPE_NUM_ENGINES] = {
+		[SGSCOPE_ENGINE_PI] = { 0x00, SGSCOPE_GLOB_STA_PIINT },
+		[SGSCOPE_ENGINE_PO] = { 0x10, SGSCOPE_GLOB_STA_POINT },
+	};
+	int i;
+
+	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++) {
+		struct sgscope_engine *engine = &chip->engines[i];
+
+		engine->id = i;
+		engine->base = layout[i].base;
+		engine->glob_sta_bit = layout[i].bit;
+		engine->bdl = dmam_alloc_coherent(&chip->pci->dev,
+						  SGSCOPE_RING_SLOTS * 8,
+						  &engine->bdl_addr, GFP_KERNEL);
+		if (!engine->bdl)
+			return -ENOMEM;
+	}
+	sgscope_engines_stop(chip);
+	return 0;
+}
+
+static int __sgscope_probe(struct pci_dev *pci)
+{
+	struct sgscope_chip *chip;
+	struct snd_card *card;
+	int i, err;
+
+	err = snd_devm_card_new(&pci->dev, index, id, THIS_MODULE,
+				sizeof(*chip), &card);
+	if (err < 0)
+		return err;
+	chip = card->private_data;
+	chip->card = card;
+	chip->pci = pci;
+	chip->irq = -1;
+	chip->max_buffer_bytes = max_buffer_kb * 1024;
+	spin_lock_init(&chip->lock);
+	mutex_init(&chip->buf_mutex);
+	card->private_free = sgscope_card_free;
+
+	err = pcim_enable_device(pci);
+	if (err < 0)
+		return err;
+	/* QEMU clears PCI_COMMAND at realize: without this, no DMA */
+	pci_set_master(pci);
+	/* descriptors carry 32-bit addresses */
+	err = dma_set_mask_and_coherent(&pci->dev, DMA_BIT_MASK(32));
+	if (err)
+		return err;
+	err = pcim_iomap_regions(pci, BIT(0) | BIT(1), KBUILD_MODNAME);
+	if (err)
+		return err;
+	chip->nam = pcim_iomap_table(pci)[0];
+	chip->nabm = pcim_iomap_table(pci)[1];
+
+	err = sgscope_engines_init(chip);
+	if (err)
+		return err;
+	err = request_irq(pci->irq, sgscope_interrupt, IRQF_SHARED,
+			  KBUILD_MODNAME, chip);
+	if (err) {
+		dev_err(&pci->dev, "cannot get irq %d\n", pci->irq);
+		return err;
+	}
+	chip->irq = pci->irq;
+	card->sync_irq = chip->irq;
+
+	err = sgscope_codec_init(chip);
+	if (err < 0)
+		return err;
+	for (i = 0; i < SGSCOPE_NUM_PCMS; i++) {
+		err = sgscope_pcm_new(chip, i, (size_t)prealloc_kb * 1024);
+		if (err < 0)
+			return err;
+	}
+
+	strscpy(card->driver, "sgscope", sizeof(card->driver));
+	strscpy(card->shortname, "sgscope", sizeof(card->shortname));
+	snprintf(card->longname, sizeof(card->longname),
+		 "sgscope buffer strategies on %s at %s irq %d",
+		 snd_ac97_get_short_name(chip->ac97), pci_name(pci), chip->irq);
+	sgscope_debugfs_init(chip);
+	err = snd_card_register(card);
+	if (err < 0)
+		return err;
+	pci_set_drvdata(pci, card);
+	return 0;
+}
+
+static int sgscope_probe(struct pci_dev *pci, const struct pci_device_id *pci_id)
+{
+	return snd_card_free_on_error(&pci->dev, __sgscope_probe(pci));
+}
+
+static const struct pci_device_id sgscope_ids[] = {
+	{ PCI_VDEVICE(INTEL, 0x2415) },	/* 82801AA AC97, as QEMU's "AC97" */
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, sgscope_ids);
+
+static struct pci_driver sgscope_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = sgscope_ids,
+	.probe = sgscope_probe,
+};
+module_pci_driver(sgscope_driver);
+
+MODULE_DESCRIPTION("ALSA buffer strategies (prealloc, SG, vmalloc, noncontig) on the Intel ICH AC97 controller");
 MODULE_LICENSE("GPL");

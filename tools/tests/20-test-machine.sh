@@ -29,8 +29,12 @@ if [ -n "$guest_sum" ] && [ "$guest_sum" = "$host_sum" ] && [ "$(stat -c %s "$re
 else
 	fail "vm: a file written into the results folder reaches the host byte for byte" "guest: $guest_sum" "host:  $host_sum"
 fi
-run -- sh -c 'echo x >/etc/sgscope-should-not-exist' >/dev/null 2>&1
-expect "vm: the host root is read-only in the guest" 1 "$?"
+out=$(run -- sh -c 'echo x >/etc/sgscope-should-not-exist && echo written' 2>&1)
+if [ "$out" != written ] && [ ! -e /etc/sgscope-should-not-exist ]; then
+	pass "vm: the host root is read-only in the guest"
+else
+	fail "vm: the host root is read-only in the guest" "$out"
+fi
 
 # --iommu: the AC97 device sits in an IOMMU group; without it, it does not.
 ac97_group='for d in /sys/bus/pci/devices/*; do
@@ -43,16 +47,18 @@ out=$(run -- sh -c "$ac97_group" 2>&1)
 contains "vm: without --iommu the AC97 device has no IOMMU group" "ac97 no group" "$out"
 
 # --swiotlb: with 2 GiB of memory x86 sets up swiotlb only when forced.
-out=$(run --swiotlb -- sh -c 'dmesg | grep "software IO TLB: mapped"; cat /proc/cmdline' 2>&1)
-contains "vm --swiotlb: the kernel log shows swiotlb set up" "software IO TLB: mapped" "$out"
+out=$(run --swiotlb -- sh -c 'dmesg | grep "software IO TLB"; cat /proc/cmdline; ls /sys/kernel/debug/swiotlb' 2>&1)
+contains "vm --swiotlb: the kernel log shows swiotlb set up" "software IO TLB" "$out"
 contains "vm --swiotlb: swiotlb=force is on the kernel command line" "swiotlb=force" "$out"
-out=$(run -- sh -c 'dmesg | grep -c "software IO TLB: mapped"' 2>&1)
+contains "vm --swiotlb: the swiotlb pool exists" "io_tlb_used" "$out"
+out=$(run -- sh -c 'dmesg | grep -c "software IO TLB"' 2>&1)
 expect "vm: without --swiotlb there is no swiotlb" 0 "$out"
 
-# --wav: the peer driver plays one second of a tone; the file is a valid
-# 48 kHz S16 stereo WAV whose header agrees with its size.
+# --wav: one second of a tone is played; the file is a valid 48 kHz S16
+# stereo WAV whose header agrees with its size.  QEMU drops the last few
+# milliseconds it fetched when the engine stops, so the tone is padded.
 wav="$tmp/out.wav"
-sox -n -r 48000 -c 2 -b 16 "$tmp/tone.wav" synth 1 sine 440 2>/dev/null
+sox -n -r 48000 -c 2 -b 16 "$tmp/tone.wav" synth 1 sine 440 pad 0 0.2 2>/dev/null
 cp "$tmp/tone.wav" "$results/tone.wav"
 # Whichever driver holds the AC97 device (the built-in snd-sgscope, else the
 # peer snd-intel8x0) plays it through card 0, device 0, at 0 dB.

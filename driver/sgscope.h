@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * snd-sgscope: ALSA buffer strategies on the Intel ICH AC97 controller.
+ *
+ * Shared definitions of the driver's parts: the chip, the four PCM buffer
+ * strategies, the descriptor-list builder and the 32-slot ring.
+ */
+#ifndef SGSCOPE_H
+#define SGSCOPE_H
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/scatterlist.h>
+#include <linux/spinlock.h>
+#include <sound/core.h>
+#include <sound/memalloc.h>
+#include <sound/pcm.h>
+
+struct snd_ac97;
+struct dentry;
+
+/* Bus-master (NABM, BAR1) registers, per engine at the engine's base. */
+#define SGSCOPE_REG_BDBAR	0x00	/* u32: descriptor list address */
+#define SGSCOPE_REG_CIV		0x04	/* u8: current index */
+#define SGSCOPE_REG_LVI		0x05	/* u8: last valid index */
+#define SGSCOPE_REG_SR		0x06	/* u16: status */
+#define SGSCOPE_REG_PICB	0x08	/* u16: samples left in current entry */
+#define SGSCOPE_REG_PIV		0x0a	/* u8: prefetched index */
+#define SGSCOPE_REG_CR		0x0b	/* u8: control */
+
+#define SGSCOPE_SR_DCH		0x01	/* DMA controller halted */
+#define SGSCOPE_SR_CELV		0x02	/* current equals last valid */
+#define SGSCOPE_SR_LVBCI	0x04	/* last valid entry completed */
+#define SGSCOPE_SR_BCIS		0x08	/* entry with IOC completed */
+#define SGSCOPE_SR_FIFOE	0x10	/* FIFO error */
+#define SGSCOPE_SR_CLEAR	(SGSCOPE_SR_LVBCI | SGSCOPE_SR_BCIS | SGSCOPE_SR_FIFOE)
+
+#define SGSCOPE_CR_RPBM		0x01	/* run */
+#define SGSCOPE_CR_RR		0x02	/* reset registers (clears BDBAR too) */
+#define SGSCOPE_CR_LVBIE	0x04
+#define SGSCOPE_CR_FEIE		0x08
+#define SGSCOPE_CR_IOCE		0x10
+
+#define SGSCOPE_GLOB_CNT	0x2c
+#define SGSCOPE_GLOB_STA	0x30
+#define SGSCOPE_CAS		0x34
+#define SGSCOPE_GLOB_STA_PIINT	BIT(5)
+#define SGSCOPE_GLOB_STA_POINT	BIT(6)
+#define SGSCOPE_GLOB_STA_MINT	BIT(7)
+#define SGSCOPE_GLOB_CNT_COLD	BIT(1)	/* AC-link out of cold reset */
+
+/* Descriptor list entries: u32 address, u32 length in samples + flags. */
+#define SGSCOPE_BD_IOC		BIT(31)
+#define SGSCOPE_BD_BUP		BIT(30)
+#define SGSCOPE_RING_SLOTS	32
+#define SGSCOPE_FRAME_BYTES	4		/* S16_LE stereo */
+#define SGSCOPE_DESC_MAX_BYTES	(0xfffe * 2)	/* 0xfffe samples of 2 bytes */
+/*
+ * The ring is refilled from the interrupt handler, and interrupts come only
+ * from entries with IOC.  IOC marks every period end; a period that spans
+ * many entries also gets IOC every SGSCOPE_REFILL_EVERY entries, so the
+ * engine never runs more than that many entries without a refill however
+ * the buffer is chunked.
+ */
+#define SGSCOPE_REFILL_EVERY	8
+/* Longest descriptor list for one buffer (a 4 MiB buffer of single pages
+ * with 1024 periods needs 2048).
+ */
+#define SGSCOPE_MAX_DESCS	4096
+
+enum sgscope_strategy {
+	SGSCOPE_PREALLOC,	/* pcm0: DEV, preallocated with fallback */
+	SGSCOPE_SG,		/* pcm1: DEV_SG, chunked fallback */
+	SGSCOPE_VMALLOC,	/* pcm2: VMALLOC + own sg_table */
+	SGSCOPE_NONCONTIG,	/* pcm3: NONCONTIG */
+	SGSCOPE_NUM_PCMS
+};
+
+enum sgscope_engine_id {
+	SGSCOPE_ENGINE_PI,	/* PCM in: capture */
+	SGSCOPE_ENGINE_PO,	/* PCM out: playback */
+	SGSCOPE_NUM_ENGINES
+};
+
+/* How pcm2's .page finds a page: as the seed does, or from a page array. */
+enum sgscope_vmalloc_page_mode {
+	SGSCOPE_PAGE_LOOKUP,	/* vmalloc_to_page() on every call */
+	SGSCOPE_PAGE_CACHED,	/* page array filled at hw_params */
+};
+
+/* One DMA-contiguous run of the buffer. */
+struct sgscope_chunk {
+	dma_addr_t addr;
+	unsigned int bytes;
+};
+
+/* The buffer's chunks in buffer order. */
+struct sgscope_layout {
+	struct sgscope_chunk *chunks;
+	unsigned int count;
+	unsigned int min_bytes;
+	unsigned int max_bytes;
+};
+
+/* One entry of the descriptor list for a whole buffer (any length). */
+struct sgscope_desc {
+	u32 addr;
+	u32 bytes;		/* whole frames, at most SGSCOPE_DESC_MAX_BYTES */
+	u32 offset;		/* where it starts in the buffer */
+	bool ioc;		/* interrupt on completion */
+	bool period_end;	/* completes a period: snd_pcm_period_elapsed */
+};
+
+/*
+ * The hardware's 32 slots fed from the descriptor list in order, lap after
+ * lap.  Pure bookkeeping: the caller writes the slots and LVI it returns.
+ */
+struct sgscope_ring {
+	const struct sgscope_desc *list;
+	unsigned int count;
+	u16 slot_entry[SGSCOPE_RING_SLOTS];	/* list index in each slot */
+	unsigned int next_entry;		/* next list index to feed */
+	u8 civ_seen;				/* CIV at the last advance */
+	u8 lvi;
+};
+
+/* A descriptor the ring asks to be written into a hardware slot. */
+typedef void (*sgscope_slot_writer)(void *ctx, unsigned int slot,
+				    const struct sgscope_desc *desc,
+				    unsigned int entry);
+
+/* Driver-wide counters; the live_* gauges return to zero after hw_free. */
+struct sgscope_counters {
+	atomic64_t interrupts;
+	atomic64_t refills;
+	atomic64_t page_callbacks;
+	atomic64_t fallbacks;
+	atomic64_t allocations;
+	atomic64_t alloc_failures;
+	atomic64_t xruns;
+	atomic_t live_buffers;
+	atomic_t live_sgtables;
+	atomic_t live_mappings;
+	atomic_t live_desc_lists;
+};
+
+/* Fault injection through debugfs, in the style of sound/drivers/pcmtest. */
+struct sgscope_inject {
+	atomic_t fail_hw_params;	/* fail the next N hw_params (-EIO) */
+	atomic_t fail_alloc;		/* fail the next N allocations (-ENOMEM) */
+	u32 irq_delay_us;		/* busy-wait this long in the handler */
+};
+
+struct sgscope_chip;
+
+/* One direction of one PCM device: its buffer, layout and descriptors. */
+struct sgscope_stream {
+	struct sgscope_chip *chip;
+	enum sgscope_strategy strategy;
+	int direction;			/* SNDRV_PCM_STREAM_* */
+	struct snd_pcm_substream *substream;
+
+	/* pcm1-3: the buffer this driver allocated (pcm0's is the core's) */
+	struct snd_dma_buffer dmab;
+	bool own_buffer;
+	/* pcm2: the vmalloc pages, their sg_table and its mapping */
+	struct page **pages;
+	unsigned int npages;
+	struct sg_table sgt;
+	bool sgt_mapped;
+
+	struct sgscope_layout layout;
+	struct sgscope_desc *descs;
+	unsigned int ndescs;
+	unsigned int buffer_bytes;
+	unsigned int period_bytes;
+	bool fell_back;
+	int dma_type;			/* resulting SNDRV_DMA_TYPE_* */
+	atomic64_t page_calls;
+};
+
+struct sgscope_engine {
+	enum sgscope_engine_id id;
+	unsigned int base;		/* offset in the bus-master BAR */
+	u32 glob_sta_bit;
+	__le32 *bdl;			/* 32 slots x (addr, ctl) */
+	dma_addr_t bdl_addr;
+	struct sgscope_stream *active;	/* opened on this engine */
+	struct sgscope_ring ring;
+	bool running;
+};
+
+struct sgscope_chip {
+	struct snd_card *card;
+	struct pci_dev *pci;
+	void __iomem *nam;		/* BAR0: codec mixer */
+	void __iomem *nabm;		/* BAR1: bus master */
+	int irq;
+	spinlock_t lock;		/* engines and rings */
+	struct mutex buf_mutex;		/* stream buffers vs. debugfs */
+	struct snd_ac97 *ac97;
+	struct snd_pcm *pcm[SGSCOPE_NUM_PCMS];
+	struct sgscope_stream streams[SGSCOPE_NUM_PCMS][2];
+	struct sgscope_engine engines[SGSCOPE_NUM_ENGINES];
+	struct sgscope_counters counters;
+	struct sgscope_inject inject;
+	struct dentry *debugfs;
+	size_t prealloc_got[2];		/* pcm0's preallocated bytes */
+	unsigned int max_buffer_bytes;
+};
+
+extern const char *const sgscope_strategy_names[SGSCOPE_NUM_PCMS];
+
+/* sgscope_bdl.c: descriptor list and ring (pure, no hardware access) */
+int sgscope_bdl_build(const struct sgscope_layout *layout,
+		      unsigned int buffer_bytes, unsigned int period_bytes,
+		      struct sgscope_desc *out, unsigned int max_out);
+void sgscope_ring_start(struct sgscope_ring *ring,
+			const struct sgscope_desc *list, unsigned int count,
+			sgscope_slot_writer write, void *ctx);
+unsigned int sgscope_ring_advance(struct sgscope_ring *ring, u8 civ,
+				  sgscope_slot_writer write, void *ctx);
+unsigned int sgscope_ring_position(const struct sgscope_ring *ring, u8 civ,
+				   u16 picb);
+
+/* sgscope_buffer.c: the four strategies */
+int sgscope_layout_from_dmab(struct snd_dma_buffer *dmab, unsigned int bytes,
+			     struct sgscope_layout *layout);
+int sgscope_layout_from_sgt(struct sg_table *sgt, unsigned int bytes,
+			    struct sgscope_layout *layout);
+void sgscope_layout_free(struct sgscope_layout *layout);
+int sgscope_buffer_alloc(struct sgscope_stream *st, struct device *dev,
+			 size_t bytes);
+void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev);
+int sgscope_buffer_setup(struct sgscope_stream *st, struct snd_dma_buffer *dmab,
+			 unsigned int bytes, unsigned int period_bytes);
+void sgscope_buffer_release(struct sgscope_stream *st, struct device *dev);
+struct page *sgscope_sg_page(struct sgscope_stream *st, unsigned long offset);
+struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
+				  unsigned long offset,
+				  enum sgscope_vmalloc_page_mode mode);
+void sgscope_vmalloc_sync(struct sgscope_stream *st, struct device *dev,
+			  bool for_device);
+
+/* sgscope_pcm.c */
+int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
+		    size_t prealloc_bytes);
+void sgscope_engine_interrupt(struct sgscope_chip *chip,
+			      struct sgscope_engine *engine);
+extern int sgscope_vmalloc_page_mode;
+
+/* sgscope_debugfs.c */
+void sgscope_debugfs_init(struct sgscope_chip *chip);
+void sgscope_debugfs_exit(struct sgscope_chip *chip);
+
+#endif /* SGSCOPE_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs (root only): per PCM stream the chunk layout and the descriptor
+ * list, the driver's counters, and injection knobs in the style of
+ * sound/drivers/pcmtest.c.
+ *
+ *   /sys/kernel/debug/sgscope/cardN/counters
+ *   /sys/kernel/debug/sgscope/cardN/pcmP-{playback,capture}/{layout,descriptors}
+ *   /sys/kernel/debug/sgscope/cardN/inject_fail_hw_params  fail the next N hw_params (-EIO)
+ *   /sys/kernel/debug/sgscope/cardN/inject_fail_alloc      fail the next N buffer allocations (-ENOMEM)
+ *   /sys/kernel/debug/sgscope/cardN/inject_irq_delay_us    busy-wait in the interrupt handler
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "sgscope.h"
+
+static struct dentry *sgscope_debugfs_root;
+
+static int counters_show(struct seq_file *m, void *unused)
+{
+	struct sgscope_chip *chip = m->private;
+	struct sgscope_counters *c = &chip->counters;
+
+	seq_printf(m, "interrupts %lld\n", atomic64_read(&c->interrupts));
+	seq_printf(m, "refills %lld\n", atomic64_read(&c->refills));
+	seq_printf(m, "page_callbacks %lld\n", atomic64_read(&c->page_callbacks));
+	seq_printf(m, "fallbacks %lld\n", atomic64_read(&c->fallbacks));
+	seq_printf(m, "allocations %lld\n", atomic64_read(&c->allocations));
+	seq_printf(m, "alloc_failures %lld\n", atomic64_read(&c->alloc_failures));
+	seq_printf(m, "xruns %lld\n", atomic64_read(&c->xruns));
+	seq_printf(m, "live_buffers %d\n", atomic_read(&c->live_buffers));
+	seq_printf(m, "live_sgtables %d\n", atomic_read(&c->live_sgtables));
+	seq_printf(m, "live_mappings %d\n", atomic_read(&c->live_mappings));
+	seq_printf(m, "live_desc_lists %d\n", atomic_read(&c->live_desc_lists));
+	seq_printf(m, "prealloc_playback_bytes %zu\n", chip->prealloc_got[0]);
+	seq_printf(m, "prealloc_capture_bytes %zu\n", chip->prealloc_got[1]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(counters);
+
+static int layout_show(struct seq_file *m, void *unused)
+{
+	struct sgscope_stream *st = m->private;
+	unsigned int i;
+
+	mutex_lock(&st->chip->buf_mutex);
+	seq_printf(m, "strategy %s\n", sgscope_strategy_names[st->strategy]);
+	seq_printf(m, "dma_type %d\n", st->dma_type);
+	seq_printf(m, "bytes %u\n", st->buffer_bytes);
+	seq_printf(m, "chunks %u\n", st->layout.count);
+	seq_printf(m, "min_chunk %u\n", st->layout.min_bytes);
+	seq_printf(m, "max_chunk %u\n", st->layout.max_bytes);
+	seq_printf(m, "fell_back %d\n", st->fell_back);
+	seq_printf(m, "page_calls %lld\n", atomic64_read(&st->page_calls));
+	for (i = 0; i < st->layout.count; i++)
+		seq_printf(m, "chunk %u addr %pad bytes %u\n", i,
+			   &st->layout.chunks[i].addr,
+			   st->layout.chunks[i].bytes);
+	mutex_unlock(&st->chip->buf_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(layout);
+
+static int descriptors_show(struct seq_file *m, void *unused)
+{
+	struct sgscope_stream *st = m->private;
+	unsigned int i;
+
+	mutex_lock(&st->chip->buf_mutex);
+	seq_printf(m, "entries %u\n", st->ndescs);
+	seq_printf(m, "period_bytes %u\n", st->period_bytes);
+	for (i = 0; i < st->ndescs; i++) {
+		const struct sgscope_desc *d = &st->descs[i];
+
+		seq_printf(m, "entry %u offset %u addr %#x bytes %u ioc %d period_end %d\n",
+			   i, d->offset, d->addr, d->bytes, d->ioc, d->period_end);
+	}
+	mutex_unlock(&st->chip->buf_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(descriptors);
+
+void sgscope_debugfs_init(struct sgscope_chip *chip)
+{
+	char name[32];
+	int pcm, dir;
+
+	if (!sgscope_debugfs_root)
+		sgscope_debugfs_root = debugfs_create_dir("sgscope", NULL);
+	snprintf(name, sizeof(name), "card%d", chip->card->number);
+	chip->debugfs = debugfs_create_dir(name, sgscope_debugfs_root);
+	debugfs_create_file("counters", 0400, chip->debugfs, chip,
+			    &counters_fops);
+	debugfs_create_atomic_t("inject_fail_hw_params", 0600, chip->debugfs,
+				&chip->inject.fail_hw_params);
+	debugfs_create_atomic_t("inject_fail_alloc", 0600, chip->debugfs,
+				&chip->inject.fail_alloc);
+	debugfs_create_u32("inject_irq_delay_us", 0600, chip->debugfs,
+			   &chip->inject.irq_delay_us);
+	for (pcm = 0; pcm < SGSCOPE_NUM_PCMS; pcm++) {
+		for (dir = 0; dir < 2; dir++) {
+			struct sgscope_stream *st = &chip->streams[pcm][dir];
+			struct dentry *d;
+
+			snprintf(name, sizeof(name), "pcm%d-%s", pcm,
+				 dir == SNDRV_PCM_STREAM_PLAYBACK ? "playback" : "capture");
+			d = debugfs_create_dir(name, chip->debugfs);
+			debugfs_create_file("layout", 0400, d, st, &layout_fops);
+			debugfs_create_file("descriptors", 0400, d, st,
+					    &descriptors_fops);
+		}
+	}
+}
+
+void sgscope_debugfs_exit(struct sgscope_chip *chip)
+{
+	debugfs_remove_recursive(chip->debugfs);
+	chip->debugfs = NULL;
+}

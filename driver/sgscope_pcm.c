@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCM devices: one per buffer strategy, each with playback on the PO
+ * engine and capture on the PI engine.  The engines are shared by the four
+ * devices, so one stream per direction runs at a time.
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <sound/ac97_codec.h>
+#include <sound/pcm_params.h>
+#include "sgscope.h"
+#include "sgscope_compat.h"
+#include "sgscope_trace.h"
+
+int sgscope_vmalloc_page_mode = SGSCOPE_PAGE_LOOKUP;
+
+#define SGSCOPE_PERIOD_BYTES_MIN	256
+#define SGSCOPE_PERIODS_MAX		1024
+
+static struct sgscope_stream *sgscope_substream_stream(struct snd_pcm_substream *substream)
+{
+	struct sgscope_chip *chip = snd_pcm_substream_chip(substream);
+
+	return &chip->streams[substream->pcm->device][substream->stream];
+}
+
+static struct sgscope_engine *sgscope_stream_engine(struct sgscope_stream *st)
+{
+	return &st->chip->engines[st->direction == SNDRV_PCM_STREAM_PLAYBACK ?
+				  SGSCOPE_ENGINE_PO : SGSCOPE_ENGINE_PI];
+}
+
+static void __iomem *sgscope_engine_reg(struct sgscope_chip *chip,
+					struct sgscope_engine *engine,
+					unsigned int reg)
+{
+	return chip->nabm + engine->base + reg;
+}
+
+/* Stop the engine and reset its registers (this also clears BDBAR). */
+static void sgscope_engine_reset(struct sgscope_chip *chip,
+				 struct sgscope_engine *engine)
+{
+	int i;
+
+	iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+	iowrite8(SGSCOPE_CR_RR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+	for (i = 0; i < 100; i++) {
+		if (!(ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR)) &
+		      SGSCOPE_CR_RR))
+			break;
+		udelay(10);
+	}
+	iowrite16(SGSCOPE_SR_CLEAR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
+	engine->running = false;
+}
+
+static void sgscope_write_slot(void *ctx, unsigned int slot,
+			       const struct sgscope_desc *desc,
+			       unsigned int entry)
+{
+	struct sgscope_engine *engine = ctx;
+	struct sgscope_chip *chip = engine->active->chip;
+	u32 ctl = desc->bytes / 2;	/* the length counts 16-bit samples */
+
+	if (desc->ioc)
+		ctl |= SGSCOPE_BD_IOC;
+	engine->bdl[slot * 2] = cpu_to_le32(desc->addr);
+	engine->bdl[slot * 2 + 1] = cpu_to_le32(ctl);
+	trace_sgscope_desc(chip->card->number, engine->id, slot, entry,
+			   desc->addr, desc->bytes, desc->ioc);
+}
+
+/*
+ * From the interrupt handler: refill the slots the engine has finished and
+ * report periods.  LVBCI means the engine ran out of entries and halted:
+ * the refill came too late, an xrun.
+ */
+void sgscope_engine_interrupt(struct sgscope_chip *chip,
+			      struct sgscope_engine *engine)
+{
+	struct snd_pcm_substream *substream = NULL;
+	struct sgscope_stream *st = NULL;
+	unsigned int periods = 0, refills = 0;
+	bool xrun = false;
+	u8 civ = 0, lvi = 0;
+	u16 sr;
+
+	spin_lock(&chip->lock);
+	sr = ioread16(sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
+	iowrite16(sr & SGSCOPE_SR_CLEAR,
+		  sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
+	if (engine->running && engine->active) {
+		st = engine->active;
+		substream = st->substream;
+		civ = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
+		if (sr & SGSCOPE_SR_LVBCI) {
+			xrun = true;
+		} else {
+			u8 before = engine->ring.civ_seen;
+
+			periods = sgscope_ring_advance(&engine->ring, civ,
+						       sgscope_write_slot, engine);
+			refills = (civ + SGSCOPE_RING_SLOTS - before) %
+				  SGSCOPE_RING_SLOTS;
+			/* slots written before the engine may see LVI move */
+			wmb();
+			iowrite8(engine->ring.lvi,
+				 sgscope_engine_reg(chip, engine, SGSCOPE_REG_LVI));
+		}
+		lvi = engine->ring.lvi;
+	}
+	spin_unlock(&chip->lock);
+
+	trace_sgscope_irq(chip->card->number, engine->id, sr, civ, lvi, periods);
+	atomic64_add(refills, &chip->counters.refills);
+	if (!substream)
+		return;
+	if (xrun) {
+		atomic64_inc(&chip->counters.xruns);
+		snd_pcm_stop_xrun(substream);
+		return;
+	}
+	if (periods) {
+		if (st->strategy == SGSCOPE_VMALLOC &&
+		    st->direction == SNDRV_PCM_STREAM_CAPTURE)
+			sgscope_vmalloc_sync(st, &chip->pci->dev, false);
+		snd_pcm_period_elapsed(substream);
+	}
+}
+
+static const struct snd_pcm_hardware sgscope_pcm_hw = {
+	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
+		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER,
+	.formats = SNDRV_PCM_FMTBIT_S16_LE,
+	.channels_min = 2,
+	.channels_max = 2,
+	.period_bytes_min = SGSCOPE_PERIOD_BYTES_MIN,
+	.periods_min = 2,
+	.periods_max = SGSCOPE_PERIODS_MAX,
+};
+
+static int sgscope_pcm_open(struct snd_pcm_substream *substream)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+	struct sgscope_chip *chip = st->chip;
+	struct sgscope_engine *engine = sgscope_stream_engine(st);
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	unsigned long flags;
+	int err;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	if (engine->active) {
+		spin_unlock_irqrestore(&chip->lock, flags);
+		return -EBUSY;	/* the engine serves one device at a time */
+	}
+	engine->active = st;
+	spin_unlock_irqrestore(&chip->lock, flags);
+	st->substream = substream;
+
+	runtime->hw = sgscope_pcm_hw;
+	runtime->hw.rates = chip->ac97->rates[substream->stream ==
+		SNDRV_PCM_STREAM_PLAYBACK ? AC97_RATES_FRONT_DAC : AC97_RATES_ADC];
+	if (st->strategy == SGSCOPE_PREALLOC)
+		runtime->hw.buffer_bytes_max = chip->prealloc_got[substream->stream];
+	else
+		runtime->hw.buffer_bytes_max = chip->max_buffer_bytes;
+	runtime->hw.period_bytes_max = runtime->hw.buffer_bytes_max / 2;
+	/* pcm2's mapping is synced in .ack: have appl_ptr moves reach it */
+	if (st->strategy == SGSCOPE_VMALLOC)
+		runtime->hw.info |= SNDRV_PCM_INFO_SYNC_APPLPTR;
+	err = snd_pcm_limit_hw_rates(runtime);
+	if (err >= 0)
+		err = snd_pcm_hw_constraint_integer(runtime,
+						    SNDRV_PCM_HW_PARAM_PERIODS);
+	if (err < 0) {
+		spin_lock_irqsave(&chip->lock, flags);
+		engine->active = NULL;
+		spin_unlock_irqrestore(&chip->lock, flags);
+		st->substream = NULL;
+		return err;
+	}
+	return 0;
+}
+
+static int sgscope_pcm_close(struct snd_pcm_substream *substream)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+	struct sgscope_engine *engine = sgscope_stream_engine(st);
+	unsigned long flags;
+
+	spin_lock_irqsave(&st->chip->lock, flags);
+	engine->active = NULL;
+	spin_unlock_irqrestore(&st->chip->lock, flags);
+	st->substream = NULL;
+	return 0;
+}
+
+static void sgscope_trace_alloc(struct sgscope_stream *st,
+				struct snd_pcm_substream *substream,
+				unsigned int bytes, int err, ktime_t start)
+{
+	struct sgscope_chip *chip = st->chip;
+	bool fell_back = st->fell_back;
+
+	if (st->strategy == SGSCOPE_PREALLOC)
+		fell_back = chip->prealloc_got[st->direction] < bytes;
+	trace_sgscope_alloc(chip->card->number, substream->pcm->device,
+			    substream->stream, st->strategy, st->dma_type,
+			    bytes, st->layout.count, st->layout.min_bytes,
+			    st->layout.max_bytes, fell_back, err,
+			    ktime_to_ns(ktime_sub(ktime_get(), start)));
+}
+
+static int sgscope_pcm_hw_free(struct snd_pcm_substream *substream)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+
+	mutex_lock(&st->chip->buf_mutex);
+	if (st->own_buffer)
+		snd_pcm_set_runtime_buffer(substream, NULL);
+	sgscope_buffer_release(st, &st->chip->pci->dev);
+	mutex_unlock(&st->chip->buf_mutex);
+	return 0;
+}
+
+static int sgscope_pcm_hw_params(struct snd_pcm_substream *substream,
+				 struct snd_pcm_hw_params *params)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+	struct sgscope_chip *chip = st->chip;
+	struct device *dev = &chip->pci->dev;
+	unsigned int bytes = params_buffer_bytes(params);
+	struct snd_dma_buffer *dmab;
+	ktime_t start = ktime_get();
+	int err;
+
+	if (atomic_add_unless(&chip->inject.fail_hw_params, -1, 0))
+		return -EIO;
+	/* hw_params may come again without hw_free in between */
+	sgscope_pcm_hw_free(substream);
+
+	mutex_lock(&chip->buf_mutex);
+	if (st->strategy == SGSCOPE_PREALLOC) {
+		/* the core gave the managed, preallocated buffer already */
+		dmab = snd_pcm_get_dma_buf(substream);
+		atomic64_inc(&chip->counters.allocations);
+	} else {
+		err = sgscope_buffer_alloc(st, dev, bytes);
+		if (err)
+			goto unlock;
+		snd_pcm_set_runtime_buffer(substream, &st->dmab);
+		dmab = &st->dmab;
+	}
+	err = sgscope_buffer_setup(st, dmab, bytes, params_period_bytes(params));
+	if (err) {
+		if (st->own_buffer)
+			snd_pcm_set_runtime_buffer(substream, NULL);
+		sgscope_buffer_release(st, dev);
+	} else if (st->fell_back) {
+		atomic64_inc(&chip->counters.fallbacks);
+	}
+unlock:
+	mutex_unlock(&chip->buf_mutex);
+	sgscope_trace_alloc(st, substream, bytes, err, start);
+	return err;
+}
+
+static int sgscope_pcm_prepare(struct snd_pcm_substream *substream)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+	struct sgscope_chip *chip = st->chip;
+	struct sgscope_engine *engine = sgscope_stream_engine(st);
+	int err;
+
+	err = snd_ac97_set_rate(chip->ac97, st->direction ==
+				SNDRV_PCM_STREAM_PLAYBACK ?
+				AC97_PCM_FRONT_DAC_RATE : AC97_PCM_LR_ADC_RATE,
+				substream->runtime->rate);
+	if (err < 0)
+		return err;
+
+	spin_lock_irq(&chip->lock);
+	sgscope_engine_reset(chip, engine);
+	iowrite32(engine->bdl_addr,
+		  sgscope_engine_reg(chip, engine, SGSCOPE_REG_BDBAR));
+	sgscope_ring_start(&engine->ring, st->descs, st->ndescs,
+			   sgscope_write_slot, engine);
+	/* all 32 slots in memory before LVI says they are valid */
+	wmb();
+	iowrite8(engine->ring.lvi, sgscope_engine_reg(chip, engine, SGSCOPE_REG_LVI));
+	spin_unlock_irq(&chip->lock);
+	return 0;
+}
+
+static int sgscope_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+	struct sgscope_chip *chip = st->chip;
+	struct sgscope_engine *engine = sgscope_stream_engine(st);
+
+	switch (cmd) {
+	case SNDRV_PCM_TRIGGER_START:
+		if (st->strategy == SGSCOPE_VMALLOC &&
+		    st->direction == SNDRV_PCM_STREAM_PLAYBACK)
+			sgscope_vmalloc_sync(st, &chip->pci->dev, true);
+		spin_lock(&chip->lock);
+		engine->running = true;
+		/* the engine fetches slot 0 when RPBM goes on: write CR once */
+		iowrite8(SGSCOPE_CR_RPBM | SGSCOPE_CR_IOCE | SGSCOPE_CR_LVBIE |
+			 SGSCOPE_CR_FEIE,
+			 sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+		spin_unlock(&chip->lock);
+		return 0;
+	case SNDRV_PCM_TRIGGER_STOP:
+	case SNDRV_PCM_TRIGGER_SUSPEND:
+		spin_lock(&chip->lock);
+		engine->running = false;
+		iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+		spin_unlock(&chip->lock);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Exact to the frame: the entry in slot CIV, less what PICB says is left. */
+static snd_pcm_uframes_t sgscope_pcm_pointer(struct snd_pcm_substream *substream)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+	struct sgscope_chip *chip = st->chip;
+	struct sgscope_engine *engine = sgscope_stream_engine(st);
+	unsigned int pos = 0;
+	u8 civ, again;
+	u16 picb;
+	int tries;
+
+	spin_lock(&chip->lock);
+	if (engine->running) {
+		/* CIV and PICB are two reads: retry if the entry changed between */
+		for (tries = 0; tries < 8; tries++) {
+			civ = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
+			picb = ioread16(sgscope_engine_reg(chip, engine, SGSCOPE_REG_PICB));
+			again = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
+			if (civ == again)
+				break;
+		}
+		pos = sgscope_ring_position(&engine->ring, civ, picb) %
+			st->buffer_bytes;
+	}
+	spin_unlock(&chip->lock);
+	return bytes_to_frames(substream->runtime, pos);
+}
+
+static struct page *sgscope_count_page(struct sgscope_stream *st,
+				       struct snd_pcm_substream *substream,
+				       unsigned long offset, struct page *page)
+{
+	atomic64_inc(&st->page_calls);
+	atomic64_inc(&st->chip->counters.page_callbacks);
+	trace_sgscope_page(st->chip->card->number, substream->pcm->device,
+			   substream->stream, offset, page ? page_to_pfn(page) : 0);
+	return page;
+}
+
+static struct page *sgscope_pcm_sg_page(struct snd_pcm_substream *substream,
+					unsigned long offset)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+
+	return sgscope_count_page(st, substream, offset,
+				  sgscope_sg_page(st, offset));
+}
+
+static struct page *sgscope_pcm_vmalloc_page(struct snd_pcm_substream *substream,
+					     unsigned long offset)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+
+	return sgscope_count_page(st, substream, offset,
+				  sgscope_vmalloc_page(st, offset,
+						       READ_ONCE(sgscope_vmalloc_page_mode)));
+}
+
+/* pcm2: the application moved appl_ptr; what it wrote goes to the device. */
+static int sgscope_pcm_vmalloc_ack(struct snd_pcm_substream *substream)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+
+	if (st->direction == SNDRV_PCM_STREAM_PLAYBACK)
+		sgscope_vmalloc_sync(st, &st->chip->pci->dev, true);
+	return 0;
+}
+
+static const struct snd_pcm_ops sgscope_prealloc_ops = {
+	.open = sgscope_pcm_open,
+	.close = sgscope_pcm_close,
+	.hw_params = sgscope_pcm_hw_params,
+	.hw_free = sgscope_pcm_hw_free,
+	.prepare = sgscope_pcm_prepare,
+	.trigger = sgscope_pcm_trigger,
+	.pointer = sgscope_pcm_pointer,
+};
+
+static const struct snd_pcm_ops sgscope_sg_ops = {
+	.open = sgscope_pcm_open,
+	.close = sgscope_pcm_close,
+	.hw_params = sgscope_pcm_hw_params,
+	.hw_free = sgscope_pcm_hw_free,
+	.prepare = sgscope_pcm_prepare,
+	.trigger = sgscope_pcm_trigger,
+	.pointer = sgscope_pcm_pointer,
+	.page = sgscope_pcm_sg_page,
+};
+
+static const struct snd_pcm_ops sgscope_vmalloc_ops = {
+	.open = sgscope_pcm_open,
+	.close = sgscope_pcm_close,
+	.hw_params = sgscope_pcm_hw_params,
+	.hw_free = sgscope_pcm_hw_free,
+	.prepare = sgscope_pcm_prepare,
+	.trigger = sgscope_pcm_trigger,
+	.pointer = sgscope_pcm_pointer,
+	.page = sgscope_pcm_vmalloc_page,
+	.ack = sgscope_pcm_vmalloc_ack,
+};
+
+/* pcm3: the core maps and syncs NONCONTIG buffers itself: no .page */
+static const struct snd_pcm_ops sgscope_noncontig_ops = {
+	.open = sgscope_pcm_open,
+	.close = sgscope_pcm_close,
+	.hw_params = sgscope_pcm_hw_params,
+	.hw_free = sgscope_pcm_hw_free,
+	.prepare = sgscope_pcm_prepare,
+	.trigger = sgscope_pcm_trigger,
+	.pointer = sgscope_pcm_pointer,
+};
+
+static const struct snd_pcm_ops *const sgscope_ops[SGSCOPE_NUM_PCMS] = {
+	[SGSCOPE_PREALLOC] = &sgscope_prealloc_ops,
+	[SGSCOPE_SG] = &sgscope_sg_ops,
+	[SGSCOPE_VMALLOC] = &sgscope_vmalloc_ops,
+	[SGSCOPE_NONCONTIG] = &sgscope_noncontig_ops,
+};
+
+/*
+ * pcm0 preallocates through the core, which halves the request until it
+ * succeeds (down to 16 KiB) and caps buffer_bytes_max at what it got.
+ */
+static int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
+			    size_t bytes)
+{
+	int dir, err;
+
+	err = snd_pcm_set_managed_buffer_all(pcm, SNDRV_DMA_TYPE_DEV,
+					     &chip->pci->dev, bytes, bytes);
+	if (err)
+		return err;
+	for (dir = 0; dir < 2; dir++) {
+		struct snd_pcm_substream *substream = pcm->streams[dir].substream;
+
+		chip->prealloc_got[dir] = substream->dma_buffer.bytes;
+		if (!chip->prealloc_got[dir])
+			return -ENOMEM;
+		dev_info(&chip->pci->dev,
+			 "pcm0 %s: preallocated %zu of %zu bytes%s\n",
+			 dir == SNDRV_PCM_STREAM_PLAYBACK ? "playback" : "capture",
+			 chip->prealloc_got[dir], bytes,
+			 chip->prealloc_got[dir] < bytes ? " (fell back)" : "");
+		if (chip->prealloc_got[dir] < bytes)
+			atomic64_inc(&chip->counters.fallbacks);
+	}
+	return 0;
+}
+
+int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
+		    size_t prealloc_bytes)
+{
+	struct snd_pcm *pcm;
+	int dir, err;
+
+	err = snd_pcm_new(chip->card, sgscope_strategy_names[strategy], strategy,
+			  1, 1, &pcm);
+	if (err < 0)
+		return err;
+	pcm->private_data = chip;
+	snprintf(pcm->name, sizeof(pcm->name), "sgscope %s",
+		 sgscope_strategy_names[strategy]);
+	snd_pcm_set_ops(pcm, SNDRV_PCM_STREAM_PLAYBACK, sgscope_ops[strategy]);
+	snd_pcm_set_ops(pcm, SNDRV_PCM_STREAM_CAPTURE, sgscope_ops[strategy]);
+	chip->pcm[strategy] = pcm;
+	for (dir = 0; dir < 2; dir++) {
+		struct sgscope_stream *st = &chip->streams[strategy][dir];
+
+		st->chip = chip;
+		st->strategy = strategy;
+		st->direction = dir;
+	}
+	if (strategy == SGSCOPE_PREALLOC)
+		return sgscope_prealloc(chip, pcm, prealloc_bytes);
+	return 0;
+}
