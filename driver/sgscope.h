@@ -236,6 +236,7 @@ void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev);
 int sgscope_buffer_setup(struct sgscope_stream *st, struct snd_dma_buffer *dmab,
 			 unsigned int bytes, unsigned int period_bytes);
 void sgscope_buffer_release(struct sgscope_stream *st, struct device *dev);
+bool sgscope_sg_pages_refcounted(struct sgscope_stream *st);
 struct page *sgscope_sg_page(struct sgscope_stream *st, unsigned long offset);
 struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 				  unsigned long offset,

@@ -296,6 +296,19 @@ void sgscope_buffer_release(struct sgscope_stream *st, struct device *dev)
 EXPORT_SYMBOL_IF_KUNIT(sgscope_buffer_release);
 
 /*
+ * Can pcm1's buffer be mapped page by page?  Only if each page carries its
+ * own reference count: the SG fallback's pages (split by alloc_pages_exact)
+ * and the pages an IOMMU allocated and vmap'ed do; a direct-mapped
+ * dma_alloc_coherent() buffer is one non-compound high-order block.
+ */
+bool sgscope_sg_pages_refcounted(struct sgscope_stream *st)
+{
+	return st->dmab.dev.type != SNDRV_DMA_TYPE_DEV ||
+		is_vmalloc_addr(st->dmab.area);
+}
+EXPORT_SYMBOL_IF_KUNIT(sgscope_sg_pages_refcounted);
+
+/*
  * pcm1's .page: over the SG table when the allocation fell back; a
  * contiguous DEV buffer is direct-mapped, or vmap'ed when an IOMMU
  * remapped it, and virt_to_page() is only right for the former.

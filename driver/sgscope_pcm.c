@@ -386,6 +386,24 @@ static struct page *sgscope_pcm_vmalloc_page(struct snd_pcm_substream *substream
 						       READ_ONCE(sgscope_vmalloc_page_mode)));
 }
 
+/*
+ * pcm1's .mmap: a direct-mapped contiguous buffer (what DEV_SG gives on x86
+ * when the contiguous attempt succeeds) is one high-order allocation whose
+ * tail pages have no reference count of their own: the fault path's
+ * get_page()/put_page() would free them under the device.  Map that one up
+ * front as the core maps DEV buffers; page-granular buffers (the SG fallback,
+ * or an IOMMU's remapped pages) go through .page on every first touch.
+ */
+static int sgscope_pcm_sg_mmap(struct snd_pcm_substream *substream,
+			       struct vm_area_struct *area)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+
+	if (!sgscope_sg_pages_refcounted(st))
+		return snd_dma_buffer_mmap(&st->dmab, area);
+	return snd_pcm_lib_default_mmap(substream, area);
+}
+
 /* pcm2: the application moved appl_ptr; what it wrote goes to the device. */
 static int sgscope_pcm_vmalloc_ack(struct snd_pcm_substream *substream)
 {
@@ -415,6 +433,7 @@ static const struct snd_pcm_ops sgscope_sg_ops = {
 	.trigger = sgscope_pcm_trigger,
 	.pointer = sgscope_pcm_pointer,
 	.page = sgscope_pcm_sg_page,
+	.mmap = sgscope_pcm_sg_mmap,
 };
 
 static const struct snd_pcm_ops sgscope_vmalloc_ops = {

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the test machine: capture on every PCM, the error cases (pcm-checks),
+# 50 unbind/bind cycles under playback, then kmemleak and the kernel log.
+# $1: folder with pcm-checks and short.wav, writable for recordings.
+dir=$1
+say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
+kmemleak=/sys/kernel/debug/kmemleak
+# only leaks from now on count
+echo clear >$kmemleak 2>/dev/null
+dmesg -C
+
+for pcm in 0 1 2 3; do
+	rm -f "$dir/cap.wav"
+	arecord -q -D hw:sgscope,$pcm -f S16_LE -c 2 -r 48000 -s 24000 "$dir/cap.wav"
+	rc=$?
+	size=$(stat -c %s "$dir/cap.wav" 2>/dev/null || echo 0)
+	[ "$rc" = 0 ] && [ "$size" = $((44 + 24000 * 4)) ]
+	say $? "capture: arecord of 24000 frames on pcm$pcm returns 24000 frames ($size bytes, exit $rc)"
+done
+
+for what in busy einval enomem mmap loops; do
+	"$dir/pcm-checks" $what
+done
+
+# unbind and bind while aplay plays: the card goes away under it and comes
+# back, 50 times.
+drv=/sys/bus/pci/drivers/snd_sgscope
+dev=$(basename "$(readlink -f $drv/0000:*)")
+amixer -q -c sgscope sset Master 100% unmute
+bad=0
+for i in $(seq 50); do
+	aplay -q -D hw:sgscope,$((i % 4)) "$dir/short.wav" 2>/dev/null &
+	sleep 0.05
+	echo "$dev" >$drv/unbind || bad=$((bad + 1))
+	wait
+	echo "$dev" >$drv/bind || bad=$((bad + 1))
+	grep -q '^sgscope$' /proc/asound/card*/id || bad=$((bad + 1))
+done
+say $bad "unbind/bind: 50 cycles with playback running ($bad failed)"
+aplay -q -D hw:sgscope,1 "$dir/short.wav"
+say $? "unbind/bind: the card plays afterwards"
+
+if [ -e $kmemleak ]; then
+	echo scan >$kmemleak; sleep 1; echo scan >$kmemleak
+	leaks=$(grep -c 'unreferenced object' $kmemleak)
+	say $([ "$leaks" = 0 ]; echo $?) "kmemleak: no leak reported ($leaks)"
+	[ "$leaks" = 0 ] || head -40 $kmemleak | sed 's/^/#   /'
+else
+	say 1 "kmemleak: /sys/kernel/debug/kmemleak exists"
+fi
+bad=$(dmesg | grep -E -c 'WARNING:|BUG:|Oops|Call Trace')
+say $([ "$bad" = 0 ]; echo $?) "dmesg: no WARN, BUG or oops"
+[ "$bad" = 0 ] || dmesg | grep -E -A12 'WARNING:|BUG:|Oops' | head -40 | sed 's/^/#   /'

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the test machine, recording to --wav: play every input of $1 through
+# its PCM (in-pcmN-MODE.wav, MODE rw or mmap), then pcm1 with its buffer
+# forced into single-page chunks.  The host checks the recording.
+dir=$1
+card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
+dbg=/sys/kernel/debug/sgscope/card$card
+amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute
+echo "# card $card"
+
+for pcm in 0 1 2 3; do
+	for mode in rw mmap; do
+		flag=""; [ $mode = mmap ] && flag=-M
+		if aplay -q -D hw:sgscope,$pcm $flag "$dir/in-pcm$pcm-$mode.wav"; then
+			echo "ok - play: aplay $mode through pcm$pcm exits 0"
+		else
+			echo "not ok - play: aplay $mode through pcm$pcm exits 0"
+		fi
+	done
+done
+
+# pcm1 with every allocation of order >= 1 inside snd_dma_alloc_dir_pages
+# failing (fail_page_alloc with a stack filter: nothing else is touched), so
+# the DEV_SG allocation falls back to single pages.
+F=/sys/kernel/debug/fail_page_alloc
+sym() { grep " $1\$" /proc/kallsyms | cut -d' ' -f1; }
+start=$(sym snd_dma_alloc_dir_pages)
+end=$(sort /proc/kallsyms | grep -A1 " snd_dma_alloc_dir_pages\$" | tail -1 | cut -d' ' -f1)
+echo 0x$start >$F/require-start; echo 0x$end >$F/require-end
+echo N >$F/ignore-gfp-wait; echo 1 >$F/min-order; echo -1 >$F/times
+echo N >$F/task-filter; echo 0 >$F/verbose; echo 100 >$F/probability
+aplay -q -D hw:sgscope,1 --buffer-size=65536 "$dir/in-chunked.wav" &
+chunks=0
+for i in $(seq 100); do
+	chunks=$(sed -n 's/^chunks //p' $dbg/pcm1-playback/layout)
+	[ "$chunks" -gt 0 ] && break
+	sleep 0.1
+done
+fell_back=$(sed -n 's/^fell_back //p' $dbg/pcm1-playback/layout)
+descs=$(sed -n 's/^entries //p' $dbg/pcm1-playback/descriptors)
+wait $! && rc=0 || rc=$?
+echo 0 >$F/probability
+echo "# pcm1 forced: chunks $chunks, descriptors $descs, fell_back $fell_back"
+[ "$rc" = 0 ] && echo "ok - play: pcm1 with a chunked buffer plays" ||
+	echo "not ok - play: pcm1 with a chunked buffer plays (aplay exit $rc)"
+[ "$fell_back" = 1 ] && echo "ok - play: pcm1's allocation fell back to SG (debugfs)" ||
+	echo "not ok - play: pcm1's allocation fell back to SG (debugfs: $fell_back)"
+[ "${chunks:-0}" -gt 32 ] && echo "ok - play: debugfs shows more than 32 chunks ($chunks)" ||
+	echo "not ok - play: debugfs shows more than 32 chunks ($chunks)"

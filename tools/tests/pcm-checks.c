@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcm-checks: the error and lifetime cases of snd-sgscope, driven through
+ * alsa-lib as an application would, run inside the test machine.  Prints
+ * one "ok - NAME" / "not ok - NAME" line per check.
+ *
+ * usage: pcm-checks busy|einval|enomem|mmap|loops
+ */
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int failures;
+static char debugfs[128];
+
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf(ok ? "ok - " : "not ok - ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		failures++;
+}
+
+static long read_debugfs(const char *file, const char *key)
+{
+	char path[256], line[256];
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", debugfs, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(key);
+
+		if (!strncmp(line, key, n) && line[n] == ' ') {
+			value = atol(line + n + 1);
+			break;
+		}
+	}
+	fclose(f);
+	return value;
+}
+
+static void write_debugfs(const char *file, const char *value)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", debugfs, file);
+	f = fopen(path, "w");
+	if (!f || fputs(value, f) < 0 || fclose(f)) {
+		fprintf(stderr, "pcm-checks: cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+static int open_pcm(snd_pcm_t **pcm, int device, snd_pcm_stream_t stream)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "hw:sgscope,%d", device);
+	return snd_pcm_open(pcm, name, stream, SND_PCM_NONBLOCK);
+}
+
+/* S16_LE stereo 48 kHz with the given buffer and period sizes in frames. */
+static int set_params(snd_pcm_t *pcm, snd_pcm_access_t access,
+		      snd_pcm_uframes_t buffer, snd_pcm_uframes_t period)
+{
+	snd_pcm_hw_params_t *hw;
+	int err;
+
+	snd_pcm_hw_params_alloca(&hw);
+	err = snd_pcm_hw_params_any(pcm, hw);
+	if (!err)
+		err = snd_pcm_hw_params_set_access(pcm, hw, access);
+	if (!err)
+		err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE);
+	if (!err)
+		err = snd_pcm_hw_params_set_channels(pcm, hw, 2);
+	if (!err)
+		err = snd_pcm_hw_params_set_rate(pcm, hw, 48000, 0);
+	if (!err)
+		err = snd_pcm_hw_params_set_period_size(pcm, hw, period, 0);
+	if (!err)
+		err = snd_pcm_hw_params_set_buffer_size(pcm, hw, buffer);
+	if (!err)
+		err = snd_pcm_hw_params(pcm, hw);
+	return err;
+}
+
+static void check_nothing_live(const char *when)
+{
+	check(read_debugfs("counters", "live_buffers") == 0 &&
+	      read_debugfs("counters", "live_sgtables") == 0 &&
+	      read_debugfs("counters", "live_mappings") == 0 &&
+	      read_debugfs("counters", "live_desc_lists") == 0,
+	      "%s: no buffer, sg_table, mapping or descriptor list left", when);
+}
+
+/* The engines are shared: one stream per direction at a time. */
+static void check_busy(void)
+{
+	snd_pcm_t *held, *other;
+	int dev, err;
+
+	err = open_pcm(&held, 0, SND_PCM_STREAM_PLAYBACK);
+	check(err == 0, "busy: pcm0 playback opens (%s)", snd_strerror(err));
+	if (err)
+		return;
+	for (dev = 1; dev < 4; dev++) {
+		err = open_pcm(&other, dev, SND_PCM_STREAM_PLAYBACK);
+		check(err == -EBUSY, "busy: pcm%d playback while pcm0 plays gets -EBUSY (got %s)",
+		      dev, snd_strerror(err));
+		if (!err)
+			snd_pcm_close(other);
+	}
+	err = open_pcm(&other, 1, SND_PCM_STREAM_CAPTURE);
+	check(err == 0, "busy: pcm1 capture opens beside pcm0 playback (%s)",
+	      snd_strerror(err));
+	if (!err)
+		snd_pcm_close(other);
+	snd_pcm_close(held);
+	err = open_pcm(&other, 1, SND_PCM_STREAM_PLAYBACK);
+	check(err == 0, "busy: pcm1 playback opens once pcm0 closed (%s)",
+	      snd_strerror(err));
+	if (!err)
+		snd_pcm_close(other);
+}
+
+/* What the hardware cannot do is refused by the kernel with -EINVAL. */
+static void check_einval(void)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_t *pcm;
+	int dev, err;
+
+	snd_pcm_hw_params_alloca(&hw);
+	for (dev = 0; dev < 4; dev++) {
+		if (open_pcm(&pcm, dev, SND_PCM_STREAM_PLAYBACK)) {
+			check(0, "einval: pcm%d opens", dev);
+			continue;
+		}
+		snd_pcm_hw_params_any(pcm, hw);
+		err = snd_pcm_hw_params_set_channels(pcm, hw, 1);
+		check(err == -EINVAL, "einval: pcm%d mono gets -EINVAL (%d)", dev, err);
+		snd_pcm_hw_params_any(pcm, hw);
+		err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S32_LE);
+		check(err == -EINVAL, "einval: pcm%d S32_LE gets -EINVAL (%d)", dev, err);
+		snd_pcm_hw_params_any(pcm, hw);
+		err = snd_pcm_hw_params_set_rate(pcm, hw, 96000, 0);
+		check(err == -EINVAL, "einval: pcm%d 96 kHz gets -EINVAL (%d)", dev, err);
+		snd_pcm_hw_params_any(pcm, hw);
+		err = snd_pcm_hw_params_set_buffer_size(pcm, hw, 8 << 20);
+		check(err == -EINVAL, "einval: pcm%d a 32 MiB buffer gets -EINVAL (%d)", dev, err);
+		err = set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, 8192, 3000);
+		check(err == -EINVAL, "einval: pcm%d a buffer of 2.7 periods gets -EINVAL (%d)",
+		      dev, err);
+		err = set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, 8192, 2048);
+		check(err == 0, "einval: pcm%d then good parameters work (%d)", dev, err);
+		snd_pcm_close(pcm);
+	}
+	check_nothing_live("einval");
+}
+
+/* An allocation failure gives -ENOMEM, leaves nothing, and the PCM works on. */
+static void check_enomem(void)
+{
+	snd_pcm_t *pcm;
+	int dev, err;
+
+	for (dev = 1; dev < 4; dev++) {
+		if (open_pcm(&pcm, dev, SND_PCM_STREAM_PLAYBACK)) {
+			check(0, "enomem: pcm%d opens", dev);
+			continue;
+		}
+		write_debugfs("inject_fail_alloc", "1");
+		err = set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, 16384, 4096);
+		check(err == -ENOMEM, "enomem: pcm%d hw_params with a failing allocation gets -ENOMEM (%d)",
+		      dev, err);
+		check_nothing_live("enomem: after the failure");
+		err = set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, 16384, 4096);
+		check(err == 0, "enomem: pcm%d hw_params again succeeds (%d)", dev, err);
+		snd_pcm_close(pcm);
+		err = open_pcm(&pcm, dev, SND_PCM_STREAM_PLAYBACK);
+		check(err == 0, "enomem: pcm%d opens again", dev);
+		if (!err) {
+			err = set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, 16384, 4096);
+			check(err == 0, "enomem: pcm%d reopened takes hw_params (%d)", dev, err);
+			snd_pcm_close(pcm);
+		}
+	}
+	if (!open_pcm(&pcm, 0, SND_PCM_STREAM_PLAYBACK)) {
+		write_debugfs("inject_fail_hw_params", "1");
+		err = set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, 16384, 4096);
+		check(err == -EIO, "enomem: the injected hw_params failure gets -EIO (%d)", err);
+		err = set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, 16384, 4096);
+		check(err == 0, "enomem: pcm0 hw_params after it succeeds (%d)", err);
+		snd_pcm_close(pcm);
+	}
+	check_nothing_live("enomem: after close");
+}
+
+/*
+ * mmap: every page of the buffer is reachable, .page runs once per page
+ * touched (pcm1, pcm2), and a mapping longer than the buffer is refused.
+ */
+static void check_mmap(void)
+{
+	const snd_pcm_uframes_t frames = 16 * 1024;	/* 64 KiB: 16 pages */
+	long page = sysconf(_SC_PAGESIZE);
+	int dev;
+
+	for (dev = 0; dev < 4; dev++) {
+		char file[64];
+		struct pollfd pfd;
+		long before, after;
+		snd_pcm_t *pcm;
+		unsigned char *map, *big;
+		size_t bytes = frames * 4, i;
+		int err;
+
+		if (open_pcm(&pcm, dev, SND_PCM_STREAM_PLAYBACK)) {
+			check(0, "mmap: pcm%d opens", dev);
+			continue;
+		}
+		err = set_params(pcm, SND_PCM_ACCESS_MMAP_INTERLEAVED, frames, frames / 4);
+		check(err == 0, "mmap: pcm%d takes MMAP_INTERLEAVED (%d)", dev, err);
+		if (err || snd_pcm_poll_descriptors(pcm, &pfd, 1) != 1) {
+			snd_pcm_close(pcm);
+			continue;
+		}
+		snprintf(file, sizeof(file), "pcm%d-playback/layout", dev);
+		before = read_debugfs(file, "page_calls");
+		map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, pfd.fd, 0);
+		check(map != MAP_FAILED, "mmap: pcm%d maps its whole buffer", dev);
+		if (map != MAP_FAILED) {
+			for (i = 0; i < bytes; i += page)
+				map[i] = 0x5a;
+			map[bytes - 1] = 0xa5;
+			after = read_debugfs(file, "page_calls");
+			/*
+			 * pcm2 always faults page by page; pcm1 only when its
+			 * buffer fell back to SG (a contiguous one is mapped
+			 * up front); pcm0 and pcm3 never call the driver.
+			 */
+			if (dev == 2 || (dev == 1 && read_debugfs(file, "fell_back") == 1))
+				check(after - before == (long)(bytes / page),
+				      "mmap: pcm%d .page ran once per page (%ld of %zu)",
+				      dev, after - before, bytes / page);
+			else
+				check(after == before, "mmap: pcm%d maps up front, without .page", dev);
+			munmap(map, bytes);
+		}
+		big = mmap(NULL, bytes + page, PROT_READ | PROT_WRITE, MAP_SHARED, pfd.fd, 0);
+		check(big == MAP_FAILED && errno == EINVAL,
+		      "mmap: pcm%d a mapping past the end of the buffer is refused with EINVAL", dev);
+		if (big != MAP_FAILED)
+			munmap(big, bytes + page);
+		snd_pcm_close(pcm);
+	}
+}
+
+/* open/hw_params/prepare/close, 20 times per pcm, sizes changing. */
+static void check_loops(void)
+{
+	int dev, i;
+
+	for (dev = 0; dev < 4; dev++) {
+		int bad = 0;
+
+		for (i = 0; i < 20; i++) {
+			snd_pcm_uframes_t period = 1024 << (i % 4);
+			snd_pcm_t *pcm;
+
+			if (open_pcm(&pcm, dev, i % 2 ? SND_PCM_STREAM_CAPTURE :
+				     SND_PCM_STREAM_PLAYBACK)) {
+				bad++;
+				continue;
+			}
+			if (set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, period * 4, period) ||
+			    set_params(pcm, SND_PCM_ACCESS_RW_INTERLEAVED, period * 2, period) ||
+			    snd_pcm_prepare(pcm))
+				bad++;
+			snd_pcm_close(pcm);
+		}
+		check(bad == 0, "loops: pcm%d 20 x open/hw_params/hw_params/prepare/close (%d failed)",
+		      dev, bad);
+	}
+	check_nothing_live("loops");
+}
+
+int main(int argc, char **argv)
+{
+	int card = snd_card_get_index("sgscope");
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops\n");
+		return 2;
+	}
+	if (card < 0) {
+		fprintf(stderr, "pcm-checks: no sgscope card\n");
+		return 1;
+	}
+	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/sgscope/card%d", card);
+	if (!strcmp(argv[1], "busy"))
+		check_busy();
+	else if (!strcmp(argv[1], "einval"))
+		check_einval();
+	else if (!strcmp(argv[1], "enomem"))
+		check_enomem();
+	else if (!strcmp(argv[1], "mmap"))
+		check_mmap();
+	else if (!strcmp(argv[1], "loops"))
+		check_loops();
+	else {
+		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops\n");
+		return 2;
+	}
+	return failures ? 1 : 0;
+}
