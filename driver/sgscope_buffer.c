@@ -22,7 +22,7 @@ const char *const sgscope_strategy_names[SGSCOPE_NUM_PCMS] = {
 	[SGSCOPE_VMALLOC] = "vmalloc",
 	[SGSCOPE_NONCONTIG] = "noncontig",
 };
-EXPORT_SYMBOL_IF_KUNIT(sgscope_strategy_names);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_strategy_names);
 
 static enum dma_data_direction sgscope_dma_dir(const struct sgscope_stream *st)
 {
@@ -77,7 +77,7 @@ int sgscope_layout_from_dmab(struct snd_dma_buffer *dmab, unsigned int bytes,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_layout_from_dmab);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_layout_from_dmab);
 
 /* The chunk layout of a mapped sg_table: one chunk per DMA segment. */
 int sgscope_layout_from_sgt(struct sg_table *sgt, unsigned int bytes,
@@ -104,14 +104,14 @@ int sgscope_layout_from_sgt(struct sg_table *sgt, unsigned int bytes,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_layout_from_sgt);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_layout_from_sgt);
 
 void sgscope_layout_free(struct sgscope_layout *layout)
 {
 	kvfree(layout->chunks);
 	memset(layout, 0, sizeof(*layout));
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_layout_free);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_layout_free);
 
 /* pcm2: a sg_table over the vmalloc'ed pages, mapped for the device. */
 static int sgscope_vmalloc_map(struct sgscope_stream *st, struct device *dev)
@@ -219,7 +219,7 @@ failed:
 	atomic64_inc(&cnt->alloc_failures);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_buffer_alloc);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_alloc);
 
 void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev)
 {
@@ -231,7 +231,7 @@ void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev)
 		atomic_dec(&st->chip->counters.live_buffers);
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_buffer_free);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_free);
 
 /*
  * Read the chunk layout of the first @bytes of @dmab (or of pcm2's mapping)
@@ -275,7 +275,7 @@ free_layout:
 	sgscope_layout_free(&st->layout);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_buffer_setup);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_setup);
 
 /* Undo sgscope_buffer_setup() and free what sgscope_buffer_alloc() got. */
 void sgscope_buffer_release(struct sgscope_stream *st, struct device *dev)
@@ -293,7 +293,7 @@ void sgscope_buffer_release(struct sgscope_stream *st, struct device *dev)
 	st->fell_back = false;
 	st->dma_type = SNDRV_DMA_TYPE_UNKNOWN;
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_buffer_release);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_release);
 
 /*
  * Can pcm1's buffer be mapped page by page?  Only if each page carries its
@@ -306,7 +306,7 @@ bool sgscope_sg_pages_refcounted(struct sgscope_stream *st)
 	return st->dmab.dev.type != SNDRV_DMA_TYPE_DEV ||
 		is_vmalloc_addr(st->dmab.area);
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_sg_pages_refcounted);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_sg_pages_refcounted);
 
 /*
  * pcm1's .page: over the SG table when the allocation fell back; a
@@ -325,7 +325,7 @@ struct page *sgscope_sg_page(struct sgscope_stream *st, unsigned long offset)
 	addr = dmab->area + offset;
 	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) : virt_to_page(addr);
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_sg_page);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_sg_page);
 
 /* pcm2's .page: the seed's vmalloc_to_page(), or the cached page array. */
 struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
@@ -338,7 +338,7 @@ struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 		return st->pages[offset >> PAGE_SHIFT];
 	return vmalloc_to_page(st->dmab.area + offset);
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_vmalloc_page);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_vmalloc_page);
 
 /*
  * pcm2's streaming mapping needs explicit syncs (they copy when swiotlb
@@ -355,4 +355,4 @@ void sgscope_vmalloc_sync(struct sgscope_stream *st, struct device *dev,
 	else
 		dma_sync_sgtable_for_cpu(dev, &st->sgt, sgscope_dma_dir(st));
 }
-EXPORT_SYMBOL_IF_KUNIT(sgscope_vmalloc_sync);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_vmalloc_sync);

@@ -10,13 +10,15 @@
 #include <sound/memalloc.h>
 
 /*
- * EXPORT_SYMBOL_IF_KUNIT arrived in 6.2 (the Makefile looks for its header):
- * before it, export nothing.
+ * kunit/ calls into the driver: export for it only when the Makefile says
+ * the suite is built.  An out-of-tree copy of the driver built against a
+ * kernel that has it built in would otherwise export everything twice.
  */
-#ifdef SGSCOPE_HAVE_KUNIT_VISIBILITY
+#ifdef SGSCOPE_KUNIT_EXPORTS
 #include <kunit/visibility.h>
+#define SGSCOPE_EXPORT_IF_KUNIT(symbol) EXPORT_SYMBOL_IF_KUNIT(symbol)
 #else
-#define EXPORT_SYMBOL_IF_KUNIT(symbol) static_assert(sizeof(symbol))
+#define SGSCOPE_EXPORT_IF_KUNIT(symbol) static_assert(sizeof(symbol))
 #endif
 
 /*
