@@ -215,7 +215,10 @@ static void check_enomem(void)
 
 /*
  * mmap: every page of the buffer is reachable, .page runs once per page
- * touched (pcm1, pcm2), and a mapping longer than the buffer is refused.
+ * touched (pcm1, pcm2), and no mapping can reach past the end of the
+ * buffer: a longer one is refused with EINVAL, and the buffer cannot be
+ * resized while mapped.  (So the fault path's SIGBUS past the end cannot be
+ * reached from user space; KUnit checks that .page returns NULL there.)
  */
 static void check_mmap(void)
 {
@@ -262,6 +265,10 @@ static void check_mmap(void)
 				      dev, after - before, bytes / page);
 			else
 				check(after == before, "mmap: pcm%d maps up front, without .page", dev);
+			/* the buffer cannot shrink under a mapping */
+			err = set_params(pcm, SND_PCM_ACCESS_MMAP_INTERLEAVED, frames / 2, frames / 8);
+			check(err == -EBADFD, "mmap: pcm%d hw_params while mapped gets -EBADFD (%d)",
+			      dev, err);
 			munmap(map, bytes);
 		}
 		big = mmap(NULL, bytes + page, PROT_READ | PROT_WRITE, MAP_SHARED, pfd.fd, 0);

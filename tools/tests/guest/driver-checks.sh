@@ -41,6 +41,18 @@ say $bad "unbind/bind: 50 cycles with playback running ($bad failed)"
 aplay -q -D hw:sgscope,1 "$dir/short.wav"
 say $? "unbind/bind: the card plays afterwards"
 
+# hand the device to the mainline snd-intel8x0 and back (README's recipe)
+intel=/sys/bus/pci/drivers/snd_intel8x0
+echo "$dev" >$drv/unbind && modprobe snd-intel8x0 &&
+	[ -e $intel/$dev ] && aplay -q -D hw:0,0 "$dir/short.wav"
+say $? "move: snd-intel8x0 takes the device and plays"
+echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
+	echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override &&
+	aplay -q -D hw:sgscope,2 "$dir/short.wav"
+say $? "move: snd-sgscope takes it back and plays"
+modprobe -r snd-intel8x0
+say $? "move: snd-intel8x0 unloads"
+
 if [ -e $kmemleak ]; then
 	echo scan >$kmemleak; sleep 1; echo scan >$kmemleak
 	leaks=$(grep -c 'unreferenced object' $kmemleak)

@@ -30,6 +30,10 @@ end=$(sort /proc/kallsyms | grep -A1 " snd_dma_alloc_dir_pages\$" | tail -1 | cu
 echo 0x$start >$F/require-start; echo 0x$end >$F/require-end
 echo N >$F/ignore-gfp-wait; echo 1 >$F/min-order; echo -1 >$F/times
 echo N >$F/task-filter; echo 0 >$F/verbose; echo 100 >$F/probability
+T=/sys/kernel/tracing
+echo >$T/trace
+echo 1 >$T/events/sgscope/sgscope_alloc/enable
+echo 1 >$T/events/sgscope/sgscope_irq/enable
 aplay -q -D hw:sgscope,1 --buffer-size=65536 "$dir/in-chunked.wav" &
 chunks=0
 for i in $(seq 100); do
@@ -41,6 +45,13 @@ fell_back=$(sed -n 's/^fell_back //p' $dbg/pcm1-playback/layout)
 descs=$(sed -n 's/^entries //p' $dbg/pcm1-playback/descriptors)
 wait $! && rc=0 || rc=$?
 echo 0 >$F/probability
+echo 0 >$T/events/sgscope/enable
+alloc=$(grep -c "sgscope_alloc: card=$card pcm=1 stream=0 strategy=sg .* chunks=$chunks .*fell_back=1 err=0" $T/trace)
+irqs=$(grep -c "sgscope_irq: card=$card engine=1 " $T/trace)
+[ "$alloc" = 1 ] && echo "ok - trace: sgscope_alloc reports the fallback and its $chunks chunks" ||
+	echo "not ok - trace: sgscope_alloc reports the fallback and its $chunks chunks ($alloc events)"
+[ "$irqs" -gt 0 ] && echo "ok - trace: sgscope_irq fires on the PO engine ($irqs)" ||
+	echo "not ok - trace: sgscope_irq fires on the PO engine"
 echo "# pcm1 forced: chunks $chunks, descriptors $descs, fell_back $fell_back"
 [ "$rc" = 0 ] && echo "ok - play: pcm1 with a chunked buffer plays" ||
 	echo "not ok - play: pcm1 with a chunked buffer plays (aplay exit $rc)"
