@@ -189,11 +189,13 @@ struct sgscope_engine {
 	struct sgscope_stream *active;	/* opened on this engine */
 	struct sgscope_ring ring;
 	bool running;
+	atomic64_t periods;		/* period ends seen by the interrupt */
 };
 
 struct sgscope_chip {
 	struct snd_card *card;
 	struct pci_dev *pci;
+	struct device *dev;		/* for DMA: the PCI device's */
 	void __iomem *nam;		/* BAR0: codec mixer */
 	void __iomem *nabm;		/* BAR1: bus master */
 	int irq;
@@ -230,6 +232,8 @@ int sgscope_layout_from_dmab(struct snd_dma_buffer *dmab, unsigned int bytes,
 int sgscope_layout_from_sgt(struct sg_table *sgt, unsigned int bytes,
 			    struct sgscope_layout *layout);
 void sgscope_layout_free(struct sgscope_layout *layout);
+int sgscope_dma_alloc(int type, struct device *dev, enum dma_data_direction dir,
+		      size_t size, struct snd_dma_buffer *dmab);
 int sgscope_buffer_alloc(struct sgscope_stream *st, struct device *dev,
 			 size_t bytes);
 void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev);
@@ -244,11 +248,30 @@ struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 void sgscope_vmalloc_sync(struct sgscope_stream *st, struct device *dev,
 			  bool for_device);
 
+/* sgscope_engine.c */
+struct sgscope_engine *sgscope_stream_engine(struct sgscope_stream *st);
+int sgscope_engines_init(struct sgscope_chip *chip);
+void sgscope_engines_stop(struct sgscope_chip *chip);
+void sgscope_engine_reset(struct sgscope_chip *chip,
+			  struct sgscope_engine *engine);
+void sgscope_engine_prepare(struct sgscope_chip *chip,
+			    struct sgscope_engine *engine,
+			    struct sgscope_stream *st);
+void sgscope_engine_start(struct sgscope_chip *chip,
+			  struct sgscope_engine *engine);
+void sgscope_engine_stop(struct sgscope_chip *chip,
+			 struct sgscope_engine *engine);
+unsigned int sgscope_engine_position(struct sgscope_chip *chip,
+				     struct sgscope_engine *engine,
+				     struct sgscope_stream *st);
+void sgscope_engine_interrupt(struct sgscope_chip *chip,
+			      struct sgscope_engine *engine);
+
 /* sgscope_pcm.c */
 int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
 		    size_t prealloc_bytes);
-void sgscope_engine_interrupt(struct sgscope_chip *chip,
-			      struct sgscope_engine *engine);
+int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
+		     size_t bytes);
 extern int sgscope_vmalloc_page_mode;
 
 /* sgscope_debugfs.c */

@@ -167,6 +167,15 @@ static void sgscope_vmalloc_unmap(struct sgscope_stream *st, struct device *dev)
 	st->npages = 0;
 }
 
+/* The allocator call, a point KUnit can redirect. */
+int sgscope_dma_alloc(int type, struct device *dev, enum dma_data_direction dir,
+		      size_t size, struct snd_dma_buffer *dmab)
+{
+	SGSCOPE_STUB_REDIRECT(sgscope_dma_alloc, type, dev, dir, size, dmab);
+	return snd_dma_alloc_dir_pages(type, dev, dir, size, dmab);
+}
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_dma_alloc);
+
 /*
  * pcm1-3: allocate the buffer in hw_params (no preallocation, so every
  * hw_params shows what the allocator does now).  The debugfs knob
@@ -197,9 +206,8 @@ int sgscope_buffer_alloc(struct sgscope_stream *st, struct device *dev,
 		goto failed;
 	}
 	/* vmalloc needs no device: the mapping below is this driver's own */
-	err = snd_dma_alloc_dir_pages(type, type == SNDRV_DMA_TYPE_VMALLOC ?
-				      NULL : dev, sgscope_dma_dir(st), bytes,
-				      &st->dmab);
+	err = sgscope_dma_alloc(type, type == SNDRV_DMA_TYPE_VMALLOC ? NULL : dev,
+				sgscope_dma_dir(st), bytes, &st->dmab);
 	if (err)
 		goto failed;
 	st->own_buffer = true;

@@ -32,6 +32,10 @@ static int counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "live_sgtables %d\n", atomic_read(&c->live_sgtables));
 	seq_printf(m, "live_mappings %d\n", atomic_read(&c->live_mappings));
 	seq_printf(m, "live_desc_lists %d\n", atomic_read(&c->live_desc_lists));
+	seq_printf(m, "periods_playback %lld\n",
+		   atomic64_read(&chip->engines[SGSCOPE_ENGINE_PO].periods));
+	seq_printf(m, "periods_capture %lld\n",
+		   atomic64_read(&chip->engines[SGSCOPE_ENGINE_PI].periods));
 	seq_printf(m, "prealloc_playback_bytes %zu\n", chip->prealloc_got[0]);
 	seq_printf(m, "prealloc_capture_bytes %zu\n", chip->prealloc_got[1]);
 	return 0;

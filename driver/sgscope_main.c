@@ -136,18 +136,6 @@ static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
-static void sgscope_engines_stop(struct sgscope_chip *chip)
-{
-	unsigned int base;
-
-	/* PI, PO and MC: stop, then reset their registers */
-	for (base = 0; base <= 0x20; base += 0x10) {
-		iowrite8(0, chip->nabm + base + SGSCOPE_REG_CR);
-		iowrite8(SGSCOPE_CR_RR, chip->nabm + base + SGSCOPE_REG_CR);
-		iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + base + SGSCOPE_REG_SR);
-	}
-}
-
 /* Runs when the card is freed, before the managed PCI resources go. */
 static void sgscope_card_free(struct snd_card *card)
 {
@@ -158,33 +146,6 @@ static void sgscope_card_free(struct snd_card *card)
 		sgscope_engines_stop(chip);
 	if (chip->irq >= 0)
 		free_irq(chip->irq, chip);
-}
-
-static int sgscope_engines_init(struct sgscope_chip *chip)
-{
-	static const struct {
-		unsigned int base;
-		u32 bit;
-	} layout[SGSCOPE_NUM_ENGINES] = {
-		[SGSCOPE_ENGINE_PI] = { 0x00, SGSCOPE_GLOB_STA_PIINT },
-		[SGSCOPE_ENGINE_PO] = { 0x10, SGSCOPE_GLOB_STA_POINT },
-	};
-	int i;
-
-	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++) {
-		struct sgscope_engine *engine = &chip->engines[i];
-
-		engine->id = i;
-		engine->base = layout[i].base;
-		engine->glob_sta_bit = layout[i].bit;
-		engine->bdl = dmam_alloc_coherent(&chip->pci->dev,
-						  SGSCOPE_RING_SLOTS * 8,
-						  &engine->bdl_addr, GFP_KERNEL);
-		if (!engine->bdl)
-			return -ENOMEM;
-	}
-	sgscope_engines_stop(chip);
-	return 0;
 }
 
 static int __sgscope_probe(struct pci_dev *pci)
@@ -200,6 +161,7 @@ static int __sgscope_probe(struct pci_dev *pci)
 	chip = card->private_data;
 	chip->card = card;
 	chip->pci = pci;
+	chip->dev = &pci->dev;
 	chip->irq = -1;
 	chip->max_buffer_bytes = max_buffer_kb * 1024;
 	spin_lock_init(&chip->lock);

@@ -28,111 +28,6 @@ static struct sgscope_stream *sgscope_substream_stream(struct snd_pcm_substream 
 	return &chip->streams[substream->pcm->device][substream->stream];
 }
 
-static struct sgscope_engine *sgscope_stream_engine(struct sgscope_stream *st)
-{
-	return &st->chip->engines[st->direction == SNDRV_PCM_STREAM_PLAYBACK ?
-				  SGSCOPE_ENGINE_PO : SGSCOPE_ENGINE_PI];
-}
-
-static void __iomem *sgscope_engine_reg(struct sgscope_chip *chip,
-					struct sgscope_engine *engine,
-					unsigned int reg)
-{
-	return chip->nabm + engine->base + reg;
-}
-
-/* Stop the engine and reset its registers (this also clears BDBAR). */
-static void sgscope_engine_reset(struct sgscope_chip *chip,
-				 struct sgscope_engine *engine)
-{
-	int i;
-
-	iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
-	iowrite8(SGSCOPE_CR_RR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
-	for (i = 0; i < 100; i++) {
-		if (!(ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR)) &
-		      SGSCOPE_CR_RR))
-			break;
-		udelay(10);
-	}
-	iowrite16(SGSCOPE_SR_CLEAR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
-	engine->running = false;
-}
-
-static void sgscope_write_slot(void *ctx, unsigned int slot,
-			       const struct sgscope_desc *desc,
-			       unsigned int entry)
-{
-	struct sgscope_engine *engine = ctx;
-	struct sgscope_chip *chip = engine->active->chip;
-	u32 ctl = desc->bytes / 2;	/* the length counts 16-bit samples */
-
-	if (desc->ioc)
-		ctl |= SGSCOPE_BD_IOC;
-	engine->bdl[slot * 2] = cpu_to_le32(desc->addr);
-	engine->bdl[slot * 2 + 1] = cpu_to_le32(ctl);
-	trace_sgscope_desc(chip->card->number, engine->id, slot, entry,
-			   desc->addr, desc->bytes, desc->ioc);
-}
-
-/*
- * From the interrupt handler: refill the slots the engine has finished and
- * report periods.  LVBCI means the engine ran out of entries and halted:
- * the refill came too late, an xrun.
- */
-void sgscope_engine_interrupt(struct sgscope_chip *chip,
-			      struct sgscope_engine *engine)
-{
-	struct snd_pcm_substream *substream = NULL;
-	struct sgscope_stream *st = NULL;
-	unsigned int periods = 0, refills = 0;
-	bool xrun = false;
-	u8 civ = 0, lvi = 0;
-	u16 sr;
-
-	spin_lock(&chip->lock);
-	sr = ioread16(sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
-	iowrite16(sr & SGSCOPE_SR_CLEAR,
-		  sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
-	if (engine->running && engine->active) {
-		st = engine->active;
-		substream = st->substream;
-		civ = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
-		if (sr & SGSCOPE_SR_LVBCI) {
-			xrun = true;
-		} else {
-			u8 before = engine->ring.civ_seen;
-
-			periods = sgscope_ring_advance(&engine->ring, civ,
-						       sgscope_write_slot, engine);
-			refills = (civ + SGSCOPE_RING_SLOTS - before) %
-				  SGSCOPE_RING_SLOTS;
-			/* slots written before the engine may see LVI move */
-			wmb();
-			iowrite8(engine->ring.lvi,
-				 sgscope_engine_reg(chip, engine, SGSCOPE_REG_LVI));
-		}
-		lvi = engine->ring.lvi;
-	}
-	spin_unlock(&chip->lock);
-
-	trace_sgscope_irq(chip->card->number, engine->id, sr, civ, lvi, periods);
-	atomic64_add(refills, &chip->counters.refills);
-	if (!substream)
-		return;
-	if (xrun) {
-		atomic64_inc(&chip->counters.xruns);
-		snd_pcm_stop_xrun(substream);
-		return;
-	}
-	if (periods) {
-		if (st->strategy == SGSCOPE_VMALLOC &&
-		    st->direction == SNDRV_PCM_STREAM_CAPTURE)
-			sgscope_vmalloc_sync(st, &chip->pci->dev, false);
-		snd_pcm_period_elapsed(substream);
-	}
-}
-
 static const struct snd_pcm_hardware sgscope_pcm_hw = {
 	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
 		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER,
@@ -223,7 +118,7 @@ static int sgscope_pcm_hw_free(struct snd_pcm_substream *substream)
 	mutex_lock(&st->chip->buf_mutex);
 	if (st->own_buffer)
 		snd_pcm_set_runtime_buffer(substream, NULL);
-	sgscope_buffer_release(st, &st->chip->pci->dev);
+	sgscope_buffer_release(st, st->chip->dev);
 	mutex_unlock(&st->chip->buf_mutex);
 	return 0;
 }
@@ -233,7 +128,7 @@ static int sgscope_pcm_hw_params(struct snd_pcm_substream *substream,
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
 	struct sgscope_chip *chip = st->chip;
-	struct device *dev = &chip->pci->dev;
+	struct device *dev = chip->dev;
 	unsigned int bytes = params_buffer_bytes(params);
 	struct snd_dma_buffer *dmab;
 	ktime_t start = ktime_get();
@@ -274,7 +169,6 @@ static int sgscope_pcm_prepare(struct snd_pcm_substream *substream)
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
 	struct sgscope_chip *chip = st->chip;
-	struct sgscope_engine *engine = sgscope_stream_engine(st);
 	int err;
 
 	err = snd_ac97_set_rate(chip->ac97, st->direction ==
@@ -283,17 +177,7 @@ static int sgscope_pcm_prepare(struct snd_pcm_substream *substream)
 				substream->runtime->rate);
 	if (err < 0)
 		return err;
-
-	spin_lock_irq(&chip->lock);
-	sgscope_engine_reset(chip, engine);
-	iowrite32(engine->bdl_addr,
-		  sgscope_engine_reg(chip, engine, SGSCOPE_REG_BDBAR));
-	sgscope_ring_start(&engine->ring, st->descs, st->ndescs,
-			   sgscope_write_slot, engine);
-	/* all 32 slots in memory before LVI says they are valid */
-	wmb();
-	iowrite8(engine->ring.lvi, sgscope_engine_reg(chip, engine, SGSCOPE_REG_LVI));
-	spin_unlock_irq(&chip->lock);
+	sgscope_engine_prepare(chip, sgscope_stream_engine(st), st);
 	return 0;
 }
 
@@ -301,59 +185,30 @@ static int sgscope_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
 	struct sgscope_chip *chip = st->chip;
-	struct sgscope_engine *engine = sgscope_stream_engine(st);
 
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
 		if (st->strategy == SGSCOPE_VMALLOC &&
 		    st->direction == SNDRV_PCM_STREAM_PLAYBACK)
-			sgscope_vmalloc_sync(st, &chip->pci->dev, true);
-		spin_lock(&chip->lock);
-		engine->running = true;
-		/* the engine fetches slot 0 when RPBM goes on: write CR once */
-		iowrite8(SGSCOPE_CR_RPBM | SGSCOPE_CR_IOCE | SGSCOPE_CR_LVBIE |
-			 SGSCOPE_CR_FEIE,
-			 sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
-		spin_unlock(&chip->lock);
+			sgscope_vmalloc_sync(st, chip->dev, true);
+		sgscope_engine_start(chip, sgscope_stream_engine(st));
 		return 0;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
-		spin_lock(&chip->lock);
-		engine->running = false;
-		iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
-		spin_unlock(&chip->lock);
+		sgscope_engine_stop(chip, sgscope_stream_engine(st));
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-/* Exact to the frame: the entry in slot CIV, less what PICB says is left. */
 static snd_pcm_uframes_t sgscope_pcm_pointer(struct snd_pcm_substream *substream)
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
-	struct sgscope_chip *chip = st->chip;
-	struct sgscope_engine *engine = sgscope_stream_engine(st);
-	unsigned int pos = 0;
-	u8 civ, again;
-	u16 picb;
-	int tries;
 
-	spin_lock(&chip->lock);
-	if (engine->running) {
-		/* CIV and PICB are two reads: retry if the entry changed between */
-		for (tries = 0; tries < 8; tries++) {
-			civ = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
-			picb = ioread16(sgscope_engine_reg(chip, engine, SGSCOPE_REG_PICB));
-			again = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
-			if (civ == again)
-				break;
-		}
-		pos = sgscope_ring_position(&engine->ring, civ, picb) %
-			st->buffer_bytes;
-	}
-	spin_unlock(&chip->lock);
-	return bytes_to_frames(substream->runtime, pos);
+	return bytes_to_frames(substream->runtime,
+			       sgscope_engine_position(st->chip,
+						       sgscope_stream_engine(st), st));
 }
 
 static struct page *sgscope_count_page(struct sgscope_stream *st,
@@ -410,7 +265,7 @@ static int sgscope_pcm_vmalloc_ack(struct snd_pcm_substream *substream)
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
 
 	if (st->direction == SNDRV_PCM_STREAM_PLAYBACK)
-		sgscope_vmalloc_sync(st, &st->chip->pci->dev, true);
+		sgscope_vmalloc_sync(st, st->chip->dev, true);
 	return 0;
 }
 
@@ -470,13 +325,13 @@ static const struct snd_pcm_ops *const sgscope_ops[SGSCOPE_NUM_PCMS] = {
  * pcm0 preallocates through the core, which halves the request until it
  * succeeds (down to 16 KiB) and caps buffer_bytes_max at what it got.
  */
-static int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
-			    size_t bytes)
+int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
+		     size_t bytes)
 {
 	int dir, err;
 
 	err = snd_pcm_set_managed_buffer_all(pcm, SNDRV_DMA_TYPE_DEV,
-					     &chip->pci->dev, bytes, bytes);
+					     chip->dev, bytes, bytes);
 	if (err)
 		return err;
 	for (dir = 0; dir < 2; dir++) {
@@ -485,7 +340,7 @@ static int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
 		chip->prealloc_got[dir] = substream->dma_buffer.bytes;
 		if (!chip->prealloc_got[dir])
 			return -ENOMEM;
-		dev_info(&chip->pci->dev,
+		dev_info(chip->dev,
 			 "pcm0 %s: preallocated %zu of %zu bytes%s\n",
 			 dir == SNDRV_PCM_STREAM_PLAYBACK ? "playback" : "capture",
 			 chip->prealloc_got[dir], bytes,
@@ -495,6 +350,7 @@ static int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
 	}
 	return 0;
 }
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_prealloc);
 
 int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
 		    size_t prealloc_bytes)

@@ -290,6 +290,6 @@ static struct kunit_suite sgscope_bdl_suite = {
 };
 kunit_test_suite(sgscope_bdl_suite);
 
-MODULE_DESCRIPTION("KUnit tests for snd-sgscope");
+MODULE_DESCRIPTION("KUnit tests for snd-sgscope's descriptor lists and ring");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bus-master engines: reset, the 32-slot ring fed from the descriptor
+ * list, start and stop, the position exact to the frame, and the interrupt
+ * that refills the ring and reports periods.
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include "sgscope.h"
+#include "sgscope_compat.h"
+#include "sgscope_trace.h"
+
+struct sgscope_engine *sgscope_stream_engine(struct sgscope_stream *st)
+{
+	return &st->chip->engines[st->direction == SNDRV_PCM_STREAM_PLAYBACK ?
+				  SGSCOPE_ENGINE_PO : SGSCOPE_ENGINE_PI];
+}
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_stream_engine);
+
+static void __iomem *sgscope_engine_reg(struct sgscope_chip *chip,
+					struct sgscope_engine *engine,
+					unsigned int reg)
+{
+	return chip->nabm + engine->base + reg;
+}
+
+/* Stop the engine and reset its registers (this also clears BDBAR). */
+void sgscope_engine_reset(struct sgscope_chip *chip,
+				 struct sgscope_engine *engine)
+{
+	int i;
+
+	iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+	iowrite8(SGSCOPE_CR_RR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+	for (i = 0; i < 100; i++) {
+		if (!(ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR)) &
+		      SGSCOPE_CR_RR))
+			break;
+		udelay(10);
+	}
+	iowrite16(SGSCOPE_SR_CLEAR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
+	engine->running = false;
+}
+
+static void sgscope_write_slot(void *ctx, unsigned int slot,
+			       const struct sgscope_desc *desc,
+			       unsigned int entry)
+{
+	struct sgscope_engine *engine = ctx;
+	struct sgscope_chip *chip = engine->active->chip;
+	u32 ctl = desc->bytes / 2;	/* the length counts 16-bit samples */
+
+	if (desc->ioc)
+		ctl |= SGSCOPE_BD_IOC;
+	engine->bdl[slot * 2] = cpu_to_le32(desc->addr);
+	engine->bdl[slot * 2 + 1] = cpu_to_le32(ctl);
+	trace_sgscope_desc(chip->card->number, engine->id, slot, entry,
+			   desc->addr, desc->bytes, desc->ioc);
+}
+
+/*
+ * From the interrupt handler: refill the slots the engine has finished and
+ * report periods.  LVBCI means the engine ran out of entries and halted:
+ * the refill came too late, an xrun.
+ */
+void sgscope_engine_interrupt(struct sgscope_chip *chip,
+			      struct sgscope_engine *engine)
+{
+	struct snd_pcm_substream *substream = NULL;
+	struct sgscope_stream *st = NULL;
+	unsigned int periods = 0, refills = 0;
+	bool xrun = false;
+	u8 civ = 0, lvi = 0;
+	u16 sr;
+
+	spin_lock(&chip->lock);
+	sr = ioread16(sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
+	iowrite16(sr & SGSCOPE_SR_CLEAR,
+		  sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
+	if (engine->running && engine->active) {
+		st = engine->active;
+		substream = st->substream;
+		civ = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
+		if (sr & SGSCOPE_SR_LVBCI) {
+			xrun = true;
+		} else {
+			u8 before = engine->ring.civ_seen;
+
+			periods = sgscope_ring_advance(&engine->ring, civ,
+						       sgscope_write_slot, engine);
+			refills = (civ + SGSCOPE_RING_SLOTS - before) %
+				  SGSCOPE_RING_SLOTS;
+			/* slots written before the engine may see LVI move */
+			wmb();
+			iowrite8(engine->ring.lvi,
+				 sgscope_engine_reg(chip, engine, SGSCOPE_REG_LVI));
+		}
+		lvi = engine->ring.lvi;
+	}
+	spin_unlock(&chip->lock);
+
+	trace_sgscope_irq(chip->card->number, engine->id, sr, civ, lvi, periods);
+	atomic64_add(refills, &chip->counters.refills);
+	atomic64_add(periods, &engine->periods);
+	if (!substream)
+		return;
+	if (xrun) {
+		atomic64_inc(&chip->counters.xruns);
+		snd_pcm_stop_xrun(substream);
+		return;
+	}
+	if (periods) {
+		if (st->strategy == SGSCOPE_VMALLOC &&
+		    st->direction == SNDRV_PCM_STREAM_CAPTURE)
+			sgscope_vmalloc_sync(st, chip->dev, false);
+		snd_pcm_period_elapsed(substream);
+	}
+}
+
+/* Reset the engine and queue the first 32 entries of @st's list. */
+void sgscope_engine_prepare(struct sgscope_chip *chip,
+			    struct sgscope_engine *engine,
+			    struct sgscope_stream *st)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	sgscope_engine_reset(chip, engine);
+	iowrite32(engine->bdl_addr,
+		  sgscope_engine_reg(chip, engine, SGSCOPE_REG_BDBAR));
+	sgscope_ring_start(&engine->ring, st->descs, st->ndescs,
+			   sgscope_write_slot, engine);
+	/* all 32 slots in memory before LVI says they are valid */
+	wmb();
+	iowrite8(engine->ring.lvi, sgscope_engine_reg(chip, engine, SGSCOPE_REG_LVI));
+	spin_unlock_irqrestore(&chip->lock, flags);
+}
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_prepare);
+
+void sgscope_engine_start(struct sgscope_chip *chip,
+			  struct sgscope_engine *engine)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	engine->running = true;
+	/* the engine fetches slot 0 when RPBM goes on: write CR once */
+	iowrite8(SGSCOPE_CR_RPBM | SGSCOPE_CR_IOCE | SGSCOPE_CR_LVBIE |
+		 SGSCOPE_CR_FEIE, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+	spin_unlock_irqrestore(&chip->lock, flags);
+}
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_start);
+
+void sgscope_engine_stop(struct sgscope_chip *chip,
+			 struct sgscope_engine *engine)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	engine->running = false;
+	iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
+	spin_unlock_irqrestore(&chip->lock, flags);
+}
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_stop);
+
+/* Buffer offset in bytes, exact to the frame: slot CIV's entry less PICB. */
+unsigned int sgscope_engine_position(struct sgscope_chip *chip,
+				     struct sgscope_engine *engine,
+				     struct sgscope_stream *st)
+{
+	unsigned int pos = 0;
+	unsigned long flags;
+	u8 civ, again;
+	u16 picb;
+	int tries;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	if (engine->running) {
+		/* CIV and PICB are two reads: retry if the entry changed between */
+		for (tries = 0; tries < 8; tries++) {
+			civ = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
+			picb = ioread16(sgscope_engine_reg(chip, engine, SGSCOPE_REG_PICB));
+			again = ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CIV));
+			if (civ == again)
+				break;
+		}
+		pos = sgscope_ring_position(&engine->ring, civ, picb) %
+			st->buffer_bytes;
+	}
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return pos;
+}
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_position);
+
+void sgscope_engines_stop(struct sgscope_chip *chip)
+{
+	unsigned int base;
+
+	/* PI, PO and MC: stop, then reset their registers */
+	for (base = 0; base <= 0x20; base += 0x10) {
+		iowrite8(0, chip->nabm + base + SGSCOPE_REG_CR);
+		iowrite8(SGSCOPE_CR_RR, chip->nabm + base + SGSCOPE_REG_CR);
+		iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + base + SGSCOPE_REG_SR);
+	}
+}
+
+int sgscope_engines_init(struct sgscope_chip *chip)
+{
+	static const struct {
+		unsigned int base;
+		u32 bit;
+	} layout[SGSCOPE_NUM_ENGINES] = {
+		[SGSCOPE_ENGINE_PI] = { 0x00, SGSCOPE_GLOB_STA_PIINT },
+		[SGSCOPE_ENGINE_PO] = { 0x10, SGSCOPE_GLOB_STA_POINT },
+	};
+	int i;
+
+	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++) {
+		struct sgscope_engine *engine = &chip->engines[i];
+
+		engine->id = i;
+		engine->base = layout[i].base;
+		engine->glob_sta_bit = layout[i].bit;
+		engine->bdl = dmam_alloc_coherent(chip->dev,
+						  SGSCOPE_RING_SLOTS * 8,
+						  &engine->bdl_addr, GFP_KERNEL);
+		if (!engine->bdl)
+			return -ENOMEM;
+	}
+	sgscope_engines_stop(chip);
+	return 0;
+}
+
