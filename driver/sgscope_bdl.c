@@ -124,15 +124,17 @@ SGSCOPE_EXPORT_IF_KUNIT(sgscope_ring_advance);
 
 /*
  * Buffer offset in bytes of the engine at slot @civ with @picb samples left
- * in that slot's entry: exact to the frame.
+ * in that slot's entry: exact to the frame, and 0 again at the buffer's end.
  */
 unsigned int sgscope_ring_position(const struct sgscope_ring *ring, u8 civ,
 				   u16 picb)
 {
 	const struct sgscope_desc *d =
 		&ring->list[ring->slot_entry[civ % SGSCOPE_RING_SLOTS]];
+	const struct sgscope_desc *last = &ring->list[ring->count - 1];
 	unsigned int left = min_t(unsigned int, picb * 2u, d->bytes);
+	unsigned int pos = d->offset + d->bytes - left;
 
-	return d->offset + d->bytes - left;
+	return pos < last->offset + last->bytes ? pos : 0;
 }
 SGSCOPE_EXPORT_IF_KUNIT(sgscope_ring_position);

@@ -42,6 +42,7 @@ void sgscope_engine_reset(struct sgscope_chip *chip,
 	iowrite16(SGSCOPE_SR_CLEAR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
 	engine->running = false;
 }
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_reset);
 
 static void sgscope_write_slot(void *ctx, unsigned int slot,
 			       const struct sgscope_desc *desc,
@@ -185,8 +186,7 @@ unsigned int sgscope_engine_position(struct sgscope_chip *chip,
 			if (civ == again)
 				break;
 		}
-		pos = sgscope_ring_position(&engine->ring, civ, picb) %
-			st->buffer_bytes;
+		pos = sgscope_ring_position(&engine->ring, civ, picb);
 	}
 	spin_unlock_irqrestore(&chip->lock, flags);
 	return pos;

@@ -269,6 +269,42 @@ static void ring_position_exact_to_the_frame(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, 3, PAGE_BYTES / 2), 3 * PAGE_BYTES);
 	/* slot 5 holds entry 1 on the second lap */
 	KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, 5, 0), 2 * PAGE_BYTES);
+	/* the last entry done: back to the start of the buffer */
+	KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, 3, 0), 0u);
+}
+
+/*
+ * The pointer around every descriptor and period boundary of a list with
+ * chunk splits: first frame, one frame in, last frame, entry done.
+ */
+static void ring_position_at_every_boundary(struct kunit *test)
+{
+	unsigned int sizes[] = { 3 * PAGE_BYTES, PAGE_BYTES, 5 * PAGE_BYTES,
+				 2 * PAGE_BYTES, 5 * PAGE_BYTES };
+	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct sgscope_layout *l = make_layout(test, sizes, ARRAY_SIZE(sizes));
+	unsigned int buffer = 16 * PAGE_BYTES, period = 4 * PAGE_BYTES;
+	struct sgscope_ring ring;
+	struct sgscope_desc *d;
+	int n, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	d = build(test, l, buffer, period, &n);
+	sgscope_ring_start(&ring, d, n, log_slot, log);
+	for (i = 0; i < SGSCOPE_RING_SLOTS; i++) {
+		const struct sgscope_desc *e = &d[i % n];
+		u16 samples = e->bytes / 2;
+
+		KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, i, samples), e->offset);
+		KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, i, samples - 2),
+				e->offset + SGSCOPE_FRAME_BYTES);
+		KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, i, 2),
+				e->offset + e->bytes - SGSCOPE_FRAME_BYTES);
+		KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, i, 0),
+				(e->offset + e->bytes) % buffer);
+		/* a stale PICB larger than the entry reads as its start */
+		KUNIT_EXPECT_EQ(test, sgscope_ring_position(&ring, i, 0xffff), e->offset);
+	}
 }
 
 static struct kunit_case sgscope_bdl_cases[] = {
@@ -281,6 +317,7 @@ static struct kunit_case sgscope_bdl_cases[] = {
 	KUNIT_CASE(ring_refill_visits_every_entry_once_per_lap),
 	KUNIT_CASE(ring_counts_periods),
 	KUNIT_CASE(ring_position_exact_to_the_frame),
+	KUNIT_CASE(ring_position_at_every_boundary),
 	{}
 };
 

@@ -11,7 +11,9 @@ out="$repo/results/kunit"
 mkdir -p "$out"
 json="$out/kunit.json"
 rm -f "$json"
+# the AC97 device for the sgscope_hw suite
 python3 "$ksrc/tools/testing/kunit/kunit.py" exec --arch=x86_64 \
+	--qemu_args='-audiodev none,id=snd0 -device AC97,audiodev=snd0' \
 	--build_dir="$kbuild" --timeout=600 --json="$json" >"$out/kunit.py.log" 2>&1
 rc=$?
 tail -4 "$out/kunit.py.log" | sed 's/^/# /'

@@ -22,7 +22,23 @@ done
 
 # pcm1 with every allocation of order >= 1 inside snd_dma_alloc_dir_pages
 # failing (fail_page_alloc with a stack filter: nothing else is touched), so
-# the DEV_SG allocation falls back to single pages.
+# the DEV_SG allocation falls back to single pages.  Single pages handed out
+# one after another are often neighbours, which ALSA counts as one chunk:
+# first hold 32 MiB and free every other page of it, so the free single
+# pages it gets are isolated.
+python3 -c '
+import mmap, sys, time
+pages = 8192
+m = mmap.mmap(-1, pages * 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+for i in range(pages):
+    m[i * 4096] = 1
+for i in range(0, pages, 2):
+    m.madvise(mmap.MADV_DONTNEED, i * 4096, 4096)
+open("/tmp/fragmented", "w").close()
+time.sleep(120)
+' &
+holder=$!
+for i in $(seq 100); do [ -e /tmp/fragmented ] && break; sleep 0.1; done
 F=/sys/kernel/debug/fail_page_alloc
 sym() { grep " $1\$" /proc/kallsyms | cut -d' ' -f1; }
 start=$(sym snd_dma_alloc_dir_pages)
@@ -44,6 +60,7 @@ done
 fell_back=$(sed -n 's/^fell_back //p' $dbg/pcm1-playback/layout)
 descs=$(sed -n 's/^entries //p' $dbg/pcm1-playback/descriptors)
 wait $! && rc=0 || rc=$?
+kill $holder
 echo 0 >$F/probability
 echo 0 >$T/events/sgscope/enable
 alloc=$(grep -c "sgscope_alloc: card=$card pcm=1 stream=0 strategy=sg .* chunks=$chunks .*fell_back=1 err=0" $T/trace)
