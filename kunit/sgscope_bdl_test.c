@@ -307,6 +307,153 @@ static void ring_position_at_every_boundary(struct kunit *test)
 	}
 }
 
+static void bdl_count_equals_fill(struct kunit *test)
+{
+	unsigned int sizes[] = { 5 * PAGE_BYTES, 3 * PAGE_BYTES, 8 * PAGE_BYTES };
+	struct sgscope_layout *l = make_layout(test, sizes, ARRAY_SIZE(sizes));
+	struct sgscope_desc d[64];
+	int counted = sgscope_bdl_build(l, 16 * PAGE_BYTES, 2 * PAGE_BYTES, NULL, 0);
+
+	KUNIT_EXPECT_EQ(test, sgscope_bdl_build(l, 16 * PAGE_BYTES, 2 * PAGE_BYTES,
+						d, ARRAY_SIZE(d)), counted);
+}
+
+static void bdl_too_small_output_is_enospc(struct kunit *test)
+{
+	unsigned int sizes[] = { 16 * PAGE_BYTES };
+	struct sgscope_layout *l = make_layout(test, sizes, 1);
+	struct sgscope_desc d[3];
+
+	KUNIT_EXPECT_EQ(test, sgscope_bdl_build(l, 16 * PAGE_BYTES, 4 * PAGE_BYTES,
+						d, ARRAY_SIZE(d)), -ENOSPC);
+}
+
+static void bdl_smallest_periods(struct kunit *test)
+{
+	unsigned int sizes[] = { PAGE_BYTES, PAGE_BYTES };
+	struct sgscope_layout *l = make_layout(test, sizes, 2);
+	struct sgscope_desc *d;
+	int n;
+
+	/* 256-byte periods: 16 entries per page, every one a period end */
+	d = build(test, l, 2 * PAGE_BYTES, 256, &n);
+	KUNIT_EXPECT_EQ(test, n, 32);
+	check_list(test, l, d, n, 2 * PAGE_BYTES, 256);
+}
+
+static void bdl_one_period_per_buffer_half(struct kunit *test)
+{
+	unsigned int sizes[] = { 7 * PAGE_BYTES, 9 * PAGE_BYTES };
+	struct sgscope_layout *l = make_layout(test, sizes, 2);
+	struct sgscope_desc *d;
+	int n;
+
+	d = build(test, l, 16 * PAGE_BYTES, 8 * PAGE_BYTES, &n);
+	/* the period end at page 8 splits the second chunk */
+	KUNIT_EXPECT_EQ(test, n, 3);
+	KUNIT_EXPECT_TRUE(test, d[1].period_end);
+	KUNIT_EXPECT_TRUE(test, d[2].period_end);
+	KUNIT_EXPECT_FALSE(test, d[0].period_end);
+	check_list(test, l, d, n, 16 * PAGE_BYTES, 8 * PAGE_BYTES);
+}
+
+static void bdl_refill_ioc_inside_long_periods(struct kunit *test)
+{
+	unsigned int sizes[64], i;
+	struct sgscope_layout *l;
+	struct sgscope_desc *d;
+	int n, iocs = 0;
+
+	for (i = 0; i < 64; i++)
+		sizes[i] = PAGE_BYTES;
+	l = make_layout(test, sizes, 64);
+	/* one period of 32 single-page entries: IOC every 8 entries */
+	d = build(test, l, 64 * PAGE_BYTES, 32 * PAGE_BYTES, &n);
+	for (i = 0; i < n; i++)
+		iocs += d[i].ioc;
+	KUNIT_EXPECT_EQ(test, iocs, 8);
+	KUNIT_EXPECT_TRUE(test, d[7].ioc);
+	KUNIT_EXPECT_FALSE(test, d[7].period_end);
+	check_list(test, l, d, n, 64 * PAGE_BYTES, 32 * PAGE_BYTES);
+}
+
+static void bdl_ends_exactly_at_4gib(struct kunit *test)
+{
+	unsigned int sizes[] = { PAGE_BYTES };
+	struct sgscope_layout *l = make_layout(test, sizes, 1);
+	struct sgscope_desc d[1];
+
+	l->chunks[0].addr = BIT_ULL(32) - PAGE_BYTES;
+	KUNIT_EXPECT_EQ(test, sgscope_bdl_build(l, PAGE_BYTES, PAGE_BYTES, d, 1), 1);
+	KUNIT_EXPECT_EQ(test, d[0].addr, 0xfffff000u);
+}
+
+static void bdl_layout_longer_than_buffer(struct kunit *test)
+{
+	unsigned int sizes[] = { 64 * PAGE_BYTES };
+	struct sgscope_layout *l = make_layout(test, sizes, 1);
+	struct sgscope_desc *d;
+	int n;
+
+	/* a preallocated buffer used in part */
+	d = build(test, l, 10 * PAGE_BYTES, 5 * PAGE_BYTES, &n);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	check_list(test, l, d, n, 10 * PAGE_BYTES, 5 * PAGE_BYTES);
+}
+
+static void ring_short_list_laps_in_the_slots(struct kunit *test)
+{
+	unsigned int sizes[] = { 4 * PAGE_BYTES };
+	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct sgscope_layout *l = make_layout(test, sizes, 1);
+	struct sgscope_ring ring;
+	struct sgscope_desc *d;
+	int n, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	d = build(test, l, 4 * PAGE_BYTES, 2 * PAGE_BYTES, &n);
+	KUNIT_ASSERT_EQ(test, n, 2);
+	sgscope_ring_start(&ring, d, n, log_slot, log);
+	for (i = 0; i < SGSCOPE_RING_SLOTS; i++)
+		KUNIT_EXPECT_EQ(test, ring.slot_entry[i], i % 2);
+}
+
+static void ring_advance_without_progress_does_nothing(struct kunit *test)
+{
+	unsigned int sizes[] = { 40 * PAGE_BYTES };
+	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct sgscope_layout *l = make_layout(test, sizes, 1);
+	struct sgscope_ring ring;
+	struct sgscope_desc *d;
+	int n;
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	d = build(test, l, 40 * PAGE_BYTES, PAGE_BYTES, &n);
+	sgscope_ring_start(&ring, d, n, log_slot, log);
+	KUNIT_EXPECT_EQ(test, sgscope_ring_advance(&ring, 0, log_slot, log), 0u);
+	KUNIT_EXPECT_EQ(test, log->writes, 32u);
+	KUNIT_EXPECT_EQ(test, ring.lvi, 31);
+}
+
+static void ring_advance_over_31_slots(struct kunit *test)
+{
+	unsigned int sizes[] = { 40 * PAGE_BYTES };
+	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct sgscope_layout *l = make_layout(test, sizes, 1);
+	struct sgscope_ring ring;
+	struct sgscope_desc *d;
+	int n;
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	d = build(test, l, 40 * PAGE_BYTES, PAGE_BYTES, &n);
+	sgscope_ring_start(&ring, d, n, log_slot, log);
+	/* a late interrupt: the engine sits in the last valid slot */
+	KUNIT_EXPECT_EQ(test, sgscope_ring_advance(&ring, 31, log_slot, log), 31u);
+	KUNIT_EXPECT_EQ(test, ring.lvi, 30);
+	KUNIT_EXPECT_EQ(test, ring.slot_entry[0], 32);
+	KUNIT_EXPECT_EQ(test, ring.slot_entry[30], 62 % 40);
+}
+
 static struct kunit_case sgscope_bdl_cases[] = {
 	KUNIT_CASE(bdl_one_chunk),
 	KUNIT_CASE(bdl_every_page_a_chunk),
@@ -318,6 +465,16 @@ static struct kunit_case sgscope_bdl_cases[] = {
 	KUNIT_CASE(ring_counts_periods),
 	KUNIT_CASE(ring_position_exact_to_the_frame),
 	KUNIT_CASE(ring_position_at_every_boundary),
+	KUNIT_CASE(bdl_count_equals_fill),
+	KUNIT_CASE(bdl_too_small_output_is_enospc),
+	KUNIT_CASE(bdl_smallest_periods),
+	KUNIT_CASE(bdl_one_period_per_buffer_half),
+	KUNIT_CASE(bdl_refill_ioc_inside_long_periods),
+	KUNIT_CASE(bdl_ends_exactly_at_4gib),
+	KUNIT_CASE(bdl_layout_longer_than_buffer),
+	KUNIT_CASE(ring_short_list_laps_in_the_slots),
+	KUNIT_CASE(ring_advance_without_progress_does_nothing),
+	KUNIT_CASE(ring_advance_over_31_slots),
 	{}
 };
 

@@ -331,6 +331,88 @@ static void prealloc_shrinks_and_reports(struct kunit *test)
 	snd_card_free(card);
 }
 
+static struct sgscope_stream *capture(struct kunit *test,
+				      enum sgscope_strategy strategy)
+{
+	struct buf_ctx *ctx = test->priv;
+
+	return &ctx->chip->streams[strategy][SNDRV_PCM_STREAM_CAPTURE];
+}
+
+static void capture_and_free(struct kunit *test, enum sgscope_strategy strategy)
+{
+	struct sgscope_stream *st = capture(test, strategy);
+
+	KUNIT_ASSERT_EQ(test, hw_params(test, st, 96 * 1024, 24 * 1024), 0);
+	expect_layout_matches_descriptors(test, st, 96 * 1024);
+	sgscope_buffer_release(st, ((struct buf_ctx *)test->priv)->dev);
+	expect_nothing_live(test);
+}
+
+static void hw_params_capture_sg(struct kunit *test)
+{
+	capture_and_free(test, SGSCOPE_SG);
+}
+
+static void hw_params_capture_vmalloc(struct kunit *test)
+{
+	capture_and_free(test, SGSCOPE_VMALLOC);
+}
+
+static void hw_params_capture_noncontig(struct kunit *test)
+{
+	capture_and_free(test, SGSCOPE_NONCONTIG);
+}
+
+/* pcm2 keeps its own mapping: one chunk per mapped DMA segment. */
+static void vmalloc_layout_is_its_mapping(struct kunit *test)
+{
+	struct sgscope_stream *st = playback(test, SGSCOPE_VMALLOC);
+	struct buf_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, hw_params(test, st, 32 * PAGE_SIZE, 8 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE(test, st->sgt_mapped);
+	KUNIT_EXPECT_EQ(test, st->layout.count, st->sgt.nents);
+	KUNIT_EXPECT_EQ(test, st->npages, 32u);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->chip->counters.live_mappings), 1);
+	KUNIT_EXPECT_TRUE(test, sgscope_sg_pages_refcounted(st));
+	sgscope_buffer_release(st, ctx->dev);
+	KUNIT_EXPECT_FALSE(test, st->sgt_mapped);
+	KUNIT_EXPECT_NULL(test, st->pages);
+	expect_nothing_live(test);
+}
+
+static void release_twice_is_harmless(struct kunit *test)
+{
+	struct sgscope_stream *st = playback(test, SGSCOPE_NONCONTIG);
+	struct buf_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, hw_params(test, st, 64 * 1024, 16 * 1024), 0);
+	sgscope_buffer_release(st, ctx->dev);
+	sgscope_buffer_release(st, ctx->dev);
+	expect_nothing_live(test);
+}
+
+static void bad_period_frees_the_buffer(struct kunit *test)
+{
+	struct sgscope_stream *st = playback(test, SGSCOPE_SG);
+
+	/* 64 KiB in periods of 3000 bytes: not a whole number */
+	KUNIT_EXPECT_EQ(test, hw_params(test, st, 64 * 1024, 3000), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, st->own_buffer);
+	expect_nothing_live(test);
+}
+
+static void unknown_strategy_is_refused(struct kunit *test)
+{
+	struct sgscope_stream *st = playback(test, SGSCOPE_PREALLOC);
+
+	/* pcm0's buffer is the core's: the driver allocates nothing for it */
+	KUNIT_EXPECT_EQ(test, sgscope_buffer_alloc(st, ((struct buf_ctx *)test->priv)->dev,
+						   PAGE_SIZE), -EINVAL);
+	expect_nothing_live(test);
+}
+
 static struct kunit_case sgscope_buffer_cases[] = {
 	KUNIT_CASE(hw_params_sg),
 	KUNIT_CASE(hw_params_vmalloc),
@@ -344,6 +426,13 @@ static struct kunit_case sgscope_buffer_cases[] = {
 	KUNIT_CASE(every_allocation_failing_gives_enomem),
 	KUNIT_CASE(injected_allocation_failure_gives_enomem),
 	KUNIT_CASE(prealloc_shrinks_and_reports),
+	KUNIT_CASE(hw_params_capture_sg),
+	KUNIT_CASE(hw_params_capture_vmalloc),
+	KUNIT_CASE(hw_params_capture_noncontig),
+	KUNIT_CASE(vmalloc_layout_is_its_mapping),
+	KUNIT_CASE(release_twice_is_harmless),
+	KUNIT_CASE(bad_period_frees_the_buffer),
+	KUNIT_CASE(unknown_strategy_is_refused),
 	{}
 };
 
