@@ -17,6 +17,8 @@ expect "vm: /bin/false in the guest exits 1 on the host" 1 "$rc"
 out=$(run -- sh -c 'echo "hello from $(uname -n)"; exit 7' 2>/dev/null); rc=$?
 expect "vm: an exit status of 7 reaches the host" 7 "$rc"
 contains "vm: the command's output reaches the host" "hello from sgscope-vm" "$out"
+out=$(run -- head -1 "$repo/tools/guest-init" 2>&1)
+expect "vm: the clone is visible in the guest, wherever it lies" "#!/bin/sh" "$out"
 kver=$(run -- uname -r 2>/dev/null)
 contains "vm: the guest runs the sgscope kernel" "$(make -s -C "$cache/linux-source-6.12" O="${KBUILD:-$cache/build}" kernelrelease 2>/dev/null)" "$kver"
 
