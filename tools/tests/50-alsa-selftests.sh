@@ -19,7 +19,10 @@ if ! make -s -C "$ksrc/tools/testing/selftests/alsa" OUTPUT="$bin" \
 fi
 cp "$bin/pcm-test" "$bin/mixer-test" "$bin/libatest.so" \
 	"$ksrc/tools/testing/selftests/alsa/pcm-test.conf" "$work/"
-cp "$repo/tools/tests/alsa-conf.d/sgscope.conf" "$work/conf.d/"
+if ! cp "$repo/tools/tests/alsa-conf.d/sgscope.conf" "$work/conf.d/"; then
+	fail "alsa-selftests: the card's conf.d file exists"
+	finish
+fi
 
 "$vm" --results "$work" --console "$tmp/console.log" --timeout 900 -- sh -c \
 	'cd "$1" && ./pcm-test >pcm-test.tap 2>&1; ./mixer-test >mixer-test.tap 2>&1; true' \
@@ -60,4 +63,5 @@ for tool in ("pcm-test", "mixer-test"):
         print(f"not ok - {tool}: ran tests")
         print("\n".join("#   " + l for l in lines[:10]))
 PY
+[ $? = 0 ] || fail "alsa-selftests: the results parse"
 finish

@@ -23,17 +23,19 @@ done
 # pcm1 with every allocation of order >= 1 inside snd_dma_alloc_dir_pages
 # failing (fail_page_alloc with a stack filter: nothing else is touched), so
 # the DEV_SG allocation falls back to single pages.  Single pages handed out
-# one after another are often neighbours, which ALSA counts as one chunk:
-# first hold 32 MiB and free every other page of it, so the free single
-# pages it gets are isolated.
-python3 -c '
-import mmap, sys, time
-pages = 8192
-m = mmap.mmap(-1, pages * 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-for i in range(pages):
-    m[i * 4096] = 1
-for i in range(0, pages, 2):
-    m.madvise(mmap.MADV_DONTNEED, i * 4096, 4096)
+# one after another are often neighbours, which ALSA counts as one chunk.
+# So first interleave the pages of two pipes (unmovable pages, like ALSA's)
+# and close one of them: its freed pages are isolated, and on CPU 0, where
+# the play runs, they are the next single pages handed out.
+taskset -c 0 python3 -c '
+import fcntl, os, time
+a, b = os.pipe(), os.pipe()
+for fd in (a[1], b[1]):
+    fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ: room for 256 pages
+for i in range(256):
+    os.write(a[1], bytes(4096))
+    os.write(b[1], bytes(4096))
+os.close(b[0]); os.close(b[1])
 open("/tmp/fragmented", "w").close()
 time.sleep(120)
 ' &
@@ -50,7 +52,7 @@ T=/sys/kernel/tracing
 echo >$T/trace
 echo 1 >$T/events/sgscope/sgscope_alloc/enable
 echo 1 >$T/events/sgscope/sgscope_irq/enable
-aplay -q -D hw:sgscope,1 --buffer-size=65536 "$dir/in-chunked.wav" &
+taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=65536 "$dir/in-chunked.wav" &
 chunks=0
 for i in $(seq 100); do
 	chunks=$(sed -n 's/^chunks //p' $dbg/pcm1-playback/layout)
