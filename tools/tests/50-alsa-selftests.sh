@@ -42,7 +42,7 @@ for tool in ("pcm-test", "mixer-test"):
         print(f"not ok - {tool}: produced output")
         continue
     counted = 0
-    for line in lines:
+    for at, line in enumerate(lines):
         m = re.match(r"^(ok|not ok) \d+ (# SKIP )?(.*)$", line)
         if not m:
             continue
@@ -57,6 +57,9 @@ for tool in ("pcm-test", "mixer-test"):
                 print(f"not ok - {tool}: {name} skipped but not listed in sgscope.conf")
         else:
             print(f"{status} - {tool}: {name}")
+            # pcm-test says why right after a failure
+            if status == "not ok" and at + 1 < len(lines) and lines[at + 1].startswith("# "):
+                print("#   " + lines[at + 1][2:])
     tail = [l for l in lines if l.startswith("# Totals")]
     print(f"# {tool}: {tail[-1][2:] if tail else 'no totals'}")
     if counted == 0:

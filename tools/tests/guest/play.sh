@@ -22,11 +22,13 @@ done
 
 # pcm1 with every allocation of order >= 1 inside snd_dma_alloc_dir_pages
 # failing (fail_page_alloc with a stack filter: nothing else is touched), so
-# the DEV_SG allocation falls back to single pages.  Single pages handed out
-# one after another are often neighbours, which ALSA counts as one chunk.
-# So first interleave the pages of two pipes (unmovable pages, like ALSA's)
-# and close one of them: its freed pages are isolated, and on CPU 0, where
-# the play runs, they are the next single pages handed out.
+# the DEV_SG allocation of a 1 MiB buffer falls back to single pages.
+# Single pages handed out one after another are often neighbours, which
+# ALSA counts as one chunk.  So first interleave the pages of two pipes
+# (unmovable pages, like ALSA's) and close one of them: its freed pages are
+# isolated, and on CPU 0, where the play runs, they are the next single
+# pages handed out.  (Even when they are not, 256 pages make far more than
+# 32 chunks.)
 taskset -c 0 python3 -c '
 import fcntl, os, time
 a, b = os.pipe(), os.pipe()
@@ -52,7 +54,7 @@ T=/sys/kernel/tracing
 echo >$T/trace
 echo 1 >$T/events/sgscope/sgscope_alloc/enable
 echo 1 >$T/events/sgscope/sgscope_irq/enable
-taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=65536 "$dir/in-chunked.wav" &
+taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=262144 "$dir/in-chunked.wav" &
 chunks=0
 for i in $(seq 100); do
 	chunks=$(sed -n 's/^chunks //p' $dbg/pcm1-playback/layout)
