@@ -269,7 +269,8 @@ static int sgscope_pcm_vmalloc_ack(struct snd_pcm_substream *substream)
 	return 0;
 }
 
-static const struct snd_pcm_ops sgscope_prealloc_ops = {
+/* pcm0 and pcm3: the core maps (and for NONCONTIG syncs) the buffer */
+static const struct snd_pcm_ops sgscope_core_mapped_ops = {
 	.open = sgscope_pcm_open,
 	.close = sgscope_pcm_close,
 	.hw_params = sgscope_pcm_hw_params,
@@ -303,22 +304,11 @@ static const struct snd_pcm_ops sgscope_vmalloc_ops = {
 	.ack = sgscope_pcm_vmalloc_ack,
 };
 
-/* pcm3: the core maps and syncs NONCONTIG buffers itself: no .page */
-static const struct snd_pcm_ops sgscope_noncontig_ops = {
-	.open = sgscope_pcm_open,
-	.close = sgscope_pcm_close,
-	.hw_params = sgscope_pcm_hw_params,
-	.hw_free = sgscope_pcm_hw_free,
-	.prepare = sgscope_pcm_prepare,
-	.trigger = sgscope_pcm_trigger,
-	.pointer = sgscope_pcm_pointer,
-};
-
 static const struct snd_pcm_ops *const sgscope_ops[SGSCOPE_NUM_PCMS] = {
-	[SGSCOPE_PREALLOC] = &sgscope_prealloc_ops,
+	[SGSCOPE_PREALLOC] = &sgscope_core_mapped_ops,
 	[SGSCOPE_SG] = &sgscope_sg_ops,
 	[SGSCOPE_VMALLOC] = &sgscope_vmalloc_ops,
-	[SGSCOPE_NONCONTIG] = &sgscope_noncontig_ops,
+	[SGSCOPE_NONCONTIG] = &sgscope_core_mapped_ops,
 };
 
 /*

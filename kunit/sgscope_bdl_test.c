@@ -198,6 +198,25 @@ static void log_slot(void *ctx, unsigned int slot,
 	log->writes++;
 }
 
+/* A ring started over one chunk of @pages pages in periods of @period. */
+static const struct sgscope_desc *start_ring(struct kunit *test,
+					     struct sgscope_ring *ring,
+					     struct slot_log **logp,
+					     unsigned int pages,
+					     unsigned int period, int *n)
+{
+	unsigned int sizes[] = { pages * PAGE_BYTES };
+	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct sgscope_layout *l = make_layout(test, sizes, 1);
+	struct sgscope_desc *d;
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	d = build(test, l, pages * PAGE_BYTES, period, n);
+	sgscope_ring_start(ring, d, *n, log_slot, log);
+	*logp = log;
+	return d;
+}
+
 static void ring_refill_visits_every_entry_once_per_lap(struct kunit *test)
 {
 	unsigned int sizes[100], i;
@@ -403,33 +422,23 @@ static void bdl_layout_longer_than_buffer(struct kunit *test)
 
 static void ring_short_list_laps_in_the_slots(struct kunit *test)
 {
-	unsigned int sizes[] = { 4 * PAGE_BYTES };
-	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	struct sgscope_layout *l = make_layout(test, sizes, 1);
 	struct sgscope_ring ring;
-	struct sgscope_desc *d;
+	struct slot_log *log;
 	int n, i;
 
-	KUNIT_ASSERT_NOT_NULL(test, log);
-	d = build(test, l, 4 * PAGE_BYTES, 2 * PAGE_BYTES, &n);
+	start_ring(test, &ring, &log, 4, 2 * PAGE_BYTES, &n);
 	KUNIT_ASSERT_EQ(test, n, 2);
-	sgscope_ring_start(&ring, d, n, log_slot, log);
 	for (i = 0; i < SGSCOPE_RING_SLOTS; i++)
 		KUNIT_EXPECT_EQ(test, ring.slot_entry[i], i % 2);
 }
 
 static void ring_advance_without_progress_does_nothing(struct kunit *test)
 {
-	unsigned int sizes[] = { 40 * PAGE_BYTES };
-	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	struct sgscope_layout *l = make_layout(test, sizes, 1);
 	struct sgscope_ring ring;
-	struct sgscope_desc *d;
+	struct slot_log *log;
 	int n;
 
-	KUNIT_ASSERT_NOT_NULL(test, log);
-	d = build(test, l, 40 * PAGE_BYTES, PAGE_BYTES, &n);
-	sgscope_ring_start(&ring, d, n, log_slot, log);
+	start_ring(test, &ring, &log, 40, PAGE_BYTES, &n);
 	KUNIT_EXPECT_EQ(test, sgscope_ring_advance(&ring, 0, log_slot, log), 0u);
 	KUNIT_EXPECT_EQ(test, log->writes, 32u);
 	KUNIT_EXPECT_EQ(test, ring.lvi, 31);
@@ -437,16 +446,11 @@ static void ring_advance_without_progress_does_nothing(struct kunit *test)
 
 static void ring_advance_over_31_slots(struct kunit *test)
 {
-	unsigned int sizes[] = { 40 * PAGE_BYTES };
-	struct slot_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	struct sgscope_layout *l = make_layout(test, sizes, 1);
 	struct sgscope_ring ring;
-	struct sgscope_desc *d;
+	struct slot_log *log;
 	int n;
 
-	KUNIT_ASSERT_NOT_NULL(test, log);
-	d = build(test, l, 40 * PAGE_BYTES, PAGE_BYTES, &n);
-	sgscope_ring_start(&ring, d, n, log_slot, log);
+	start_ring(test, &ring, &log, 40, PAGE_BYTES, &n);
 	/* a late interrupt: the engine sits in the last valid slot */
 	KUNIT_EXPECT_EQ(test, sgscope_ring_advance(&ring, 31, log_slot, log), 31u);
 	KUNIT_EXPECT_EQ(test, ring.lvi, 30);
