@@ -56,6 +56,14 @@ static struct sgscope_stream *playback(struct kunit *test,
 	return &ctx->chip->streams[strategy][SNDRV_PCM_STREAM_PLAYBACK];
 }
 
+static struct sgscope_stream *capture(struct kunit *test,
+				      enum sgscope_strategy strategy)
+{
+	struct buf_ctx *ctx = test->priv;
+
+	return &ctx->chip->streams[strategy][SNDRV_PCM_STREAM_CAPTURE];
+}
+
 /* What hw_params does for pcm1-3: allocate, then layout and descriptors. */
 static int hw_params(struct kunit *test, struct sgscope_stream *st,
 		     unsigned int bytes, unsigned int period)
@@ -108,12 +116,13 @@ static void expect_layout_matches_descriptors(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, total, bytes);
 }
 
-static void hw_params_and_free(struct kunit *test, enum sgscope_strategy strategy)
+/* hw_params, hw_free, and hw_params again with other sizes. */
+static void hw_params_and_free(struct kunit *test, struct sgscope_stream *st)
 {
 	struct buf_ctx *ctx = test->priv;
-	struct sgscope_stream *st = playback(test, strategy);
 	static const unsigned int sizes[][2] = {
 		{ 64 * 1024, 16 * 1024 }, { 192 * 1024, 48 * 1024 },
+		{ 96 * 1024, 24 * 1024 },
 		{ 6000 * 4, 1500 * 4 },	/* not a whole number of pages */
 	};
 	int i;
@@ -133,17 +142,17 @@ static void hw_params_and_free(struct kunit *test, enum sgscope_strategy strateg
 
 static void hw_params_sg(struct kunit *test)
 {
-	hw_params_and_free(test, SGSCOPE_SG);
+	hw_params_and_free(test, playback(test, SGSCOPE_SG));
 }
 
 static void hw_params_vmalloc(struct kunit *test)
 {
-	hw_params_and_free(test, SGSCOPE_VMALLOC);
+	hw_params_and_free(test, playback(test, SGSCOPE_VMALLOC));
 }
 
 static void hw_params_noncontig(struct kunit *test)
 {
-	hw_params_and_free(test, SGSCOPE_NONCONTIG);
+	hw_params_and_free(test, playback(test, SGSCOPE_NONCONTIG));
 }
 
 /* pcm0: the layout of the first bytes of a larger preallocated buffer. */
@@ -331,37 +340,19 @@ static void prealloc_shrinks_and_reports(struct kunit *test)
 	snd_card_free(card);
 }
 
-static struct sgscope_stream *capture(struct kunit *test,
-				      enum sgscope_strategy strategy)
-{
-	struct buf_ctx *ctx = test->priv;
-
-	return &ctx->chip->streams[strategy][SNDRV_PCM_STREAM_CAPTURE];
-}
-
-static void capture_and_free(struct kunit *test, enum sgscope_strategy strategy)
-{
-	struct sgscope_stream *st = capture(test, strategy);
-
-	KUNIT_ASSERT_EQ(test, hw_params(test, st, 96 * 1024, 24 * 1024), 0);
-	expect_layout_matches_descriptors(test, st, 96 * 1024);
-	sgscope_buffer_release(st, ((struct buf_ctx *)test->priv)->dev);
-	expect_nothing_live(test);
-}
-
 static void hw_params_capture_sg(struct kunit *test)
 {
-	capture_and_free(test, SGSCOPE_SG);
+	hw_params_and_free(test, capture(test, SGSCOPE_SG));
 }
 
 static void hw_params_capture_vmalloc(struct kunit *test)
 {
-	capture_and_free(test, SGSCOPE_VMALLOC);
+	hw_params_and_free(test, capture(test, SGSCOPE_VMALLOC));
 }
 
 static void hw_params_capture_noncontig(struct kunit *test)
 {
-	capture_and_free(test, SGSCOPE_NONCONTIG);
+	hw_params_and_free(test, capture(test, SGSCOPE_NONCONTIG));
 }
 
 /* pcm2 keeps its own mapping: one chunk per mapped DMA segment. */

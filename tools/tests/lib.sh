@@ -22,7 +22,4 @@ expect() {
 contains() {
 	if [[ "$3" == *"$2"* ]]; then pass "$1"; else fail "$1" "expected to find: $2" "in: ${3:0:600}"; fi
 }
-lacks() {
-	if [[ "$3" != *"$2"* ]]; then pass "$1"; else fail "$1" "expected not to find: $2"; fi
-}
 finish() { exit $((failures > 0)); }
