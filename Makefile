@@ -29,7 +29,7 @@ kernel: deps
 	@tools/kernel-build
 
 kunit: kernel
-	@tools/tests/kunit.sh
+	@tools/run-tests 30-kunit
 
 test: kernel
 	@tools/run-tests

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # snd-sgscope in the test machine: bit-exact playback through every PCM in
-# read/write and mmap mode, a buffer forced into more than 32 chunks,
+# read/write and mmap mode, a chunked buffer that overflows the 32-slot ring,
 # capture, the error cases, unbind/bind under playback, kmemleak.
 source "$(dirname "$0")/lib.sh"
 
@@ -56,7 +56,7 @@ names = [f"in-pcm{p}-{m}" for p in range(4) for m in ("rw", "mmap")] + ["in-chun
 for name in names:
     data = open(f"{work}/{name}.raw", "rb").read()
     at = rec.find(data)
-    label = name.replace("in-", "").replace("chunked", "pcm1 chunked (>32 chunks)")
+    label = name.replace("in-", "").replace("chunked", "pcm1 chunked (>32 descriptors)")
     if at >= 0 and at % 4 == 0:
         print(f"ok - play: {label} recorded bit for bit")
     else:
