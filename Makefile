@@ -11,7 +11,7 @@ export SGSCOPE_CACHE KSRC KBUILD JOBS
 
 KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
 
-.PHONY: all deps kernel kunit test bench clean help
+.PHONY: all deps kernel sgscope kunit test bench clean help
 
 all: kernel
 
@@ -21,6 +21,7 @@ help:
 	@echo "make deps    install the Debian packages sgscope needs"
 	@echo "make kernel  build the sgscope kernel in $(KBUILD)"
 	@echo "make kunit   run the KUnit suites with kunit.py"
+	@echo "make sgscope build the tracing CLI into build/sgscope/"
 
 deps:
 	@tools/deps
@@ -28,10 +29,14 @@ deps:
 kernel: deps
 	@tools/kernel-build
 
+# the tracing CLI, built against the kernel's BTF: build/sgscope/sgscope
+sgscope: kernel
+	@$(MAKE) -s -C tools/sgscope VMLINUX=$(KBUILD)/vmlinux OUT=$(CURDIR)/build/sgscope
+
 kunit: kernel
 	@tools/run-tests 30-kunit
 
-test: kernel
+test: kernel sgscope
 	@tools/run-tests
 
 bench: kernel
@@ -40,4 +45,4 @@ bench: kernel
 	@exit 1
 
 clean:
-	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot
+	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot build

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * allocs: every ALSA buffer allocation (snd_dma_alloc_dir_pages) as it
+ * happens, with what it produced.  The card, pcm and stream come from the
+ * PCM call the allocation happens inside (hw_params or preallocation),
+ * remembered per thread; an allocation outside both is reported with its
+ * device only.
+ */
+#include "sgscope_common.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* include/sound/memalloc.h; these have been stable since 5.x */
+#define SNDRV_DMA_TYPE_VMALLOC		7
+#define SNDRV_DMA_TYPE_NONCONTIG	8
+#define SNDRV_DMA_TYPE_DEV_SG		3
+#define SNDRV_DMA_TYPE_DEV_WC_SG	6
+
+#define MAX_SG_PAGES	(1 << 16)	/* 256 MiB of pages: far above any PCM */
+
+struct pcm_context {
+	__s32 card;
+	__s32 pcm;
+	__s32 stream;
+	__u32 caller;
+	__u32 depth;
+};
+
+struct alloc_start {
+	__u64 ts;
+	__u64 bytes;
+	struct snd_dma_buffer *dmab;
+	struct device *dev;
+	__s32 type;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pcm_context);
+} contexts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct alloc_start);
+} starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Events the ring buffer had no room for: the CLI reports them. */
+__u64 lost_events;
+
+static __always_inline __u32 tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline int context_enter(struct snd_pcm_substream *substream,
+					 __u32 caller)
+{
+	struct pcm_context ctx = {}, *old;
+	__u32 id = tid();
+
+	old = bpf_map_lookup_elem(&contexts, &id);
+	if (old)
+		ctx.depth = old->depth;
+	ctx.depth++;
+	ctx.card = BPF_CORE_READ(substream, pcm, card, number);
+	ctx.pcm = BPF_CORE_READ(substream, pcm, device);
+	ctx.stream = BPF_CORE_READ(substream, stream);
+	ctx.caller = caller;
+	bpf_map_update_elem(&contexts, &id, &ctx, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int context_exit(void)
+{
+	__u32 id = tid();
+	struct pcm_context *ctx = bpf_map_lookup_elem(&contexts, &id);
+
+	if (ctx && --ctx->depth == 0)
+		bpf_map_delete_elem(&contexts, &id);
+	return 0;
+}
+
+static __always_inline int hw_params_enter(struct snd_pcm_substream *substream)
+{
+	return context_enter(substream, SGSCOPE_CALLER_HW_PARAMS);
+}
+
+static __always_inline int prealloc_enter(struct snd_pcm_substream *substream)
+{
+	return context_enter(substream, SGSCOPE_CALLER_PREALLOC);
+}
+
+static __always_inline int alloc_enter(int type, struct device *dev,
+				       int dir, size_t size,
+				       struct snd_dma_buffer *dmab)
+{
+	struct alloc_start start = {
+		.ts = bpf_ktime_get_ns(),
+		.bytes = size,
+		.dmab = dmab,
+		.dev = dev,
+		.type = type,
+	};
+	__u32 id = tid();
+
+	if (!pid_wanted())
+		return 0;
+	bpf_map_update_elem(&starts, &id, &start, BPF_ANY);
+	return 0;
+}
+
+struct order_walk {
+	unsigned int *npages;
+	__u64 count;
+	__u64 idx;
+	struct sgscope_alloc_event *e;
+};
+
+/* One chunk of the SG fallback: npages[idx] pages, allocated at once. */
+static long walk_chunk(__u64 i, struct order_walk *w)
+{
+	unsigned int n = 0;
+	__u32 order;
+
+	if (w->idx >= w->count)
+		return 1;
+	bpf_probe_read_kernel(&n, sizeof(n), w->npages + w->idx);
+	if (!n)
+		return 1;
+	order = log2_u64(n);
+	if (order < SGSCOPE_MAX_ORDER)
+		w->e->orders[order]++;
+	w->e->allocs++;
+	w->idx += n;
+	return 0;
+}
+
+static __always_inline void describe_result(struct sgscope_alloc_event *e,
+					    struct snd_dma_buffer *dmab)
+{
+	struct snd_dma_sg_fallback *sgbuf;
+	struct sg_table *sgt;
+	struct order_walk w = { .e = e };
+	__u64 pages = (e->bytes + 4095) >> 12;
+
+	e->type = BPF_CORE_READ(dmab, dev.type);
+	switch (e->type) {
+	case SNDRV_DMA_TYPE_DEV_SG:
+	case SNDRV_DMA_TYPE_DEV_WC_SG:
+		/* still SG after snd_dma_sg_alloc(): the fallback ran */
+		sgbuf = BPF_CORE_READ(dmab, private_data);
+		e->chunks = BPF_CORE_READ(sgbuf, sgt.orig_nents);
+		w.npages = BPF_CORE_READ(sgbuf, npages);
+		w.count = BPF_CORE_READ(sgbuf, count);
+		bpf_loop(MAX_SG_PAGES, walk_chunk, &w, 0);
+		break;
+	case SNDRV_DMA_TYPE_NONCONTIG:
+		sgt = BPF_CORE_READ(dmab, private_data);
+		e->chunks = BPF_CORE_READ(sgt, nents);
+		break;
+	case SNDRV_DMA_TYPE_VMALLOC:
+		/* vmalloc: single pages; their runs are not worth a walk */
+		e->allocs = pages;
+		e->orders[0] = pages;
+		break;
+	default:
+		/* one contiguous block */
+		e->chunks = 1;
+		e->allocs = 1;
+		e->orders[log2_u64(pages) + ((pages & (pages - 1)) != 0) &
+			  (SGSCOPE_MAX_ORDER - 1)] = 1;
+		break;
+	}
+}
+
+static __always_inline int alloc_exit(long ret)
+{
+	struct sgscope_alloc_event *e;
+	struct alloc_start *start;
+	struct pcm_context *ctx;
+	struct snd_dma_buffer *dmab;
+	struct device *dev;
+	__u32 id = tid();
+	const char *name;
+
+	start = bpf_map_lookup_elem(&starts, &id);
+	if (!start)
+		return 0;
+	ctx = bpf_map_lookup_elem(&contexts, &id);
+	if (ctx && !pcm_wanted(ctx->card, ctx->pcm))
+		goto out;
+	if (!ctx && (filter_card >= 0 || filter_pcm >= 0))
+		goto out;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost_events, 1);
+		goto out;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->duration_ns = bpf_ktime_get_ns() - start->ts;
+	e->req_bytes = start->bytes;
+	e->req_type = start->type;
+	e->type = start->type;
+	e->err = (int)ret;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->card = ctx ? ctx->card : -1;
+	e->pcm = ctx ? ctx->pcm : -1;
+	e->stream = ctx ? ctx->stream : -1;
+	e->caller = ctx ? ctx->caller : SGSCOPE_CALLER_NONE;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* plain loads first: BPF_CORE_READ would relocate start-> too */
+	dev = start->dev;
+	dmab = start->dmab;
+	name = BPF_CORE_READ(dev, kobj.name);
+	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev), name);
+	if (!ret) {
+		e->bytes = BPF_CORE_READ(dmab, bytes);
+		describe_result(e, dmab);
+	}
+	bpf_ringbuf_submit(e, 0);
+out:
+	bpf_map_delete_elem(&starts, &id);
+	return 0;
+}
+
+SGSCOPE_ENTRY1(hw_params_enter, hw_params_enter, struct snd_pcm_substream *)
+SGSCOPE_RETURN(hw_params_exit, context_exit)
+SGSCOPE_ENTRY1(prealloc_enter, prealloc_enter, struct snd_pcm_substream *)
+SGSCOPE_RETURN(prealloc_exit, context_exit)
+
+SEC("fentry")
+int BPF_PROG(alloc_enter_fentry, int type, struct device *dev, int dir,
+	     size_t size, struct snd_dma_buffer *dmab)
+{
+	return alloc_enter(type, dev, dir, size, dmab);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(alloc_enter_kprobe, int type, struct device *dev, int dir,
+	       size_t size, struct snd_dma_buffer *dmab)
+{
+	return alloc_enter(type, dev, dir, size, dmab);
+}
+
+SGSCOPE_EXIT(alloc_exit, alloc_exit, 5)

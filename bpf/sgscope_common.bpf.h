@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Helpers every sgscope BPF object uses: the histogram slot, per-CPU
+ * histogram updates, the pid filter, and the macros that give each probe
+ * both an fentry/fexit and a kprobe/kretprobe form.  The CLI loads only one
+ * form per probe, picked at run time by trying (see tools/sgscope/probe.c).
+ */
+#ifndef SGSCOPE_COMMON_BPF_H
+#define SGSCOPE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "sgscope_shared.h"
+
+/* Filters, set by the CLI before load; -1 / 0 means "any". */
+const volatile __s32 filter_card = -1;
+const volatile __s32 filter_pcm = -1;
+const volatile __u32 filter_pid;
+
+/* The template a new per-CPU histogram starts from. */
+struct sgscope_hist zero_hist;
+
+static __always_inline bool pid_wanted(void)
+{
+	return !filter_pid || (bpf_get_current_pid_tgid() >> 32) == filter_pid;
+}
+
+static __always_inline bool pcm_wanted(__s32 card, __s32 pcm)
+{
+	return (filter_card < 0 || card == filter_card) &&
+	       (filter_pcm < 0 || pcm == filter_pcm);
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 hist_slot(__u64 v)
+{
+	__u32 e;
+
+	if (v < 2 * SGSCOPE_HIST_SUB)
+		return v;
+	e = log2_u64(v);
+	return (e - 2) * SGSCOPE_HIST_SUB +
+	       ((v >> (e - SGSCOPE_HIST_SUB_BITS)) & (SGSCOPE_HIST_SUB - 1));
+}
+
+/* Add one sample to this CPU's copy of the histogram under key. */
+static __always_inline void hist_add(void *map, const void *key, __u64 v,
+				     bool error)
+{
+	struct sgscope_hist *h = bpf_map_lookup_elem(map, key);
+	__u32 slot;
+
+	if (!h) {
+		bpf_map_update_elem(map, key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(map, key);
+		if (!h)
+			return;
+	}
+	slot = hist_slot(v);
+	if (slot >= SGSCOPE_HIST_SLOTS)
+		slot = SGSCOPE_HIST_SLOTS - 1;
+	h->slots[slot]++;
+	h->count++;
+	h->sum += v;
+	if (v > h->max)
+		h->max = v;
+	if (error)
+		h->errors++;
+}
+
+/*
+ * Every probe exists twice: fentry/fexit (cheapest, needs BTF and
+ * trampolines) and kprobe/kretprobe (works wherever the symbol is in
+ * kallsyms).  Both forms call the same __always_inline body with the
+ * function's first arguments and, on exit, its return value.
+ */
+#define SGSCOPE_ENTRY1(name, body, t0)					\
+SEC("fentry")								\
+int BPF_PROG(name##_fentry, t0 a0)					\
+{ return body(a0); }							\
+SEC("kprobe")								\
+int BPF_KPROBE(name##_kprobe, t0 a0)					\
+{ return body(a0); }
+
+#define SGSCOPE_ENTRY2(name, body, t0, t1)				\
+SEC("fentry")								\
+int BPF_PROG(name##_fentry, t0 a0, t1 a1)				\
+{ return body(a0, a1); }						\
+SEC("kprobe")								\
+int BPF_KPROBE(name##_kprobe, t0 a0, t1 a1)				\
+{ return body(a0, a1); }
+
+/* An exit probe of a function with nargs arguments returning long. */
+#define SGSCOPE_EXIT(name, body, nargs)					\
+SEC("fexit")								\
+int name##_fexit(unsigned long long *ctx)				\
+{ return body((long)ctx[nargs]); }					\
+SEC("kretprobe")							\
+int BPF_KRETPROBE(name##_kretprobe, long ret)				\
+{ return body(ret); }
+
+/* An exit probe that only needs to know the function returned. */
+#define SGSCOPE_RETURN(name, body)					\
+SEC("fexit")								\
+int name##_fexit(unsigned long long *ctx)				\
+{ return body(); }							\
+SEC("kretprobe")							\
+int name##_kretprobe(struct pt_regs *ctx)				\
+{ return body(); }
+
+#endif /* SGSCOPE_COMMON_BPF_H */

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the BPF programs and the sgscope CLI share: map keys, the
+ * histogram layout and the events sent through ring buffers.  Plain
+ * fixed-size types only, so both sides agree without vmlinux.h.
+ */
+#ifndef SGSCOPE_SHARED_H
+#define SGSCOPE_SHARED_H
+
+/*
+ * Latency histogram: log2 buckets, each split into 8 linear sub-buckets so
+ * percentiles come out within 12.5%.  Values 0-15 get a slot each; value v
+ * >= 16 with e = floor(log2 v) goes to slot (e - 2) * 8 + the 3 bits below
+ * the top one.  2^64 - 1 lands in slot 495.
+ */
+#define SGSCOPE_HIST_SUB_BITS	3
+#define SGSCOPE_HIST_SUB	(1 << SGSCOPE_HIST_SUB_BITS)
+#define SGSCOPE_HIST_SLOTS	496
+
+struct sgscope_hist {
+	__u64 count;
+	__u64 sum;
+	__u64 max;
+	__u64 errors;
+	__u64 slots[SGSCOPE_HIST_SLOTS];
+};
+
+#define SGSCOPE_STREAM_ANY	(-1)
+
+/* One PCM substream direction: what pagelat keys its histograms on. */
+struct sgscope_pcm_key {
+	__s32 card;
+	__s32 pcm;
+	__s32 stream;	/* SNDRV_PCM_STREAM_PLAYBACK (0) or CAPTURE (1) */
+	__u32 pad;
+};
+
+/* Seen once per PCM: the driver's .page op, for the report. */
+struct sgscope_pcm_info {
+	__u64 page_op;	/* kernel address of substream->ops->page, or 0 */
+};
+
+#define SGSCOPE_DEV_NAME_LEN	32
+#define SGSCOPE_COMM_LEN	16
+
+enum sgscope_dma_op {
+	SGSCOPE_DMA_ALLOC,
+	SGSCOPE_DMA_ALLOC_NONCONTIG,
+	SGSCOPE_DMA_MAP_SG,
+	SGSCOPE_DMA_MAP_SGTABLE,
+	SGSCOPE_DMA_MAP_PAGE,
+	SGSCOPE_DMA_SYNC_SG_CPU,
+	SGSCOPE_DMA_SYNC_SG_DEVICE,
+	SGSCOPE_DMA_SYNC_SINGLE_CPU,
+	SGSCOPE_DMA_SYNC_SINGLE_DEVICE,
+	SGSCOPE_DMA_OPS,
+};
+
+enum sgscope_dma_mode {
+	SGSCOPE_DMA_MODE_UNKNOWN,
+	SGSCOPE_DMA_MODE_DIRECT,
+	SGSCOPE_DMA_MODE_SWIOTLB,
+	SGSCOPE_DMA_MODE_IOMMU,
+	SGSCOPE_DMA_MODE_DMA_OPS,
+};
+
+/* dmamap's histogram key: one DMA API call type on one device. */
+struct sgscope_dev_op_key {
+	char dev[SGSCOPE_DEV_NAME_LEN];
+	__u32 op;
+	__u32 pad;
+};
+
+struct sgscope_dev_key {
+	char dev[SGSCOPE_DEV_NAME_LEN];
+};
+
+/* Per device: how it does DMA and what swiotlb bounced for it. */
+struct sgscope_dev_stats {
+	__u64 bounces;
+	__u64 bounce_bytes;
+	__u32 mode;
+	__u32 pad;
+};
+
+/* One dma_map_sg / dma_map_sgtable call, as it happens. */
+struct sgscope_map_event {
+	__u64 duration_ns;
+	__u32 op;
+	__u32 pid;
+	__s32 nents;	/* entries handed in */
+	__s32 mapped;	/* DMA segments that came out, or the error */
+	__u32 mode;
+	__u32 pad;
+	char dev[SGSCOPE_DEV_NAME_LEN];
+	char comm[SGSCOPE_COMM_LEN];
+};
+
+/* Who asked for an ALSA buffer allocation. */
+enum sgscope_alloc_caller {
+	SGSCOPE_CALLER_NONE,		/* a driver, outside any PCM call */
+	SGSCOPE_CALLER_HW_PARAMS,
+	SGSCOPE_CALLER_PREALLOC,
+};
+
+#define SGSCOPE_MAX_ORDER	16
+
+/* One snd_dma_alloc_dir_pages() call and what it produced. */
+struct sgscope_alloc_event {
+	__u64 duration_ns;
+	__u64 req_bytes;
+	__u64 bytes;
+	__s32 card;
+	__s32 pcm;
+	__s32 stream;
+	__u32 caller;
+	__s32 req_type;		/* SNDRV_DMA_TYPE_* asked for */
+	__s32 type;		/* SNDRV_DMA_TYPE_* the buffer ended up as */
+	__s32 err;
+	__u32 pid;
+	__u32 chunks;		/* DMA-contiguous runs, as snd_sgbuf_get_chunk_size walks them */
+	__u32 allocs;		/* page allocations the buffer is made of */
+	__u32 orders[SGSCOPE_MAX_ORDER];	/* of those, how many of each order */
+	char dev[SGSCOPE_DEV_NAME_LEN];
+	char comm[SGSCOPE_COMM_LEN];
+};
+
+#endif /* SGSCOPE_SHARED_H */

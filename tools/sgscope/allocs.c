@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sgscope allocs: every ALSA buffer allocation as it happens. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json.h"
+#include "probe.h"
+#include "session.h"
+#include "subcommands.h"
+#include "allocs.skel.h"
+
+static const char *const alloc_candidates[] = { "snd_dma_alloc_dir_pages", NULL };
+/* hw_params, or the managed-buffer allocation it makes */
+static const char *const hw_params_candidates[] = {
+	"snd_pcm_hw_params", "snd_pcm_lib_malloc_pages", NULL,
+};
+/* per substream preallocation; the exported entries if it was inlined */
+static const char *const prealloc_candidates[] = {
+	"preallocate_pcm_pages", "snd_pcm_lib_preallocate_pages",
+	"snd_pcm_set_managed_buffer", NULL,
+};
+
+/* SNDRV_DMA_TYPE_* of include/sound/memalloc.h */
+static const char *dma_type_name(int type)
+{
+	static const char *const names[] = {
+		"unknown", "continuous", "dev", "dev-sg", "dev-iram",
+		"dev-wc", "dev-wc-sg", "vmalloc", "noncontig", "noncoherent",
+	};
+
+	return type >= 0 && type < (int)(sizeof(names) / sizeof(names[0])) ?
+	       names[type] : "?";
+}
+
+static bool is_sg(int type)
+{
+	return type == 3 || type == 6;
+}
+
+/* What the allocation turned into, in words. */
+static const char *result_name(const struct sgscope_alloc_event *e)
+{
+	if (e->err)
+		return "failed";
+	if (is_sg(e->req_type))
+		return is_sg(e->type) ? "sg-fallback" : "contiguous";
+	return dma_type_name(e->type);
+}
+
+static const char *caller_name(unsigned int caller)
+{
+	return caller == SGSCOPE_CALLER_HW_PARAMS ? "hw_params" :
+	       caller == SGSCOPE_CALLER_PREALLOC ? "prealloc" : "driver";
+}
+
+/* Allocations of one card/pcm/stream/device, for the summary. */
+struct alloc_row {
+	int card, pcm, stream;
+	char dev[SGSCOPE_DEV_NAME_LEN];
+	unsigned long long allocs, failures, shrinks, fallbacks, ns;
+	struct sgscope_alloc_event last;	/* the last that worked */
+};
+
+struct allocs {
+	const struct sgscope_opts *opts;
+	struct alloc_row *rows;
+	size_t nrows;
+	struct allocs_bpf *skel;
+};
+
+static struct alloc_row *row_for(struct allocs *a, const struct sgscope_alloc_event *e)
+{
+	struct alloc_row *r;
+	size_t i;
+
+	for (i = 0; i < a->nrows; i++) {
+		r = &a->rows[i];
+		if (r->card == e->card && r->pcm == e->pcm &&
+		    r->stream == e->stream && !strcmp(r->dev, e->dev))
+			return r;
+	}
+	r = realloc(a->rows, (a->nrows + 1) * sizeof(*r));
+	if (!r)
+		return NULL;
+	a->rows = r;
+	r = &a->rows[a->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->card = e->card;
+	r->pcm = e->pcm;
+	r->stream = e->stream;
+	memcpy(r->dev, e->dev, sizeof(r->dev));
+	return r;
+}
+
+static void format_orders(const struct sgscope_alloc_event *e, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < SGSCOPE_MAX_ORDER && used < len; i++)
+		if (e->orders[i])
+			used += snprintf(buf + used, len - used, "%s%d:%u",
+					 used ? "," : "", i, e->orders[i]);
+	if (!used)
+		snprintf(buf, len, "-");
+}
+
+static void event_json(const struct sgscope_alloc_event *e)
+{
+	struct json j;
+	int i;
+
+	json_line_begin(&j, stdout);
+	json_string(&j, "tool", "allocs");
+	json_string(&j, "report", "event");
+	json_i64(&j, "card", e->card);
+	json_i64(&j, "pcm", e->pcm);
+	json_string(&j, "stream", stream_name(e->stream));
+	json_string(&j, "caller", caller_name(e->caller));
+	json_string(&j, "device", e->dev);
+	json_string(&j, "comm", e->comm);
+	json_u64(&j, "pid", e->pid);
+	json_string(&j, "requested_type", dma_type_name(e->req_type));
+	json_u64(&j, "requested_bytes", e->req_bytes);
+	json_string(&j, "result", result_name(e));
+	json_string(&j, "type", dma_type_name(e->type));
+	json_u64(&j, "bytes", e->bytes);
+	json_u64(&j, "chunks", e->chunks);
+	json_u64(&j, "allocations", e->allocs);
+	json_object_begin(&j, "orders");
+	for (i = 0; i < SGSCOPE_MAX_ORDER; i++) {
+		char order[8];
+
+		if (!e->orders[i])
+			continue;
+		snprintf(order, sizeof(order), "%d", i);
+		json_u64(&j, order, e->orders[i]);
+	}
+	json_object_end(&j);
+	json_u64(&j, "duration_ns", e->duration_ns);
+	json_i64(&j, "error", e->err);
+	json_line_end(&j);
+}
+
+static void event_text(const struct sgscope_alloc_event *e)
+{
+	char orders[128];
+
+	format_orders(e, orders, sizeof(orders));
+	printf("%-4d %-3d %-8s %-9s %-12s %-10s %9llu %-11s %9llu %6u %-16s %8.1f %4d %s\n",
+	       e->card, e->pcm, stream_name(e->stream), caller_name(e->caller),
+	       e->dev[0] ? e->dev : "-", dma_type_name(e->req_type),
+	       (unsigned long long)e->req_bytes, result_name(e),
+	       (unsigned long long)e->bytes, e->chunks, orders,
+	       e->duration_ns / 1000.0, e->err, e->comm);
+	fflush(stdout);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct sgscope_alloc_event *e = data;
+	struct allocs *a = ctx;
+	struct alloc_row *r;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (a->opts->json)
+		event_json(e);
+	else
+		event_text(e);
+	r = row_for(a, e);
+	if (!r)
+		return 0;
+	r->allocs++;
+	r->ns += e->duration_ns;
+	if (e->err) {
+		r->failures++;
+		/* a failed try inside preallocation is followed by a smaller one */
+		if (e->caller == SGSCOPE_CALLER_PREALLOC)
+			r->shrinks++;
+		return 0;
+	}
+	if (is_sg(e->req_type) && is_sg(e->type))
+		r->fallbacks++;
+	r->last = *e;
+	return 0;
+}
+
+static void report(void *ctx, bool final, double elapsed)
+{
+	struct allocs *a = ctx;
+	const char *what = final ? "total" : "so far";
+	unsigned long long lost = a->skel->bss->lost_events;
+	struct json j;
+	size_t i;
+
+	if (!a->opts->json)
+		printf("\n=== allocs %s, %.1f s: %zu buffers%s\n"
+		       "CARD PCM STREAM   DEVICE       ALLOCS FAILED SHRINKS SG-FALLBACKS LAST-TYPE    LAST-BYTES CHUNKS AVG-USECS\n",
+		       what, elapsed, a->nrows, lost ? " (events lost!)" : "");
+	for (i = 0; i < a->nrows; i++) {
+		const struct alloc_row *r = &a->rows[i];
+		double avg = r->allocs ? r->ns / 1000.0 / r->allocs : 0;
+
+		if (a->opts->json) {
+			json_line_begin(&j, stdout);
+			json_string(&j, "tool", "allocs");
+			json_string(&j, "report", final ? "total" : "interval");
+			json_double(&j, "elapsed_s", elapsed);
+			json_i64(&j, "card", r->card);
+			json_i64(&j, "pcm", r->pcm);
+			json_string(&j, "stream", stream_name(r->stream));
+			json_string(&j, "device", r->dev);
+			json_u64(&j, "allocations", r->allocs);
+			json_u64(&j, "failures", r->failures);
+			json_u64(&j, "shrinks", r->shrinks);
+			json_u64(&j, "sg_fallbacks", r->fallbacks);
+			json_string(&j, "last_result", r->last.req_bytes ? result_name(&r->last) : NULL);
+			json_u64(&j, "last_bytes", r->last.bytes);
+			json_u64(&j, "last_chunks", r->last.chunks);
+			json_double(&j, "avg_us", avg);
+			json_u64(&j, "lost_events", lost);
+			json_line_end(&j);
+			continue;
+		}
+		printf("%-4d %-3d %-8s %-12s %6llu %6llu %7llu %12llu %-12s %10llu %6u %9.1f\n",
+		       r->card, r->pcm, stream_name(r->stream), r->dev,
+		       r->allocs, r->failures, r->shrinks, r->fallbacks,
+		       r->last.req_bytes ? result_name(&r->last) : "-",
+		       (unsigned long long)r->last.bytes, r->last.chunks, avg);
+	}
+	fflush(stdout);
+}
+
+static int allocs_run(const struct sgscope_opts *opts)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	struct probe_point points[3] = {};
+	struct bpf_link *links[6] = {};
+	struct ring_buffer *rb = NULL;
+	struct allocs a = { .opts = opts };
+	int err = 1;
+
+	if (session_check(opts))
+		return 1;
+	session_open_opts(opts, &open_opts);
+	a.skel = allocs_bpf__open_opts(&open_opts);
+	if (!a.skel) {
+		fprintf(stderr, "sgscope allocs: cannot open the BPF object (-v tells why)\n");
+		return 1;
+	}
+	a.skel->rodata->filter_card = opts->card;
+	a.skel->rodata->filter_pcm = opts->pcm;
+	a.skel->rodata->filter_pid = opts->pid;
+	points[0] = (struct probe_point) {
+		.what = "ALSA buffer allocation",
+		.candidates = alloc_candidates,
+		.fentry = a.skel->progs.alloc_enter_fentry,
+		.fexit = a.skel->progs.alloc_exit_fexit,
+		.kprobe = a.skel->progs.alloc_enter_kprobe,
+		.kretprobe = a.skel->progs.alloc_exit_kretprobe,
+	};
+	points[1] = (struct probe_point) {
+		.what = "PCM hw_params",
+		.candidates = hw_params_candidates,
+		.optional = true,
+		.fentry = a.skel->progs.hw_params_enter_fentry,
+		.fexit = a.skel->progs.hw_params_exit_fexit,
+		.kprobe = a.skel->progs.hw_params_enter_kprobe,
+		.kretprobe = a.skel->progs.hw_params_exit_kretprobe,
+	};
+	points[2] = (struct probe_point) {
+		.what = "PCM preallocation",
+		.candidates = prealloc_candidates,
+		.optional = true,
+		.fentry = a.skel->progs.prealloc_enter_fentry,
+		.fexit = a.skel->progs.prealloc_exit_fexit,
+		.kprobe = a.skel->progs.prealloc_enter_kprobe,
+		.kretprobe = a.skel->progs.prealloc_exit_kretprobe,
+	};
+	if (probes_choose(points, 3, opts->attach))
+		goto out;
+	if (allocs_bpf__load(a.skel)) {
+		fprintf(stderr, "sgscope allocs: the kernel refused the BPF programs (-v shows the verifier's log)\n");
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(a.skel->maps.events), on_event, &a, NULL);
+	if (!rb || probes_attach(points, 3, links))
+		goto out;
+	announce(opts, "ALSA buffer allocations", points, 3);
+	if (!opts->json)
+		printf("CARD PCM STREAM   CALLER    DEVICE       REQUESTED  REQ-BYTES RESULT          BYTES CHUNKS ORDERS              USECS  ERR COMM\n");
+	err = session_run(opts, rb, report, &a) ? 1 : 0;
+out:
+	probes_detach(links, 3);
+	ring_buffer__free(rb);
+	free(a.rows);
+	allocs_bpf__destroy(a.skel);
+	return err;
+}
+
+const struct subcommand allocs_command = {
+	.name = "allocs",
+	.summary = "every ALSA buffer allocation as it happens\n"
+		   "card, pcm, requested and resulting type (contiguous or SG fallback), chunks and their orders, time,\n"
+		   "failures, preallocation shrinks; a summary table at the end",
+	.examples =
+		"  sgscope allocs                    print allocations until Ctrl-C\n"
+		"  sgscope allocs -c 0 -p 1          only card 0, pcm 1\n"
+		"  sgscope allocs --json -d 30       events and the summary as JSON lines\n",
+	.run = allocs_run,
+};

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sgscope dmamap: DMA API costs per device, swiotlb bounces, DMA mode. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "json.h"
+#include "probe.h"
+#include "session.h"
+#include "subcommands.h"
+#include "dmamap.skel.h"
+
+#define CANDIDATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const char *const op_names[SGSCOPE_DMA_OPS] = {
+	[SGSCOPE_DMA_ALLOC] = "dma_alloc_attrs",
+	[SGSCOPE_DMA_ALLOC_NONCONTIG] = "dma_alloc_noncontiguous",
+	[SGSCOPE_DMA_MAP_SG] = "dma_map_sg_attrs",
+	[SGSCOPE_DMA_MAP_SGTABLE] = "dma_map_sgtable",
+	[SGSCOPE_DMA_MAP_PAGE] = "dma_map_page_attrs",
+	[SGSCOPE_DMA_SYNC_SG_CPU] = "dma_sync_sg_for_cpu",
+	[SGSCOPE_DMA_SYNC_SG_DEVICE] = "dma_sync_sg_for_device",
+	[SGSCOPE_DMA_SYNC_SINGLE_CPU] = "dma_sync_single_for_cpu",
+	[SGSCOPE_DMA_SYNC_SINGLE_DEVICE] = "dma_sync_single_for_device",
+};
+
+static const char *mode_name(unsigned int mode)
+{
+	static const char *const names[] = {
+		[SGSCOPE_DMA_MODE_UNKNOWN] = "unknown",
+		[SGSCOPE_DMA_MODE_DIRECT] = "direct",
+		[SGSCOPE_DMA_MODE_SWIOTLB] = "swiotlb",
+		[SGSCOPE_DMA_MODE_IOMMU] = "iommu",
+		[SGSCOPE_DMA_MODE_DMA_OPS] = "dma-ops",
+	};
+
+	return mode <= SGSCOPE_DMA_MODE_DMA_OPS ? names[mode] : "unknown";
+}
+
+struct dmamap {
+	const struct sgscope_opts *opts;
+	struct dmamap_bpf *skel;
+	struct hist_table table;
+	/* bounces at the last report, per device in table order */
+	struct sgscope_dev_stats *before;
+	char (*before_dev)[SGSCOPE_DEV_NAME_LEN];
+	size_t nbefore;
+};
+
+static void merge_stats(void *dst, const void *src)
+{
+	struct sgscope_dev_stats *d = dst;
+	const struct sgscope_dev_stats *s = src;
+
+	d->bounces += s->bounces;
+	d->bounce_bytes += s->bounce_bytes;
+	if (s->mode > d->mode)
+		d->mode = s->mode;
+}
+
+static struct sgscope_dev_stats *stats_before(struct dmamap *m, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < m->nbefore; i++)
+		if (!strncmp(m->before_dev[i], dev, SGSCOPE_DEV_NAME_LEN))
+			return &m->before[i];
+	m->before = realloc(m->before, (m->nbefore + 1) * sizeof(*m->before));
+	m->before_dev = realloc(m->before_dev, (m->nbefore + 1) * sizeof(*m->before_dev));
+	if (!m->before || !m->before_dev)
+		exit(1);
+	memset(&m->before[m->nbefore], 0, sizeof(*m->before));
+	snprintf(m->before_dev[m->nbefore], SGSCOPE_DEV_NAME_LEN, "%.31s", dev);
+	return &m->before[m->nbefore++];
+}
+
+static void device_report(struct dmamap *m, const char *dev, bool final,
+			  double elapsed)
+{
+	struct sgscope_dev_key key = {};
+	struct sgscope_dev_stats now = {}, *before;
+	unsigned long long bounces, bytes;
+	const char *what = final ? "total" : "interval";
+	struct sgscope_hist h;
+	struct json j;
+	size_t i;
+
+	snprintf(key.dev, sizeof(key.dev), "%.31s", dev);
+	percpu_sum(bpf_map__fd(m->skel->maps.dev_stats), &key, &now,
+		   sizeof(now), merge_stats);
+	before = stats_before(m, dev);
+	bounces = now.bounces - (final ? 0 : before->bounces);
+	bytes = now.bounce_bytes - (final ? 0 : before->bounce_bytes);
+	*before = now;
+
+	if (m->opts->json) {
+		json_line_begin(&j, stdout);
+		json_string(&j, "tool", "dmamap");
+		json_string(&j, "report", what);
+		json_double(&j, "elapsed_s", elapsed);
+		json_string(&j, "device", dev);
+		json_string(&j, "mode", mode_name(now.mode));
+		json_u64(&j, "bounces", bounces);
+		json_u64(&j, "bounce_bytes", bytes);
+		json_object_begin(&j, "calls");
+	} else {
+		printf("device %s  mode %s  swiotlb bounces %llu (%llu bytes)\n",
+		       dev, mode_name(now.mode), bounces, bytes);
+	}
+	for (i = 0; i < m->table.count; i++) {
+		const struct hist_entry *e = &m->table.entries[i];
+		const struct sgscope_dev_op_key *k = (const void *)e->key;
+
+		if (strncmp(k->dev, dev, SGSCOPE_DEV_NAME_LEN) || k->op >= SGSCOPE_DMA_OPS)
+			continue;
+		if (final)
+			h = e->now;
+		else
+			hist_delta(&h, &e->now, &e->before);
+		if (!h.count)
+			continue;
+		if (m->opts->json) {
+			json_object_begin(&j, op_names[k->op]);
+			hist_json(&j, &h);
+			json_object_end(&j);
+			continue;
+		}
+		printf("  %s: ", op_names[k->op]);
+		hist_print(stdout, &h, "nsecs");
+	}
+	if (m->opts->json) {
+		json_object_end(&j);
+		json_line_end(&j);
+	}
+}
+
+static void report(void *ctx, bool final, double elapsed)
+{
+	struct dmamap *m = ctx;
+	char done[64][SGSCOPE_DEV_NAME_LEN];
+	size_t i, ndone = 0, k;
+
+	hist_table_refresh(&m->table);
+	if (!m->opts->json)
+		printf("\n=== dmamap %s, %.1f s%s\n", final ? "total" : "interval",
+		       elapsed, m->skel->bss->lost_events ? " (map events lost!)" : "");
+	/* one block per device, in the table's (sorted) order */
+	for (i = 0; i < m->table.count && ndone < 64; i++) {
+		const char *dev = (const char *)m->table.entries[i].key;
+
+		for (k = 0; k < ndone; k++)
+			if (!strncmp(done[k], dev, SGSCOPE_DEV_NAME_LEN))
+				break;
+		if (k < ndone)
+			continue;
+		snprintf(done[ndone++], SGSCOPE_DEV_NAME_LEN, "%.31s", dev);
+		device_report(m, dev, final, elapsed);
+	}
+	hist_table_advance(&m->table);
+	fflush(stdout);
+}
+
+static int on_map_event(void *ctx, void *data, size_t size)
+{
+	const struct sgscope_map_event *e = data;
+	struct dmamap *m = ctx;
+	struct json j;
+
+	if (size < sizeof(*e) || e->op >= SGSCOPE_DMA_OPS)
+		return 0;
+	if (m->opts->json) {
+		json_line_begin(&j, stdout);
+		json_string(&j, "tool", "dmamap");
+		json_string(&j, "report", "map");
+		json_string(&j, "device", e->dev);
+		json_string(&j, "call", op_names[e->op]);
+		json_string(&j, "mode", mode_name(e->mode));
+		json_i64(&j, "nents", e->nents);
+		json_i64(&j, "mapped", e->mapped);
+		json_u64(&j, "duration_ns", e->duration_ns);
+		json_u64(&j, "pid", e->pid);
+		json_string(&j, "comm", e->comm);
+		json_line_end(&j);
+		return 0;
+	}
+	printf("map %-14s %-17s mode %-8s nents %5d mapped %5d %9.1f us  %s[%u]\n",
+	       e->dev, op_names[e->op], mode_name(e->mode), e->nents, e->mapped,
+	       e->duration_ns / 1000.0, e->comm, e->pid);
+	fflush(stdout);
+	return 0;
+}
+
+#define POINT(name, op, is_optional, ...) (struct probe_point) {	\
+	.what = op_names[op],						\
+	.candidates = CANDIDATES(__VA_ARGS__),				\
+	.optional = is_optional,					\
+	.fentry = skel->progs.name##_enter_fentry,			\
+	.fexit = skel->progs.name##_exit_fexit,				\
+	.kprobe = skel->progs.name##_enter_kprobe,			\
+	.kretprobe = skel->progs.name##_exit_kretprobe,			\
+}
+
+static int dmamap_run(const struct sgscope_opts *opts)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	struct probe_point points[10];
+	struct bpf_link *links[20] = {};
+	struct ring_buffer *rb = NULL;
+	struct dmamap m = { .opts = opts };
+	struct dmamap_bpf *skel;
+	char dev[SGSCOPE_DEV_NAME_LEN] = "";
+	int err = 1, n = 0;
+
+	if (opts->pcm >= 0) {
+		fprintf(stderr, "sgscope dmamap: --pcm does not apply: DMA is traced per device (use --card)\n");
+		options_usage(stderr, &dmamap_command);
+		return 2;
+	}
+	if (opts->card >= 0 && card_device_name(opts->card, dev, sizeof(dev))) {
+		fprintf(stderr, "sgscope dmamap: card %d has no bus device to trace\n", opts->card);
+		return 1;
+	}
+	if (session_check(opts))
+		return 1;
+	session_open_opts(opts, &open_opts);
+	skel = m.skel = dmamap_bpf__open_opts(&open_opts);
+	if (!skel) {
+		fprintf(stderr, "sgscope dmamap: cannot open the BPF object (-v tells why)\n");
+		return 1;
+	}
+	memcpy((char *)skel->rodata->filter_dev, dev, sizeof(dev));
+	skel->rodata->filter_pid = opts->pid;
+	points[n++] = POINT(alloc, SGSCOPE_DMA_ALLOC, false, "dma_alloc_attrs");
+	points[n++] = POINT(alloc_noncontig, SGSCOPE_DMA_ALLOC_NONCONTIG, true,
+			    "dma_alloc_noncontiguous");
+	points[n++] = POINT(map_sg, SGSCOPE_DMA_MAP_SG, false, "dma_map_sg_attrs");
+	points[n++] = POINT(map_sgtable, SGSCOPE_DMA_MAP_SGTABLE, true, "dma_map_sgtable");
+	points[n++] = POINT(map_page, SGSCOPE_DMA_MAP_PAGE, false, "dma_map_page_attrs");
+	points[n++] = POINT(sync_sg_cpu, SGSCOPE_DMA_SYNC_SG_CPU, true,
+			    "__dma_sync_sg_for_cpu", "dma_sync_sg_for_cpu");
+	points[n++] = POINT(sync_sg_device, SGSCOPE_DMA_SYNC_SG_DEVICE, true,
+			    "__dma_sync_sg_for_device", "dma_sync_sg_for_device");
+	points[n++] = POINT(sync_single_cpu, SGSCOPE_DMA_SYNC_SINGLE_CPU, true,
+			    "__dma_sync_single_for_cpu", "dma_sync_single_for_cpu");
+	points[n++] = POINT(sync_single_device, SGSCOPE_DMA_SYNC_SINGLE_DEVICE, true,
+			    "__dma_sync_single_for_device", "dma_sync_single_for_device");
+	points[n++] = (struct probe_point) {
+		.what = "swiotlb bounce",
+		.candidates = CANDIDATES("swiotlb/swiotlb_bounced"),
+		.tracepoint = true,
+		.optional = true,
+		.fentry = skel->progs.bounced_btf,
+		.kprobe = skel->progs.bounced_raw,
+	};
+	if (probes_choose(points, n, opts->attach))
+		goto out;
+	if (dmamap_bpf__load(skel)) {
+		fprintf(stderr, "sgscope dmamap: the kernel refused the BPF programs (-v shows the verifier's log)\n");
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.map_events), on_map_event, &m, NULL);
+	if (!rb || probes_attach(points, n, links))
+		goto out;
+	m.table.map_fd = bpf_map__fd(skel->maps.latency);
+	m.table.key_size = sizeof(struct sgscope_dev_op_key);
+	announce(opts, "DMA API calls", points, n);
+	err = session_run(opts, rb, report, &m) ? 1 : 0;
+out:
+	probes_detach(links, n);
+	ring_buffer__free(rb);
+	hist_table_free(&m.table);
+	free(m.before);
+	free(m.before_dev);
+	dmamap_bpf__destroy(skel);
+	return err;
+}
+
+const struct subcommand dmamap_command = {
+	.name = "dmamap",
+	.summary = "DMA API costs, swiotlb bounces and DMA mode per device\n"
+		   "allocations, sg/page maps and syncs as histograms, swiotlb bounces, and each device's DMA mode (direct, swiotlb, IOMMU)",
+	.examples =
+		"  sgscope dmamap                    all devices until Ctrl-C\n"
+		"  sgscope dmamap -c sgscope -i 1    the sgscope card's PCI device, every second\n"
+		"  sgscope dmamap --json -d 10       JSON lines: each sg map, then per-device totals\n",
+	.run = dmamap_run,
+};

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Choosing how each probe attaches: for every candidate symbol in order,
+ * fentry/fexit if a test program attaches there, else a kprobe if the
+ * symbol can be kprobed.  Tracepoints: tp_btf if the kernel's BTF knows
+ * them, else raw_tp.
+ */
+#ifndef SGSCOPE_PROBE_H
+#define SGSCOPE_PROBE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <bpf/libbpf.h>
+#include "options.h"
+
+struct json;
+
+enum probe_kind {
+	PROBE_OFF,
+	PROBE_FENTRY,
+	PROBE_KPROBE,
+	PROBE_TP_BTF,
+	PROBE_RAW_TP,
+};
+
+struct probe_point {
+	const char *what;			/* for messages */
+	const char *const *candidates;		/* NULL-terminated, tried in order */
+	bool tracepoint;			/* candidates are tracepoint names */
+	bool optional;				/* missing: warn, do not fail */
+	/* fentry + fexit, or tp_btf (exit NULL) */
+	struct bpf_program *fentry, *fexit;
+	/* kprobe + kretprobe, or raw_tp (exit NULL) */
+	struct bpf_program *kprobe, *kretprobe;
+	/* chosen */
+	enum probe_kind kind;
+	char target[128];
+};
+
+const char *probe_kind_name(enum probe_kind kind);
+
+/* Set autoload and targets before the object is loaded.  0 or -1. */
+int probes_choose(struct probe_point *points, int n, enum attach_mode mode);
+/* Attach what was chosen, after load.  Links go to links[2 * n]. */
+int probes_attach(struct probe_point *points, int n, struct bpf_link **links);
+void probes_detach(struct bpf_link **links, int n);
+/* "snd_pcm_mmap_data_fault: fentry/fexit" lines, to stderr. */
+void probes_describe(const struct probe_point *points, int n, FILE *f);
+void probes_json(const struct probe_point *points, int n, struct json *j);
+
+#endif
