@@ -225,7 +225,7 @@ static void report(void *ctx, bool final, double elapsed)
 			continue;
 		}
 		printf("%-4d %-3d %-8s %-12s %6llu %6llu %7llu %12llu %-12s %10llu %6u %9.1f\n",
-		       r->card, r->pcm, stream_name(r->stream), r->dev,
+		       r->card, r->pcm, stream_name(r->stream), r->dev[0] ? r->dev : "-",
 		       r->allocs, r->failures, r->shrinks, r->fallbacks,
 		       r->last.req_bytes ? result_name(&r->last) : "-",
 		       (unsigned long long)r->last.bytes, r->last.chunks, avg);

@@ -20,38 +20,9 @@ for pcm in 0 1 2 3; do
 	done
 done
 
-# pcm1 with every allocation of order >= 1 inside snd_dma_alloc_dir_pages
-# failing (fail_page_alloc with a stack filter: nothing else is touched), so
-# the DEV_SG allocation of a 1 MiB buffer falls back to single pages.
-# Single pages handed out one after another are often neighbours, which
-# ALSA counts as one chunk.  So first interleave the pages of pairs of pipes
-# (unmovable pages, like ALSA's) and close one pipe of each pair: its freed
-# pages are isolated, and on CPU 0, where the play runs, they are the next
-# single pages handed out.  aplay's own start-up (page tables, slab) eats
-# some of them first, so isolate 2048 pages for the 256 the buffer needs.
-taskset -c 0 python3 -c '
-import fcntl, os, time
-pairs = [(os.pipe(), os.pipe()) for _ in range(8)]
-for a, b in pairs:
-    for fd in (a[1], b[1]):
-        fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ: room for 256 pages
-    for i in range(256):
-        os.write(a[1], bytes(4096))
-        os.write(b[1], bytes(4096))
-for a, b in pairs:
-    os.close(b[0]); os.close(b[1])
-open("/tmp/fragmented", "w").close()
-time.sleep(120)
-' &
-holder=$!
-for i in $(seq 100); do [ -e /tmp/fragmented ] && break; sleep 0.1; done
-F=/sys/kernel/debug/fail_page_alloc
-sym() { grep " $1\$" /proc/kallsyms | cut -d' ' -f1; }
-start=$(sym snd_dma_alloc_dir_pages)
-end=$(sort /proc/kallsyms | grep -A1 " snd_dma_alloc_dir_pages\$" | tail -1 | cut -d' ' -f1)
-echo 0x$start >$F/require-start; echo 0x$end >$F/require-end
-echo N >$F/ignore-gfp-wait; echo 1 >$F/min-order; echo -1 >$F/times
-echo N >$F/task-filter; echo 0 >$F/verbose; echo 100 >$F/probability
+# pcm1 forced into the SG fallback: a 1 MiB buffer of single pages.
+. "$(dirname "$0")/sg-fallback.sh"
+sg_fallback_on
 T=/sys/kernel/tracing
 echo >$T/trace
 echo 1 >$T/events/sgscope/sgscope_alloc/enable
@@ -66,8 +37,7 @@ done
 fell_back=$(sed -n 's/^fell_back //p' $dbg/pcm1-playback/layout)
 descs=$(sed -n 's/^entries //p' $dbg/pcm1-playback/descriptors)
 wait $! && rc=0 || rc=$?
-kill $holder
-echo 0 >$F/probability
+sg_fallback_off
 echo 0 >$T/events/sgscope/enable
 alloc=$(grep -c "sgscope_alloc: card=$card pcm=1 stream=0 strategy=sg .* chunks=$chunks .*fell_back=1 err=0" $T/trace)
 irqs=$(grep -c "sgscope_irq: card=$card engine=1 " $T/trace)

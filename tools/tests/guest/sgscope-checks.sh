@@ -1,0 +1,204 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the test machine: the sgscope CLI against real workloads.
+# $1: plain, swiotlb or iommu (how the machine was booted)
+# $2: folder with pcm-touch, writable for the tools' output
+# $3: the kernel build folder (its vmlinux stands in for missing BTF)
+mode=$1 dir=$2 kbuild=$3
+here=$(dirname "$0")
+S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
+say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
+# expect NAME WANT GOT
+expect() { [ "$2" = "$3" ]; say $? "$1 (want $2, got $3)"; }
+touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
+dev=$(basename "$(readlink /sys/class/sound/card0/device)")
+debugfs=/sys/kernel/debug/sgscope/card0
+
+# traced NAME ARGS...: run sgscope ARGS in the background until stopped,
+# once its probes are attached
+traced() {
+	name=$1
+	shift
+	"$S" "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
+	eval "pid_$name=$!"
+	for i in $(seq 300); do
+		grep -q 'Tracing\|"start"' "$dir/$name.out" "$dir/$name.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# $name did not start: $(cat "$dir/$name.err")"
+	return 1
+}
+# stopped NAME: Ctrl-C it; its exit status
+stopped() {
+	eval "kill -INT \$pid_$1; wait \$pid_$1"
+}
+# jqs FILE FILTER: the filter over the JSON lines, one result per line
+jqs() { jq -r "$2" "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
+# chunks PCM: the driver's count for pcm-touch's buffer, while it is held
+held_chunks() {
+	touch_pcm hw:sgscope,$1 65536 1 3 &
+	sleep 2
+	sed -n 's/^chunks //p' $debugfs/pcm$1-playback/layout
+	wait
+}
+
+if [ "$mode" = plain ]; then
+	# -- pagelat, allocs and dmamap, text and JSON, over one workload
+	traced pl_text pagelat -c sgscope
+	traced pl_json pagelat -c sgscope --json
+	traced al_json allocs --json
+	traced al_text allocs
+	traced dm_json dmamap -c sgscope --json
+	touch_pcm hw:sgscope,2 65536	# 64 pages through sgscope's .page
+	touch_pcm hw:sgscope,1 65536	# contiguous: mapped up front
+	touch_pcm hw:sgscope,3 65536
+	pcm2_chunks=$(held_chunks 2)
+	. "$here/sg-fallback.sh"
+	sg_fallback_on
+	touch_pcm hw:sgscope,1 65536 1 3 & sleep 2
+	pcm1_chunks=$(sed -n 's/^chunks //p' $debugfs/pcm1-playback/layout)
+	wait $!
+	sg_fallback_off
+	# preallocation happens at probe: bind the driver again
+	drv=/sys/bus/pci/drivers/snd_sgscope
+	echo "$dev" >$drv/unbind && echo "$dev" >$drv/bind
+	sleep 1
+	for t in pl_text pl_json al_json al_text dm_json; do
+		stopped $t
+		say $? "cli: $t exits 0 at Ctrl-C"
+	done
+	echo "# pcm1 chunks (debugfs) $pcm1_chunks, pcm2 chunks $pcm2_chunks"
+
+	P="$dir/pl_json.out"
+	jq -e . "$P" >/dev/null
+	say $? "pagelat: --json output parses"
+	total='select(.report=="total")'
+	expect "pagelat: pcm2 playback faults counted" 128 \
+		"$(jqs "$P" "$total | select(.pcm==2 and .stream==\"playback\") | .count")"
+	expect "pagelat: pcm1 (sg fallback) faults counted" 64 \
+		"$(jqs "$P" "$total | select(.pcm==1 and .stream==\"playback\") | .count")"
+	expect "pagelat: an idle pcm (3) has none" "" \
+		"$(jqs "$P" "$total | select(.pcm==3) | .count")"
+	expect "pagelat: capture streams have none" "" \
+		"$(jqs "$P" "$total | select(.stream==\"capture\") | .count")"
+	expect "pagelat: pcm2's page op is the driver's" sgscope_pcm_vmalloc_page \
+		"$(jqs "$P" "$total | select(.pcm==2) | .page_op")"
+	text=$(awk '/^=== pagelat total/ { t = 1 } t && /^card 0 pcm 2 playback/ { getline; print $2 }' "$dir/pl_text.out")
+	expect "pagelat: the text output counts the same for pcm2" 128 "$text"
+	text=$(awk '/^=== pagelat total/ { t = 1 } t && /^card 0 pcm 1 playback/ { getline; print $2 }' "$dir/pl_text.out")
+	expect "pagelat: the text output counts the same for pcm1" 64 "$text"
+	expect "pagelat: auto attach picked fentry" fentry \
+		"$(jqs "$P" 'select(.report=="start") | .probes[0].attach')"
+	p50=$(jqs "$P" "$total | select(.pcm==2) | (.p50_ns > 0 and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)")
+	expect "pagelat: percentiles are ordered" true "$p50"
+
+	A="$dir/al_json.out"
+	jq -e . "$A" >/dev/null
+	say $? "allocs: --json output parses"
+	ev='select(.report=="event" and .card==0 and .stream=="playback")'
+	expect "allocs: pcm1 hw_params: contiguous, then the SG fallback" "contiguous sg-fallback" \
+		"$(jqs "$A" "$ev | select(.pcm==1) | .result")"
+	expect "allocs: the fallback's chunk count is the driver's" "$pcm1_chunks" \
+		"$(jqs "$A" "$ev | select(.pcm==1 and .result==\"sg-fallback\") | .chunks")"
+	expect "allocs: the fallback is made of single pages" 64 \
+		"$(jqs "$A" "$ev | select(.pcm==1 and .result==\"sg-fallback\") | .orders[\"0\"]")"
+	expect "allocs: pcm2 is vmalloc" "vmalloc vmalloc" \
+		"$(jqs "$A" "$ev | select(.pcm==2) | .result")"
+	expect "allocs: pcm3 is noncontig" noncontig \
+		"$(jqs "$A" "$ev | select(.pcm==3) | .result")"
+	expect "allocs: pcm0 is preallocated at probe, 256 KiB dev" "prealloc dev 262144" \
+		"$(jqs "$A" "$ev | select(.pcm==0) | \"\(.caller) \(.type) \(.bytes)\"")"
+	expect "allocs: hw_params events name the caller" "hw_params" \
+		"$(jqs "$A" "$ev | select(.pcm==3) | .caller")"
+	n_json=$(jqs "$A" 'select(.report=="total") | .allocations' | tr ' ' '+')
+	n_text=$(awk '/^=== allocs total/ { t = 1; getline; next } t && NF > 5 { print $5 }' "$dir/al_text.out" | paste -sd+)
+	expect "allocs: the text summary counts the same allocations" "$(echo "$n_json" | bc)" "$(echo "$n_text" | bc)"
+
+	D="$dir/dm_json.out"
+	jq -e . "$D" >/dev/null
+	say $? "dmamap: --json output parses"
+	# pcm2 twice (the second held while debugfs was read), then pcm1's fallback
+	maps=$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents')
+	expect "dmamap: one dma_map_sgtable per SG hw_params" 3 "$(echo $maps | wc -w)"
+	expect "dmamap: its entry count is the driver's chunk count" "$pcm2_chunks" \
+		"$(echo $maps | cut -d' ' -f2)"
+	expect "dmamap: the device's mode is direct" direct \
+		"$(jqs "$D" "select(.report==\"total\" and .device==\"$dev\") | .mode")"
+	n=$(jqs "$D" "select(.report==\"total\") | .calls.dma_alloc_noncontiguous.count")
+	[ "${n:-0}" -ge 1 ]
+	say $? "dmamap: pcm3's dma_alloc_noncontiguous is timed ($n)"
+
+	# -- the same tools on the peers: snd-dummy and snd-intel8x0
+	modprobe snd-dummy fake_buffer=0
+	traced peer_al allocs -c Dummy --json
+	touch_pcm hw:Dummy,0 16384
+	stopped peer_al
+	expect "peers: allocs sees snd-dummy's managed buffer at hw_params" "hw_params continuous 65536" \
+		"$(jqs "$dir/peer_al.out" 'select(.report=="event") | "\(.caller) \(.type) \(.bytes)"')"
+	modprobe -r snd-dummy && modprobe snd-dummy
+	traced peer_pl pagelat -c Dummy --json
+	touch_pcm hw:Dummy,0 16384
+	stopped peer_pl
+	expect "peers: pagelat counts snd-dummy's .page faults" "16 dummy_pcm_page" \
+		"$(jqs "$dir/peer_pl.out" 'select(.report=="total") | "\(.count) \(.page_op)"')"
+	modprobe -r snd-dummy
+	traced peer_al8 allocs --json
+	traced peer_dm8 dmamap --json
+	intel=/sys/bus/pci/drivers/snd_intel8x0
+	echo "$dev" >$drv/unbind && modprobe snd-intel8x0 && sleep 1
+	stopped peer_al8
+	stopped peer_dm8
+	n=$(jqs "$dir/peer_al8.out" "select(.report==\"event\" and .caller==\"prealloc\" and .device==\"$dev\" and .error==0) | .type" | wc -w)
+	[ "$n" -ge 2 ]
+	say $? "peers: allocs sees snd-intel8x0 preallocate its buffers ($n)"
+	n=$(jqs "$dir/peer_dm8.out" "select(.report==\"total\" and .device==\"$dev\") | .calls.dma_alloc_attrs.count")
+	[ "${n:-0}" -ge 2 ]
+	say $? "peers: dmamap times snd-intel8x0's dma_alloc_attrs ($n)"
+	echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
+		echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override
+	modprobe -r snd-intel8x0
+
+	# -- errors a user can act on
+	"$S" pagelat --frobnicate >/dev/null 2>"$dir/err"
+	expect "errors: an unknown flag exits 2" 2 $?
+	grep -q '^usage: sgscope pagelat' "$dir/err"
+	say $? "errors: ... and prints usage on stderr"
+	"$S" allocs -c nosuchcard >/dev/null 2>"$dir/err"
+	rc=$?
+	grep -q "no sound card 'nosuchcard'" "$dir/err"
+	say $? "errors: a card filter naming no card says so (exit $rc)"
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$S" pagelat -d 1 >/dev/null 2>"$dir/err"
+	rc=$?
+	grep -q 'CAP_BPF' "$dir/err" && [ $rc = 1 ]
+	say $? "errors: without privileges it names the capabilities (exit $rc)"
+	mount -t tmpfs none /sys/kernel/btf
+	"$S" pagelat -d 1 >/dev/null 2>"$dir/err"
+	rc=$?
+	grep -q '/sys/kernel/btf/vmlinux is missing' "$dir/err" && grep -q -- '--btf PATH' "$dir/err"
+	say $? "errors: without kernel BTF it says so and offers --btf (exit $rc)"
+	# (libbpf still finds the kernel's BTF for fentry through
+	# /lib/modules/*/build/vmlinux; kprobes are what a BTF-less kernel gets)
+	traced nobtf pagelat -c sgscope --btf "$kbuild/vmlinux" --attach kprobe --json
+	touch_pcm hw:sgscope,2 65536
+	stopped nobtf
+	umount /sys/kernel/btf
+	expect "errors: with --btf and kprobes the faults are counted" "kprobe 64" \
+		"$(jqs "$dir/nobtf.out" 'select(.report=="start") | .probes[0].attach') $(jqs "$dir/nobtf.out" 'select(.report=="total") | .count')"
+fi
+
+if [ "$mode" = swiotlb ] || [ "$mode" = iommu ]; then
+	traced dm dmamap -c sgscope --json
+	touch_pcm hw:sgscope,2 65536
+	touch_pcm hw:sgscope,1 65536
+	stopped dm
+	expect "dmamap ($mode): the device's mode" "$mode" \
+		"$(jqs "$dir/dm.out" 'select(.report=="total") | .mode')"
+	n=$(jqs "$dir/dm.out" 'select(.report=="total") | .bounces')
+	if [ "$mode" = swiotlb ]; then
+		[ "${n:-0}" -ge 1 ]
+		say $? "dmamap (swiotlb): bounces are counted ($n, $(jqs "$dir/dm.out" 'select(.report=="total") | .bounce_bytes') bytes)"
+	else
+		expect "dmamap (iommu): no bounces" 0 "$n"
+	fi
+fi
