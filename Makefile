@@ -39,10 +39,8 @@ kunit: kernel
 test: kernel sgscope
 	@tools/run-tests
 
-bench: kernel
-	@echo "make bench: the benchmark is not built yet (see the open issues);"
-	@echo "the kernel and the test machine are ready: try tools/vm -- uname -a"
-	@exit 1
+bench: kernel sgscope
+	@tools/bench/run
 
 clean:
 	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot build

@@ -57,20 +57,11 @@ static __always_inline __u32 hist_slot(__u64 v)
 	       ((v >> (e - SGSCOPE_HIST_SUB_BITS)) & (SGSCOPE_HIST_SUB - 1));
 }
 
-/* Add one sample to this CPU's copy of the histogram under key. */
-static __always_inline void hist_add(void *map, const void *key, __u64 v,
-				     bool error)
+static __always_inline void hist_record(struct sgscope_hist *h, __u64 v,
+					bool error)
 {
-	struct sgscope_hist *h = bpf_map_lookup_elem(map, key);
-	__u32 slot;
+	__u32 slot = hist_slot(v);
 
-	if (!h) {
-		bpf_map_update_elem(map, key, &zero_hist, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(map, key);
-		if (!h)
-			return;
-	}
-	slot = hist_slot(v);
 	if (slot >= SGSCOPE_HIST_SLOTS)
 		slot = SGSCOPE_HIST_SLOTS - 1;
 	h->slots[slot]++;
@@ -80,6 +71,21 @@ static __always_inline void hist_add(void *map, const void *key, __u64 v,
 		h->max = v;
 	if (error)
 		h->errors++;
+}
+
+/* Add one sample to this CPU's copy of the histogram under key. */
+static __always_inline void hist_add(void *map, const void *key, __u64 v,
+				     bool error)
+{
+	struct sgscope_hist *h = bpf_map_lookup_elem(map, key);
+
+	if (!h) {
+		bpf_map_update_elem(map, key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(map, key);
+		if (!h)
+			return;
+	}
+	hist_record(h, v, error);
 }
 
 /*

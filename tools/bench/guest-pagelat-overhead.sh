@@ -38,5 +38,5 @@ for r in $(seq "$repeats"); do
 	started "$dir/bpftrace.out" Attaching || echo "# bpftrace did not start: $(cat "$dir/bpftrace.out")"
 	echo "RESULT bpftrace $(workload)"
 	kill -INT $pid; wait $pid
-	echo "COUNT bpftrace $(sed -n 's/^@ns: *//p; s/.*[])] *\([0-9][0-9]*\) |.*/\1/p' "$dir/bpftrace.out" | paste -sd+ | bc)"
+	echo "COUNT bpftrace $(sed -n 's/.*[])] *\([0-9][0-9]*\) |.*/\1/p' "$dir/bpftrace.out" | paste -sd+ | bc)"
 done

@@ -46,6 +46,11 @@ static void report(void *ctx, bool final, double elapsed)
 	if (!o->json)
 		printf("\n=== pagelat %s, %.1f s%s\n", what, elapsed,
 		       p->table.count ? "" : ": no PCM mmap faults");
+	/* both should stay 0; say so when they do not */
+	if (!o->json && (p->skel->bss->unmatched || p->skel->bss->overflow))
+		printf("faults not timed: %llu ended on another CPU, %llu beyond 64 streams\n",
+		       (unsigned long long)p->skel->bss->unmatched,
+		       (unsigned long long)p->skel->bss->overflow);
 	for (i = 0; i < p->table.count; i++) {
 		struct hist_entry *e = &p->table.entries[i];
 		const struct sgscope_pcm_key *key = (void *)e->key;
@@ -63,6 +68,7 @@ static void report(void *ctx, bool final, double elapsed)
 			json_i64(&j, "pcm", key->pcm);
 			json_string(&j, "stream", stream_name(key->stream));
 			json_string(&j, "page_op", page_op(p, key));
+			json_u64(&j, "unmatched", p->skel->bss->unmatched);
 			hist_json(&j, &h);
 			json_line_end(&j);
 			continue;
@@ -111,6 +117,7 @@ static int pagelat_run(const struct sgscope_opts *opts)
 	if (probes_attach(points, 1, links))
 		goto out;
 	p.table.map_fd = bpf_map__fd(p.skel->maps.latency);
+	p.table.index_fd = bpf_map__fd(p.skel->maps.stream_index);
 	p.table.key_size = sizeof(struct sgscope_pcm_key);
 	announce(opts, "PCM mmap data faults", points, 1);
 	err = session_run(opts, NULL, report, &p) ? 1 : 0;

@@ -223,7 +223,8 @@ int hist_table_refresh(struct hist_table *t)
 
 	if (t->key_size > sizeof(key))
 		return -EINVAL;
-	while (!bpf_map_get_next_key(t->map_fd, prev, next)) {
+	while (!bpf_map_get_next_key(t->index_fd > 0 ? t->index_fd : t->map_fd,
+				     prev, next)) {
 		memcpy(key, next, t->key_size);
 		prev = key;
 		e = find_entry(t, key);
@@ -236,8 +237,15 @@ int hist_table_refresh(struct hist_table *t)
 			memset(e, 0, sizeof(*e));
 			memcpy(e->key, key, t->key_size);
 		}
-		if (percpu_sum(t->map_fd, key, &e->now, sizeof(e->now), merge_hist))
+		if (t->index_fd > 0) {
+			__u32 index;
+
+			if (bpf_map_lookup_elem(t->index_fd, key, &index) ||
+			    percpu_sum(t->map_fd, &index, &e->now, sizeof(e->now), merge_hist))
+				continue;
+		} else if (percpu_sum(t->map_fd, key, &e->now, sizeof(e->now), merge_hist)) {
 			continue;
+		}
 	}
 	sort_key_size = t->key_size;
 	qsort(t->entries, t->count, sizeof(*t->entries), compare_entries);

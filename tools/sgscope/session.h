@@ -43,6 +43,8 @@ struct hist_entry {
 
 struct hist_table {
 	int map_fd;
+	/* if set: a hash of key -> index into map_fd, a per-CPU array */
+	int index_fd;
 	size_t key_size;
 	struct hist_entry *entries;
 	size_t count;
