@@ -12,6 +12,7 @@ static const struct subcommand *const commands[] = {
 	&pagelat_command,
 	&allocs_command,
 	&dmamap_command,
+	&inject_command,
 	NULL,
 };
 
@@ -57,7 +58,8 @@ static void usage(FILE *f)
 	fprintf(f, "\nexamples:\n"
 		"  sgscope pagelat -c sgscope -d 10\n"
 		"  sgscope allocs --json\n"
-		"  sgscope dmamap -i 1\n");
+		"  sgscope dmamap -i 1\n"
+		"  sgscope inject --order 1 -- aplay -D hw:sgscope,1 x.wav\n");
 }
 
 int main(int argc, char **argv)
@@ -77,6 +79,8 @@ int main(int argc, char **argv)
 	for (i = 0; commands[i]; i++) {
 		if (strcmp(argv[1], commands[i]->name))
 			continue;
+		if (commands[i]->main)
+			return commands[i]->main(argc - 1, argv + 1);
 		err = options_parse(argc - 1, argv + 1, commands[i], &opts);
 		if (err)
 			return err < 0 ? 0 : err;

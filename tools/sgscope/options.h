@@ -31,6 +31,8 @@ struct subcommand {
 	const char *summary;
 	const char *examples;
 	int (*run)(const struct sgscope_opts *opts);
+	/* a subcommand with options of its own parses argv itself */
+	int (*main)(int argc, char **argv);
 };
 
 /*

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgscope inject: run a command (or arm for a duration) with one kind of
+ * injected memory trouble, then put everything back: on exit, on Ctrl-C
+ * and on error.  Prints what it armed and what it injected.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "json.h"
+#include "knobs.h"
+#include "memload.h"
+#include "probe.h"
+#include "session.h"
+#include "subcommands.h"
+#include "inject.skel.h"
+
+enum inject_mode { MODE_NONE, MODE_ORDER, MODE_ALL, MODE_SLAB, MODE_PAGES,
+		   MODE_NTH, MODE_FRAGMENT, MODE_PRESSURE };
+
+static const char *const mode_names[] = {
+	"none", "order", "all", "slab", "pages", "nth", "fragment", "pressure",
+};
+
+struct inject_opts {
+	enum inject_mode mode;
+	int order, nth, percent, pressure_mb;
+	int probability;
+	unsigned long long times;
+	const char *within;	/* --slab/--pages: only under this function */
+	double duration;
+	bool json, verbose;
+	char **command;
+};
+
+static const char *const alloc_candidates[] = { "snd_dma_alloc_dir_pages", NULL };
+
+#define DEBUGFS		"/sys/kernel/debug"
+#define FAIL_PAGE	DEBUGFS "/fail_page_alloc/"
+#define FAILSLAB	DEBUGFS "/failslab/"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sgscope inject MODE [--probability P] [--times N] [--json] [-v]\n"
+		"                      (-d SECONDS | [--] COMMAND [ARG...])\n"
+		"modes (exactly one):\n"
+		"  --order K          fail page allocations of order >= K inside ALSA buffer\n"
+		"                     allocation only (BPF on should_fail_alloc_page): the SG fallback runs\n"
+		"  --all              fail every ALSA buffer allocation (pages and slab, same scope)\n"
+		"  --slab             the kernel's failslab for COMMAND (ignore-gfp-wait off, task-filter on)\n"
+		"  --pages            the kernel's fail_page_alloc for COMMAND (same knobs)\n"
+		"  --nth N            fail the Nth injectable call of COMMAND (fail-nth)\n"
+		"  --fragment PERCENT pin PERCENT of free memory and free every other page\n"
+		"  --pressure MB      stress-ng in a memory cgroup limited to MB, PSI recorded\n");
+}
+
+static void help(void)
+{
+	printf("sgscope inject: memory trouble on purpose, undone when the command ends\n\n");
+	usage(stdout);
+	printf("\n  --probability P    percent of eligible calls that fail (default 100)\n"
+	       "  --within FUNC      --slab/--pages: only allocations with FUNC on the stack\n"
+	       "  --times N          at most N failures (default: no limit)\n"
+	       "  -d, --duration S   arm for S seconds instead of running a command\n"
+	       "  --json             the armed and disarmed reports as JSON lines\n"
+	       "  -v, --verbose      libbpf's messages\n"
+	       "\nexamples:\n"
+	       "  sgscope inject --order 1 -- aplay -D hw:sgscope,1 x.wav   pcm1 takes the SG fallback\n"
+	       "  sgscope inject --all -- aplay -D hw:sgscope,2 x.wav       hw_params gets -ENOMEM\n"
+	       "  sgscope inject --slab --probability 10 -- arecord ...\n"
+	       "  sgscope inject --fragment 90 -d 60                        fragment memory for a minute\n"
+	       "The command's exit status is sgscope's.\n");
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "sgscope inject: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
+static int parse_uint(const char *s, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || end == s || *end || *out < 0 || *out > max ? -1 : 0;
+}
+
+static int set_mode(struct inject_opts *o, enum inject_mode mode)
+{
+	if (o->mode != MODE_NONE)
+		return bad("one mode at a time (already %s)", mode_names[o->mode]);
+	o->mode = mode;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct inject_opts *o)
+{
+	static const struct option longs[] = {
+		{ "order", required_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "slab", no_argument, NULL, 's' },
+		{ "pages", no_argument, NULL, 'g' },
+		{ "nth", required_argument, NULL, 'n' },
+		{ "fragment", required_argument, NULL, 'f' },
+		{ "pressure", required_argument, NULL, 'p' },
+		{ "probability", required_argument, NULL, 'P' },
+		{ "times", required_argument, NULL, 't' },
+		{ "within", required_argument, NULL, 'w' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long v;
+	char *end;
+	int c, err;
+
+	memset(o, 0, sizeof(*o));
+	o->probability = 100;
+	optind = 1;
+	opterr = 0;
+	/* "+": options end at the command */
+	while ((c = getopt_long(argc, argv, "+:d:vjh", longs, NULL)) != -1) {
+		err = 0;
+		switch (c) {
+		case 'o':
+			if (parse_uint(optarg, 10, &v))
+				return bad("bad order '%s': want 0..10", optarg);
+			o->order = v;
+			err = set_mode(o, MODE_ORDER);
+			break;
+		case 'a':
+			err = set_mode(o, MODE_ALL);
+			break;
+		case 's':
+			err = set_mode(o, MODE_SLAB);
+			break;
+		case 'g':
+			err = set_mode(o, MODE_PAGES);
+			break;
+		case 'n':
+			if (parse_uint(optarg, INT_MAX, &v) || !v)
+				return bad("bad nth '%s': want N >= 1", optarg);
+			o->nth = v;
+			err = set_mode(o, MODE_NTH);
+			break;
+		case 'f':
+			if (parse_uint(optarg, 99, &v) || !v)
+				return bad("bad fragment '%s': want a percent of free memory, 1..99", optarg);
+			o->percent = v;
+			err = set_mode(o, MODE_FRAGMENT);
+			break;
+		case 'p':
+			if (parse_uint(optarg, 1 << 20, &v) || v < 16)
+				return bad("bad pressure '%s': want the cgroup's limit in MB, >= 16", optarg);
+			o->pressure_mb = v;
+			err = set_mode(o, MODE_PRESSURE);
+			break;
+		case 'P':
+			if (parse_uint(optarg, 100, &v))
+				return bad("bad probability '%s': want 0..100", optarg);
+			o->probability = v;
+			break;
+		case 't':
+			if (parse_uint(optarg, LONG_MAX, &v) || !v)
+				return bad("bad times '%s': want N >= 1", optarg);
+			o->times = v;
+			break;
+		case 'w':
+			o->within = optarg;
+			break;
+		case 'd':
+			errno = 0;
+			o->duration = strtod(optarg, &end);
+			if (errno || end == optarg || *end || o->duration <= 0)
+				return bad("bad duration '%s': want seconds > 0", optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			help();
+			return -1;
+		case ':':
+			return bad("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+		if (err)
+			return err;
+	}
+	if (o->mode == MODE_NONE)
+		return bad("%s", "no mode given");
+	if (optind < argc)
+		o->command = argv + optind;
+	if (!o->command == !o->duration)
+		return bad("%s", "give a command or -d SECONDS (not both)");
+	if (o->within && o->mode != MODE_SLAB && o->mode != MODE_PAGES)
+		return bad("--within applies to --slab and --pages, not --%s", mode_names[o->mode]);
+	if (!o->command && (o->mode == MODE_SLAB || o->mode == MODE_PAGES ||
+			    o->mode == MODE_NTH))
+		return bad("--%s applies to a command's own calls: give a command", mode_names[o->mode]);
+	return 0;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/* A kernel function's text: its address to the next symbol's. */
+static int symbol_range(const char *name, unsigned long long *start,
+			unsigned long long *end)
+{
+	unsigned long long addr, best = ~0ULL;
+	char type, sym[256];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	*start = 0;
+	if (!f)
+		return -1;
+	while (fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, sym) == 3)
+		if ((type == 't' || type == 'T') && !strcmp(sym, name))
+			*start = addr;
+	rewind(f);
+	while (*start && fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, sym) == 3)
+		if (addr > *start && addr < best)
+			best = addr;
+	fclose(f);
+	*end = best;
+	return *start && best != ~0ULL ? 0 : -1;
+}
+
+/* The kernel's knobs: sleeping allocations count, only our tasks fail. */
+static int arm_debugfs(const char *dir, const struct inject_opts *o)
+{
+	char path[128], value[32];
+	int err = 0;
+
+#define KNOB(name, val) do {						\
+	snprintf(path, sizeof(path), "%s%s", dir, name);		\
+	err = err ?: knob_set(path, val);				\
+} while (0)
+	KNOB("ignore-gfp-wait", "N");
+	KNOB("task-filter", o->mode == MODE_NTH ? "N" : "Y");
+	KNOB("verbose", "0");
+	KNOB("interval", "1");
+	snprintf(value, sizeof(value), "%d", o->mode == MODE_NTH ? 0 : o->probability);
+	KNOB("probability", value);
+	snprintf(value, sizeof(value), "%lld", o->times ? (long long)o->times : -1LL);
+	KNOB("times", value);
+	if (!strcmp(dir, FAIL_PAGE))
+		KNOB("min-order", "0");
+	if (o->within && !err) {
+		unsigned long long start, end;
+
+		if (symbol_range(o->within, &start, &end)) {
+			fprintf(stderr, "sgscope inject: no function %s in /proc/kallsyms\n", o->within);
+			return -1;
+		}
+		snprintf(value, sizeof(value), "0x%llx", start);
+		KNOB("require-start", value);
+		snprintf(value, sizeof(value), "0x%llx", end);
+		KNOB("require-end", value);
+		KNOB("stacktrace-depth", "32");
+	}
+#undef KNOB
+	return err;
+}
+
+static int arm_sysctls_for_fragmentation(void)
+{
+	/* keep compaction from undoing the holes (notes/fault-injection.md) */
+	return knob_set("/proc/sys/vm/compaction_proactiveness", "0") ||
+	       knob_set("/proc/sys/vm/extfrag_threshold", "1000") ||
+	       knob_set("/proc/sys/vm/watermark_boost_factor", "0") ||
+	       knob_set("/proc/sys/vm/compact_unevictable_allowed", "0");
+}
+
+static void describe_armed(const struct inject_opts *o, struct json *j)
+{
+	char what[256];
+
+	switch (o->mode) {
+	case MODE_ORDER:
+		snprintf(what, sizeof(what),
+			 "page allocations of order >= %d inside snd_dma_alloc_dir_pages fail", o->order);
+		break;
+	case MODE_ALL:
+		snprintf(what, sizeof(what),
+			 "every page and slab allocation inside snd_dma_alloc_dir_pages fails");
+		break;
+	case MODE_SLAB:
+	case MODE_PAGES:
+		snprintf(what, sizeof(what), "%s for the command (ignore-gfp-wait=N, task-filter=Y)%s%s",
+			 o->mode == MODE_SLAB ? "failslab" : "fail_page_alloc (min-order 0)",
+			 o->within ? " under " : "", o->within ? o->within : "");
+		break;
+	case MODE_NTH:
+		snprintf(what, sizeof(what), "fail-nth %d for the command (failslab and fail_page_alloc)",
+			 o->nth);
+		break;
+	case MODE_FRAGMENT:
+		snprintf(what, sizeof(what), "%d%% of free memory pinned, every other page freed",
+			 o->percent);
+		break;
+	default:
+		snprintf(what, sizeof(what), "stress-ng in a memory cgroup limited to %d MB",
+			 o->pressure_mb);
+	}
+	if (o->json) {
+		json_line_begin(j, stderr);
+		json_string(j, "tool", "inject");
+		json_string(j, "report", "armed");
+		json_string(j, "mode", mode_names[o->mode]);
+		json_string(j, "what", what);
+		json_u64(j, "probability", o->probability);
+		json_u64(j, "times", o->times);
+		json_line_end(j);
+		return;
+	}
+	fprintf(stderr, "sgscope inject: armed: %s (probability %d%%, %s)\n", what,
+		o->probability, o->times ? "limited" : "no limit");
+}
+
+static int run_command(const struct inject_opts *o)
+{
+	struct timespec end, now;
+	int status = 0;
+	pid_t pid;
+
+	if (!o->command) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += (time_t)o->duration;
+		end.tv_nsec += (long)((o->duration - (time_t)o->duration) * 1e9);
+		while (!interrupted) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > end.tv_sec ||
+			    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+				break;
+			usleep(50000);
+		}
+		return 0;
+	}
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char value[32];
+		FILE *f;
+
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (o->mode == MODE_SLAB || o->mode == MODE_PAGES) {
+			f = fopen("/proc/self/make-it-fail", "w");
+			if (!f || fputs("1", f) < 0 || fclose(f))
+				_exit(126);
+		}
+		if (o->mode == MODE_NTH) {
+			snprintf(value, sizeof(value), "%d", o->nth);
+			f = fopen("/proc/thread-self/fail-nth", "w");
+			if (!f || fputs(value, f) < 0 || fclose(f))
+				_exit(126);
+		}
+		execvp(o->command[0], o->command);
+		fprintf(stderr, "sgscope inject: cannot run %s: %s\n", o->command[0], strerror(errno));
+		_exit(127);
+	}
+	/* Ctrl-C reaches the command too; wait for it to go */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int inject_main(int argc, char **argv)
+{
+	struct sgscope_opts common = { .command = "inject" };
+	struct sigaction sa = { .sa_handler = on_signal };
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	struct probe_point points[1] = {};
+	struct bpf_link *links[2] = {}, *hooks[2] = {};
+	unsigned long long some0, full0, some1, full1;
+	unsigned long high_before = 0, high_after = 0;
+	struct inject_bpf *skel = NULL;
+	struct inject_opts o;
+	bool scoped;
+	char cgroup[256] = "";
+	pid_t helper = -1;
+	struct json j;
+	int rc, status = 1;
+
+	rc = parse(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	common.verbose = o.verbose;
+	if (session_check(&common))
+		return 1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	/* the BPF side: scoped failures, or counting the kernel's */
+	skel = inject_bpf__open_opts(&open_opts);
+	if (!skel) {
+		fprintf(stderr, "sgscope inject: cannot open the BPF object (-v tells why)\n");
+		return 1;
+	}
+	skel->rodata->min_order = o.mode == MODE_ALL ? 0 : o.order;
+	skel->rodata->fail_slab = o.mode == MODE_ALL;
+	skel->rodata->probability = o.probability;
+	skel->rodata->max_times = o.times;
+	points[0] = (struct probe_point) {
+		.what = "ALSA buffer allocation",
+		.candidates = alloc_candidates,
+		.fentry = skel->progs.mark_enter_fentry,
+		.fexit = skel->progs.mark_exit_fexit,
+		.kprobe = skel->progs.mark_enter_kprobe,
+		.kretprobe = skel->progs.mark_exit_kretprobe,
+	};
+	scoped = o.mode == MODE_ORDER || o.mode == MODE_ALL;
+	bpf_program__set_autoload(skel->progs.fail_page, scoped);
+	bpf_program__set_autoload(skel->progs.fail_slab_alloc, scoped);
+	if (probes_choose(points, 1, ATTACH_AUTO))
+		goto out;
+	if (inject_bpf__load(skel)) {
+		fprintf(stderr, "sgscope inject: the kernel refused the BPF programs: fmod_ret on "
+			"should_fail_alloc_page needs CONFIG_FUNCTION_ERROR_INJECTION and BTF "
+			"(-v shows the verifier's log)\n");
+		goto out;
+	}
+	if (probes_attach(points, 1, links))
+		goto out;
+	hooks[0] = bpf_program__attach(scoped ? skel->progs.fail_page : skel->progs.count_page);
+	hooks[1] = bpf_program__attach(scoped ? skel->progs.fail_slab_alloc : skel->progs.count_slab);
+	if (!hooks[0] || !hooks[1]) {
+		fprintf(stderr, "sgscope inject: cannot attach to should_fail_alloc_page/should_failslab: %s\n",
+			strerror(errno));
+		goto out;
+	}
+
+	switch (o.mode) {
+	case MODE_SLAB:
+		if (arm_debugfs(FAILSLAB, &o))
+			goto out;
+		break;
+	case MODE_PAGES:
+		if (arm_debugfs(FAIL_PAGE, &o))
+			goto out;
+		break;
+	case MODE_NTH:
+		if (arm_debugfs(FAILSLAB, &o) || arm_debugfs(FAIL_PAGE, &o))
+			goto out;
+		break;
+	case MODE_FRAGMENT:
+		if (arm_sysctls_for_fragmentation())
+			goto out;
+		buddyinfo_print(stderr, "before");
+		high_before = buddyinfo_high_order();
+		helper = fragment_start(o.percent);
+		if (helper < 0) {
+			fprintf(stderr, "sgscope inject: cannot pin %d%% of free memory\n", o.percent);
+			goto out;
+		}
+		buddyinfo_print(stderr, "after");
+		high_after = buddyinfo_high_order();
+		break;
+	case MODE_PRESSURE:
+		psi_memory(&some0, &full0);
+		helper = pressure_start(o.pressure_mb, cgroup, sizeof(cgroup));
+		if (helper < 0) {
+			fprintf(stderr, "sgscope inject: cannot start stress-ng in %s: %s\n",
+				cgroup, strerror(errno));
+			goto out;
+		}
+		sleep(1);
+		break;
+	default:
+		break;
+	}
+	describe_armed(&o, &j);
+	status = run_command(&o);
+	if (status < 0) {
+		fprintf(stderr, "sgscope inject: cannot start the command: %s\n", strerror(-status));
+		status = 1;
+	}
+	if (o.mode == MODE_PRESSURE)
+		psi_memory(&some1, &full1);
+	memload_stop(helper, cgroup);
+	helper = -1;
+	knobs_restore();
+
+	if (o.json) {
+		json_line_begin(&j, stderr);
+		json_string(&j, "tool", "inject");
+		json_string(&j, "report", "disarmed");
+		json_string(&j, "mode", mode_names[o.mode]);
+		json_u64(&j, "injected_pages", scoped ? skel->bss->injected_pages : skel->bss->kernel_pages);
+		json_u64(&j, "injected_slab", scoped ? skel->bss->injected_slab : skel->bss->kernel_slab);
+		json_u64(&j, "scoped_calls", skel->bss->scoped_calls);
+		if (o.mode == MODE_FRAGMENT) {
+			json_u64(&j, "high_order_blocks_before", high_before);
+			json_u64(&j, "high_order_blocks_after", high_after);
+		}
+		if (o.mode == MODE_PRESSURE) {
+			json_u64(&j, "psi_some_us", some1 - some0);
+			json_u64(&j, "psi_full_us", full1 - full0);
+		}
+		json_i64(&j, "status", status);
+		json_line_end(&j);
+	} else {
+		fprintf(stderr, "sgscope inject: disarmed; injected %llu page and %llu slab allocation failures",
+			(unsigned long long)(scoped ? skel->bss->injected_pages : skel->bss->kernel_pages),
+			(unsigned long long)(scoped ? skel->bss->injected_slab : skel->bss->kernel_slab));
+		if (scoped)
+			fprintf(stderr, " (%llu allocation calls inside ALSA buffer allocation)",
+				(unsigned long long)skel->bss->scoped_calls);
+		if (o.mode == MODE_FRAGMENT)
+			fprintf(stderr, "; free blocks of order >= 4: %lu before, %lu after",
+				high_before, high_after);
+		if (o.mode == MODE_PRESSURE)
+			fprintf(stderr, "; PSI memory stall: some %llu us, full %llu us",
+				some1 - some0, full1 - full0);
+		fprintf(stderr, "\n");
+	}
+out:
+	memload_stop(helper, cgroup);
+	knobs_restore();
+	bpf_link__destroy(hooks[0]);
+	bpf_link__destroy(hooks[1]);
+	probes_detach(links, 1);
+	inject_bpf__destroy(skel);
+	return status;
+}
+
+const struct subcommand inject_command = {
+	.name = "inject",
+	.summary = "allocation failures and memory pressure, injected on purpose",
+	.main = inject_main,
+};

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Real memory conditions for sgscope inject: fragmentation (a helper
+ * process that pins most free memory and frees every other page) and
+ * pressure (stress-ng held in its own memory cgroup).
+ */
+#ifndef SGSCOPE_MEMLOAD_H
+#define SGSCOPE_MEMLOAD_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Free pages of each order in zone Normal (or the largest zone), summed. */
+void buddyinfo_print(FILE *f, const char *label);
+/* Free blocks of order >= 4, over all zones: what fragmentation destroys. */
+unsigned long buddyinfo_high_order(void);
+
+/* Fork a process that holds percent of MemFree fragmented; its pid or -1. */
+pid_t fragment_start(int percent);
+/* PSI "some" and "full" total stall time in microseconds. */
+int psi_memory(unsigned long long *some_us, unsigned long long *full_us);
+/* stress-ng --vm in a new memory cgroup limited to max_mb; its pid or -1. */
+pid_t pressure_start(int max_mb, char *cgroup, size_t len);
+void memload_stop(pid_t pid, const char *cgroup);
+
+#endif
