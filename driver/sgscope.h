@@ -245,7 +245,7 @@ struct page *sgscope_sg_page(struct sgscope_stream *st, unsigned long offset);
 struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 				  unsigned long offset,
 				  enum sgscope_vmalloc_page_mode mode);
-void sgscope_vmalloc_sync(struct sgscope_stream *st, struct device *dev,
+void sgscope_buffer_sync(struct sgscope_stream *st, struct device *dev,
 			  bool for_device);
 
 /* sgscope_engine.c */

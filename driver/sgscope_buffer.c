@@ -349,13 +349,44 @@ struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 SGSCOPE_EXPORT_IF_KUNIT(sgscope_vmalloc_page);
 
 /*
- * pcm2's streaming mapping needs explicit syncs (they copy when swiotlb
- * bounces, and are free otherwise on x86): for the device after the
- * application wrote, for the CPU before it reads.
+ * pcm1's SG fallback: ALSA 6.12 maps it with dma_map_sgtable() but gives it
+ * no sync op and leaves need_sync clear, so the core never syncs it.  When
+ * the mapping bounces (swiotlb), sync each chunk at its DMA address;
+ * swiotlb finds the bounce slots by address.
  */
-void sgscope_vmalloc_sync(struct sgscope_stream *st, struct device *dev,
-			  bool for_device)
+static void sgscope_sg_fallback_sync(struct sgscope_stream *st,
+				     struct device *dev, bool for_device)
 {
+	unsigned int i;
+
+	if (!st->fell_back || !st->layout.count ||
+	    !dma_need_sync(dev, st->layout.chunks[0].addr))
+		return;
+	for (i = 0; i < st->layout.count; i++) {
+		if (for_device)
+			dma_sync_single_for_device(dev, st->layout.chunks[i].addr,
+						   st->layout.chunks[i].bytes,
+						   sgscope_dma_dir(st));
+		else
+			dma_sync_single_for_cpu(dev, st->layout.chunks[i].addr,
+						st->layout.chunks[i].bytes,
+						sgscope_dma_dir(st));
+	}
+}
+
+/*
+ * Streaming mappings need explicit syncs (they copy when swiotlb bounces,
+ * and are free otherwise on x86): for the device after the application
+ * wrote, for the CPU before it reads.  pcm2 maps its own sg_table; pcm1's
+ * SG fallback is mapped by ALSA, which does not sync it.
+ */
+void sgscope_buffer_sync(struct sgscope_stream *st, struct device *dev,
+			 bool for_device)
+{
+	if (st->strategy == SGSCOPE_SG) {
+		sgscope_sg_fallback_sync(st, dev, for_device);
+		return;
+	}
 	if (!st->sgt_mapped)
 		return;
 	if (for_device)
@@ -363,4 +394,4 @@ void sgscope_vmalloc_sync(struct sgscope_stream *st, struct device *dev,
 	else
 		dma_sync_sgtable_for_cpu(dev, &st->sgt, sgscope_dma_dir(st));
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_vmalloc_sync);
+SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_sync);

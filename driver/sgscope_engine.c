@@ -112,9 +112,8 @@ void sgscope_engine_interrupt(struct sgscope_chip *chip,
 		return;
 	}
 	if (periods) {
-		if (st->strategy == SGSCOPE_VMALLOC &&
-		    st->direction == SNDRV_PCM_STREAM_CAPTURE)
-			sgscope_vmalloc_sync(st, chip->dev, false);
+		if (st->direction == SNDRV_PCM_STREAM_CAPTURE)
+			sgscope_buffer_sync(st, chip->dev, false);
 		snd_pcm_period_elapsed(substream);
 	}
 }

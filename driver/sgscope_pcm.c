@@ -65,8 +65,8 @@ static int sgscope_pcm_open(struct snd_pcm_substream *substream)
 	else
 		runtime->hw.buffer_bytes_max = chip->max_buffer_bytes;
 	runtime->hw.period_bytes_max = runtime->hw.buffer_bytes_max / 2;
-	/* pcm2's mapping is synced in .ack: have appl_ptr moves reach it */
-	if (st->strategy == SGSCOPE_VMALLOC)
+	/* pcm1/2 mappings are synced in .ack: have appl_ptr moves reach it */
+	if (st->strategy == SGSCOPE_VMALLOC || st->strategy == SGSCOPE_SG)
 		runtime->hw.info |= SNDRV_PCM_INFO_SYNC_APPLPTR;
 	err = snd_pcm_limit_hw_rates(runtime);
 	if (err >= 0)
@@ -188,9 +188,8 @@ static int sgscope_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
-		if (st->strategy == SGSCOPE_VMALLOC &&
-		    st->direction == SNDRV_PCM_STREAM_PLAYBACK)
-			sgscope_vmalloc_sync(st, chip->dev, true);
+		if (st->direction == SNDRV_PCM_STREAM_PLAYBACK)
+			sgscope_buffer_sync(st, chip->dev, true);
 		sgscope_engine_start(chip, sgscope_stream_engine(st));
 		return 0;
 	case SNDRV_PCM_TRIGGER_STOP:
@@ -259,13 +258,13 @@ static int sgscope_pcm_sg_mmap(struct snd_pcm_substream *substream,
 	return snd_pcm_lib_default_mmap(substream, area);
 }
 
-/* pcm2: the application moved appl_ptr; what it wrote goes to the device. */
-static int sgscope_pcm_vmalloc_ack(struct snd_pcm_substream *substream)
+/* pcm1/2: the application moved appl_ptr; what it wrote goes to the device. */
+static int sgscope_pcm_sync_ack(struct snd_pcm_substream *substream)
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
 
 	if (st->direction == SNDRV_PCM_STREAM_PLAYBACK)
-		sgscope_vmalloc_sync(st, st->chip->dev, true);
+		sgscope_buffer_sync(st, st->chip->dev, true);
 	return 0;
 }
 
@@ -290,6 +289,7 @@ static const struct snd_pcm_ops sgscope_sg_ops = {
 	.pointer = sgscope_pcm_pointer,
 	.page = sgscope_pcm_sg_page,
 	.mmap = sgscope_pcm_sg_mmap,
+	.ack = sgscope_pcm_sync_ack,
 };
 
 static const struct snd_pcm_ops sgscope_vmalloc_ops = {
@@ -301,7 +301,7 @@ static const struct snd_pcm_ops sgscope_vmalloc_ops = {
 	.trigger = sgscope_pcm_trigger,
 	.pointer = sgscope_pcm_pointer,
 	.page = sgscope_pcm_vmalloc_page,
-	.ack = sgscope_pcm_vmalloc_ack,
+	.ack = sgscope_pcm_sync_ack,
 };
 
 static const struct snd_pcm_ops *const sgscope_ops[SGSCOPE_NUM_PCMS] = {

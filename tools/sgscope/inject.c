@@ -57,7 +57,8 @@ static void usage(FILE *f)
 		"  --all              fail every ALSA buffer allocation (pages and slab, same scope)\n"
 		"  --slab             the kernel's failslab for COMMAND (ignore-gfp-wait off, task-filter on)\n"
 		"  --pages            the kernel's fail_page_alloc for COMMAND (same knobs)\n"
-		"  --nth N            fail the Nth injectable call of COMMAND (fail-nth)\n"
+		"  --nth N            fail the Nth injectable call of COMMAND (fail-nth); 0: only arm\n"
+		"                     the knobs, for a command that sets its own fail-nth\n"
 		"  --fragment PERCENT pin PERCENT of free memory and free every other page\n"
 		"  --pressure MB      stress-ng in a memory cgroup limited to MB, PSI recorded\n");
 }
@@ -153,8 +154,8 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 			err = set_mode(o, MODE_PAGES);
 			break;
 		case 'n':
-			if (parse_uint(optarg, INT_MAX, &v) || !v)
-				return bad("bad nth '%s': want N >= 1", optarg);
+			if (parse_uint(optarg, INT_MAX, &v))
+				return bad("bad nth '%s': want N >= 0", optarg);
 			o->nth = v;
 			err = set_mode(o, MODE_NTH);
 			break;
@@ -375,7 +376,7 @@ static int run_command(const struct inject_opts *o)
 			if (!f || fputs("1", f) < 0 || fclose(f))
 				_exit(126);
 		}
-		if (o->mode == MODE_NTH) {
+		if (o->mode == MODE_NTH && o->nth) {
 			snprintf(value, sizeof(value), "%d", o->nth);
 			f = fopen("/proc/thread-self/fail-nth", "w");
 			if (!f || fputs(value, f) < 0 || fclose(f))

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# sgscope inject's command line, then the fast subset of the fault matrix
+# in the test machine (plain, --swiotlb, --iommu); make bench runs all of
+# it.  The table lands in results/test/fault-matrix/matrix.md.
+source "$(dirname "$0")/lib.sh"
+
+S="$repo/build/sgscope/sgscope"
+if [ ! -x "$S" ]; then
+	fail "inject: build/sgscope/sgscope is built (make sgscope)"
+	finish
+fi
+for bad in "" "--order 3 --all -- true" "--order 11 -- true" "--slab -d 1" \
+	"--fragment 0 -d 1" "--order 1" "--order 1 -d 1 -- true" "--within f --order 1 -- true" \
+	"--frobnicate -- true"; do
+	# shellcheck disable=SC2086
+	"$S" inject $bad >/dev/null 2>"$repo/results/inject-usage.err"
+	rc=$?
+	grep -q '^usage: sgscope inject' "$repo/results/inject-usage.err" && [ $rc = 2 ]
+	expect "inject: '$bad' is refused with usage and exit 2" 0 $?
+done
+rm -f "$repo/results/inject-usage.err"
+
+"$repo/tools/tests/fault-matrix-run" fast "$repo/results/test/fault-matrix" | tee "$repo/results/test/fault-matrix.log"
+grep -q '^not ok - ' "$repo/results/test/fault-matrix.log" && failures=$((failures + 1))
+finish
