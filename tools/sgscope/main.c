@@ -13,6 +13,7 @@ static const struct subcommand *const commands[] = {
 	&allocs_command,
 	&dmamap_command,
 	&inject_command,
+	&compare_command,
 	NULL,
 };
 

@@ -3,12 +3,16 @@
  * Unit tests of sgscope's histogram, percentile and JSON code: a plain C
  * runner printing one "ok - " or "not ok - " line per check.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
 #include "json.h"
+#include "compare.h"
+#include "samples.h"
+#include "stats.h"
 
 static int failures, checks;
 
@@ -219,6 +223,137 @@ static void test_print(void)
 	free(buf);
 }
 
+static void test_mann_whitney(void)
+{
+	double a[20], b[20];
+	struct mann_whitney r;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		a[i] = i + 1;
+		b[i] = i + 6;
+	}
+	/* complete separation, n = 5 + 5: exact p = 2 / C(10, 5) = 2 / 252 */
+	mann_whitney_u(a, 5, b, 5, &r);
+	check(r.exact && r.u == 0 && fabs(r.p - 2.0 / 252) < 1e-9,
+	      "U test: 1..5 vs 6..10 gives U 0, exact p 2/252 (%.6f)", r.p);
+	mann_whitney_u(b, 5, a, 5, &r);
+	check(r.u == 25 && fabs(r.p - 2.0 / 252) < 1e-9, "U test: the other way round, U 25, same p");
+	for (i = 0; i < 10; i++) {
+		a[i] = i + 1;
+		b[i] = i + 11;
+	}
+	/* n = 10 + 10: exact p = 2 / C(20, 10) = 2 / 184756 */
+	mann_whitney_u(a, 10, b, 10, &r);
+	check(r.exact && fabs(r.p - 2.0 / 184756) < 1e-12,
+	      "U test: 1..10 vs 11..20, exact p 2/184756 (%.3g)", r.p);
+	/* interleaved: no evidence at all */
+	for (i = 0; i < 10; i++) {
+		a[i] = 2 * i;
+		b[i] = 2 * i + 1;
+	}
+	mann_whitney_u(a, 10, b, 10, &r);
+	check(r.p > 0.5, "U test: interleaved samples give a large p (%.3f)", r.p);
+	/* ties: ranks 1.5 1.5 4.5 4.5 | 4.5 4.5 7.5 7.5, U = 2; tie-corrected
+	 * sigma^2 = 16/12 * (9 - 72/56), z = (6 - 0.5) / sigma = 1.7150, p = 0.0863 */
+	{
+		double x[] = { 1, 1, 2, 2 }, y[] = { 2, 2, 3, 3 };
+
+		mann_whitney_u(x, 4, y, 4, &r);
+		check(!r.exact && r.u == 2 && fabs(r.z - 1.7150) < 1e-3 && fabs(r.p - 0.0863) < 1e-3,
+		      "U test with ties: U 2, z 1.715, p 0.0863 (U %.1f z %.4f p %.4f)", r.u, r.z, r.p);
+	}
+	{
+		double x[] = { 3, 3, 3 }, y[] = { 3, 3, 3 };
+
+		mann_whitney_u(x, 3, y, 3, &r);
+		check(r.p == 1, "U test: all values equal gives p 1");
+	}
+	{
+		double x[] = { 1 }, y[] = { 2 };
+
+		mann_whitney_u(x, 1, y, 1, &r);
+		check(r.exact && r.p == 1, "U test: one value each cannot be significant (p %.2f)", r.p);
+	}
+	check(mann_whitney_u(a, 0, b, 3, &r) == -1, "U test: an empty sample is refused");
+	check(stats_median((double[]){ 3, 1, 2 }, 3) == 2 &&
+	      stats_median((double[]){ 4, 1, 3, 2 }, 4) == 2.5, "median of odd and even samples");
+}
+
+static void test_samples_parse(void)
+{
+	struct series key;
+	double v = 0;
+
+	check(!sample_parse_line("{\"cell\":\"pcm2/direct/256k/none\",\"metric\":\"alloc_ns\","
+				 "\"unit\":\"ns\",\"iteration\":3,\"value\":1.5e3,"
+				 "\"higher_is_better\":false,\"kind\":\"tail\"}", &key, &v) &&
+	      !strcmp(key.cell, "pcm2/direct/256k/none") && !strcmp(key.metric, "alloc_ns") &&
+	      v == 1500 && key.kind == METRIC_TAIL && !key.higher_is_better,
+	      "a samples.jsonl line parses into cell, metric, value and kind");
+	check(!sample_parse_line("{ \"value\" : -2, \"metric\": \"m\", \"cell\": \"c\\\"q\", "
+				 "\"higher_is_better\": true, \"x\": null }", &key, &v) &&
+	      v == -2 && key.higher_is_better && !strcmp(key.cell, "c\"q"),
+	      "spaces, escapes, true and null are understood");
+	check(sample_parse_line("{\"cell\":\"c\",\"value\":1}", &key, &v) == -1,
+	      "a line without a metric is refused");
+	check(sample_parse_line("{\"cell\":\"c\",\"metric\":\"m\",\"value\":}", &key, &v) == -1,
+	      "a malformed value is refused");
+}
+
+static void series_of(struct series *s, const char *metric, enum metric_kind kind,
+		      bool higher_better, double center, double spread, double *buf, int n)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->metric, sizeof(s->metric), "%s", metric);
+	s->kind = kind;
+	s->higher_is_better = higher_better;
+	for (i = 0; i < n; i++)
+		buf[i] = center + spread * ((i * 7919) % n - n / 2) / n;
+	s->values = buf;
+	s->count = n;
+}
+
+static void test_decision(void)
+{
+	double b1[12], b2[12];
+	struct series base, new;
+	struct verdict v;
+
+	series_of(&base, "alloc_ns", METRIC_CENTRAL, false, 1000, 10, b1, 12);
+	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 1200, 10, b2, 12);
+	compare_series(&base, &new, &v);
+	check(v.regression && fabs(v.change_pct - 20) < 0.5, "decision: 20%% slower, low noise: REGRESSION");
+	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 1020, 10, b2, 12);
+	compare_series(&base, &new, &v);
+	check(!v.regression, "decision: 2%% slower is not flagged (p %.3g)", v.test.p);
+	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 800, 10, b2, 12);
+	compare_series(&base, &new, &v);
+	check(!v.regression && v.improvement, "decision: 20%% faster is an improvement");
+	series_of(&base, "ops_per_s", METRIC_CENTRAL, true, 1000, 10, b1, 12);
+	series_of(&new, "ops_per_s", METRIC_CENTRAL, true, 800, 10, b2, 12);
+	compare_series(&base, &new, &v);
+	check(v.regression, "decision: higher-is-better 20%% down is a REGRESSION");
+	series_of(&base, "p99_ns", METRIC_TAIL, false, 1000, 10, b1, 12);
+	series_of(&new, "p99_ns", METRIC_TAIL, false, 1080, 10, b2, 12);
+	compare_series(&base, &new, &v);
+	check(!v.regression, "decision: a tail metric 8%% up stays under its 10%% bar");
+	series_of(&base, "fallbacks", METRIC_COUNTER, false, 3, 0, b1, 3);
+	series_of(&new, "fallbacks", METRIC_COUNTER, false, 4, 0, b2, 3);
+	compare_series(&base, &new, &v);
+	check(v.regression && !v.tested, "decision: a counter that grows is compared exactly: REGRESSION");
+	series_of(&new, "fallbacks", METRIC_COUNTER, false, 3, 0, b2, 3);
+	compare_series(&base, &new, &v);
+	check(!v.regression, "decision: an unchanged counter is fine");
+	/* too few samples to be significant, however large the move */
+	series_of(&base, "alloc_ns", METRIC_CENTRAL, false, 1000, 10, b1, 2);
+	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 2000, 10, b2, 2);
+	compare_series(&base, &new, &v);
+	check(!v.regression, "decision: 2 vs 2 samples cannot reach p < 0.01 (p %.3f)", v.test.p);
+}
+
 int main(void)
 {
 	test_slots();
@@ -226,6 +361,9 @@ int main(void)
 	test_delta_merge();
 	test_json();
 	test_print();
+	test_mann_whitney();
+	test_samples_parse();
+	test_decision();
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

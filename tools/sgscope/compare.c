@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgscope compare BASE NEW: per cell and metric, medians, % change and a
+ * two-sided Mann-Whitney U test; flags regressions, writes compare.md with
+ * a heatmap, exits 1 if anything regressed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+#include "subcommands.h"
+
+#define P_LIMIT		0.01
+#define CENTRAL_PCT	5.0
+#define TAIL_PCT	10.0
+
+void compare_series(const struct series *base, const struct series *new,
+		    struct verdict *v)
+{
+	double threshold = new->kind == METRIC_TAIL ? TAIL_PCT : CENTRAL_PCT;
+	bool worse, better;
+
+	memset(v, 0, sizeof(*v));
+	v->base_median = stats_median(base->values, base->count);
+	v->new_median = stats_median(new->values, new->count);
+	if (v->base_median != 0)
+		v->change_pct = (v->new_median - v->base_median) / fabs(v->base_median) * 100;
+	else
+		v->change_pct = v->new_median == 0 ? 0 : (v->new_median > 0 ? INFINITY : -INFINITY);
+	worse = new->higher_is_better ? v->new_median < v->base_median :
+					v->new_median > v->base_median;
+	better = new->higher_is_better ? v->new_median > v->base_median :
+					 v->new_median < v->base_median;
+	if (new->kind == METRIC_COUNTER) {
+		v->regression = worse;
+		v->improvement = better;
+		return;
+	}
+	v->tested = !mann_whitney_u(base->values, base->count, new->values,
+				    new->count, &v->test);
+	if (!v->tested || v->test.p >= P_LIMIT || fabs(v->change_pct) < threshold)
+		return;
+	v->regression = worse;
+	v->improvement = better;
+}
+
+static const char *verdict_word(const struct verdict *v)
+{
+	return v->regression ? "REGRESSION" : v->improvement ? "improved" : "same";
+}
+
+/* The % change heatmap, cells by metrics, through gnuplot. */
+static void write_heatmap(const char *dir, struct run_samples *base,
+			  struct run_samples *new)
+{
+	char data[4200], script[4200], svg[4200], command[4300];
+	const char *metrics[64], *cells[256];
+	size_t nm = 0, nc = 0, i, j, k;
+	FILE *f;
+
+	for (i = 0; i < new->count; i++) {
+		for (j = 0; j < nm && strcmp(metrics[j], new->series[i].metric); j++)
+			;
+		if (j == nm && nm < 64)
+			metrics[nm++] = new->series[i].metric;
+		for (j = 0; j < nc && strcmp(cells[j], new->series[i].cell); j++)
+			;
+		if (j == nc && nc < 256)
+			cells[nc++] = new->series[i].cell;
+	}
+	snprintf(data, sizeof(data), "%s/compare-heatmap.dat", dir);
+	snprintf(script, sizeof(script), "%s/compare-heatmap.gp", dir);
+	snprintf(svg, sizeof(svg), "%s/compare-heatmap.svg", dir);
+	f = fopen(data, "w");
+	if (!f)
+		return;
+	for (i = 0; i < nc; i++)
+		for (j = 0; j < nm; j++) {
+			struct series *b = samples_find(base, cells[i], metrics[j]);
+			struct series *n = samples_find(new, cells[i], metrics[j]);
+			struct verdict v;
+			double pct = NAN;
+
+			if (b && n) {
+				compare_series(b, n, &v);
+				pct = fmax(-50, fmin(50, v.change_pct));
+			}
+			fprintf(f, "%zu %zu %g %s\n", j, i, pct,
+				b && n && (v.regression || v.improvement) ? "*" : "\"\"");
+		}
+	fclose(f);
+	f = fopen(script, "w");
+	if (!f)
+		return;
+	fprintf(f, "set terminal svg size %zu,%zu dynamic\nset output '%s'\n",
+		200 + 90 * nm, 120 + 22 * nc, svg);
+	fprintf(f, "set title '%% change of the median, new vs base (* significant, clipped at 50%%)'\n"
+		"set cbrange [-50:50]\nset palette defined (-50 'blue', 0 'white', 50 'red')\n"
+		"set xtics rotate by -30 (");
+	for (j = 0; j < nm; j++)
+		fprintf(f, "%s'%s' %zu", j ? ", " : "", metrics[j], j);
+	fprintf(f, ")\nset ytics (");
+	for (k = 0; k < nc; k++)
+		fprintf(f, "%s'%s' %zu", k ? ", " : "", cells[k], k);
+	fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n"
+		"plot '%s' using 1:2:3 with image notitle, '' using 1:2:4 with labels notitle\n",
+		nm - 1, nc - 1, data);
+	fclose(f);
+	snprintf(command, sizeof(command), "gnuplot '%s' 2>/dev/null", script);
+	if (system(command))
+		fprintf(stderr, "sgscope compare: gnuplot could not draw the heatmap\n");
+}
+
+static int compare_main(int argc, char **argv)
+{
+	struct run_samples base, new;
+	size_t i, regressions = 0, compared = 0;
+	char path[4200];
+	FILE *md;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: sgscope compare BASE NEW\n\n"
+		       "Compares two benchmark runs (folders with samples.jsonl) per cell and metric:\n"
+		       "medians, %% change, two-sided Mann-Whitney U test. A REGRESSION is p < 0.01 and\n"
+		       "the median 5%% (tail metrics 10%%) worse; counters must not get worse at all.\n"
+		       "Writes NEW/compare.md and compare-heatmap.svg; exits 1 if anything regressed.\n\n"
+		       "example:\n  sgscope compare results/baseline results/20261121T160000Z-abc1234\n");
+		return 0;
+	}
+	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-') {
+		fprintf(stderr, "usage: sgscope compare BASE NEW\n");
+		return 2;
+	}
+	if (samples_load(argv[1], &base))
+		return 2;
+	if (samples_load(argv[2], &new)) {
+		samples_free(&base);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/compare.md", argv[2]);
+	md = fopen(path, "w");
+	if (md)
+		fprintf(md, "# sgscope compare\n\nbase: `%s`, new: `%s`\n\n"
+			"| cell | metric | unit | base median | new median | change | p | verdict |\n"
+			"|---|---|---|---|---|---|---|---|\n", argv[1], argv[2]);
+	printf("%-40s %-22s %12s %12s %8s %9s  %s\n", "CELL", "METRIC", "BASE", "NEW",
+	       "CHANGE", "P", "VERDICT");
+	for (i = 0; i < new.count; i++) {
+		struct series *n = &new.series[i];
+		struct series *b = samples_find(&base, n->cell, n->metric);
+		struct verdict v;
+		char p[32];
+
+		if (!b)
+			continue;
+		compare_series(b, n, &v);
+		compared++;
+		regressions += v.regression;
+		if (v.tested)
+			snprintf(p, sizeof(p), "%.2g%s", v.test.p, v.test.exact ? "" : "~");
+		else
+			snprintf(p, sizeof(p), "exact");
+		printf("%-40s %-22s %12.4g %12.4g %+7.1f%% %9s  %s\n", n->cell, n->metric,
+		       v.base_median, v.new_median, v.change_pct, p, verdict_word(&v));
+		if (md)
+			fprintf(md, "| %s | %s | %s | %.4g | %.4g | %+.1f%% | %s | %s |\n",
+				n->cell, n->metric, n->unit, v.base_median, v.new_median,
+				v.change_pct, p, v.regression ? "**REGRESSION**" : verdict_word(&v));
+	}
+	printf("%zu series compared, %zu regressed\n", compared, regressions);
+	if (md) {
+		fprintf(md, "\n%zu series compared, %zu regressed (p: exact U distribution, "
+			"or ~ normal approximation with tie and continuity correction).\n\n"
+			"![%% change heatmap](compare-heatmap.svg)\n", compared, regressions);
+		fclose(md);
+		write_heatmap(argv[2], &base, &new);
+	}
+	samples_free(&base);
+	samples_free(&new);
+	return regressions ? 1 : 0;
+}
+
+const struct subcommand compare_command = {
+	.name = "compare",
+	.summary = "compare two benchmark runs and flag regressions",
+	.main = compare_main,
+};

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading a run's samples.jsonl for sgscope compare. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "samples.h"
+
+static const char *skip_ws(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* A JSON string at p into buf; returns the text after it, or NULL. */
+static const char *parse_string(const char *p, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (*p != '"')
+		return NULL;
+	for (p++; *p && *p != '"'; p++) {
+		char c = *p;
+
+		if (c == '\\') {
+			p++;
+			c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+			if (!*p)
+				return NULL;
+		}
+		if (n + 1 < len)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return *p == '"' ? p + 1 : NULL;
+}
+
+int sample_parse_line(const char *line, struct series *key, double *value)
+{
+	const char *p = skip_ws(line);
+	bool have_value = false, have_cell = false, have_metric = false;
+	char name[64], text[128];
+
+	memset(key, 0, sizeof(*key));
+	if (*p++ != '{')
+		return -1;
+	for (;;) {
+		p = skip_ws(p);
+		if (*p == '}')
+			break;
+		p = parse_string(p, name, sizeof(name));
+		if (!p)
+			return -1;
+		p = skip_ws(p);
+		if (*p++ != ':')
+			return -1;
+		p = skip_ws(p);
+		if (*p == '"') {
+			p = parse_string(p, text, sizeof(text));
+			if (!p)
+				return -1;
+			if (!strcmp(name, "cell")) {
+				snprintf(key->cell, sizeof(key->cell), "%s", text);
+				have_cell = true;
+			} else if (!strcmp(name, "metric")) {
+				snprintf(key->metric, sizeof(key->metric), "%.63s", text);
+				have_metric = true;
+			} else if (!strcmp(name, "unit")) {
+				snprintf(key->unit, sizeof(key->unit), "%.15s", text);
+			} else if (!strcmp(name, "kind")) {
+				key->kind = !strcmp(text, "counter") ? METRIC_COUNTER :
+					    !strcmp(text, "tail") ? METRIC_TAIL : METRIC_CENTRAL;
+			}
+		} else if (!strncmp(p, "true", 4) || !strncmp(p, "false", 5)) {
+			if (!strcmp(name, "higher_is_better"))
+				key->higher_is_better = *p == 't';
+			p += *p == 't' ? 4 : 5;
+		} else if (!strncmp(p, "null", 4)) {
+			p += 4;
+		} else {
+			char *end;
+			double v;
+
+			errno = 0;
+			v = strtod(p, &end);
+			if (end == p || errno)
+				return -1;
+			if (!strcmp(name, "value")) {
+				*value = v;
+				have_value = true;
+			}
+			p = end;
+		}
+		p = skip_ws(p);
+		if (*p == ',')
+			p++;
+		else if (*p != '}')
+			return -1;
+	}
+	return have_value && have_cell && have_metric ? 0 : -1;
+}
+
+struct series *samples_find(struct run_samples *run, const char *cell,
+			    const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < run->count; i++)
+		if (!strcmp(run->series[i].cell, cell) &&
+		    !strcmp(run->series[i].metric, metric))
+			return &run->series[i];
+	return NULL;
+}
+
+int samples_load(const char *run_dir, struct run_samples *out)
+{
+	char path[4096], line[1024];
+	struct series key, *s;
+	unsigned int lineno = 0;
+	double value;
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/samples.jsonl", run_dir);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "sgscope compare: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!*skip_ws(line))
+			continue;
+		if (sample_parse_line(line, &key, &value)) {
+			fprintf(stderr, "sgscope compare: %s:%u: not a sample (want cell, metric, value)\n",
+				path, lineno);
+			fclose(f);
+			samples_free(out);
+			return -1;
+		}
+		s = samples_find(out, key.cell, key.metric);
+		if (!s) {
+			s = realloc(out->series, (out->count + 1) * sizeof(*s));
+			if (!s)
+				break;
+			out->series = s;
+			s = &out->series[out->count++];
+			*s = key;
+		}
+		s->values = realloc(s->values, (s->count + 1) * sizeof(*s->values));
+		if (!s->values)
+			break;
+		s->values[s->count++] = value;
+	}
+	fclose(f);
+	return 0;
+}
+
+void samples_free(struct run_samples *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->count; i++)
+		free(run->series[i].values);
+	free(run->series);
+	memset(run, 0, sizeof(*run));
+}

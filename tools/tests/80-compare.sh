@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# sgscope compare on synthetic runs: identical runs, one metric 20% worse
+# with low noise, one 2% worse.
+source "$(dirname "$0")/lib.sh"
+
+S="$repo/build/sgscope/sgscope"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run DIR SHIFT_PCT: 12 iterations of three metrics in two cells; SHIFT
+# moves pcm2's alloc_ns; noise is +-1%
+run() {
+	mkdir -p "$1"
+	python3 - "$1" "$2" <<'PY'
+import json, random, sys
+out, shift = sys.argv[1], float(sys.argv[2])
+rnd = random.Random(7 if shift == 0 else 8)
+with open(f"{out}/samples.jsonl", "w") as f:
+    for cell in ("pcm1/direct/256k/none", "pcm2/direct/256k/none"):
+        for i in range(12):
+            def emit(metric, value, kind="central", unit="ns"):
+                f.write(json.dumps({"cell": cell, "metric": metric, "unit": unit, "iteration": i,
+                                    "value": value, "higher_is_better": False, "kind": kind}) + "\n")
+            base = 100000 * (1 + rnd.uniform(-0.01, 0.01))
+            if cell.startswith("pcm2"):
+                base *= 1 + shift / 100
+            emit("alloc_ns", base)
+            emit("fault_p99_ns", 5000 * (1 + rnd.uniform(-0.01, 0.01)), "tail")
+            emit("chunks", 1, "counter", "count")
+PY
+}
+
+run "$tmp/base" 0
+run "$tmp/same" 0
+run "$tmp/slow20" 20
+run "$tmp/slow2" 2
+
+"$S" compare "$tmp/base" "$tmp/same" >"$tmp/out" 2>&1
+expect "compare: identical runs exit 0" 0 $?
+contains "compare: identical runs: nothing regressed" "6 series compared, 0 regressed" "$(cat "$tmp/out")"
+"$S" compare "$tmp/base" "$tmp/slow20" >"$tmp/out" 2>&1
+expect "compare: 20% slower alloc_ns exits 1" 1 $?
+flagged=$(grep REGRESSION "$tmp/out" | awk '{print $1, $2}')
+expect "compare: only pcm2's alloc_ns is flagged" "pcm2/direct/256k/none alloc_ns" "$flagged"
+[ -s "$tmp/slow20/compare.md" ] && grep -q '\*\*REGRESSION\*\*' "$tmp/slow20/compare.md"
+expect "compare: compare.md marks it" 0 $?
+grep -q '<svg' "$tmp/slow20/compare-heatmap.svg" 2>/dev/null
+expect "compare: the heatmap SVG is drawn" 0 $?
+"$S" compare "$tmp/base" "$tmp/slow2" >"$tmp/out" 2>&1
+expect "compare: 2% slower exits 0 (under the 5% bar)" 0 $?
+"$S" compare "$tmp/base" >/dev/null 2>"$tmp/err"
+expect "compare: one argument is a usage error (exit 2)" 2 $?
+"$S" compare "$tmp/base" "$tmp/nothere" >/dev/null 2>"$tmp/err"
+expect "compare: a missing run exits 2" 2 $?
+contains "compare: ... naming the file" "nothere/samples.jsonl" "$(cat "$tmp/err")"
+finish
