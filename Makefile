@@ -39,8 +39,9 @@ kunit: kernel
 test: kernel sgscope
 	@tools/run-tests
 
+# BENCH=--quick: a run of a few minutes
 bench: kernel sgscope
-	@tools/bench/run
+	@tools/bench/run $(BENCH)
 
 clean:
 	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot build

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The tracing-overhead report: OUT/raw.txt (RESULT/COUNT/ATTACH lines of
+tools/bench/guest-pagelat-overhead.sh) -> OUT/report.md.
+
+usage: overhead-report.py OUT [ROUNDS]"""
+import statistics, sys
+out = sys.argv[1]
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+runs, counts, attach = {}, {}, ""
+for line in open(f"{out}/raw.txt"):
+    f = line.split()
+    if len(f) >= 3 and f[0] == "RESULT" and f[2].isdigit():
+        runs.setdefault(f[1], []).append(int(f[2]))
+    elif len(f) >= 3 and f[0] == "COUNT":
+        counts.setdefault(f[1], []).append(f[2])
+    elif len(f) >= 3 and f[0] == "ATTACH":
+        attach = " ".join(f[2:])
+if not all(k in runs for k in ("none", "sgscope", "bpftrace")):
+    sys.exit("bench: a condition has no result; see raw.txt")
+faults = 64
+med = {k: statistics.median(v) for k, v in runs.items()}
+added = {k: (med[k] - med["none"]) / faults for k in ("sgscope", "bpftrace")}
+ratio = added["sgscope"] / added["bpftrace"] if added["bpftrace"] > 0 else float("nan")
+verdict = "met" if ratio <= 0.5 else "NOT met"
+lines = [
+    "# pagelat overhead: sgscope vs bpftrace 0.17",
+    "",
+    f"Workload: pcm-touch maps pcm2 (vmalloc, .page callback) of snd-sgscope and faults all {faults} pages,",
+    f"{rounds} rounds per measurement, pinned to CPU 0; {len(runs['none'])} alternating repeats; QEMU TCG guest.",
+    f"sgscope attach: {attach}. bpftrace: kfunc/kretfunc + hist().",
+    "",
+    "| condition | median ns per round | ns per fault | added ns per fault | runs |",
+    "|---|---|---|---|---|",
+]
+for k in ("none", "sgscope", "bpftrace"):
+    add = "-" if k == "none" else f"{added[k]:.0f}"
+    lines.append(f"| {k} | {med[k]:.0f} | {med[k] / faults:.0f} | {add} | {' '.join(map(str, runs[k]))} |")
+lines += ["",
+          f"sgscope adds {ratio:.2f}x of what bpftrace adds (goal: at most 0.5x: {verdict}).",
+          f"Faults counted per run: sgscope {' '.join(counts.get('sgscope', []))}, "
+          f"bpftrace {' '.join(counts.get('bpftrace', []))} (expected {faults * rounds}).", ""]
+open(f"{out}/report.md", "w").write("\n".join(lines))
+print("\n".join(lines))
