@@ -346,6 +346,7 @@ static void describe_armed(const struct inject_opts *o, struct json *j)
 static int run_command(const struct inject_opts *o)
 {
 	struct timespec end, now;
+	bool forwarded = false;
 	int status = 0;
 	pid_t pid;
 
@@ -386,9 +387,16 @@ static int run_command(const struct inject_opts *o)
 		fprintf(stderr, "sgscope inject: cannot run %s: %s\n", o->command[0], strerror(errno));
 		_exit(127);
 	}
-	/* Ctrl-C reaches the command too; wait for it to go */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/*
+	 * Ctrl-C at a terminal reaches the command too; a signal sent to
+	 * sgscope alone is passed on.  Either way, wait for it to go.
+	 */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+		if (interrupted && !forwarded) {
+			kill(pid, interrupted);
+			forwarded = true;
+		}
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -21,6 +21,10 @@ for bad in "" "--order 3 --all -- true" "--order 11 -- true" "--slab -d 1" \
 done
 rm -f "$repo/results/inject-usage.err"
 
+mkdir -p "$repo/results/test"
+"$vm" --console "$repo/results/test/console-inject.log" --timeout 300 \
+	-- sh "$repo/tools/tests/guest/inject-disarm.sh" || fail "inject: the disarm run completes"
+
 "$repo/tools/tests/fault-matrix-run" fast "$repo/results/test/fault-matrix" | tee "$repo/results/test/fault-matrix.log"
 grep -q '^not ok - ' "$repo/results/test/fault-matrix.log" && failures=$((failures + 1))
 finish
