@@ -1,27 +1,102 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the benchmark's SAMPLE lines into a run folder: run.json,
-samples.jsonl, ktap.txt, kcidb.json and report.md with gnuplot SVG plots.
+"""Turn what the benchmark's boots recorded into a run folder: run.json,
+samples.jsonl, histograms.jsonl, alloc-orders.jsonl, ktap.txt, kcidb.json
+and report.md with gnuplot SVG plots.
 
-usage: assemble.py SAMPLES.txt OUTDIR LEVEL ITERATIONS BOOTS"""
+WORK holds boot-info.txt (KERNEL/KNOB lines) and, per boot, the JSON lines
+of sgscope allocs, dmamap and pagelat plus cells.txt, which says which of
+their "mark" lines ends which cell (AMARK) or iteration (PMARK); see
+tools/bench/guest-cells.sh.
+
+usage: assemble.py WORK OUTDIR LEVEL ITERATIONS BOOTS"""
 import hashlib, json, os, statistics, subprocess, sys, time
 
-src, out, level, iterations, boots = sys.argv[1:6]
+work, out, level, iterations, boots = sys.argv[1:6]
+boots = boots.split()
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 kbuild = os.environ.get("KBUILD", os.path.expanduser("~/.cache/sgscope/build"))
 
-samples, kernel, knobs = [], "", {}
-for line in open(src):
-    if line.startswith("SAMPLE "):
-        samples.append(json.loads(line[7:]))
-    elif line.startswith("KERNEL "):
-        kernel = line.split()[1]
-    elif line.startswith("KNOB "):
-        f = line.split(None, 2)
+kernel, knobs = "", {}
+for line in open(f"{work}/boot-info.txt"):
+    f = line.split(None, 2)
+    if f[0] == "KERNEL":
+        kernel = f[1]
+    elif f[0] == "KNOB":
         knobs[f[1]] = f[2].strip() if len(f) > 2 else ""
+
+
+def windows(path):
+    """The JSON lines of a tracer, cut at its "mark" lines: window k (from 1)
+    is what came before the k-th mark."""
+    cut, current = [], []
+    for line in open(path):
+        rec = json.loads(line)
+        if rec.get("report") == "mark":
+            cut.append(current)
+            current = []
+        else:
+            current.append(rec)
+    return cut
+
+
+samples, histograms, orders = [], {}, {}
+
+
+def sample(cell, metric, unit, iteration, value, kind, higher=False):
+    if value is not None:
+        samples.append({"cell": cell, "metric": metric, "unit": unit, "iteration": iteration,
+                        "value": value, "higher_is_better": higher, "kind": kind})
+
+
+for boot in boots:
+    allocs = windows(f"{work}/{boot}/allocs.jsonl")
+    dmamap = windows(f"{work}/{boot}/dmamap.jsonl")
+    pagelat = windows(f"{work}/{boot}/pagelat.jsonl")
+    cell = None
+    for line in open(f"{work}/{boot}/cells.txt"):
+        f = line.split()
+        if f[0] == "CELL":
+            cell, card, pcm = f[1], int(f[2]), int(f[3])
+            it = 0
+        elif f[0] == "ITER":
+            it = int(f[1])
+            for metric, unit, kind, v in (("fault_round_ns", "ns", "central", f[2]),
+                                          ("xruns", "count", "counter", f[3])):
+                sample(cell, metric, unit, it, None if v == "null" else int(v), kind)
+        elif f[0] == "PMARK":
+            for rec in pagelat[int(f[1]) - 1]:
+                if (rec.get("report") == "interval" and rec["card"] == card and rec["pcm"] == pcm
+                        and rec["stream"] == "playback" and rec["count"]):
+                    sample(cell, "pagelat_p50_ns", "ns", it, rec["p50_ns"], "central")
+                    sample(cell, "pagelat_p99_ns", "ns", it, rec["p99_ns"], "tail")
+                    h = histograms.setdefault(cell, {})
+                    for b in rec["log2"]:
+                        key = (b["low"], b["high"])
+                        h[key] = h.get(key, 0) + b["count"]
+        elif f[0] == "AMARK":
+            k = int(f[1]) - 1
+            events = [r for r in allocs[k] if r.get("report") == "event" and r["comm"] == "pcm-touch"
+                      and r["card"] == card and r["pcm"] == pcm]
+            for n, ev in enumerate(events, 1):
+                sample(cell, "alloc_ns", "ns", n, ev["duration_ns"], "central")
+                sample(cell, "chunks", "count", n, ev["chunks"], "counter")
+            if events:
+                # outcomes over the whole cell: one count each
+                sample(cell, "sg_fallbacks", "count", 1,
+                       sum(ev["result"] == "sg-fallback" for ev in events), "counter")
+                sample(cell, "alloc_failures", "count", 1, sum(ev["error"] != 0 for ev in events), "counter")
+                o = orders.setdefault(cell, {})
+                for order, count in ev["orders"].items():
+                    o[int(order)] = o.get(int(order), 0) + count
+            maps = [r for r in dmamap[k] if r.get("report") == "map" and r["comm"] == "pcm-touch"]
+            for n, ev in enumerate(maps, 1):
+                sample(cell, "dma_map_ns", "ns", n, ev["duration_ns"], "central")
+
 
 def git(*args):
     return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True).stdout.strip()
+
 
 sha = git("rev-parse", "--short=12", "HEAD")
 try:
@@ -32,16 +107,25 @@ run = {
     "git_sha": sha, "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "kernel": kernel, "config_sha256": config_hash, "level": level,
-    "iterations": int(iterations), "boots": boots.split(),
+    "iterations": int(iterations), "boots": boots,
     "qemu": "tools/vm: qemu-system-x86_64 -accel tcg -machine q35 -m 2G -smp 2 "
             "-device AC97 (+ --swiotlb: swiotlb=force; --iommu: intel-iommu, intel_iommu=on)",
     "guest_memory": "2G", "guest_cpus": 2, "knobs": knobs,
+    "workloads": {"pcm-touch": "open, hw_params, 20 x (mmap, write a byte per page, munmap), close",
+                  "pcm-xruns": "300 ms of playback, 4 periods of 1024 frames queued ahead"},
     "host": os.uname().nodename,
 }
 json.dump(run, open(f"{out}/run.json", "w"), indent=2)
 with open(f"{out}/samples.jsonl", "w") as f:
     for s in samples:
         f.write(json.dumps(s) + "\n")
+with open(f"{out}/histograms.jsonl", "w") as f:
+    for cell in sorted(histograms):
+        f.write(json.dumps({"cell": cell, "metric": "pagelat_ns", "log2": [
+            {"low": lo, "high": hi, "count": c} for (lo, hi), c in sorted(histograms[cell].items())]}) + "\n")
+with open(f"{out}/alloc-orders.jsonl", "w") as f:
+    for cell in sorted(orders):
+        f.write(json.dumps({"cell": cell, "chunks_by_order": {str(k): v for k, v in sorted(orders[cell].items())}}) + "\n")
 
 # one series per cell and metric
 series = {}
@@ -75,60 +159,46 @@ json.dump({"version": {"major": 4, "minor": 3}, "checkouts": [checkout], "builds
            "tests": tests}, open(f"{out}/kcidb.json", "w"), indent=1)
 
 # plots
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plots  # noqa: E402
+
+made = plots.make_all(out, series, histograms, orders)
+cells = sorted({c for c, _ in keys})
+
+
 def median_of(cell, metric):
     v = series.get((cell, metric))
     return statistics.median(v["values"]) if v else None
 
-cells = sorted({c for c, _ in keys})
-strategies = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm3"]
-names = {"pcm0": "prealloc", "pcm1": "sg", "pcm2-lookup": "vmalloc", "pcm2-cached": "vmalloc",
-         "pcm3": "noncontig"}
-def cell_parts(c):
-    pcm, boot, size, cond = c.split("/")
-    return pcm, boot, size, cond
 
-def bar_plot(name, metric, title, ylabel, group_by):
-    """Median of metric per strategy, one bar group per value of group_by (boot or cond)."""
-    groups = sorted({cell_parts(c)[group_by] for c in cells})
-    dat = f"{out}/{name}.dat"
-    with open(dat, "w") as f:
-        f.write("strategy " + " ".join(groups) + "\n")
-        for pcm in strategies:
-            row = []
-            for g in groups:
-                vals = [median_of(c, metric) for c in cells
-                        if cell_parts(c)[0] == pcm and cell_parts(c)[group_by] == g
-                        and cell_parts(c)[2] == "256k" and median_of(c, metric) is not None
-                        and (group_by == 3 or cell_parts(c)[3] == "none")]
-                row.append(f"{statistics.median(vals) / 1000:.1f}" if vals else "NaN")
-            f.write(f"{pcm}-{names[pcm]} " + " ".join(row) + "\n")
-    gp = (f"set terminal svg size 720,400 dynamic\nset output '{out}/{name}.svg'\n"
-          f"set title '{title}'\nset ylabel '{ylabel}'\nset style data histograms\n"
-          "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-          "set key top left\nset grid ytics\nset yrange [0:*]\n"
-          f"plot for [i=2:{len(groups) + 1}] '{dat}' using i:xtic(1) title columnheader(i)\n")
-    subprocess.run(["gnuplot"], input=gp, text=True, check=False)
-    os.remove(dat)
+def total_of(cell, metric):
+    v = series.get((cell, metric))
+    return sum(v["values"]) if v else None
 
-bar_plot("alloc-by-dma-mode", "alloc_ns", "hw_params allocation time, 256 KiB, no injection (median)",
-         "microseconds", 1)
-bar_plot("fault-loop-by-condition", "fault_round_ns",
-         "map + fault all pages + unmap, 256 KiB, direct DMA (median)", "microseconds per round", 3)
+
+def fmt(v, scale=1.0):
+    return "-" if v is None else f"{v / scale:.1f}" if scale != 1 else f"{v:g}"
+
 
 lines = [f"# sgscope benchmark {run['date']} ({level})", "",
          f"git {sha}{' (dirty)' if run['git_dirty'] else ''}, kernel {kernel}, "
          f"{len(samples)} samples in {len(keys)} series, {iterations} iterations per cell, "
-         f"boots: {boots}. Everything ran in a QEMU TCG guest: absolute times are emulation times; "
-         "compare cells with each other and runs with `sgscope compare`.", "",
-         "![allocation time by DMA mode](alloc-by-dma-mode.svg)", "",
-         "![fault loop by condition](fault-loop-by-condition.svg)", "",
-         "| cell | alloc µs | chunks | dma_map µs | fault round µs | pagelat p50 ns | pagelat p99 ns |",
-         "|---|---|---|---|---|---|---|"]
-def fmt(v, scale=1.0):
-    return "-" if v is None else f"{v / scale:.1f}" if scale != 1 else f"{v:g}"
+         f"boots: {' '.join(boots)}. Everything ran in a QEMU TCG guest: absolute times are "
+         "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
+         "Cells are strategy/DMA mode/buffer size/condition: pcm0 prealloc, pcm1 sg (DEV_SG), "
+         "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached), pcm3 "
+         "noncontig; intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
+         "(`sgscope inject --order 1`), fragment (`--fragment 90`), pressure (`--pressure 64`).", ""]
+lines += [f"![{title}]({name}.svg)\n" for name, title in made]
+lines += ["| cell | alloc µs | chunks | dma_map µs | fault round µs | pagelat p50 ns | pagelat p99 ns | xruns | fallbacks | failures |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
 for c in cells:
     lines.append(f"| {c} | {fmt(median_of(c, 'alloc_ns'), 1000)} | {fmt(median_of(c, 'chunks'))} | "
                  f"{fmt(median_of(c, 'dma_map_ns'), 1000)} | {fmt(median_of(c, 'fault_round_ns'), 1000)} | "
-                 f"{fmt(median_of(c, 'pagelat_p50_ns'))} | {fmt(median_of(c, 'pagelat_p99_ns'))} |")
+                 f"{fmt(median_of(c, 'pagelat_p50_ns'))} | {fmt(median_of(c, 'pagelat_p99_ns'))} | "
+                 f"{fmt(total_of(c, 'xruns'))} | {fmt(total_of(c, 'sg_fallbacks'))} | "
+                 f"{fmt(total_of(c, 'alloc_failures'))} |")
+lines += ["", "Medians over the iterations; xruns, fallbacks (hw_params that took ALSA's SG "
+          "fallback) and failures (hw_params whose allocation failed) are totals over them."]
 open(f"{out}/report.md", "w").write("\n".join(lines) + "\n")
 print(f"[bench] run folder {out}: {len(samples)} samples, {len(keys)} series")

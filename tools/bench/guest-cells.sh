@@ -1,93 +1,159 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# In the test machine: the benchmark cells of one boot.  For every
-# strategy (pcm0-3, pcm2 with both .page variants) x buffer size x condition, ITER iterations of
-# pcm-touch (open, hw_params, 20 rounds of map + fault every page + unmap,
-# close) while sgscope allocs, dmamap and pagelat record.  Prints one
-# "SAMPLE <json>" line per measurement.
-# $1: boot (direct, swiotlb, iommu)  $2: iterations  $3: quick|full  $4: dir
-boot=$1 iter=$2 level=$3 dir=$4
-S=$(cd "$(dirname "$0")/../.." && pwd)/build/sgscope/sgscope
-cp "$dir/pcm-touch" /tmp/
+# In the test machine: the benchmark cells of one boot.
+#
+# sgscope allocs, dmamap and pagelat trace the whole boot (three BPF loads,
+# not three per cell); a SIGUSR1 makes each print its interval so far and a
+# "mark" line, which is how their output is cut into cells and iterations.
+# Conditions are the outer loop, so each injection is armed once per boot.
+# For every strategy (pcm0-3, pcm2 with both .page variants) x buffer size,
+# ITER iterations of
+#   pcm-touch: open, hw_params, 20 rounds of map + fault every page + unmap
+#   pcm-xruns: 300 ms of low-latency playback (4 periods of 1024 frames
+#              queued), underruns counted
+# then, in the direct boot, the peers on the same device and conditions:
+# mainline snd-intel8x0 and snd-dummy (64 KiB, their buffer limit).
+#
+# Written to DIR/BOOT/: allocs.jsonl, dmamap.jsonl, pagelat.jsonl and
+# cells.txt, which says which mark ends which cell or iteration:
+#   CELL name card pcm          a cell begins
+#   ITER n fault_round_ns xruns  pcm-touch and pcm-xruns results
+#   PMARK k                     pagelat's k-th mark ends iteration n
+#   AMARK k                     allocs' and dmamap's k-th mark ends the cell
+# stdout: "# cells N" and "# cell NAME" for the host's progress line.
+#
+# $1: boot (direct, swiotlb, iommu)  $2: iterations  $3: quick|full
+# $4: shared dir (pcm-touch and pcm-xruns are there)  $5: cell filter (glob)
+boot=$1 iter=$2 level=$3 dir=$4 filter=${5:-*}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+S=$repo/build/sgscope/sgscope
+out=$dir/$boot
+mkdir -p "$out"
+cp "$dir/pcm-touch" "$dir/pcm-xruns" /tmp/
+log=$out/cells.txt
+: >"$log"
 
 sizes="65536 262144 1048576"
-conditions="none order1 pressure"
+conditions="none order1 fragment pressure"
 [ "$level" = quick ] && sizes=262144 && conditions="none order1"
-
-started() {
-	for i in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
-# sample CELL METRIC UNIT ITERATION VALUE KIND
-sample() {
-	[ -n "$5" ] && [ "$5" != null ] &&
-		echo "SAMPLE {\"cell\":\"$1\",\"metric\":\"$2\",\"unit\":\"$3\",\"iteration\":$4,\"value\":$5,\"higher_is_better\":false,\"kind\":\"$6\"}"
-}
-
 # pcm2 twice: its .page by vmalloc_to_page and from the cached page array
 strategies="0 1 2:lookup 2:cached 3"
-n=0
-for s in $strategies; do
-	for bytes in $sizes; do
-		[ ${s%%:*} = 0 ] && [ $bytes -gt 262144 ] && continue
-		for cond in $conditions; do n=$((n + 1)); done
-	done
-done
-echo "# cells $n"
+peers=
+[ "$boot" = direct ] && peers="intel8x0 dummy"
 
-for s in $strategies; do
-	pcm=${s%%:*}
-	variant=${s#*:}
-	name=pcm$pcm
-	if [ "$variant" != "$s" ]; then
-		echo "$variant" >/sys/module/snd_sgscope/parameters/vmalloc_page
-		name=pcm$pcm-$variant
-	fi
-	for bytes in $sizes; do
-		# pcm0's buffer is its 256 KiB preallocation at most
-		[ $pcm = 0 ] && [ $bytes -gt 262144 ] && continue
-		for cond in $conditions; do
-			cell="$name/$boot/$((bytes / 1024))k/$cond"
-			echo "# cell $cell"
-			"$S" allocs -c sgscope -p $pcm --json >/tmp/allocs.json 2>/dev/null &
-			a=$!
-			"$S" dmamap -c sgscope --json >/tmp/dmamap.json 2>/dev/null &
-			d=$!
-			"$S" pagelat -c sgscope -p $pcm --json >/tmp/pagelat.json 2>/dev/null &
-			p=$!
-			started /tmp/allocs.json '"start"'; started /tmp/dmamap.json '"start"'
-			started /tmp/pagelat.json '"start"'
-			inj=
-			case $cond in
-			order1) "$S" inject --order 1 -d 3600 2>/tmp/inject.err & inj=$! ;;
-			pressure) "$S" inject --pressure 64 -d 3600 2>/tmp/inject.err & inj=$! ;;
-			esac
-			[ -n "$inj" ] && started /tmp/inject.err armed
-			for i in $(seq "$iter"); do
-				ns=$(taskset -c 0 /tmp/pcm-touch hw:sgscope,$pcm $((bytes / 4)) 20 |
-					sed -n 's/^ns_per_round //p')
-				sample "$cell" fault_round_ns ns $i "$ns" central
+matches() {
+	# shellcheck disable=SC2254
+	case $1 in $filter) return 0 ;; esac
+	return 1
+}
+
+# the cells of this boot, in the order they run: "name card-id pcm bytes variant"
+plan() {
+	for cond in $conditions; do
+		for s in $strategies; do
+			pcm=${s%%:*} variant=${s#*:} name=pcm${s%%:*}
+			[ "$variant" = "$s" ] && variant=- || name=$name-$variant
+			for bytes in $sizes; do
+				# pcm0's buffer is its 256 KiB preallocation at most
+				[ "$pcm" = 0 ] && [ "$bytes" -gt 262144 ] && continue
+				cell=$name/$boot/$((bytes / 1024))k/$cond
+				matches "$cell" && echo "$cell sgscope $pcm $bytes $variant"
 			done
-			[ -n "$inj" ] && kill -INT $inj && wait $inj
-			kill -INT $a $d $p
-			wait $a $d $p
-			i=0
-			jq -c 'select(.report=="event" and .pcm=='$pcm')' /tmp/allocs.json | while read -r ev; do
-				i=$((i + 1))
-				sample "$cell" alloc_ns ns $i "$(echo "$ev" | jq .duration_ns)" central
-				sample "$cell" chunks count $i "$(echo "$ev" | jq .chunks)" counter
-			done
-			i=0
-			jq -c 'select(.report=="map" and .comm=="pcm-touch")' /tmp/dmamap.json | while read -r ev; do
-				i=$((i + 1))
-				sample "$cell" dma_map_ns ns $i "$(echo "$ev" | jq .duration_ns)" central
-			done
-			t=$(jq -c 'select(.report=="total" and .stream=="playback")' /tmp/pagelat.json | head -1)
-			if [ -n "$t" ]; then
-				sample "$cell" pagelat_p50_ns ns 1 "$(echo "$t" | jq .p50_ns)" central
-				sample "$cell" pagelat_p99_ns ns 1 "$(echo "$t" | jq .p99_ns)" tail
-			fi
 		done
 	done
-done
-echo lookup >/sys/module/snd_sgscope/parameters/vmalloc_page
+	for peer in $peers; do
+		for cond in $conditions; do
+			cell=$peer/$boot/64k/$cond
+			matches "$cell" && echo "$cell $peer 0 65536 -"
+		done
+	done
+}
+plan >/tmp/plan
+echo "# cells $(wc -l </tmp/plan)"
+[ -s /tmp/plan ] || exit 0
+
+waitfor() { # FILE PATTERN [COUNT]
+	for _ in $(seq 600); do
+		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
+		sleep 0.05
+	done
+	echo "# timed out waiting for $2 in $1" >&2
+	return 1
+}
+# sgscope TOOL OUTPUT: trace everything (cells are told apart afterwards)
+"$S" allocs --json >"$out/allocs.jsonl" 2>"$out/allocs.err" & apid=$!
+"$S" dmamap --json >"$out/dmamap.jsonl" 2>"$out/dmamap.err" & dpid=$!
+"$S" pagelat --json >"$out/pagelat.jsonl" 2>"$out/pagelat.err" & ppid=$!
+for t in allocs dmamap pagelat; do waitfor "$out/$t.jsonl" '"start"' || exit 1; done
+pmarks=0 amarks=0
+
+inject_pid=
+arm() {
+	case $1 in
+	none) return 0 ;;
+	order1) "$S" inject --order 1 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
+	fragment) "$S" inject --fragment 90 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
+	pressure) "$S" inject --pressure 64 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
+	esac
+	waitfor /tmp/inject.err armed
+}
+disarm() {
+	[ -n "$inject_pid" ] && kill -INT "$inject_pid" && wait "$inject_pid"
+	inject_pid=
+}
+
+# peers take the AC97 device from snd-sgscope, so they come last
+use_peer() {
+	case $1 in
+	intel8x0)
+		dev=$(basename "$(readlink -f /sys/bus/pci/drivers/snd_sgscope/0000:*)")
+		echo "$dev" >/sys/bus/pci/drivers/snd_sgscope/unbind && modprobe snd-intel8x0 >&2 ||
+			return 1
+		card=$(basename /sys/bus/pci/devices/"$dev"/sound/card* | sed 's/card//') ;;
+	dummy)
+		modprobe snd-dummy >&2 || return 1
+		card=$(sed -n 's/^ *\([0-9]*\) \[Dummy *\].*/\1/p' /proc/asound/cards) ;;
+	esac
+	echo "$card"
+}
+
+current=
+peer_card=
+while read -r cell card pcm bytes variant; do
+	cond=${cell##*/}
+	# a new condition (or a new peer): re-arm
+	key="$card $cond"
+	if [ "$key" != "$current" ]; then
+		disarm
+		if [ "$card" != sgscope ] && [ "$card" != "${current%% *}" ]; then
+			peer_card=$(use_peer "$card") || { echo "# peer $card would not load" >&2; exit 1; }
+		fi
+		arm "$cond" || exit 1
+		current=$key
+	fi
+	cardno=0
+	[ "$card" = sgscope ] || cardno=$peer_card
+	[ "$variant" = - ] || echo "$variant" >/sys/module/snd_sgscope/parameters/vmalloc_page
+	echo "# cell $cell"
+	echo "CELL $cell $cardno $pcm" >>"$log"
+	for i in $(seq "$iter"); do
+		ns=$(taskset -c 0 /tmp/pcm-touch "hw:$cardno,$pcm" $((bytes / 4)) 20 |
+			sed -n 's/^ns_per_round //p')
+		kill -USR1 $ppid
+		pmarks=$((pmarks + 1))
+		waitfor "$out/pagelat.jsonl" '"mark"' $pmarks || exit 1
+		xruns=$(/tmp/pcm-xruns "hw:$cardno,$pcm" $((bytes / 4)) 300 | sed -n 's/^xruns //p')
+		echo "ITER $i ${ns:-null} ${xruns:-null}" >>"$log"
+		echo "PMARK $pmarks" >>"$log"
+	done
+	kill -USR1 $apid $dpid
+	amarks=$((amarks + 1))
+	waitfor "$out/allocs.jsonl" '"mark"' $amarks && waitfor "$out/dmamap.jsonl" '"mark"' $amarks ||
+		exit 1
+	echo "AMARK $amarks" >>"$log"
+	[ "$variant" = - ] || echo lookup >/sys/module/snd_sgscope/parameters/vmalloc_page
+done </tmp/plan
+disarm
+kill -INT $apid $dpid $ppid
+wait $apid $dpid $ppid
+echo "# boot $boot done"

@@ -14,6 +14,7 @@ static const struct subcommand *const commands[] = {
 	&dmamap_command,
 	&inject_command,
 	&compare_command,
+	&bench_command,
 	NULL,
 };
 

@@ -48,6 +48,8 @@ static void help(const struct subcommand *cmd)
 	       "      --btf PATH          kernel BTF to use when /sys/kernel/btf/vmlinux is missing\n"
 	       "      --attach MODE       auto (fentry/fexit, else kprobes), fentry or kprobe\n"
 	       "  -h, --help              this text\n"
+	       "\nSIGUSR1 prints an interval report at once (with --json, then a \"mark\" line);\n"
+	       "SIGINT and SIGTERM end the run with the summary.\n"
 	       "\nexamples:\n%s", cmd->examples);
 }
 

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
+#include "json.h"
 #include "session.h"
 
 #ifndef CAP_PERFMON
@@ -92,11 +93,37 @@ void session_open_opts(const struct sgscope_opts *opts,
 	open_opts->btf_custom_path = opts->btf_path;
 }
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, report_now;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	if (sig == SIGUSR1)
+		report_now = 1;
+	else
+		stop = 1;
+}
+
+/*
+ * SIGUSR1 asks for an interval report now; with --json a "mark" line
+ * follows it, so a script that sends the signal knows when the report
+ * is complete, even when it had nothing to report.
+ */
+static void report_on_request(const struct sgscope_opts *opts,
+			      void (*report)(void *ctx, bool final, double elapsed),
+			      void *ctx, double elapsed)
+{
+	struct json j;
+
+	report_now = 0;
+	report(ctx, false, elapsed);
+	if (!opts->json)
+		return;
+	json_line_begin(&j, stdout);
+	json_string(&j, "tool", opts->command);
+	json_string(&j, "report", "mark");
+	json_double(&j, "elapsed_s", elapsed);
+	json_line_end(&j);
+	fflush(stdout);
 }
 
 static double now_s(void)
@@ -117,12 +144,20 @@ int session_run(const struct sgscope_opts *opts, struct ring_buffer *rb,
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	while (!stop) {
 		double t = now_s(), wake = 0.2;
 		int ms, err;
 
 		if (end && t >= end)
 			break;
+		if (report_now) {
+			/* events still queued belong to the interval asked for */
+			if (rb)
+				ring_buffer__consume(rb);
+			report_on_request(opts, report, ctx, t - start);
+			continue;
+		}
 		if (next && t >= next) {
 			report(ctx, false, t - start);
 			next += opts->interval;

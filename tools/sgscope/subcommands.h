@@ -11,6 +11,7 @@ extern const struct subcommand allocs_command;
 extern const struct subcommand dmamap_command;
 extern const struct subcommand inject_command;
 extern const struct subcommand compare_command;
+extern const struct subcommand bench_command;
 
 const char *stream_name(int stream);
 /* "Tracing X (how each probe attached)... Ctrl-C to end" on stderr, or JSON. */

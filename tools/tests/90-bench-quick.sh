@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark's quick run in the test machine yields a complete run
-# folder whose kcidb.json has the KCIDB schema's required fields, and
-# sgscope compare accepts it against itself.
+# `sgscope bench --quick` in the test machine yields a complete run folder
+# whose kcidb.json has the KCIDB schema's required fields; every metric is
+# there, per iteration, for sgscope's strategies and the peers; a filter
+# runs only its cells; bad options are refused; sgscope compare accepts the
+# run against itself.
 source "$(dirname "$0")/lib.sh"
+S=$repo/build/sgscope/sgscope
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$S" bench --frobnicate >/dev/null 2>"$tmp/err"
+expect "bench: an unknown option exits 2" 2 $?
+grep -q '^usage: sgscope bench' "$tmp/err"
+expect "bench: ... and prints usage on stderr" 0 $?
+"$S" bench --modes direct,dma >/dev/null 2>"$tmp/err"
+expect "bench: an unknown DMA mode exits 2" 2 $?
+"$S" bench --iterations x >/dev/null 2>"$tmp/err"
+expect "bench: a bad iteration count exits 2" 2 $?
 
 out="$repo/results/test/bench-quick"
 rm -rf "$out"
-"$repo/tools/bench/matrix" --quick "$out" | sed 's/^/# /'
-for f in run.json samples.jsonl ktap.txt kcidb.json report.md alloc-by-dma-mode.svg \
-	fault-loop-by-condition.svg; do
+"$S" bench --quick -o "$out" 2>&1 | sed 's/^/# /'
+for f in run.json samples.jsonl histograms.jsonl alloc-orders.jsonl ktap.txt kcidb.json report.md \
+	alloc-by-dma-mode.svg fault-loop-vs-peers.svg pagelat-ecdf.svg chunk-orders.svg \
+	pagelat-p99-vs-peers.svg; do
 	[ -s "$out/$f" ]
 	expect "bench --quick: $f is written" 0 $?
 done
@@ -31,17 +46,44 @@ ids = {b["id"] for b in k.get("builds", [])}
 check(all(t["build_id"] in ids for t in k.get("tests", [])), "every test names a build in the file")
 check(all(t.get("number", {}).get("unit") for t in k.get("tests", [])), "every test carries its value and unit")
 samples = [json.loads(l) for l in open(f"{out}/samples.jsonl")]
+def values(cell, metric):
+    return [s["value"] for s in samples if s["cell"] == cell and s["metric"] == metric]
 cells = {s["cell"] for s in samples}
-check(len(cells) == 10, f"samples cover the 10 quick cells ({len(cells)})")
+check(len(cells) == 14, f"samples cover the 14 quick cells, peers included ({len(cells)})")
 metrics = {s["metric"] for s in samples}
-check({"fault_round_ns", "alloc_ns", "chunks", "dma_map_ns", "pagelat_p99_ns"} <= metrics,
-      f"samples have every metric ({', '.join(sorted(metrics))})")
-fb = [s["value"] for s in samples if s["cell"] == "pcm1/direct/256k/order1" and s["metric"] == "chunks"]
+want = {"fault_round_ns", "xruns", "alloc_ns", "chunks", "dma_map_ns", "pagelat_p50_ns",
+        "pagelat_p99_ns", "sg_fallbacks", "alloc_failures"}
+check(want <= metrics, f"samples have every metric ({', '.join(sorted(metrics))})")
+fb = values("pcm1/direct/256k/order1", "chunks")
 check(fb and min(fb) > 1, f"order-1 injection gives pcm1 chunked buffers (chunks {fb})")
+check(values("pcm1/direct/256k/order1", "sg_fallbacks") == [3], "... every hw_params took the SG fallback")
+check(values("pcm3/direct/256k/order1", "alloc_failures") == [3],
+      "pcm3 without an IOMMU fails every hw_params under order-1 injection")
+p99 = values("pcm2-lookup/direct/256k/none", "pagelat_p99_ns")
+check(len(p99) == 3, f"page-callback latency is measured per iteration ({len(p99)} of 3)")
+check(len(values("pcm0/direct/256k/none", "xruns")) == 3, "xruns are counted per iteration")
+check(len(values("intel8x0/direct/64k/none", "fault_round_ns")) == 3, "snd-intel8x0 is measured")
+check(len(values("dummy/direct/64k/none", "pagelat_p50_ns")) == 3, "snd-dummy's .page is measured")
+hist = [json.loads(l) for l in open(f"{out}/histograms.jsonl")]
+h = [r for r in hist if r["cell"] == "pcm2-cached/direct/256k/none"]
+# 3 iterations x 20 rounds x 64 pages
+check(h and sum(b["count"] for b in h[0]["log2"]) == 3 * 20 * 64,
+      "the latency histogram holds every fault of the cell (3840)")
 run = json.load(open(f"{out}/run.json"))
 check(all(run.get(f) for f in ("git_sha", "kernel", "config_sha256", "qemu", "knobs")),
       "run.json has the git sha, kernel, config hash, QEMU line and knobs")
 PY
-"$repo/build/sgscope/sgscope" compare "$out" "$out" >/dev/null
+"$S" compare "$out" "$out" >/dev/null
 expect "bench --quick: compare of the run against itself finds no regression" 0 $?
+
+# a filter runs its cells only
+out2="$repo/results/test/bench-filter"
+rm -rf "$out2"
+"$S" bench --quick --iterations 2 --filter 'pcm2-cached/*' -o "$out2" 2>&1 | sed 's/^/# /'
+cells=$(python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l)["cell"] for l in open(sys.argv[1])})))' \
+	"$out2/samples.jsonl")
+expect "bench --filter: only the matching cells ran" \
+	"pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1" "$cells"
+"$S" bench --quick --filter 'nosuch/*' -o "$out2-none" >/dev/null 2>"$tmp/err"
+expect "bench --filter: a filter that matches nothing exits 2" 2 $?
 finish

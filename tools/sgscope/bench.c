@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgscope bench: the benchmark matrix.  Runs on the host: it boots the
+ * test machine once per DMA mode through tools/vm and runs the cells
+ * there (tools/bench/matrix and guest-cells.sh, found in the source tree
+ * this binary was built in), then writes the run folder.  This file checks
+ * what the user asked for and says it plainly before minutes are spent.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "subcommands.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sgscope bench [--quick] [--iterations N] [--filter GLOB]\n"
+		   "                     [--modes direct,swiotlb,iommu] [-o DIR]\n");
+}
+
+static void help(void)
+{
+	printf("sgscope bench: %s\n\n", "run the benchmark matrix in the test machine");
+	usage(stdout);
+	printf("\nCells are STRATEGY/MODE/SIZE/CONDITION: pcm0 pcm1 pcm2-lookup pcm2-cached pcm3\n"
+	       "(and the peers intel8x0 and dummy, direct mode, 64k) x direct swiotlb iommu (one\n"
+	       "boot each) x 64k 256k 1024k x none order1 fragment pressure.\n\n"
+	       "  --quick            direct mode, 256k, none and order1, 3 iterations (a few minutes)\n"
+	       "  --iterations N     iterations per cell (default 10, 3 with --quick)\n"
+	       "  --filter GLOB      only the cells whose name matches, e.g. 'pcm2-*/*/256k/*'\n"
+	       "  --modes LIST       DMA modes to boot, comma-separated\n"
+	       "  -o, --output DIR   the run folder (default results/<UTC time>-<git sha>)\n"
+	       "  -h, --help         this text\n"
+	       "\nThe run folder: run.json, samples.jsonl, histograms.jsonl, alloc-orders.jsonl,\n"
+	       "ktap.txt, kcidb.json, report.md and SVG plots.  Compare two with sgscope compare.\n"
+	       "\nexamples:\n"
+	       "  sgscope bench --quick\n"
+	       "  sgscope bench --modes iommu --filter 'pcm3/*'\n");
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "sgscope bench: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
+/* The source tree: SGSCOPE_REPO, else the one this binary was built in. */
+static int find_tree(char *tree, size_t len)
+{
+	const char *env = getenv("SGSCOPE_REPO");
+	char exe[PATH_MAX], script[PATH_MAX + 32];
+	ssize_t n;
+	int i;
+
+	if (env) {
+		snprintf(tree, len, "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n < 0)
+			return -1;
+		exe[n] = '\0';
+		/* <tree>/build/sgscope/sgscope */
+		for (i = 0; i < 3; i++) {
+			char *slash = strrchr(exe, '/');
+
+			if (!slash)
+				return -1;
+			*slash = '\0';
+		}
+		snprintf(tree, len, "%s", exe);
+	}
+	snprintf(script, sizeof(script), "%s/tools/bench/matrix", tree);
+	return access(script, X_OK);
+}
+
+static bool modes_valid(const char *list)
+{
+	char copy[64], *tok, *save;
+
+	if (!*list || strlen(list) >= sizeof(copy))
+		return false;
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, "direct") && strcmp(tok, "swiotlb") && strcmp(tok, "iommu"))
+			return false;
+	return list[strlen(list) - 1] != ',' && list[0] != ',';
+}
+
+/* results/<UTC time>-<short git sha> in the tree */
+static void default_output(const char *tree, char *out, size_t len)
+{
+	char cmd[PATH_MAX + 64], sha[64] = "nogit";
+	char stamp[32];
+	time_t now = time(NULL);
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse --short HEAD 2>/dev/null", tree);
+	p = popen(cmd, "r");
+	if (p) {
+		if (fscanf(p, "%63s", sha) != 1)
+			snprintf(sha, sizeof(sha), "nogit");
+		pclose(p);
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
+	snprintf(out, len, "%s/results/%s-%s", tree, stamp, sha);
+}
+
+static int bench_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "modes", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *iterations = NULL, *filter = NULL, *modes = NULL, *output = NULL;
+	char tree[PATH_MAX], out[PATH_MAX + 64], script[PATH_MAX + 32];
+	const char *args[16];
+	bool quick = false;
+	int c, n = 0, status;
+	pid_t pid;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quick = true;
+			break;
+		case 'n': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > 1000)
+				return bad("bad iteration count '%s': want 1 to 1000", optarg);
+			iterations = optarg;
+			break;
+		}
+		case 'f':
+			if (!*optarg)
+				return bad("an empty filter matches no cell%s", "");
+			filter = optarg;
+			break;
+		case 'm':
+			if (!modes_valid(optarg))
+				return bad("bad DMA modes '%s': want a comma-separated list of direct, swiotlb, iommu",
+					   optarg);
+			modes = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case ':':
+			return bad("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad("unexpected argument '%s'", argv[optind]);
+	if (find_tree(tree, sizeof(tree))) {
+		fprintf(stderr, "sgscope bench: cannot find the sgscope source tree (tools/bench/matrix) "
+			"this binary was built in; set SGSCOPE_REPO to it\n");
+		return 1;
+	}
+	if (output)
+		snprintf(out, sizeof(out), "%s", output);
+	else
+		default_output(tree, out, sizeof(out));
+	snprintf(script, sizeof(script), "%s/tools/bench/matrix", tree);
+	args[n++] = script;
+	if (quick)
+		args[n++] = "--quick";
+	if (iterations) {
+		args[n++] = "--iterations";
+		args[n++] = iterations;
+	}
+	if (filter) {
+		args[n++] = "--filter";
+		args[n++] = filter;
+	}
+	if (modes) {
+		args[n++] = "--modes";
+		args[n++] = modes;
+	}
+	args[n++] = out;
+	args[n] = NULL;
+	fprintf(stderr, "[bench] run folder: %s\n", out);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		perror("sgscope bench: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		execv(script, (char *const *)args);
+		fprintf(stderr, "sgscope bench: cannot run %s: %s\n", script, strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("sgscope bench: waitpid");
+		return 1;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	fprintf(stderr, "sgscope bench: the matrix ended by signal %d\n", WTERMSIG(status));
+	return 1;
+}
+
+const struct subcommand bench_command = {
+	.name = "bench",
+	.summary = "run the benchmark matrix in the test machine and write a run folder",
+	.main = bench_main,
+};
