@@ -46,11 +46,7 @@ static void help(void)
 
 static int bad(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "sgscope bench: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	usage(stderr);
-	return 2;
+	return usage_error("bench", usage, fmt, arg);
 }
 
 /* The source tree: SGSCOPE_REPO, else the one this binary was built in. */
@@ -140,12 +136,9 @@ static int bench_main(int argc, char **argv)
 			quick = true;
 			break;
 		case 'n': {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 1 || v > 1000)
+			if (parse_count(optarg, 1000, &v) || v < 1)
 				return bad("bad iteration count '%s': want 1 to 1000", optarg);
 			iterations = optarg;
 			break;

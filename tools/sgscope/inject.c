@@ -83,20 +83,7 @@ static void help(void)
 
 static int bad(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "sgscope inject: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	usage(stderr);
-	return 2;
-}
-
-static int parse_uint(const char *s, long max, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno || end == s || *end || *out < 0 || *out > max ? -1 : 0;
+	return usage_error("inject", usage, fmt, arg);
 }
 
 static int set_mode(struct inject_opts *o, enum inject_mode mode)
@@ -139,7 +126,7 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 		err = 0;
 		switch (c) {
 		case 'o':
-			if (parse_uint(optarg, 10, &v))
+			if (parse_count(optarg, 10, &v))
 				return bad("bad order '%s': want 0..10", optarg);
 			o->order = v;
 			err = set_mode(o, MODE_ORDER);
@@ -154,30 +141,30 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 			err = set_mode(o, MODE_PAGES);
 			break;
 		case 'n':
-			if (parse_uint(optarg, INT_MAX, &v))
+			if (parse_count(optarg, INT_MAX, &v))
 				return bad("bad nth '%s': want N >= 0", optarg);
 			o->nth = v;
 			err = set_mode(o, MODE_NTH);
 			break;
 		case 'f':
-			if (parse_uint(optarg, 99, &v) || !v)
+			if (parse_count(optarg, 99, &v) || !v)
 				return bad("bad fragment '%s': want a percent of free memory, 1..99", optarg);
 			o->percent = v;
 			err = set_mode(o, MODE_FRAGMENT);
 			break;
 		case 'p':
-			if (parse_uint(optarg, 1 << 20, &v) || v < 16)
+			if (parse_count(optarg, 1 << 20, &v) || v < 16)
 				return bad("bad pressure '%s': want the cgroup's limit in MB, >= 16", optarg);
 			o->pressure_mb = v;
 			err = set_mode(o, MODE_PRESSURE);
 			break;
 		case 'P':
-			if (parse_uint(optarg, 100, &v))
+			if (parse_count(optarg, 100, &v))
 				return bad("bad probability '%s': want 0..100", optarg);
 			o->probability = v;
 			break;
 		case 't':
-			if (parse_uint(optarg, LONG_MAX, &v) || !v)
+			if (parse_count(optarg, LONG_MAX, &v) || !v)
 				return bad("bad times '%s': want N >= 1", optarg);
 			o->times = v;
 			break;

@@ -62,6 +62,25 @@ static int parse_seconds(const char *s, double *out)
 	return errno || end == s || *end || *out < 0 ? -1 : 0;
 }
 
+int parse_count(const char *s, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || end == s || *end || *out < 0 || *out > max ? -1 : 0;
+}
+
+int usage_error(const char *cmd, void (*usage)(FILE *f), const char *fmt,
+		const char *arg)
+{
+	fprintf(stderr, "sgscope %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
 static int parse_int(const char *s, int *out)
 {
 	char *end;

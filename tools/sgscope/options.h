@@ -44,6 +44,16 @@ int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		  struct sgscope_opts *opts);
 void options_usage(FILE *f, const struct subcommand *cmd);
 
+/*
+ * For subcommands with options of their own: "sgscope CMD: " and the
+ * message (fmt with one %s), then usage(stderr).  Returns 2, the exit
+ * status of a usage error.
+ */
+int usage_error(const char *cmd, void (*usage)(FILE *f), const char *fmt,
+		const char *arg);
+/* A whole decimal number from 0 to max into out, or -1. */
+int parse_count(const char *s, long max, long *out);
+
 /* "0" or "sgscope" -> the card number, -1 if no such card. */
 int card_lookup(const char *name);
 /* The card's bus device name (e.g. 0000:00:04.0) into buf, or -1. */
