@@ -102,19 +102,31 @@ disarm() {
 	inject_pid=
 }
 
-# peers take the AC97 device from snd-sgscope, so they come last
+# peers take the AC97 device from snd-sgscope, so they come last; sets
+# peer_card (its card number) and moved (the device, to give back)
+moved= loaded_dummy=
 use_peer() {
 	case $1 in
 	intel8x0)
-		dev=$(basename "$(readlink -f /sys/bus/pci/drivers/snd_sgscope/0000:*)")
-		echo "$dev" >/sys/bus/pci/drivers/snd_sgscope/unbind && modprobe snd-intel8x0 >&2 ||
+		moved=$(basename "$(readlink -f /sys/bus/pci/drivers/snd_sgscope/0000:*)")
+		echo "$moved" >/sys/bus/pci/drivers/snd_sgscope/unbind && modprobe snd-intel8x0 >&2 ||
 			return 1
-		card=$(basename /sys/bus/pci/devices/"$dev"/sound/card* | sed 's/card//') ;;
+		peer_card=$(basename /sys/bus/pci/devices/"$moved"/sound/card* | sed 's/card//') ;;
 	dummy)
 		modprobe snd-dummy >&2 || return 1
-		card=$(sed -n 's/^ *\([0-9]*\) \[Dummy *\].*/\1/p' /proc/asound/cards) ;;
+		loaded_dummy=1
+		peer_card=$(sed -n 's/^ *\([0-9]*\) \[Dummy *\].*/\1/p' /proc/asound/cards) ;;
 	esac
-	echo "$card"
+}
+# the machine as it was: the device back with snd-sgscope, peers unloaded
+give_back() {
+	[ -n "$loaded_dummy" ] && modprobe -r snd-dummy
+	[ -n "$moved" ] || return 0
+	echo "$moved" >/sys/bus/pci/drivers/snd_intel8x0/unbind
+	echo snd_sgscope >/sys/bus/pci/devices/"$moved"/driver_override
+	echo "$moved" >/sys/bus/pci/drivers/snd_sgscope/bind
+	echo >/sys/bus/pci/devices/"$moved"/driver_override
+	modprobe -r snd-intel8x0
 }
 
 current=
@@ -126,7 +138,7 @@ while read -r cell card pcm bytes variant; do
 	if [ "$key" != "$current" ]; then
 		disarm
 		if [ "$card" != sgscope ] && [ "$card" != "${current%% *}" ]; then
-			peer_card=$(use_peer "$card") || { echo "# peer $card would not load" >&2; exit 1; }
+			use_peer "$card" || { echo "# peer $card would not load" >&2; exit 1; }
 		fi
 		arm "$cond" || exit 1
 		current=$key
@@ -156,4 +168,5 @@ done </tmp/plan
 disarm
 kill -INT $apid $dpid $ppid
 wait $apid $dpid $ppid
+give_back
 echo "# boot $boot done"

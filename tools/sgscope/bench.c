@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sgscope bench: the benchmark matrix.  Runs on the host: it boots the
- * test machine once per DMA mode through tools/vm and runs the cells
- * there (tools/bench/matrix and guest-cells.sh, found in the source tree
- * this binary was built in), then writes the run folder.  This file checks
- * what the user asked for and says it plainly before minutes are spent.
+ * sgscope bench: the benchmark matrix.  On the host it boots the test
+ * machine once per DMA mode through tools/vm and runs the cells there;
+ * with --local it runs them in this machine, in the mode it was booted
+ * with.  The work is tools/bench/matrix and guest-cells.sh, found in the
+ * source tree this binary was built in; this file checks what the user
+ * asked for and says it plainly before minutes are spent.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +22,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sgscope bench [--quick] [--iterations N] [--filter GLOB]\n"
-		   "                     [--modes direct,swiotlb,iommu] [-o DIR]\n");
+		   "                     [--modes direct,swiotlb,iommu | --local] [-o DIR]\n");
 }
 
 static void help(void)
@@ -35,13 +36,16 @@ static void help(void)
 	       "  --iterations N     iterations per cell (default 10, 3 with --quick)\n"
 	       "  --filter GLOB      only the cells whose name matches, e.g. 'pcm2-*/*/256k/*'\n"
 	       "  --modes LIST       DMA modes to boot, comma-separated\n"
+	       "  --local            no test machine: run the cells here, in the DMA mode this\n"
+	       "                     kernel was booted with (root, snd-sgscope loaded)\n"
 	       "  -o, --output DIR   the run folder (default results/<UTC time>-<git sha>)\n"
 	       "  -h, --help         this text\n"
 	       "\nThe run folder: run.json, samples.jsonl, histograms.jsonl, alloc-orders.jsonl,\n"
 	       "ktap.txt, kcidb.json, report.md and SVG plots.  Compare two with sgscope compare.\n"
 	       "\nexamples:\n"
 	       "  sgscope bench --quick\n"
-	       "  sgscope bench --modes iommu --filter 'pcm3/*'\n");
+	       "  sgscope bench --modes iommu --filter 'pcm3/*'\n"
+	       "  sgscope bench --local --filter '*/none'      on a lab machine's own kernel\n");
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -117,6 +121,7 @@ static int bench_main(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "modes", required_argument, NULL, 'm' },
+		{ "local", no_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -124,7 +129,7 @@ static int bench_main(int argc, char **argv)
 	const char *iterations = NULL, *filter = NULL, *modes = NULL, *output = NULL;
 	char tree[PATH_MAX], out[PATH_MAX + 64], script[PATH_MAX + 32];
 	const char *args[16];
-	bool quick = false;
+	bool quick = false, local = false;
 	int c, n = 0, status;
 	pid_t pid;
 
@@ -154,6 +159,9 @@ static int bench_main(int argc, char **argv)
 					   optarg);
 			modes = optarg;
 			break;
+		case 'l':
+			local = true;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -168,6 +176,8 @@ static int bench_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return bad("unexpected argument '%s'", argv[optind]);
+	if (local && modes)
+		return bad("--local runs in the DMA mode this machine was booted with%s; drop --modes", "");
 	if (find_tree(tree, sizeof(tree))) {
 		fprintf(stderr, "sgscope bench: cannot find the sgscope source tree (tools/bench/matrix) "
 			"this binary was built in; set SGSCOPE_REPO to it\n");
@@ -193,6 +203,8 @@ static int bench_main(int argc, char **argv)
 		args[n++] = "--modes";
 		args[n++] = modes;
 	}
+	if (local)
+		args[n++] = "--local";
 	args[n++] = out;
 	args[n] = NULL;
 	fprintf(stderr, "[bench] run folder: %s\n", out);

@@ -18,6 +18,8 @@ expect "bench: ... and prints usage on stderr" 0 $?
 expect "bench: an unknown DMA mode exits 2" 2 $?
 "$S" bench --iterations x >/dev/null 2>"$tmp/err"
 expect "bench: a bad iteration count exits 2" 2 $?
+"$S" bench --local --modes iommu >/dev/null 2>"$tmp/err"
+expect "bench: --local with --modes exits 2" 2 $?
 
 out="$repo/results/test/bench-quick"
 rm -rf "$out"
@@ -86,4 +88,35 @@ expect "bench --filter: only the matching cells ran" \
 	"pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1" "$cells"
 "$S" bench --quick --filter 'nosuch/*' -o "$out2-none" >/dev/null 2>"$tmp/err"
 expect "bench --filter: a filter that matches nothing exits 2" 2 $?
+
+# --local: sgscope bench run inside the test machine itself, no second
+# machine; the peers borrow the device and give it back
+out3="$repo/results/test/bench-local"
+rm -rf "$out3"
+cards=$("$vm" -- sh -c "$S bench --local --quick --iterations 2 --filter '*/none' -o $out3 >&2 &&
+	cat /proc/asound/cards" 2>"$tmp/local.log")
+expect "bench --local: runs in the test machine (exit 0)" 0 $?
+sed 's/^/# /' "$tmp/local.log" | tail -4
+python3 - "$out3" <<'PY'
+import json, sys
+out = sys.argv[1]
+def check(ok, name):
+    print(("ok - " if ok else "not ok - ") + "bench --local: " + name)
+try:
+    k = json.load(open(f"{out}/kcidb.json"))
+    samples = [json.loads(l) for l in open(f"{out}/samples.jsonl")]
+    run = json.load(open(f"{out}/run.json"))
+except OSError as e:
+    k, samples, run = {}, [], {}
+    print(f"# {e}")
+check(k.get("tests") and all(t.get("build_id") for t in k["tests"]), "kcidb.json has its tests")
+cells = sorted({s["cell"] for s in samples})
+check(cells == ["dummy/direct/64k/none", "intel8x0/direct/64k/none", "pcm0/direct/256k/none",
+                "pcm1/direct/256k/none", "pcm2-cached/direct/256k/none", "pcm2-lookup/direct/256k/none",
+                "pcm3/direct/256k/none"], f"the 7 cells of the filter ({len(cells)})")
+check(run.get("boots") == ["direct"], f"the mode is the machine's own ({run.get('boots')})")
+PY
+contains "bench --local: the device is back with snd-sgscope afterwards" "[sgscope" "$cards"
+[[ "$cards" != *Dummy* ]]
+expect "bench --local: snd-dummy is unloaded afterwards" 0 $?
 finish
