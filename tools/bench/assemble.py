@@ -71,7 +71,8 @@ for boot in boots:
                     sample(cell, "pagelat_p50_ns", "ns", it, rec["p50_ns"], "central")
                     sample(cell, "pagelat_p99_ns", "ns", it, rec["p99_ns"], "tail")
                     h = histograms.setdefault(cell, {})
-                    for b in rec["log2"]:
+                    # the 8-per-octave slots where the tracer gives them
+                    for b in rec.get("slots") or rec["log2"]:
                         key = (b["low"], b["high"])
                         h[key] = h.get(key, 0) + b["count"]
         elif f[0] == "AMARK":
@@ -121,7 +122,7 @@ with open(f"{out}/samples.jsonl", "w") as f:
         f.write(json.dumps(s) + "\n")
 with open(f"{out}/histograms.jsonl", "w") as f:
     for cell in sorted(histograms):
-        f.write(json.dumps({"cell": cell, "metric": "pagelat_ns", "log2": [
+        f.write(json.dumps({"cell": cell, "metric": "pagelat_ns", "buckets": [
             {"low": lo, "high": hi, "count": c} for (lo, hi), c in sorted(histograms[cell].items())]}) + "\n")
 with open(f"{out}/alloc-orders.jsonl", "w") as f:
     for cell in sorted(orders):

@@ -4,7 +4,7 @@
 make_all(out, series, histograms, orders) draws what the run has data for
 and returns [(file name without .svg, title)].  series maps (cell, metric)
 to {"unit", "values"}; histograms maps a cell to {(low, high): count} of
-pagelat's log2 buckets; orders maps a cell to {order: chunks}."""
+pagelat's histogram buckets; orders maps a cell to {order: chunks}."""
 import os, statistics, subprocess
 
 STRATEGIES = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm3"]
@@ -76,7 +76,7 @@ def ecdf(out, name, title, histograms, cells):
         label = f"{LABELS.get(p['strategy'], p['strategy'])} {p['size']} {p['cond']}"
         plot.append(f"'{dat}' using 1:2 with steps lw 2 title '{label}'")
     gnuplot(header(out, name, title, "share of faults") +
-            "set logscale x 2\nset xlabel 'fault latency, ns (log2 buckets)'\nset yrange [0:1.02]\n"
+            "set logscale x 2\nset xlabel 'fault latency, ns'\nset yrange [0:1.02]\n"
             "set key bottom right\nplot " + ", ".join(plot) + "\n")
     for i in range(len(cells)):
         os.remove(f"{out}/{name}.{i}.dat")

@@ -203,4 +203,16 @@ void hist_json(struct json *j, const struct sgscope_hist *h)
 		json_object_end(j);
 	}
 	json_array_end(j);
+	/* the slots themselves (8 per power of two): finer, for ECDFs */
+	json_array_begin(j, "slots");
+	for (b = 0; b < SGSCOPE_HIST_SLOTS; b++) {
+		if (!h->slots[b])
+			continue;
+		json_object_begin(j, NULL);
+		json_u64(j, "low", hist_slot_low(b));
+		json_u64(j, "high", hist_slot_high(b));
+		json_u64(j, "count", h->slots[b]);
+		json_object_end(j);
+	}
+	json_array_end(j);
 }

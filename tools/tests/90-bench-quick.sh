@@ -69,7 +69,7 @@ check(len(values("dummy/direct/64k/none", "pagelat_p50_ns")) == 3, "snd-dummy's 
 hist = [json.loads(l) for l in open(f"{out}/histograms.jsonl")]
 h = [r for r in hist if r["cell"] == "pcm2-cached/direct/256k/none"]
 # 3 iterations x 20 rounds x 64 pages
-check(h and sum(b["count"] for b in h[0]["log2"]) == 3 * 20 * 64,
+check(h and sum(b["count"] for b in h[0]["buckets"]) == 3 * 20 * 64,
       "the latency histogram holds every fault of the cell (3840)")
 run = json.load(open(f"{out}/run.json"))
 check(all(run.get(f) for f in ("git_sha", "kernel", "config_sha256", "qemu", "knobs")),
