@@ -190,7 +190,60 @@ lines = [f"# sgscope benchmark {run['date']} ({level})", "",
          "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached), pcm3 "
          "noncontig; intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
          "(`sgscope inject --order 1`), fragment (`--fragment 90`), pressure (`--pressure 64`).", ""]
+
+
+def pivot(title, metric, rows, columns, pick, scale=1.0):
+    """A table of medians: rows x columns, pick(row, column) names the cell."""
+    got = [[median_of(pick(r, c), metric) for c in columns] for r in rows]
+    keep = [(r, g) for r, g in zip(rows, got) if any(v is not None for v in g)]
+    if not keep:
+        return []
+    out_lines = [f"**{title}**", "", "| | " + " | ".join(columns) + " |",
+                 "|---" * (len(columns) + 1) + "|"]
+    out_lines += [f"| {r} | " + " | ".join(fmt(v, scale) for v in g) + " |" for r, g in keep]
+    return out_lines + [""]
+
+
+def totals(title, metrics, columns, of_column):
+    """Totals of counters over every cell of each column."""
+    out_lines = [f"**{title}**", "", "| | " + " | ".join(columns) + " |",
+                 "|---" * (len(columns) + 1) + "|"]
+    for m, label in metrics:
+        vals = [sum(total_of(c, m) or 0 for c in cells if of_column(c) == col) for col in columns]
+        out_lines.append(f"| {label} | " + " | ".join(f"{v:g}" for v in vals) + " |")
+    return out_lines + [""]
+
+
+strategies = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm3"]
+peers = ["intel8x0", "dummy"]
+sizes = sorted({c.split("/")[2] for c in cells}, key=lambda x: int(x[:-1]))
+mid = "256k" if "256k" in sizes else sizes[-1]
+conds = [k for k in ("none", "order1", "fragment", "pressure") if any(c.endswith("/" + k) for c in cells)]
+
+
+def size_of(row):
+    return "64k" if row in peers else mid
+
+
+lines += ["## Summary", ""]
+lines += pivot(f"hw_params allocation, median µs ({mid}, no injection), by DMA mode", "alloc_ns",
+               strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
+lines += pivot(f"dma_map, median µs ({mid}, no injection), by DMA mode", "dma_map_ns",
+               strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
+lines += pivot(f"hw_params allocation, median µs (direct, {mid}), by condition", "alloc_ns",
+               strategies, conds, lambda r, k: f"{r}/direct/{mid}/{k}", 1000)
+lines += pivot(f"map + fault + unmap per round, median µs (direct, {mid}; peers 64k), by condition",
+               "fault_round_ns", strategies + peers, conds,
+               lambda r, k: f"{r}/direct/{size_of(r)}/{k}", 1000)
+lines += pivot(f"page-callback latency p99, median ns (direct, {mid}; snd-dummy 64k), by condition",
+               "pagelat_p99_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
+               lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
+lines += totals("outcomes over every cell, by condition",
+                [("xruns", "xruns"), ("sg_fallbacks", "SG fallbacks"),
+                 ("alloc_failures", "failed allocations")], conds, lambda c: c.split("/")[3])
+lines += ["## Plots", ""]
 lines += [f"![{title}]({name}.svg)\n" for name, title in made]
+lines += ["## Every cell", ""]
 lines += ["| cell | alloc µs | chunks | dma_map µs | fault round µs | pagelat p50 ns | pagelat p99 ns | xruns | fallbacks | failures |",
           "|---|---|---|---|---|---|---|---|---|---|"]
 for c in cells:
