@@ -115,6 +115,8 @@ check(cells == ["dummy/direct/64k/none", "intel8x0/direct/64k/none", "pcm0/direc
                 "pcm1/direct/256k/none", "pcm2-cached/direct/256k/none", "pcm2-lookup/direct/256k/none",
                 "pcm3/direct/256k/none"], f"the 7 cells of the filter ({len(cells)})")
 check(run.get("boots") == ["direct"], f"the mode is the machine's own ({run.get('boots')})")
+check(str(run.get("machine")).startswith("local") and run.get("cmdline"),
+      "run.json says the run was local and gives the kernel command line")
 PY
 contains "bench --local: the device is back with snd-sgscope afterwards" "[sgscope" "$cards"
 [[ "$cards" != *Dummy* ]]

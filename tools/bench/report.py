@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A run folder's reports from its data: ktap.txt, kcidb.json (KernelCI's
+KCIDB v4) and report.md with gnuplot SVG plots, from run.json,
+samples.jsonl, histograms.jsonl and alloc-orders.jsonl.  Run on its own, it
+redraws an existing run with this version's report.
+
+usage: report.py RUNDIR"""
+import json, os, statistics, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plots  # noqa: E402
+
+
+def load(out):
+    run = json.load(open(f"{out}/run.json"))
+    samples = [json.loads(line) for line in open(f"{out}/samples.jsonl")]
+    histograms, orders = {}, {}
+    if os.path.exists(f"{out}/histograms.jsonl"):
+        for line in open(f"{out}/histograms.jsonl"):
+            r = json.loads(line)
+            # older runs kept only the log2 buckets
+            histograms[r["cell"]] = {(b["low"], b["high"]): b["count"]
+                                     for b in r.get("buckets") or r.get("log2", [])}
+    if os.path.exists(f"{out}/alloc-orders.jsonl"):
+        for line in open(f"{out}/alloc-orders.jsonl"):
+            r = json.loads(line)
+            orders[r["cell"]] = {int(k): v for k, v in r["chunks_by_order"].items()}
+    return run, samples, histograms, orders
+
+
+def write(out):
+    run, samples, histograms, orders = load(out)
+    sha, kernel, level = run["git_sha"], run["kernel"], run["level"]
+    iterations, boots, config_hash = run["iterations"], run["boots"], run.get("config_sha256")
+    # runs before run.json kept the full hash: ask git
+    commit = run.get("git_commit") or subprocess.run(
+        ["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", sha],
+        capture_output=True, text=True).stdout.strip() or sha
+
+    # one series per cell and metric
+    series = {}
+    for s in samples:
+        series.setdefault((s["cell"], s["metric"]), {"unit": s["unit"], "values": []})["values"].append(s["value"])
+    keys = sorted(series)
+
+    with open(f"{out}/ktap.txt", "w") as f:
+        f.write(f"KTAP version 1\n1..{len(keys)}\n")
+        for n, (cell, metric) in enumerate(keys, 1):
+            v = series[(cell, metric)]
+            f.write(f"ok {n} {cell}:{metric} # median {statistics.median(v['values']):g} {v['unit']}, "
+                    f"{len(v['values'])} samples\n")
+
+    # KernelCI's KCIDB I/O schema, v4: checkout -> build -> one test per cell and metric
+    origin = "sgscope"
+    checkout = {"id": f"{origin}:{sha}", "origin": origin, "git_commit_hash": commit,
+                "tree_name": "sgscope", "valid": True}
+    build = {"id": f"{origin}:{sha}:x86_64", "origin": origin, "checkout_id": checkout["id"],
+             "architecture": "x86_64", "config_name": "kunit/.kunitconfig", "valid": True,
+             "misc": {"kernel": kernel, "config_sha256": config_hash}}
+    tests = []
+    for n, (cell, metric) in enumerate(keys, 1):
+        v = series[(cell, metric)]
+        tests.append({"id": f"{origin}:{sha}:{n}", "origin": origin, "build_id": build["id"],
+                      "path": "sgscope." + cell.replace("/", ".") + "." + metric,
+                      "status": "PASS", "environment": {"comment": "QEMU TCG test machine"},
+                      "number": {"value": statistics.median(v["values"]), "unit": v["unit"]},
+                      "misc": {"samples": len(v["values"])}})
+    json.dump({"version": {"major": 4, "minor": 3}, "checkouts": [checkout], "builds": [build],
+               "tests": tests}, open(f"{out}/kcidb.json", "w"), indent=1)
+
+    made = plots.make_all(out, series, histograms, orders)
+    cells = sorted({c for c, _ in keys})
+
+
+    def median_of(cell, metric):
+        v = series.get((cell, metric))
+        return statistics.median(v["values"]) if v else None
+
+
+    def total_of(cell, metric):
+        v = series.get((cell, metric))
+        return sum(v["values"]) if v else None
+
+
+    def fmt(v, scale=1.0):
+        return "-" if v is None else f"{v / scale:.1f}" if scale != 1 else f"{v:g}"
+
+
+    lines = [f"# sgscope benchmark {run['date']} ({level})", "",
+             f"git {sha}{' (dirty)' if run['git_dirty'] else ''}, kernel {kernel}, "
+             f"{len(samples)} samples in {len(keys)} series, {iterations} iterations per cell, "
+             f"boots: {' '.join(boots)}. Everything ran in a QEMU TCG guest: absolute times are "
+             "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
+             "Cells are strategy/DMA mode/buffer size/condition: pcm0 prealloc, pcm1 sg (DEV_SG), "
+             "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached), pcm3 "
+             "noncontig; intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
+             "(`sgscope inject --order 1`), fragment (`--fragment 90`), pressure (`--pressure 64`).", ""]
+
+
+    def pivot(title, metric, rows, columns, pick, scale=1.0):
+        """A table of medians: rows x columns, pick(row, column) names the cell."""
+        got = [[median_of(pick(r, c), metric) for c in columns] for r in rows]
+        keep = [(r, g) for r, g in zip(rows, got) if any(v is not None for v in g)]
+        if not keep:
+            return []
+        out_lines = [f"**{title}**", "", "| | " + " | ".join(columns) + " |",
+                     "|---" * (len(columns) + 1) + "|"]
+        out_lines += [f"| {r} | " + " | ".join(fmt(v, scale) for v in g) + " |" for r, g in keep]
+        return out_lines + [""]
+
+
+    def totals(title, metrics, columns, of_column):
+        """Totals of counters over every cell of each column."""
+        out_lines = [f"**{title}**", "", "| | " + " | ".join(columns) + " |",
+                     "|---" * (len(columns) + 1) + "|"]
+        for m, label in metrics:
+            vals = [sum(total_of(c, m) or 0 for c in cells if of_column(c) == col) for col in columns]
+            out_lines.append(f"| {label} | " + " | ".join(f"{v:g}" for v in vals) + " |")
+        return out_lines + [""]
+
+
+    strategies = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm3"]
+    peers = ["intel8x0", "dummy"]
+    sizes = sorted({c.split("/")[2] for c in cells}, key=lambda x: int(x[:-1]))
+    mid = "256k" if "256k" in sizes else sizes[-1]
+    conds = [k for k in ("none", "order1", "fragment", "pressure") if any(c.endswith("/" + k) for c in cells)]
+
+
+    def size_of(row):
+        return "64k" if row in peers else mid
+
+
+    lines += ["## Summary", ""]
+    lines += pivot(f"hw_params allocation, median µs ({mid}, no injection), by DMA mode", "alloc_ns",
+                   strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
+    lines += pivot(f"dma_map, median µs ({mid}, no injection), by DMA mode", "dma_map_ns",
+                   strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
+    lines += pivot(f"hw_params allocation, median µs (direct, {mid}), by condition", "alloc_ns",
+                   strategies, conds, lambda r, k: f"{r}/direct/{mid}/{k}", 1000)
+    lines += pivot(f"map + fault + unmap per round, median µs (direct, {mid}; peers 64k), by condition",
+                   "fault_round_ns", strategies + peers, conds,
+                   lambda r, k: f"{r}/direct/{size_of(r)}/{k}", 1000)
+    lines += pivot(f"page-callback latency p99, median ns (direct, {mid}; snd-dummy 64k), by condition",
+                   "pagelat_p99_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
+                   lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
+    lines += totals("outcomes over every cell, by condition",
+                    [("xruns", "xruns"), ("sg_fallbacks", "SG fallbacks"),
+                     ("alloc_failures", "failed allocations")], conds, lambda c: c.split("/")[3])
+    lines += ["## Plots", ""]
+    lines += [f"![{title}]({name}.svg)\n" for name, title in made]
+    lines += ["## Every cell", ""]
+    lines += ["| cell | alloc µs | chunks | dma_map µs | fault round µs | pagelat p50 ns | pagelat p99 ns | xruns | fallbacks | failures |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for c in cells:
+        lines.append(f"| {c} | {fmt(median_of(c, 'alloc_ns'), 1000)} | {fmt(median_of(c, 'chunks'))} | "
+                     f"{fmt(median_of(c, 'dma_map_ns'), 1000)} | {fmt(median_of(c, 'fault_round_ns'), 1000)} | "
+                     f"{fmt(median_of(c, 'pagelat_p50_ns'))} | {fmt(median_of(c, 'pagelat_p99_ns'))} | "
+                     f"{fmt(total_of(c, 'xruns'))} | {fmt(total_of(c, 'sg_fallbacks'))} | "
+                     f"{fmt(total_of(c, 'alloc_failures'))} |")
+    lines += ["", "Medians over the iterations; xruns, fallbacks (hw_params that took ALSA's SG "
+              "fallback) and failures (hw_params whose allocation failed) are totals over them."]
+    open(f"{out}/report.md", "w").write("\n".join(lines) + "\n")
+    print(f"[bench] run folder {out}: {len(samples)} samples, {len(keys)} series")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py RUNDIR")
+    write(sys.argv[1])
