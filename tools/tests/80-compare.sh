@@ -8,6 +8,12 @@ S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# the run folder's writers (ktap, KCIDB, report.md): Python unit tests
+python3 -W ignore::ResourceWarning "$repo/tools/bench/tests/test_report.py" >"$tmp/unit.log" 2>&1
+expect "report.py: its unit tests pass" 0 $?
+sed -n 's/^\(test_[a-z_]*\) .* \.\.\. ok$/ok - report.py: \1/p
+	s/^\(test_[a-z_]*\) .* \.\.\. \(FAIL\|ERROR\)$/not ok - report.py: \1/p' "$tmp/unit.log"
+
 # run DIR SHIFT_PCT: 12 iterations of three metrics in two cells; SHIFT
 # moves pcm2's alloc_ns; noise is +-1%
 run() {
