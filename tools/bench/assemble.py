@@ -139,4 +139,5 @@ with open(f"{out}/alloc-orders.jsonl", "w") as f:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
-report.write(out)
+n_samples, n_series = report.write(out)
+print(f"[bench] run folder {out}: {n_samples} samples, {n_series} series")

@@ -161,10 +161,11 @@ def write(out):
     lines += ["", "Medians over the iterations; xruns, fallbacks (hw_params that took ALSA's SG "
               "fallback) and failures (hw_params whose allocation failed) are totals over them."]
     open(f"{out}/report.md", "w").write("\n".join(lines) + "\n")
-    print(f"[bench] run folder {out}: {len(samples)} samples, {len(keys)} series")
+    return len(samples), len(keys)
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: report.py RUNDIR")
-    write(sys.argv[1])
+    n_samples, n_series = write(sys.argv[1])
+    print(f"{sys.argv[1]}: {n_samples} samples, {n_series} series")
