@@ -92,11 +92,11 @@ expect "bench --filter: a filter that matches nothing exits 2" 2 $?
 # --local: sgscope bench run inside the test machine itself, no second
 # machine; the peers borrow the device and give it back
 out3="$repo/results/test/bench-local"
-rm -rf "$out3"
-cards=$("$vm" -- sh -c "$S bench --local --quick --iterations 2 --filter '*/none' -o $out3 >&2 &&
-	cat /proc/asound/cards" 2>"$tmp/local.log")
+rm -rf "$out3" "$out3.log"
+cards=$("$vm" -- sh -c "$S bench --local --quick --iterations 2 --filter '*/none' -o $out3 >$out3.log 2>&1 &&
+	cat /proc/asound/cards")
 expect "bench --local: runs in the test machine (exit 0)" 0 $?
-sed 's/^/# /' "$tmp/local.log" | tail -4
+sed 's/^/# /' "$out3.log" | tail -4
 python3 - "$out3" <<'PY'
 import json, sys
 out = sys.argv[1]
