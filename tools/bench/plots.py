@@ -24,7 +24,7 @@ def gnuplot(script):
     subprocess.run(["gnuplot"], input=script, text=True, check=False)
 
 
-def header(out, name, title, ylabel, width=760):
+def header(out, name, title, ylabel, width=880):
     return (f"set terminal svg size {width},420 dynamic font 'sans,11'\n"
             f"set output '{out}/{name}.svg'\nset title \"{title}\"\nset ylabel \"{ylabel}\"\n"
             "set grid ytics\nset key top left\n")
