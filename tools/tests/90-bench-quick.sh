@@ -58,19 +58,19 @@ want = {"fault_round_ns", "xruns", "alloc_ns", "chunks", "dma_map_ns", "pagelat_
 check(want <= metrics, f"samples have every metric ({', '.join(sorted(metrics))})")
 fb = values("pcm1/direct/256k/order1", "chunks")
 check(fb and min(fb) > 1, f"order-1 injection gives pcm1 chunked buffers (chunks {fb})")
-check(values("pcm1/direct/256k/order1", "sg_fallbacks") == [3], "... every hw_params took the SG fallback")
-check(values("pcm3/direct/256k/order1", "alloc_failures") == [3],
+check(values("pcm1/direct/256k/order1", "sg_fallbacks") == [5], "... every hw_params took the SG fallback")
+check(values("pcm3/direct/256k/order1", "alloc_failures") == [5],
       "pcm3 without an IOMMU fails every hw_params under order-1 injection")
 p99 = values("pcm2-lookup/direct/256k/none", "pagelat_p99_ns")
-check(len(p99) == 3, f"page-callback latency is measured per iteration ({len(p99)} of 3)")
-check(len(values("pcm0/direct/256k/none", "xruns")) == 3, "xruns are counted per iteration")
-check(len(values("intel8x0/direct/64k/none", "fault_round_ns")) == 3, "snd-intel8x0 is measured")
-check(len(values("dummy/direct/64k/none", "pagelat_p50_ns")) == 3, "snd-dummy's .page is measured")
+check(len(p99) == 5, f"page-callback latency is measured per iteration ({len(p99)} of 5)")
+check(len(values("pcm0/direct/256k/none", "xruns")) == 5, "xruns are counted per iteration")
+check(len(values("intel8x0/direct/64k/none", "fault_round_ns")) == 5, "snd-intel8x0 is measured")
+check(len(values("dummy/direct/64k/none", "pagelat_p50_ns")) == 5, "snd-dummy's .page is measured")
 hist = [json.loads(l) for l in open(f"{out}/histograms.jsonl")]
 h = [r for r in hist if r["cell"] == "pcm2-cached/direct/256k/none"]
-# 3 iterations x 20 rounds x 64 pages
-check(h and sum(b["count"] for b in h[0]["buckets"]) == 3 * 20 * 64,
-      "the latency histogram holds every fault of the cell (3840)")
+# 5 iterations x 20 rounds x 64 pages
+check(h and sum(b["count"] for b in h[0]["buckets"]) == 5 * 20 * 64,
+      "the latency histogram holds every fault of the cell (6400)")
 run = json.load(open(f"{out}/run.json"))
 check(all(run.get(f) for f in ("git_sha", "kernel", "config_sha256", "qemu", "knobs")),
       "run.json has the git sha, kernel, config hash, QEMU line and knobs")
