@@ -121,7 +121,8 @@ if os.environ.get("BENCH_LOCAL"):
                 "cpus": os.cpu_count(), "cmdline": open("/proc/cmdline").read().strip()})
 else:
     run.update({"machine": "test machine (tools/vm)",
-                "qemu": "tools/vm: qemu-system-x86_64 -accel tcg -machine q35 -m 2G -smp 2 "
+                "qemu": "tools/vm: qemu-system-x86_64 -accel tcg,thread="
+                        f"{os.environ.get('SGSCOPE_TCG_THREAD', 'single')} -machine q35 -m 2G -smp 2 "
                         "-device AC97 (+ --swiotlb: swiotlb=force; --iommu: intel-iommu, intel_iommu=on)",
                 "guest_memory": "2G", "guest_cpus": 2})
 json.dump(run, open(f"{out}/run.json", "w"), indent=2)
