@@ -131,6 +131,9 @@ give_back() {
 
 current=
 peer_card=
+# card 0 in the test machine; on a lab machine (--local) whatever it got
+sgscope_card=$(sed -n 's/^ *\([0-9]*\) \[sgscope *\].*/\1/p' /proc/asound/cards)
+[ -n "$sgscope_card" ] || { echo "# no sgscope card in /proc/asound/cards" >&2; exit 1; }
 while read -r cell card pcm bytes variant; do
 	cond=${cell##*/}
 	# a new condition (or a new peer): re-arm
@@ -143,7 +146,7 @@ while read -r cell card pcm bytes variant; do
 		arm "$cond" || exit 1
 		current=$key
 	fi
-	cardno=0
+	cardno=$sgscope_card
 	[ "$card" = sgscope ] || cardno=$peer_card
 	[ "$variant" = - ] || echo "$variant" >/sys/module/snd_sgscope/parameters/vmalloc_page
 	echo "# cell $cell"
