@@ -20,18 +20,17 @@
 #   ITER n fault_round_ns xruns  pcm-touch and pcm-xruns results
 #   PMARK k                     pagelat's k-th mark ends iteration n
 #   AMARK k                     allocs' and dmamap's k-th mark ends the cell
-# stdout: "# cells N" and "# cell NAME" for the host's progress line.
+# stdout: "# cell NAME" for the host's progress line.
 #
 # $1: boot (direct, swiotlb, iommu)  $2: iterations  $3: quick|full
 # $4: shared dir (pcm-touch and pcm-xruns are there)  $5: cell filter (glob)
+# With --plan first, it only lists the boot's cells (the host counts them
+# before it boots anything) and touches nothing.
+plan_only=
+[ "$1" = --plan ] && plan_only=1 && shift
 boot=$1 iter=$2 level=$3 dir=$4 filter=${5:-*}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 S=$repo/build/sgscope/sgscope
-out=$dir/$boot
-mkdir -p "$out"
-cp "$dir/pcm-touch" "$dir/pcm-xruns" /tmp/
-log=$out/cells.txt
-: >"$log"
 
 sizes="65536 262144 1048576"
 conditions="none order1 fragment pressure"
@@ -68,9 +67,17 @@ plan() {
 		done
 	done
 }
+if [ -n "$plan_only" ]; then
+	plan | cut -d' ' -f1
+	exit 0
+fi
 plan >/tmp/plan
-echo "# cells $(wc -l </tmp/plan)"
 [ -s /tmp/plan ] || exit 0
+out=$dir/$boot
+mkdir -p "$out"
+cp "$dir/pcm-touch" "$dir/pcm-xruns" /tmp/
+log=$out/cells.txt
+: >"$log"
 
 waitfor() { # FILE PATTERN [COUNT]
 	for _ in $(seq 600); do

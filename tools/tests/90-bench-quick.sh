@@ -23,7 +23,10 @@ expect "bench: --local with --modes exits 2" 2 $?
 
 out="$repo/results/test/bench-quick"
 rm -rf "$out"
-"$S" bench --quick -o "$out" 2>&1 | sed 's/^/# /'
+"$S" bench --quick -o "$out" 2>&1 | tee "$tmp/quick.log" | sed 's/^/# /'
+# the progress line knows the whole count from the first cell on
+grep -q '^\[bench\] cell 1 of 14: ' "$tmp/quick.log" && grep -q '^\[bench\] cell 14 of 14: ' "$tmp/quick.log"
+expect "bench --quick: progress counts cell 1 to 14 of 14" 0 $?
 for f in run.json samples.jsonl histograms.jsonl alloc-orders.jsonl ktap.txt kcidb.json report.md \
 	alloc-by-dma-mode.svg fault-loop-vs-peers.svg pagelat-ecdf.svg chunk-orders.svg \
 	pagelat-p99-vs-peers.svg; do
@@ -81,13 +84,18 @@ expect "bench --quick: compare of the run against itself finds no regression" 0 
 # a filter runs its cells only
 out2="$repo/results/test/bench-filter"
 rm -rf "$out2"
-"$S" bench --quick --iterations 2 --filter 'pcm2-cached/*' -o "$out2" 2>&1 | sed 's/^/# /'
+"$S" bench --quick --iterations 2 --filter 'pcm2-cached/*' -o "$out2" 2>&1 | tee "$tmp/filter.log" |
+	sed 's/^/# /'
+expect "bench --filter: progress says 2 cells" 2 "$(grep -c '^\[bench\] cell [12] of 2: ' "$tmp/filter.log")"
 cells=$(python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l)["cell"] for l in open(sys.argv[1])})))' \
 	"$out2/samples.jsonl")
 expect "bench --filter: only the matching cells ran" \
 	"pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1" "$cells"
+rm -rf "$out2-none"
 "$S" bench --quick --filter 'nosuch/*' -o "$out2-none" >/dev/null 2>"$tmp/err"
 expect "bench --filter: a filter that matches nothing exits 2" 2 $?
+grep -q "no cell matches the filter 'nosuch/\*'" "$tmp/err" && [ ! -e "$out2-none" ]
+expect "bench --filter: ... says so before any boot, and writes nothing" 0 $?
 
 # --local: sgscope bench run inside the test machine itself, no second
 # machine; the peers borrow the device and give it back
