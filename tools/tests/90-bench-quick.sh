@@ -91,6 +91,12 @@ cells=$(python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l)["cell"
 	"$out2/samples.jsonl")
 expect "bench --filter: only the matching cells ran" \
 	"pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1" "$cells"
+# two boots with different cell counts (pcm0 in both, intel8x0 only in
+# direct): the first progress line already knows all 3
+"$S" bench --modes iommu,direct --iterations 1 --filter '*0/*/64k/none' -o "$out2-boots" 2>&1 |
+	tee "$tmp/boots.log" | sed 's/^/# /'
+expect "bench --modes: progress counts the cells of both boots from the first" \
+	"1 of 3,2 of 3,3 of 3" "$(sed -n 's/^\[bench\] cell \([0-9]* of [0-9]*\):.*/\1/p' "$tmp/boots.log" | paste -sd,)"
 rm -rf "$out2-none"
 "$S" bench --quick --filter 'nosuch/*' -o "$out2-none" >/dev/null 2>"$tmp/err"
 expect "bench --filter: a filter that matches nothing exits 2" 2 $?
