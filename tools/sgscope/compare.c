@@ -112,10 +112,42 @@ static void write_heatmap(const char *dir, struct run_samples *base,
 		fprintf(stderr, "sgscope compare: gnuplot could not draw the heatmap\n");
 }
 
+/*
+ * Cells that have series in @run and not in @other (a cell added to or
+ * dropped from the matrix, a filtered run): named once each, so that a
+ * comparison that skipped them says so.  Returns how many series.
+ */
+static size_t report_unmatched(struct run_samples *run, struct run_samples *other,
+			       const char *which, FILE *md)
+{
+	size_t i, j, series = 0;
+
+	for (i = 0; i < run->count; i++) {
+		const char *cell = run->series[i].cell;
+		size_t in_cell = 0;
+		bool named_before = false;
+
+		for (j = 0; j < i && !named_before; j++)
+			named_before = !strcmp(run->series[j].cell, cell) &&
+				       !samples_find(other, cell, run->series[j].metric);
+		if (named_before || samples_find(other, cell, run->series[i].metric))
+			continue;
+		for (j = i; j < run->count; j++)
+			in_cell += !strcmp(run->series[j].cell, cell) &&
+				   !samples_find(other, cell, run->series[j].metric);
+		series += in_cell;
+		printf("only in %s: %s (%zu series, not compared)\n", which, cell, in_cell);
+		if (md)
+			fprintf(md, "- only in %s: `%s` (%zu series, not compared)\n",
+				which, cell, in_cell);
+	}
+	return series;
+}
+
 static int compare_main(int argc, char **argv)
 {
 	struct run_samples base, new;
-	size_t i, regressions = 0, compared = 0;
+	size_t i, regressions = 0, compared = 0, unmatched;
 	char path[4200];
 	FILE *md;
 
@@ -168,11 +200,17 @@ static int compare_main(int argc, char **argv)
 				n->cell, n->metric, n->unit, v.base_median, v.new_median,
 				v.change_pct, p, v.regression ? "**REGRESSION**" : verdict_word(&v));
 	}
-	printf("%zu series compared, %zu regressed\n", compared, regressions);
+	if (md)
+		fprintf(md, "\n");
+	unmatched = report_unmatched(&base, &new, "base", md);
+	unmatched += report_unmatched(&new, &base, "new", md);
+	printf("%zu series compared, %zu regressed, %zu in one run only\n", compared,
+	       regressions, unmatched);
 	if (md) {
-		fprintf(md, "\n%zu series compared, %zu regressed (p: exact U distribution, "
-			"or ~ normal approximation with tie and continuity correction).\n\n"
-			"![%% change heatmap](compare-heatmap.svg)\n", compared, regressions);
+		fprintf(md, "\n%zu series compared, %zu regressed, %zu in one run only (p: exact U "
+			"distribution, or ~ normal approximation with tie and continuity "
+			"correction).\n\n![%% change heatmap](compare-heatmap.svg)\n",
+			compared, regressions, unmatched);
 		fclose(md);
 		write_heatmap(argv[2], &base, &new);
 	}

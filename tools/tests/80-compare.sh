@@ -55,6 +55,19 @@ grep -q '<svg' "$tmp/slow20/compare-heatmap.svg" 2>/dev/null
 expect "compare: the heatmap SVG is drawn" 0 $?
 "$S" compare "$tmp/base" "$tmp/slow2" >"$tmp/out" 2>&1
 expect "compare: 2% slower exits 0 (under the 5% bar)" 0 $?
+# a cell added to the matrix and one dropped: named, not compared, no verdict
+cp -r "$tmp/same" "$tmp/moved"
+sed -i 's#pcm1/direct/256k/none#pcm0/direct/1024k/none#' "$tmp/moved/samples.jsonl"
+"$S" compare "$tmp/base" "$tmp/moved" >"$tmp/out" 2>&1
+expect "compare: a cell in one run only does not fail it" 0 $?
+contains "compare: ... names the cell only the base has" \
+	"only in base: pcm1/direct/256k/none (3 series, not compared)" "$(cat "$tmp/out")"
+contains "compare: ... and the cell only the new run has" \
+	"only in new: pcm0/direct/1024k/none (3 series, not compared)" "$(cat "$tmp/out")"
+contains "compare: ... and counts them" "3 series compared, 0 regressed, 6 in one run only" \
+	"$(cat "$tmp/out")"
+grep -q 'only in new: `pcm0/direct/1024k/none`' "$tmp/moved/compare.md"
+expect "compare: compare.md lists them" 0 $?
 "$S" compare "$tmp/base" >/dev/null 2>"$tmp/err"
 expect "compare: one argument is a usage error (exit 2)" 2 $?
 "$S" compare "$tmp/base" "$tmp/nothere" >/dev/null 2>"$tmp/err"
