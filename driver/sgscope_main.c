@@ -28,7 +28,14 @@ MODULE_PARM_DESC(index, "Index value for the sgscope soundcard.");
 static char *id = "sgscope";
 module_param(id, charp, 0444);
 MODULE_PARM_DESC(id, "ID string for the sgscope soundcard.");
-static unsigned int prealloc_kb = 256;
+/*
+ * 1 MiB: the largest buffer the benchmark asks for, and room for at least 5
+ * periods in each of pcm-test's default time tests.  With 256 KiB, pcm0
+ * gave them 2-period buffers, and a capture read a second at a time
+ * overran whenever QEMU's 10 ms DMA bursts carried the engine further past
+ * the second period end than past the first.
+ */
+static unsigned int prealloc_kb = 1024;
 module_param(prealloc_kb, uint, 0444);
 MODULE_PARM_DESC(prealloc_kb, "pcm0 (prealloc): KiB to preallocate per stream at probe; the core halves it down to 16 KiB until it succeeds.");
 static unsigned int max_buffer_kb = 4096;

@@ -53,8 +53,6 @@ plan() {
 			pcm=${s%%:*} variant=${s#*:} name=pcm${s%%:*}
 			[ "$variant" = "$s" ] && variant=- || name=$name-$variant
 			for bytes in $sizes; do
-				# pcm0's buffer is its 256 KiB preallocation at most
-				[ "$pcm" = 0 ] && [ "$bytes" -gt 262144 ] && continue
 				cell=$name/$boot/$((bytes / 1024))k/$cond
 				matches "$cell" && echo "$cell sgscope $pcm $bytes $variant"
 			done

@@ -4,7 +4,7 @@
  * alsa-lib as an application would, run inside the test machine.  Prints
  * one "ok - NAME" / "not ok - NAME" line per check.
  *
- * usage: pcm-checks busy|einval|enomem|mmap|loops
+ * usage: pcm-checks busy|einval|enomem|mmap|loops|periods
  */
 #include <alsa/asoundlib.h>
 #include <errno.h>
@@ -309,12 +309,79 @@ static void check_loops(void)
 	check_nothing_live("loops");
 }
 
+/*
+ * pcm-test's default time tests (tools/testing/selftests/alsa/pcm-test.conf,
+ * the stereo ones the codec can run) read and write a second at a time.  On
+ * a 2-period buffer a capture read of a second overruns whenever QEMU's
+ * 10 ms DMA bursts carry the engine further past the second period end than
+ * past the first, so every PCM must give each of them at least 3 periods.
+ */
+static void check_periods(void)
+{
+	static const struct {
+		const char *name;
+		unsigned int rate;
+		snd_pcm_uframes_t period, buffer;
+	} tests[] = {
+		{ "time2", 8000, 8000, 32000 },
+		{ "time3", 44100, 22500, 192000 },
+		{ "time4", 48000, 512, 4096 },
+		{ "time5", 48000, 24000, 192000 },
+		{ "time6", 48000, 48000, 576000 },
+	};
+	snd_pcm_hw_params_t *hw;
+	unsigned int t;
+	int dev, dir;
+
+	snd_pcm_hw_params_alloca(&hw);
+	for (dev = 0; dev < 4; dev++) {
+		for (dir = 0; dir < 2; dir++) {
+			for (t = 0; t < sizeof(tests) / sizeof(tests[0]); t++) {
+				snd_pcm_uframes_t period = tests[t].period;
+				snd_pcm_uframes_t buffer = tests[t].buffer;
+				unsigned int rate = tests[t].rate;
+				snd_pcm_t *pcm;
+				int err;
+
+				err = open_pcm(&pcm, dev, dir);
+				if (!err) {
+					err = snd_pcm_hw_params_any(pcm, hw);
+					if (!err)
+						err = snd_pcm_hw_params_set_access(pcm, hw,
+							SND_PCM_ACCESS_RW_INTERLEAVED);
+					if (!err)
+						err = snd_pcm_hw_params_set_format(pcm, hw,
+							SND_PCM_FORMAT_S16_LE);
+					if (!err)
+						err = snd_pcm_hw_params_set_channels(pcm, hw, 2);
+					if (!err)
+						err = snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, 0);
+					if (!err)
+						err = snd_pcm_hw_params_set_period_size_near(pcm, hw,
+							&period, 0);
+					if (!err)
+						err = snd_pcm_hw_params_set_buffer_size_near(pcm, hw,
+							&buffer);
+					if (!err)
+						err = snd_pcm_hw_params(pcm, hw);
+					snd_pcm_close(pcm);
+				}
+				check(!err && buffer >= 3 * period,
+				      "periods: pcm%d %s pcm-test %s gets 3 or more periods (%lu of %lu frames%s%s)",
+				      dev, snd_pcm_stream_name(dir), tests[t].name,
+				      err ? 0 : buffer / period, period,
+				      err ? ", " : "", err ? snd_strerror(err) : "");
+			}
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int card = snd_card_get_index("sgscope");
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops\n");
+		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops|periods\n");
 		return 2;
 	}
 	if (card < 0) {
@@ -332,8 +399,10 @@ int main(int argc, char **argv)
 		check_mmap();
 	else if (!strcmp(argv[1], "loops"))
 		check_loops();
+	else if (!strcmp(argv[1], "periods"))
+		check_periods();
 	else {
-		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops\n");
+		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops|periods\n");
 		return 2;
 	}
 	return failures ? 1 : 0;

@@ -19,7 +19,7 @@ for pcm in 0 1 2 3; do
 	say $? "capture: arecord of 24000 frames on pcm$pcm returns 24000 frames ($size bytes, exit $rc)"
 done
 
-for what in busy einval enomem mmap loops; do
+for what in busy einval enomem mmap loops periods; do
 	"$dir/pcm-checks" $what
 done
 

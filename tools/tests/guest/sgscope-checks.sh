@@ -106,7 +106,7 @@ if [ "$mode" = plain ]; then
 		"$(jqs "$A" "$ev | select(.pcm==2) | .result")"
 	expect "allocs: pcm3 is noncontig" noncontig \
 		"$(jqs "$A" "$ev | select(.pcm==3) | .result")"
-	expect "allocs: pcm0 is preallocated at probe, 256 KiB dev" "prealloc dev 262144" \
+	expect "allocs: pcm0 is preallocated at probe, 1 MiB dev" "prealloc dev 1048576" \
 		"$(jqs "$A" "$ev | select(.pcm==0) | \"\(.caller) \(.type) \(.bytes)\"")"
 	expect "allocs: hw_params events name the caller" "hw_params" \
 		"$(jqs "$A" "$ev | select(.pcm==3) | .caller")"
