@@ -120,27 +120,32 @@ static void write_heatmap(const char *dir, struct run_samples *base,
 static size_t report_unmatched(struct run_samples *run, struct run_samples *other,
 			       const char *which, FILE *md)
 {
+	bool *missing = calloc(run->count ? run->count : 1, sizeof(*missing));
 	size_t i, j, series = 0;
 
+	if (!missing)
+		return 0;
+	for (i = 0; i < run->count; i++)
+		missing[i] = !samples_find(other, run->series[i].cell, run->series[i].metric);
 	for (i = 0; i < run->count; i++) {
 		const char *cell = run->series[i].cell;
+		bool first = missing[i];
 		size_t in_cell = 0;
-		bool named_before = false;
 
-		for (j = 0; j < i && !named_before; j++)
-			named_before = !strcmp(run->series[j].cell, cell) &&
-				       !samples_find(other, cell, run->series[j].metric);
-		if (named_before || samples_find(other, cell, run->series[i].metric))
+		/* a cell is named at its first missing series */
+		for (j = 0; j < i && first; j++)
+			first = !missing[j] || strcmp(run->series[j].cell, cell);
+		if (!first)
 			continue;
 		for (j = i; j < run->count; j++)
-			in_cell += !strcmp(run->series[j].cell, cell) &&
-				   !samples_find(other, cell, run->series[j].metric);
+			in_cell += missing[j] && !strcmp(run->series[j].cell, cell);
 		series += in_cell;
 		printf("only in %s: %s (%zu series, not compared)\n", which, cell, in_cell);
 		if (md)
 			fprintf(md, "- only in %s: `%s` (%zu series, not compared)\n",
 				which, cell, in_cell);
 	}
+	free(missing);
 	return series;
 }
 
