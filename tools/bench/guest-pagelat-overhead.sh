@@ -8,8 +8,12 @@
 # $1: folder with pcm-touch and for output, $2: rounds, $3: repeats
 dir=$1 rounds=${2:-200} repeats=${3:-5}
 S=$(cd "$(dirname "$0")/../.." && pwd)/build/sgscope/sgscope
-# bpftrace 0.17 names fentry/fexit kfunc/kretfunc
-ONELINER='kfunc:snd_pcm_mmap_data_fault { @start[tid] = nsecs; }
+# bpftrace 0.17 names fentry/fexit kfunc/kretfunc.  It prints "Attaching"
+# before it attaches, and a SIGINT that lands while the trampolines are
+# still going in (slow under TCG) is lost and bpftrace never exits: BEGIN
+# runs once every probe is attached, so its line is the one to wait for.
+ONELINER='BEGIN { printf("attached\n"); }
+kfunc:snd_pcm_mmap_data_fault { @start[tid] = nsecs; }
 kretfunc:snd_pcm_mmap_data_fault /@start[tid]/ { @ns = hist(nsecs - @start[tid]); delete(@start[tid]); }'
 
 workload() { taskset -c 0 "$dir/pcm-touch" hw:sgscope,2 65536 "$rounds" | sed -n 's/^ns_per_round //p'; }
@@ -35,7 +39,7 @@ for r in $(seq "$repeats"); do
 
 	bpftrace -e "$ONELINER" >"$dir/bpftrace.out" 2>&1 &
 	pid=$!
-	started "$dir/bpftrace.out" Attaching || echo "# bpftrace did not start: $(cat "$dir/bpftrace.out")"
+	started "$dir/bpftrace.out" '^attached' || echo "# bpftrace did not start: $(cat "$dir/bpftrace.out")"
 	echo "RESULT bpftrace $(workload)"
 	kill -INT $pid; wait $pid
 	echo "COUNT bpftrace $(sed -n 's/.*[])] *\([0-9][0-9]*\) |.*/\1/p' "$dir/bpftrace.out" | paste -sd+ | bc)"
