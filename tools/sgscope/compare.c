@@ -123,8 +123,11 @@ static size_t report_unmatched(struct run_samples *run, struct run_samples *othe
 	bool *missing = calloc(run->count ? run->count : 1, sizeof(*missing));
 	size_t i, j, series = 0;
 
-	if (!missing)
+	if (!missing) {
+		fprintf(stderr, "sgscope compare: out of memory listing the cells only in %s\n",
+			which);
 		return 0;
+	}
 	for (i = 0; i < run->count; i++)
 		missing[i] = !samples_find(other, run->series[i].cell, run->series[i].metric);
 	for (i = 0; i < run->count; i++) {

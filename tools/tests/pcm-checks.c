@@ -16,6 +16,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#define USAGE "usage: pcm-checks busy|einval|enomem|mmap|loops|periods\n"
+
 static int failures;
 static char debugfs[128];
 
@@ -75,6 +77,22 @@ static int open_pcm(snd_pcm_t **pcm, int device, snd_pcm_stream_t stream)
 	return snd_pcm_open(pcm, name, stream, SND_PCM_NONBLOCK);
 }
 
+/* Start @hw over from everything @pcm can do, narrowed to S16_LE stereo. */
+static int set_stereo_s16(snd_pcm_t *pcm, snd_pcm_hw_params_t *hw,
+			  snd_pcm_access_t access)
+{
+	int err;
+
+	err = snd_pcm_hw_params_any(pcm, hw);
+	if (!err)
+		err = snd_pcm_hw_params_set_access(pcm, hw, access);
+	if (!err)
+		err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE);
+	if (!err)
+		err = snd_pcm_hw_params_set_channels(pcm, hw, 2);
+	return err;
+}
+
 /* S16_LE stereo 48 kHz with the given buffer and period sizes in frames. */
 static int set_params(snd_pcm_t *pcm, snd_pcm_access_t access,
 		      snd_pcm_uframes_t buffer, snd_pcm_uframes_t period)
@@ -83,13 +101,7 @@ static int set_params(snd_pcm_t *pcm, snd_pcm_access_t access,
 	int err;
 
 	snd_pcm_hw_params_alloca(&hw);
-	err = snd_pcm_hw_params_any(pcm, hw);
-	if (!err)
-		err = snd_pcm_hw_params_set_access(pcm, hw, access);
-	if (!err)
-		err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE);
-	if (!err)
-		err = snd_pcm_hw_params_set_channels(pcm, hw, 2);
+	err = set_stereo_s16(pcm, hw, access);
 	if (!err)
 		err = snd_pcm_hw_params_set_rate(pcm, hw, 48000, 0);
 	if (!err)
@@ -310,6 +322,34 @@ static void check_loops(void)
 }
 
 /*
+ * What pcm-test asks for (its near calls, in its order): @period and
+ * @buffer in, what the PCM granted out.
+ */
+static int set_params_near(int dev, snd_pcm_stream_t dir, unsigned int rate,
+			   snd_pcm_uframes_t *period, snd_pcm_uframes_t *buffer)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_t *pcm;
+	int err;
+
+	snd_pcm_hw_params_alloca(&hw);
+	err = open_pcm(&pcm, dev, dir);
+	if (err)
+		return err;
+	err = set_stereo_s16(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED);
+	if (!err)
+		err = snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, 0);
+	if (!err)
+		err = snd_pcm_hw_params_set_period_size_near(pcm, hw, period, 0);
+	if (!err)
+		err = snd_pcm_hw_params_set_buffer_size_near(pcm, hw, buffer);
+	if (!err)
+		err = snd_pcm_hw_params(pcm, hw);
+	snd_pcm_close(pcm);
+	return err;
+}
+
+/*
  * pcm-test's default time tests (tools/testing/selftests/alsa/pcm-test.conf,
  * the stereo ones the codec can run) read and write a second at a time.  On
  * a 2-period buffer a capture read of a second overruns whenever QEMU's
@@ -329,43 +369,17 @@ static void check_periods(void)
 		{ "time5", 48000, 24000, 192000 },
 		{ "time6", 48000, 48000, 576000 },
 	};
-	snd_pcm_hw_params_t *hw;
 	unsigned int t;
 	int dev, dir;
 
-	snd_pcm_hw_params_alloca(&hw);
 	for (dev = 0; dev < 4; dev++) {
 		for (dir = 0; dir < 2; dir++) {
 			for (t = 0; t < sizeof(tests) / sizeof(tests[0]); t++) {
 				snd_pcm_uframes_t period = tests[t].period;
 				snd_pcm_uframes_t buffer = tests[t].buffer;
-				unsigned int rate = tests[t].rate;
-				snd_pcm_t *pcm;
-				int err;
+				int err = set_params_near(dev, dir, tests[t].rate,
+							  &period, &buffer);
 
-				err = open_pcm(&pcm, dev, dir);
-				if (!err) {
-					err = snd_pcm_hw_params_any(pcm, hw);
-					if (!err)
-						err = snd_pcm_hw_params_set_access(pcm, hw,
-							SND_PCM_ACCESS_RW_INTERLEAVED);
-					if (!err)
-						err = snd_pcm_hw_params_set_format(pcm, hw,
-							SND_PCM_FORMAT_S16_LE);
-					if (!err)
-						err = snd_pcm_hw_params_set_channels(pcm, hw, 2);
-					if (!err)
-						err = snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, 0);
-					if (!err)
-						err = snd_pcm_hw_params_set_period_size_near(pcm, hw,
-							&period, 0);
-					if (!err)
-						err = snd_pcm_hw_params_set_buffer_size_near(pcm, hw,
-							&buffer);
-					if (!err)
-						err = snd_pcm_hw_params(pcm, hw);
-					snd_pcm_close(pcm);
-				}
 				check(!err && buffer >= 3 * period,
 				      "periods: pcm%d %s pcm-test %s gets 3 or more periods (%lu of %lu frames%s%s)",
 				      dev, snd_pcm_stream_name(dir), tests[t].name,
@@ -381,7 +395,7 @@ int main(int argc, char **argv)
 	int card = snd_card_get_index("sgscope");
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops|periods\n");
+		fprintf(stderr, USAGE);
 		return 2;
 	}
 	if (card < 0) {
@@ -402,7 +416,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "periods"))
 		check_periods();
 	else {
-		fprintf(stderr, "usage: pcm-checks busy|einval|enomem|mmap|loops|periods\n");
+		fprintf(stderr, USAGE);
 		return 2;
 	}
 	return failures ? 1 : 0;
