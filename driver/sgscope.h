@@ -83,7 +83,7 @@ enum sgscope_engine_id {
 	SGSCOPE_NUM_ENGINES
 };
 
-/* How pcm2's .page finds a page: as the seed does, or from a page array. */
+/* How pcm2's .page finds a page: vmalloc_to_page(), or from a page array. */
 enum sgscope_vmalloc_page_mode {
 	SGSCOPE_PAGE_LOOKUP,	/* vmalloc_to_page() on every call */
 	SGSCOPE_PAGE_CACHED,	/* page array filled at hw_params */
@@ -273,6 +273,9 @@ int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
 int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
 		     size_t bytes);
 extern int sgscope_vmalloc_page_mode;
+/* longest extra busy-wait page_delay_ns may add to each pcm2 .page call */
+#define SGSCOPE_PAGE_DELAY_MAX_NS	10000U
+extern unsigned int sgscope_page_delay_ns;
 
 /* sgscope_debugfs.c */
 void sgscope_debugfs_init(struct sgscope_chip *chip);

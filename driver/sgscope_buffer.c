@@ -335,7 +335,7 @@ struct page *sgscope_sg_page(struct sgscope_stream *st, unsigned long offset)
 }
 SGSCOPE_EXPORT_IF_KUNIT(sgscope_sg_page);
 
-/* pcm2's .page: the seed's vmalloc_to_page(), or the cached page array. */
+/* pcm2's .page: vmalloc_to_page() as the ALSA guide does, or the cached page array. */
 struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 				  unsigned long offset,
 				  enum sgscope_vmalloc_page_mode mode)

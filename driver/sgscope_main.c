@@ -64,7 +64,31 @@ static const struct kernel_param_ops sgscope_page_mode_ops = {
 	.get = sgscope_get_page_mode,
 };
 module_param_cb(vmalloc_page, &sgscope_page_mode_ops, NULL, 0644);
-MODULE_PARM_DESC(vmalloc_page, "pcm2 (vmalloc) .page callback: lookup (vmalloc_to_page, as the ALSA guide's seed) or cached (page array built at hw_params).");
+MODULE_PARM_DESC(vmalloc_page, "pcm2 (vmalloc) .page callback: lookup (vmalloc_to_page, as in the ALSA guide's vmalloc section) or cached (page array built at hw_params).");
+
+/*
+ * The benchmark's sensitivity test plants a regression of known size with
+ * this: sgscope compare must flag pcm2's page-fault series and nothing else.
+ */
+static int sgscope_set_page_delay(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ns;
+	int err = kstrtouint(val, 0, &ns);
+
+	if (err)
+		return err;
+	if (ns > SGSCOPE_PAGE_DELAY_MAX_NS)
+		return -EINVAL;
+	WRITE_ONCE(sgscope_page_delay_ns, ns);
+	return 0;
+}
+
+static const struct kernel_param_ops sgscope_page_delay_ops = {
+	.set = sgscope_set_page_delay,
+	.get = param_get_uint,
+};
+module_param_cb(page_delay_ns, &sgscope_page_delay_ops, &sgscope_page_delay_ns, 0644);
+MODULE_PARM_DESC(page_delay_ns, "pcm2 (vmalloc) .page callback: busy-wait this many ns more per call (0 to 10000; a planted regression for the benchmark's sensitivity test).");
 
 /* AC97 codec access: wait for the codec access semaphore, then 16 bits. */
 static void sgscope_codec_wait(struct sgscope_chip *chip)

@@ -17,6 +17,7 @@
 #include "sgscope_trace.h"
 
 int sgscope_vmalloc_page_mode = SGSCOPE_PAGE_LOOKUP;
+unsigned int sgscope_page_delay_ns;
 
 #define SGSCOPE_PERIOD_BYTES_MIN	256
 #define SGSCOPE_PERIODS_MAX		1024
@@ -234,7 +235,11 @@ static struct page *sgscope_pcm_vmalloc_page(struct snd_pcm_substream *substream
 					     unsigned long offset)
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
+	unsigned int delay_ns = READ_ONCE(sgscope_page_delay_ns);
 
+	/* a planted regression of known size (module parameter page_delay_ns) */
+	if (delay_ns)
+		ndelay(min(delay_ns, SGSCOPE_PAGE_DELAY_MAX_NS));
 	return sgscope_count_page(st, substream, offset,
 				  sgscope_vmalloc_page(st, offset,
 						       READ_ONCE(sgscope_vmalloc_page_mode)));

@@ -4,7 +4,7 @@
 samples.jsonl, histograms.jsonl and alloc-orders.jsonl; then report.py
 writes ktap.txt, kcidb.json and report.md with its plots from them.
 
-WORK holds boot-info.txt (KERNEL/KNOB lines) and, per boot, the JSON lines
+WORK holds boot-info.txt ("BOOT CLOCK|KERNEL|KNOB ..." lines) and, per boot, the JSON lines
 of sgscope allocs, dmamap and pagelat plus cells.txt, which says which of
 their "mark" lines ends which cell (AMARK) or iteration (PMARK); see
 tools/bench/guest-cells.sh.
@@ -17,13 +17,20 @@ boots = boots.split()
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 kbuild = os.environ.get("KBUILD", os.path.expanduser("~/.cache/sgscope/build"))
 
-kernel, knobs = "", {}
+kernel, knobs, clocks = "", {}, {}
 for line in open(f"{work}/boot-info.txt"):
-    f = line.split(None, 2)
-    if f[0] == "KERNEL":
-        kernel = f[1]
-    elif f[0] == "KNOB":
-        knobs[f[1]] = f[2].strip() if len(f) > 2 else ""
+    boot, what, *f = line.split(None, 3)
+    if what == "KERNEL":
+        kernel = f[0]
+    elif what == "KNOB":
+        knobs[f[0]] = f[1].strip() if len(f) > 1 else ""
+    elif what == "CLOCK":
+        # tools/vm's sgscope_clock=icount:SHIFT or wallclock; a lab
+        # machine's own kernel has none: wall clock by nature
+        clocks[boot] = f[0] if f else "wallclock"
+if len(set(clocks.values())) != 1:
+    sys.exit(f"assemble.py: the boots ran in different clocks: {clocks}")
+clock, _, shift = next(iter(clocks.values())).partition(":")
 
 
 def windows(path):
@@ -81,7 +88,7 @@ for boot in boots:
                       and r["card"] == card and r["pcm"] == pcm]
             for n, ev in enumerate(events, 1):
                 sample(cell, "alloc_ns", "ns", n, ev["duration_ns"], "central")
-                sample(cell, "chunks", "count", n, ev["chunks"], "counter")
+                sample(cell, "chunks", "count", n, ev["chunks"], "allocator")
             if events:
                 # outcomes over the whole cell: one count each
                 sample(cell, "sg_fallbacks", "count", 1,
@@ -109,6 +116,9 @@ run = {
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "kernel": kernel, "config_sha256": config_hash, "level": level,
     "iterations": int(iterations), "boots": boots,
+    # what every time in samples.jsonl is: see README, "Deterministic guest time"
+    "clock": clock, "icount_shift": int(shift) if clock == "icount" else None,
+    "parallel_boots": int(os.environ.get("BENCH_JOBS", "1")),
     "knobs": knobs,
     "workloads": {"pcm-touch": "open, hw_params, 20 x (mmap, write a byte per page, munmap), close",
                   "pcm-xruns": "300 ms of playback, 4 periods of 1024 frames queued ahead"},
@@ -122,8 +132,12 @@ if os.environ.get("BENCH_LOCAL"):
 else:
     run.update({"machine": "test machine (tools/vm)",
                 "qemu": "tools/vm: qemu-system-x86_64 -accel tcg,thread="
-                        f"{os.environ.get('SGSCOPE_TCG_THREAD', 'single')} -machine q35 -m 2G -smp 2 "
+                        f"{os.environ.get('SGSCOPE_TCG_THREAD', 'single')} "
+                        + (f"-icount shift={shift},align=off,sleep=off -seed 1 " if clock == "icount" else "")
+                        + "-machine q35 -m 2G -smp 2 "
                         "-device AC97 (+ --swiotlb: swiotlb=force; --iommu: intel-iommu, intel_iommu=on)",
+                "qemu_version": subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                                               text=True).stdout.split("\n")[0],
                 "guest_memory": "2G", "guest_cpus": 2})
 json.dump(run, open(f"{out}/run.json", "w"), indent=2)
 with open(f"{out}/samples.jsonl", "w") as f:

@@ -14,7 +14,7 @@
 # then, in the direct boot, the peers on the same device and conditions:
 # mainline snd-intel8x0 and snd-dummy (64 KiB, their buffer limit).
 #
-# Written to DIR/BOOT/: allocs.jsonl, dmamap.jsonl, pagelat.jsonl and
+# Written to DIR/BOOT/ when the boot's cells are done: allocs.jsonl, dmamap.jsonl, pagelat.jsonl and
 # cells.txt, which says which mark ends which cell or iteration:
 #   CELL name card pcm          a cell begins
 #   ITER n fault_round_ns xruns  pcm-touch and pcm-xruns results
@@ -71,14 +71,22 @@ if [ -n "$plan_only" ]; then
 fi
 plan >/tmp/plan
 [ -s /tmp/plan ] || exit 0
-out=$dir/$boot
-mkdir -p "$out"
+# The tracers and the cell log write to the guest's tmpfs, copied to the
+# shared folder at the end: a 9p write completes at host time, and under
+# icount a guest waiting on the host skips ahead to its next timer, so no
+# 9p I/O happens while a cell runs.
+out=/tmp/trace
+mkdir -p "$out" "$dir/$boot"
+trap 'cp "$out"/* "$dir/$boot/"' EXIT
 cp "$dir/pcm-touch" "$dir/pcm-xruns" /tmp/
 log=$out/cells.txt
 : >"$log"
 
+# Polls, bounded by a count, not by guest time: under icount a guest that
+# waits for the host skips ahead to its next timer, and the sleeps here
+# cost no wall time.
 waitfor() { # FILE PATTERN [COUNT]
-	for _ in $(seq 600); do
+	for _ in $(seq 6000); do
 		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
 		sleep 0.05
 	done
@@ -157,8 +165,11 @@ while read -r cell card pcm bytes variant; do
 	echo "# cell $cell"
 	echo "CELL $cell $cardno $pcm" >>"$log"
 	for i in $(seq "$iter"); do
-		ns=$(taskset -c 0 /tmp/pcm-touch "hw:$cardno,$pcm" $((bytes / 4)) 20 |
-			sed -n 's/^ns_per_round //p')
+		# no pipe: a reader on the other vCPU would run inside the
+		# measured rounds, and under icount every vCPU's instructions
+		# advance the one guest clock
+		taskset -c 0 /tmp/pcm-touch "hw:$cardno,$pcm" $((bytes / 4)) 20 >/tmp/touch.out
+		ns=$(sed -n 's/^ns_per_round //p' /tmp/touch.out)
 		kill -USR1 $ppid
 		pmarks=$((pmarks + 1))
 		waitfor "$out/pagelat.jsonl" '"mark"' $pmarks || exit 1

@@ -16,31 +16,40 @@ ONELINER='BEGIN { printf("attached\n"); }
 kfunc:snd_pcm_mmap_data_fault { @start[tid] = nsecs; }
 kretfunc:snd_pcm_mmap_data_fault /@start[tid]/ { @ns = hist(nsecs - @start[tid]); delete(@start[tid]); }'
 
-workload() { taskset -c 0 "$dir/pcm-touch" hw:sgscope,2 65536 "$rounds" | sed -n 's/^ns_per_round //p'; }
+# pcm-touch from tmpfs, its output to tmpfs and read afterwards: no 9p I/O
+# and no reader on the other vCPU during the measured rounds (under icount
+# every vCPU's instructions advance the one guest clock)
+cp "$dir/pcm-touch" /tmp/pcm-touch
+workload() {
+	taskset -c 0 /tmp/pcm-touch hw:sgscope,2 65536 "$rounds" >/tmp/touch.out
+	sed -n 's/^ns_per_round //p' /tmp/touch.out
+}
 started() {
-	for i in $(seq 300); do
+	for i in $(seq 3000); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
+# the clock every number below is in (tools/vm's sgscope_clock=)
+echo "CLOCK $(sed -n 's/.*sgscope_clock=\([^ ]*\).*/\1/p' /proc/cmdline)"
 workload >/dev/null	# warm up: page cache, first-time allocations
 for r in $(seq "$repeats"); do
 	echo "RESULT none $(workload)"
 
-	"$S" pagelat -c sgscope >"$dir/sgscope.out" 2>"$dir/sgscope.err" &
+	"$S" pagelat -c sgscope >/tmp/sgscope.out 2>/tmp/sgscope.err &
 	pid=$!
-	started "$dir/sgscope.err" Tracing || echo "# sgscope did not start: $(cat "$dir/sgscope.err")"
+	started /tmp/sgscope.err Tracing || echo "# sgscope did not start: $(cat /tmp/sgscope.err)"
 	echo "RESULT sgscope $(workload)"
 	kill -INT $pid; wait $pid
-	echo "ATTACH sgscope $(sed -n 's/.*(\(.*\)).*/\1/p' "$dir/sgscope.err" | head -1)"
-	echo "COUNT sgscope $(awk '/^count/ { print $2 }' "$dir/sgscope.out" | tail -1)"
+	echo "ATTACH sgscope $(sed -n 's/.*(\(.*\)).*/\1/p' /tmp/sgscope.err | head -1)"
+	echo "COUNT sgscope $(awk '/^count/ { print $2 }' /tmp/sgscope.out | tail -1)"
 
-	bpftrace -e "$ONELINER" >"$dir/bpftrace.out" 2>&1 &
+	bpftrace -e "$ONELINER" >/tmp/bpftrace.out 2>&1 &
 	pid=$!
-	started "$dir/bpftrace.out" '^attached' || echo "# bpftrace did not start: $(cat "$dir/bpftrace.out")"
+	started /tmp/bpftrace.out '^attached' || echo "# bpftrace did not start: $(cat /tmp/bpftrace.out)"
 	echo "RESULT bpftrace $(workload)"
 	kill -INT $pid; wait $pid
-	echo "COUNT bpftrace $(sed -n 's/.*[])] *\([0-9][0-9]*\) |.*/\1/p' "$dir/bpftrace.out" | paste -sd+ | bc)"
+	echo "COUNT bpftrace $(sed -n 's/.*[])] *\([0-9][0-9]*\) |.*/\1/p' /tmp/bpftrace.out | paste -sd+ | bc)"
 done

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """The tracing-overhead report: OUT/raw.txt (RESULT/COUNT/ATTACH lines of
-tools/bench/guest-pagelat-overhead.sh) -> OUT/report.md.
+tools/bench/guest-pagelat-overhead.sh) -> OUT/report.md and
+OUT/overhead.json (the medians and the ratio, for comparing runs).
 
 usage: overhead-report.py OUT [ROUNDS]"""
-import statistics, sys
+import json, statistics, sys
 out = sys.argv[1]
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-runs, counts, attach = {}, {}, ""
+runs, counts, attach, clock = {}, {}, "", "wallclock"
 for line in open(f"{out}/raw.txt"):
     f = line.split()
     if len(f) >= 3 and f[0] == "RESULT" and f[2].isdigit():
@@ -16,6 +17,8 @@ for line in open(f"{out}/raw.txt"):
         counts.setdefault(f[1], []).append(f[2])
     elif len(f) >= 3 and f[0] == "ATTACH":
         attach = " ".join(f[2:])
+    elif len(f) == 2 and f[0] == "CLOCK":
+        clock = f[1]
 if not all(k in runs for k in ("none", "sgscope", "bpftrace")):
     sys.exit("bench: a condition has no result; see raw.txt")
 faults = 64
@@ -28,6 +31,9 @@ lines = [
     "",
     f"Workload: pcm-touch maps pcm2 (vmalloc, .page callback) of snd-sgscope and faults all {faults} pages,",
     f"{rounds} rounds per measurement, pinned to CPU 0; {len(runs['none'])} alternating repeats; QEMU TCG guest.",
+    "Clock: " + (f"QEMU icount, shift {clock.split(':')[1]}: every ns is guest time, "
+                 f"{1 << int(clock.split(':')[1])} ns per instruction executed."
+                 if clock.startswith("icount:") else "wall clock: the numbers move with the host's load."),
     f"sgscope attach: {attach}. bpftrace: kfunc/kretfunc + hist().",
     "",
     "| condition | median ns per round | ns per fault | added ns per fault | runs |",
@@ -41,4 +47,7 @@ lines += ["",
           f"Faults counted per run: sgscope {' '.join(counts.get('sgscope', []))}, "
           f"bpftrace {' '.join(counts.get('bpftrace', []))} (expected {faults * rounds}).", ""]
 open(f"{out}/report.md", "w").write("\n".join(lines))
+json.dump({"clock": clock, "rounds": rounds, "faults_per_round": faults, "median_ns_per_round": med,
+           "added_ns_per_fault": added, "ratio": ratio, "runs": runs},
+          open(f"{out}/overhead.json", "w"), indent=1)
 print("\n".join(lines))

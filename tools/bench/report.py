@@ -29,8 +29,22 @@ def load(out):
     return run, samples, histograms, orders
 
 
+def clock_of(run):
+    """Which clock a run's times are in, in words (runs recorded before
+    run.json had "clock" ran plain TCG: wall clock)."""
+    if run.get("clock") == "icount":
+        shift = run["icount_shift"]
+        return (f"icount shift {shift}", f"guest time under QEMU icount, shift {shift}: "
+                f"{1 << shift} guest ns per instruction executed, idle time skipped; times "
+                "follow the code path, not caches or the host's load")
+    if run.get("qemu") is None and run.get("machine", "").startswith("local"):
+        return "wall clock", "wall clock of the machine the cells ran on"
+    return "wall clock", "wall clock of a plain TCG guest: times move with the host's load"
+
+
 def write(out):
     run, samples, histograms, orders = load(out)
+    clock_short, clock_long = clock_of(run)
     sha, kernel, level = run["git_sha"], run["kernel"], run["level"]
     iterations, boots, config_hash = run["iterations"], run["boots"], run.get("config_sha256")
     # runs before run.json kept the full hash: ask git
@@ -63,7 +77,7 @@ def write(out):
         v = series[(cell, metric)]
         tests.append({"id": f"{origin}:{sha}:{n}", "origin": origin, "build_id": build["id"],
                       "path": "sgscope." + cell.replace("/", ".") + "." + metric,
-                      "status": "PASS", "environment": {"comment": "QEMU TCG test machine"},
+                      "status": "PASS", "environment": {"comment": f"QEMU TCG test machine, {clock_short}"},
                       "number": {"value": statistics.median(v["values"]), "unit": v["unit"]},
                       "misc": {"samples": len(v["values"])}})
     json.dump({"version": {"major": 4, "minor": 3}, "checkouts": [checkout], "builds": [build],
@@ -90,7 +104,8 @@ def write(out):
     lines = [f"# sgscope benchmark {run['date']} ({level})", "",
              f"git {sha}{' (dirty)' if run['git_dirty'] else ''}, kernel {kernel}, "
              f"{len(samples)} samples in {len(keys)} series, {iterations} iterations per cell, "
-             f"boots: {' '.join(boots)}. Everything ran in a QEMU TCG guest: absolute times are "
+             f"boots: {' '.join(boots)}.", "",
+             f"**Clock: {clock_short}.** Every time here is {clock_long}. Absolute times are "
              "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
              "Cells are strategy/DMA mode/buffer size/condition: pcm0 prealloc, pcm1 sg (DEV_SG), "
              "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached), pcm3 "

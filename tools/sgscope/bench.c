@@ -21,8 +21,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: sgscope bench [--quick] [--iterations N] [--filter GLOB]\n"
-		   "                     [--modes direct,swiotlb,iommu | --local] [-o DIR]\n");
+	fprintf(f, "usage: sgscope bench [--quick] [--iterations N] [--filter GLOB] [--wallclock]\n"
+		   "                     [--jobs N] [--modes direct,swiotlb,iommu | --local] [-o DIR]\n");
 }
 
 static void help(void)
@@ -36,6 +36,10 @@ static void help(void)
 	       "  --iterations N     iterations per cell (default 10, 5 with --quick)\n"
 	       "  --filter GLOB      only the cells whose name matches, e.g. 'pcm2-*/*/256k/*'\n"
 	       "  --modes LIST       DMA modes to boot, comma-separated\n"
+	       "  --wallclock        plain TCG guests whose clocks follow the host's (default:\n"
+	       "                     QEMU icount, guest time = instructions executed)\n"
+	       "  --jobs N           boots at a time (default: one per host CPU in icount mode,\n"
+	       "                     1 with --wallclock)\n"
 	       "  --local            no test machine: run the cells here, in the DMA mode this\n"
 	       "                     kernel was booted with (root, snd-sgscope loaded)\n"
 	       "  -o, --output DIR   the run folder (default results/<UTC time>-<git sha>)\n"
@@ -122,14 +126,17 @@ static int bench_main(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "modes", required_argument, NULL, 'm' },
 		{ "local", no_argument, NULL, 'l' },
+		{ "wallclock", no_argument, NULL, 'w' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	const char *iterations = NULL, *filter = NULL, *modes = NULL, *output = NULL;
+	const char *jobs = NULL;
 	char tree[PATH_MAX], out[PATH_MAX + 64], script[PATH_MAX + 32];
-	const char *args[16];
-	bool quick = false, local = false;
+	const char *args[20];
+	bool quick = false, local = false, wallclock = false;
 	int c, n = 0, status;
 	pid_t pid;
 
@@ -162,6 +169,17 @@ static int bench_main(int argc, char **argv)
 		case 'l':
 			local = true;
 			break;
+		case 'w':
+			wallclock = true;
+			break;
+		case 'j': {
+			long v;
+
+			if (parse_count(optarg, 16, &v) || v < 1)
+				return bad("bad number of parallel boots '%s': want 1 to 16", optarg);
+			jobs = optarg;
+			break;
+		}
 		case 'o':
 			output = optarg;
 			break;
@@ -178,6 +196,9 @@ static int bench_main(int argc, char **argv)
 		return bad("unexpected argument '%s'", argv[optind]);
 	if (local && modes)
 		return bad("--local runs in the DMA mode this machine was booted with%s; drop --modes", "");
+	if (local && (wallclock || jobs))
+		return bad("--local runs in this machine's own clock, one boot%s: drop --wallclock and --jobs",
+			   "");
 	if (find_tree(tree, sizeof(tree))) {
 		fprintf(stderr, "sgscope bench: cannot find the sgscope source tree (tools/bench/matrix) "
 			"this binary was built in; set SGSCOPE_REPO to it\n");
@@ -205,6 +226,12 @@ static int bench_main(int argc, char **argv)
 	}
 	if (local)
 		args[n++] = "--local";
+	if (wallclock)
+		args[n++] = "--wallclock";
+	if (jobs) {
+		args[n++] = "--jobs";
+		args[n++] = jobs;
+	}
 	args[n++] = out;
 	args[n] = NULL;
 	fprintf(stderr, "[bench] run folder: %s\n", out);

@@ -16,11 +16,21 @@ struct verdict {
 	bool improvement;
 };
 
+/* How a metric kind is judged in one clock, and why. */
+struct compare_rule {
+	bool exact;		/* any move in the bad direction */
+	double pct;		/* else: p < P_LIMIT and the median this far worse */
+	const char *why;
+};
+
+const struct compare_rule *compare_rule(enum run_clock clock, enum metric_kind kind);
+
 /*
- * A REGRESSION: p < 0.01 and the median moved 5% or more (10% for tail
- * metrics) in the bad direction; counters: any move in the bad direction.
+ * A REGRESSION: p < 0.01 and the median moved at least the rule's
+ * threshold for the metric's kind and the runs' clock in the bad
+ * direction; exact counters: any move in the bad direction.
  */
 void compare_series(const struct series *base, const struct series *new,
-		    struct verdict *v);
+		    enum run_clock clock, struct verdict *v);
 
 #endif

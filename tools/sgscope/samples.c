@@ -7,6 +7,13 @@
 #include <string.h>
 #include "samples.h"
 
+const char *const metric_kind_names[METRIC_KINDS] = {
+	[METRIC_CENTRAL] = "central",
+	[METRIC_TAIL] = "tail",
+	[METRIC_COUNTER] = "counter",
+	[METRIC_ALLOCATOR] = "allocator",
+};
+
 static const char *skip_ws(const char *p)
 {
 	while (isspace((unsigned char)*p))
@@ -70,8 +77,14 @@ int sample_parse_line(const char *line, struct series *key, double *value)
 			} else if (!strcmp(name, "unit")) {
 				snprintf(key->unit, sizeof(key->unit), "%.15s", text);
 			} else if (!strcmp(name, "kind")) {
-				key->kind = !strcmp(text, "counter") ? METRIC_COUNTER :
-					    !strcmp(text, "tail") ? METRIC_TAIL : METRIC_CENTRAL;
+				int k;
+
+				for (k = 0; k < METRIC_KINDS; k++)
+					if (!strcmp(text, metric_kind_names[k]))
+						break;
+				if (k == METRIC_KINDS)
+					return -1;
+				key->kind = k;
 			}
 		} else if (!strncmp(p, "true", 4) || !strncmp(p, "false", 5)) {
 			if (!strcmp(name, "higher_is_better"))
@@ -134,8 +147,8 @@ int samples_load(const char *run_dir, struct run_samples *out)
 		if (!*skip_ws(line))
 			continue;
 		if (sample_parse_line(line, &key, &value)) {
-			fprintf(stderr, "sgscope compare: %s:%u: not a sample (want cell, metric, value)\n",
-				path, lineno);
+			fprintf(stderr, "sgscope compare: %s:%u: not a sample (want cell, metric, value "
+				"and a kind of central, tail, counter or allocator)\n", path, lineno);
 			fclose(f);
 			samples_free(out);
 			return -1;
@@ -166,4 +179,57 @@ void samples_free(struct run_samples *run)
 		free(run->series[i].values);
 	free(run->series);
 	memset(run, 0, sizeof(*run));
+}
+
+/*
+ * run.json is written by tools/bench/assemble.py with one key per line;
+ * the two this needs are top-level strings and numbers, found by name.
+ */
+static bool json_field(const char *text, const char *name, char *buf, size_t len)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\"%s\"", name);
+	p = strstr(text, key);
+	if (!p)
+		return false;
+	p = skip_ws(p + strlen(key));
+	if (*p++ != ':')
+		return false;
+	p = skip_ws(p);
+	if (*p == '"')
+		return parse_string(p, buf, len) != NULL;
+	snprintf(buf, len, "%.*s", (int)strcspn(p, ",}\n"), p);
+	return true;
+}
+
+int run_info_load(const char *run_dir, struct run_info *info)
+{
+	char path[4096], text[16384], clock[32], shift[16];
+	size_t n;
+	FILE *f;
+
+	memset(info, 0, sizeof(*info));
+	info->clock = RUN_WALLCLOCK;
+	snprintf(info->text, sizeof(info->text), "wall clock");
+	snprintf(path, sizeof(path), "%s/run.json", run_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	if (!json_field(text, "clock", clock, sizeof(clock)) || !strcmp(clock, "wallclock"))
+		return 0;
+	if (strcmp(clock, "icount") || !json_field(text, "icount_shift", shift, sizeof(shift))) {
+		fprintf(stderr, "sgscope compare: %s: clock '%s' is neither icount (with an "
+			"icount_shift) nor wallclock\n", path, clock);
+		return -1;
+	}
+	info->clock = RUN_ICOUNT;
+	info->shift = atoi(shift);
+	snprintf(info->text, sizeof(info->text), "icount shift %d (%d guest ns per instruction)",
+		 info->shift, 1 << info->shift);
+	return 0;
 }

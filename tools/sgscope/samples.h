@@ -9,10 +9,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* What compare's rule for a metric is (compare.c has the thresholds). */
 enum metric_kind {
-	METRIC_CENTRAL,	/* a typical value: medians compared, 5% threshold */
-	METRIC_TAIL,	/* p99, max and the like: 10% threshold */
-	METRIC_COUNTER,	/* fallbacks, chunks, xruns: compared exactly */
+	METRIC_CENTRAL,		/* a typical value: medians compared */
+	METRIC_TAIL,		/* p99, max and the like: a wider threshold */
+	METRIC_COUNTER,		/* outcomes (fallbacks, failures, xruns): exact */
+	METRIC_ALLOCATOR,	/* counts the page allocator chooses (chunks):
+				 * a distribution, tested like a time */
+	METRIC_KINDS
+};
+
+/* The clock a run's times are in (run.json's "clock"). */
+enum run_clock {
+	RUN_WALLCLOCK,	/* plain TCG or a real machine: the host's weather */
+	RUN_ICOUNT,	/* QEMU icount: 2^shift guest ns per instruction */
+};
+
+struct run_info {
+	enum run_clock clock;
+	int shift;		/* icount only */
+	char text[64];		/* "icount shift 0 (...)" or "wall clock" */
 };
 
 struct series {
@@ -37,5 +53,13 @@ int samples_load(const char *run_dir, struct run_samples *out);
 struct series *samples_find(struct run_samples *run, const char *cell,
 			    const char *metric);
 void samples_free(struct run_samples *run);
+/*
+ * The clock of RUN from its run.json; a run without one, or without a
+ * "clock" field (recorded before icount), is in wall clock.  0, or -1 with
+ * a message on stderr when run.json names a clock this build does not know.
+ */
+int run_info_load(const char *run_dir, struct run_info *info);
+/* The "kind" field's names, indexed by enum metric_kind. */
+extern const char *const metric_kind_names[METRIC_KINDS];
 
 #endif

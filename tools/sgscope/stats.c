@@ -28,6 +28,25 @@ double stats_median(const double *v, size_t n)
 	return m;
 }
 
+double stats_quantile(const double *v, size_t n, double q)
+{
+	double *s, m;
+	size_t rank;
+
+	if (!n || q < 0 || q > 1)
+		return NAN;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return NAN;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	/* nearest rank: the smallest value with at least q of them at or below */
+	rank = (size_t)ceil(q * n);
+	m = s[rank ? rank - 1 : 0];
+	free(s);
+	return m;
+}
+
 struct tagged {
 	double v;
 	int first;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 double stats_median(const double *v, size_t n);
+/* The nearest-rank q-quantile (0 <= q <= 1) of n values; NAN if none. */
+double stats_quantile(const double *v, size_t n, double q);
 
 struct mann_whitney {
 	double u;	/* U of the first sample */

@@ -86,9 +86,42 @@ PY
 )
 expect "vm --wav: a valid 48 kHz stereo WAV with a finalised header" valid "$check"
 
-# A hung command is cut off by the timeout and reported.
+# The clock: icount by default, and idle guest time costs no wall time in
+# it; --wallclock is plain TCG, where a guest second is a host second.
+out=$(run -- cat /proc/cmdline 2>&1)
+contains "vm: the default clock is icount, shift 3" "sgscope_clock=icount:3" "$out"
+out=$(run --icount=0 -- cat /proc/cmdline 2>&1)
+contains "vm --icount=0: the guest is told its shift" "sgscope_clock=icount:0" "$out"
+start=$(date +%s.%N)
+out=$(run -- sh -c 'a=$(cut -d" " -f1 /proc/uptime); sleep 60; b=$(cut -d" " -f1 /proc/uptime); echo "slept $(echo "$b - $a" | bc)"' 2>&1)
+took=$(echo "$(date +%s.%N) - $start" | bc)
+slept=$(echo "$out" | sed -n 's/^slept //p')
+if [ -n "$slept" ] && [ "$(echo "$slept >= 60 && $took < 30" | bc)" = 1 ]; then
+	pass "vm --icount: 60 s of guest sleep (${slept} s of guest uptime) took ${took} s of wall time"
+else
+	fail "vm --icount: 60 s of guest sleep takes under 30 s of wall time" "guest: $out" "wall: ${took}s"
+fi
+start=$(date +%s.%N)
+out=$(run --wallclock -- sh -c 'cat /proc/cmdline; sleep 5' 2>&1)
+took=$(echo "$(date +%s.%N) - $start" | bc)
+contains "vm --wallclock: the guest is told its clock" "sgscope_clock=wallclock" "$out"
+if [ "$(echo "$took >= 5" | bc)" = 1 ]; then
+	pass "vm --wallclock: 5 s of guest sleep take 5 s of wall time or more (${took} s)"
+else
+	fail "vm --wallclock: 5 s of guest sleep take 5 s of wall time or more" "took ${took}s"
+fi
+out=$("$vm" --icount=11 true 2>&1); rc=$?
+expect "vm: --icount=11 (out of range) exits 2" 2 "$rc"
+out=$(SGSCOPE_CLOCK=sundial "$vm" true 2>&1); rc=$?
+expect "vm: an unknown SGSCOPE_CLOCK exits 2" 2 "$rc"
+out=$(SGSCOPE_TCG_THREAD=multi "$vm" --icount true 2>&1); rc=$?
+expect "vm: --icount with multi-threaded TCG exits 2" 2 "$rc"
+contains "vm: ... saying icount needs single-threaded TCG" "single-threaded" "$out"
+
+# A hung command is cut off by the timeout and reported.  It spins: a
+# sleeping guest skips its idle time under icount and would not hang.
 start=$(date +%s)
-out=$(run --timeout 25 -- sleep 600 2>&1); rc=$?
+out=$(run --timeout 25 -- sh -c 'while :; do :; done' 2>&1); rc=$?
 expect "vm --timeout: a hung guest exits 124" 124 "$rc"
 contains "vm --timeout: the timeout is reported" "TIMEOUT" "$out"
 took=$(( $(date +%s) - start ))

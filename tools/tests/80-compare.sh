@@ -41,6 +41,7 @@ run "$tmp/base" 0
 run "$tmp/same" 0
 run "$tmp/slow20" 20
 run "$tmp/slow2" 2
+run "$tmp/slow3" 3
 
 "$S" compare "$tmp/base" "$tmp/same" >"$tmp/out" 2>&1
 expect "compare: identical runs exit 0" 0 $?
@@ -68,6 +69,33 @@ contains "compare: ... and counts them" "3 series compared, 0 regressed, 6 in on
 	"$(cat "$tmp/out")"
 grep -q 'only in new: `pcm0/direct/1024k/none`' "$tmp/moved/compare.md"
 expect "compare: compare.md lists them" 0 $?
+# icount runs (run.json's clock): noise well under 1%, so the bar is lower
+for r in base same slow3; do
+	cp -r "$tmp/$r" "$tmp/ic-$r"
+	rm -f "$tmp/ic-$r/compare"*
+	echo '{"clock": "icount", "icount_shift": 0}' >"$tmp/ic-$r/run.json"
+done
+"$S" compare "$tmp/ic-base" "$tmp/ic-slow3" >"$tmp/out" 2>&1
+expect "compare icount: 3% slower exits 1 (over icount's bar)" 1 $?
+flagged=$(grep REGRESSION "$tmp/out" | awk '{print $1, $2}')
+expect "compare icount: ... and only pcm2's alloc_ns is flagged" "pcm2/direct/256k/none alloc_ns" "$flagged"
+contains "compare icount: the output names the clock" "clock: icount shift 0" "$(cat "$tmp/out")"
+grep -q '^| central | p < 0.01 and the median' "$tmp/ic-slow3/compare.md"
+expect "compare icount: compare.md gives each kind's threshold" 0 $?
+grep -q 'Clock of both runs: \*\*icount shift 0' "$tmp/ic-slow3/compare.md"
+expect "compare icount: compare.md names the clock" 0 $?
+"$S" compare "$tmp/ic-base" "$tmp/ic-same" >"$tmp/out" 2>&1
+expect "compare icount: identical runs exit 0" 0 $?
+contains "compare icount: the spread of the medians is printed" "central       2 series  p50 0.00%" "$(cat "$tmp/out")"
+"$S" compare "$tmp/base" "$tmp/ic-same" >/dev/null 2>"$tmp/err"
+expect "compare: a wall-clock run against an icount run exits 2" 2 $?
+contains "compare: ... saying the clocks differ" "not comparable" "$(cat "$tmp/err")"
+echo '{"clock": "icount", "icount_shift": 3}' >"$tmp/ic-same/run.json"
+"$S" compare "$tmp/ic-base" "$tmp/ic-same" >/dev/null 2>"$tmp/err"
+expect "compare: icount runs of different shifts exit 2" 2 $?
+echo '{"clock": "sundial"}' >"$tmp/ic-same/run.json"
+"$S" compare "$tmp/ic-base" "$tmp/ic-same" >/dev/null 2>"$tmp/err"
+expect "compare: an unknown clock in run.json exits 2" 2 $?
 "$S" compare "$tmp/base" >/dev/null 2>"$tmp/err"
 expect "compare: one argument is a usage error (exit 2)" 2 $?
 "$S" compare "$tmp/base" "$tmp/nothere" >/dev/null 2>"$tmp/err"

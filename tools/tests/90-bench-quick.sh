@@ -77,20 +77,77 @@ check(h and sum(b["count"] for b in h[0]["buckets"]) == 5 * 20 * 64,
 run = json.load(open(f"{out}/run.json"))
 check(all(run.get(f) for f in ("git_sha", "kernel", "config_sha256", "qemu", "knobs")),
       "run.json has the git sha, kernel, config hash, QEMU line and knobs")
+check(run.get("clock") == "icount" and run.get("icount_shift") == 3 and "-icount shift=3" in run["qemu"],
+      f"run.json: measured in icount, shift 3, and the QEMU line says so ({run.get('clock')})")
+check("**Clock: icount shift 3.**" in open(f"{out}/report.md").read(), "report.md names the clock")
+check(all("icount shift 3" in t["environment"]["comment"] for t in k["tests"]),
+      "every KCIDB test says which clock its number is in")
 PY
 "$S" compare "$out" "$out" >/dev/null
 expect "bench --quick: compare of the run against itself finds no regression" 0 $?
 
-# a filter runs its cells only
+# a filter runs its cells only; in icount mode the same cells booted again
+# give the same medians (within 1%), though other cells ran before them
 out2="$repo/results/test/bench-filter"
 rm -rf "$out2"
-"$S" bench --quick --iterations 2 --filter 'pcm2-cached/*' -o "$out2" 2>&1 | tee "$tmp/filter.log" |
+"$S" bench --quick --filter 'pcm2-cached/*' -o "$out2" 2>&1 | tee "$tmp/filter.log" |
 	sed 's/^/# /'
 expect "bench --filter: progress says 2 cells" 2 "$(grep -c '^\[bench\] cell [12] of 2: ' "$tmp/filter.log")"
 cells=$(python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l)["cell"] for l in open(sys.argv[1])})))' \
 	"$out2/samples.jsonl")
 expect "bench --filter: only the matching cells ran" \
 	"pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1" "$cells"
+python3 - "$out" "$out2" <<'PY'
+import json, statistics, sys
+def medians(run):
+    by = {}
+    for line in open(f"{run}/samples.jsonl"):
+        s = json.loads(line)
+        if s["kind"] == "central":
+            by.setdefault((s["cell"], s["metric"]), []).append(s["value"])
+    return {k: statistics.median(v) for k, v in by.items()}
+a, b = medians(sys.argv[1]), medians(sys.argv[2])
+both = sorted(set(a) & set(b))
+print(("ok - " if len(both) >= 6 else "not ok - ") +
+      f"bench icount: the filtered boot has the central series of its 2 cells ({len(both)})")
+for k in both:
+    pct = abs(b[k] - a[k]) / a[k] * 100
+    print(("ok - " if pct <= 1 else "not ok - ") +
+          f"bench icount: {k[0]} {k[1]}: two boots' medians within 1% ({a[k]:g} vs {b[k]:g}: {pct:.2f}%)")
+PY
+
+# Sensitivity: a regression of about 3% of pcm2's fault loop, planted with
+# the driver's page_delay_ns, is flagged in the pcm2 cells' page-fault
+# series and nowhere else
+plant=$(python3 - "$out" <<'PY'
+import json, statistics, sys
+v = [json.loads(l) for l in open(f"{sys.argv[1]}/samples.jsonl")]
+r = [s["value"] for s in v if s["cell"] == "pcm2-lookup/direct/256k/none" and s["metric"] == "fault_round_ns"]
+# 64 faults per round of the 256 KiB buffer
+print(round(0.03 * statistics.median(r) / 64) if r else 0)
+PY
+)
+echo "# planted: page_delay_ns=$plant (3% of pcm2's fault loop)"
+out4="$repo/results/test/bench-planted"
+rm -rf "$out4"
+SGSCOPE_VM_APPEND="snd_sgscope.page_delay_ns=$plant" "$S" bench --quick -o "$out4" 2>&1 |
+	tail -2 | sed 's/^/# /'
+grep -q "\"page_delay_ns\": \"$plant\"" "$out4/run.json" && [ "$plant" -gt 0 ]
+expect "bench planted: run.json records the knob (page_delay_ns=$plant)" 0 $?
+"$S" compare "$out" "$out4" >"$tmp/planted.txt" 2>&1
+expect "bench planted: compare exits 1" 1 $?
+grep REGRESSION "$tmp/planted.txt" | awk '{print $1, $2}' | sort >"$tmp/flagged"
+sed 's/^/# flagged: /' "$tmp/flagged"
+others=$(grep -v -E '^pcm2-(lookup|cached)/direct/256k/(none|order1) (fault_round_ns|pagelat_p50_ns|pagelat_p99_ns)$' "$tmp/flagged")
+expect "bench planted: nothing outside pcm2's page-fault series is flagged" "" "$others"
+for c in pcm2-lookup/direct/256k/none pcm2-lookup/direct/256k/order1 \
+	pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1; do
+	for m in fault_round_ns pagelat_p50_ns; do
+		grep -qx "$c $m" "$tmp/flagged"
+		expect "bench planted: $c $m is flagged" 0 $?
+	done
+done
+
 # two boots with different cell counts (pcm0 in both, intel8x0 only in
 # direct): the first progress line already knows all 3
 "$S" bench --modes iommu,direct --iterations 1 --filter '*0/*/64k/none' -o "$out2-boots" 2>&1 |

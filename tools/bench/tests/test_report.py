@@ -12,7 +12,7 @@ SAMPLES = [
     # cell, metric, unit, kind, values
     # skewed, so that a mean would not pass for the median
     ("pcm1/direct/256k/none", "alloc_ns", "ns", "central", [300, 100, 1100]),
-    ("pcm1/direct/256k/none", "chunks", "count", "counter", [1, 1, 1]),
+    ("pcm1/direct/256k/none", "chunks", "count", "allocator", [1, 1, 1]),
     ("pcm1/direct/256k/order1", "alloc_ns", "ns", "central", [900, 700, 800, 2000]),
     ("pcm1/direct/256k/order1", "xruns", "count", "counter", [0, 2, 1]),
     ("pcm2-cached/direct/256k/none", "pagelat_p99_ns", "ns", "tail", [4000, 5000, 6000]),
@@ -86,6 +86,19 @@ class ReportTest(unittest.TestCase):
         # xruns are totals: 0 + 2 + 1
         self.assertIn("| xruns | 0 | 3 |", md)
         self.assertIn("| pcm1/direct/256k/order1 | 0.8 |", md)
+
+    def test_clock_is_named(self):
+        text = open(f"{self.out}/report.md").read()
+        self.assertIn("**Clock: wall clock.**", text)
+        run = json.load(open(f"{self.out}/run.json"))
+        run.update({"clock": "icount", "icount_shift": 0})
+        json.dump(run, open(f"{self.out}/run.json", "w"))
+        report.write(self.out)
+        text = open(f"{self.out}/report.md").read()
+        self.assertIn("**Clock: icount shift 0.**", text)
+        self.assertIn("1 guest ns per instruction", text)
+        k = json.load(open(f"{self.out}/kcidb.json"))
+        self.assertTrue(all(t["environment"]["comment"].endswith("icount shift 0") for t in k["tests"]))
 
     def test_older_run_without_commit_or_buckets(self):
         old = tempfile.mkdtemp()

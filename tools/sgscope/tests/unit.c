@@ -299,6 +299,12 @@ static void test_samples_parse(void)
 	      "a line without a metric is refused");
 	check(sample_parse_line("{\"cell\":\"c\",\"metric\":\"m\",\"value\":}", &key, &v) == -1,
 	      "a malformed value is refused");
+	check(!sample_parse_line("{\"cell\":\"c\",\"metric\":\"chunks\",\"value\":3,"
+				 "\"kind\":\"allocator\"}", &key, &v) && key.kind == METRIC_ALLOCATOR,
+	      "kind allocator parses");
+	check(sample_parse_line("{\"cell\":\"c\",\"metric\":\"m\",\"value\":3,"
+				"\"kind\":\"sideways\"}", &key, &v) == -1,
+	      "an unknown kind is refused, not taken for central");
 }
 
 static void series_of(struct series *s, const char *metric, enum metric_kind kind,
@@ -324,34 +330,78 @@ static void test_decision(void)
 
 	series_of(&base, "alloc_ns", METRIC_CENTRAL, false, 1000, 10, b1, 12);
 	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 1200, 10, b2, 12);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(v.regression && fabs(v.change_pct - 20) < 0.5, "decision: 20%% slower, low noise: REGRESSION");
 	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 1020, 10, b2, 12);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(!v.regression, "decision: 2%% slower is not flagged (p %.3g)", v.test.p);
 	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 800, 10, b2, 12);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(!v.regression && v.improvement, "decision: 20%% faster is an improvement");
 	series_of(&base, "ops_per_s", METRIC_CENTRAL, true, 1000, 10, b1, 12);
 	series_of(&new, "ops_per_s", METRIC_CENTRAL, true, 800, 10, b2, 12);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(v.regression, "decision: higher-is-better 20%% down is a REGRESSION");
 	series_of(&base, "p99_ns", METRIC_TAIL, false, 1000, 10, b1, 12);
 	series_of(&new, "p99_ns", METRIC_TAIL, false, 1080, 10, b2, 12);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(!v.regression, "decision: a tail metric 8%% up stays under its 10%% bar");
 	series_of(&base, "fallbacks", METRIC_COUNTER, false, 3, 0, b1, 3);
 	series_of(&new, "fallbacks", METRIC_COUNTER, false, 4, 0, b2, 3);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(v.regression && !v.tested, "decision: a counter that grows is compared exactly: REGRESSION");
 	series_of(&new, "fallbacks", METRIC_COUNTER, false, 3, 0, b2, 3);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(!v.regression, "decision: an unchanged counter is fine");
 	/* too few samples to be significant, however large the move */
 	series_of(&base, "alloc_ns", METRIC_CENTRAL, false, 1000, 10, b1, 2);
 	series_of(&new, "alloc_ns", METRIC_CENTRAL, false, 2000, 10, b2, 2);
-	compare_series(&base, &new, &v);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
 	check(!v.regression, "decision: 2 vs 2 samples cannot reach p < 0.01 (p %.3f)", v.test.p);
+}
+
+static void test_quantile(void)
+{
+	const double v[] = { 5, 1, 3, 2, 4, 6, 7, 8, 9, 10 };
+
+	check(stats_quantile(v, 10, 0.5) == 5 && stats_quantile(v, 10, 0.95) == 10 &&
+	      stats_quantile(v, 10, 1) == 10 && stats_quantile(v, 10, 0) == 1 &&
+	      stats_quantile(v, 10, 0.9) == 9, "nearest-rank quantiles: p50, p90, p95, min, max");
+	check(isnan(stats_quantile(v, 0, 0.5)) && isnan(stats_quantile(v, 10, 1.5)),
+	      "a quantile of nothing, or past 1, is NAN");
+}
+
+/* icount's thresholds sit just above its measured noise */
+static void test_decision_icount(void)
+{
+	double b1[12], b2[12];
+	struct series base, new;
+	struct verdict v;
+
+	series_of(&base, "fault_round_ns", METRIC_CENTRAL, false, 100000, 100, b1, 5);
+	series_of(&new, "fault_round_ns", METRIC_CENTRAL, false, 103000, 100, b2, 5);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(v.regression, "icount: 3%% slower, 5 + 5 iterations apart: REGRESSION (p %.3g)", v.test.p);
+	compare_series(&base, &new, RUN_WALLCLOCK, &v);
+	check(!v.regression, "wall clock: the same 3%% is under its 5%% bar");
+	series_of(&new, "fault_round_ns", METRIC_CENTRAL, false, 100500, 100, b2, 5);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(!v.regression, "icount: 0.5%% slower is noise, not flagged");
+	series_of(&base, "chunks", METRIC_ALLOCATOR, false, 63, 4, b1, 5);
+	series_of(&new, "chunks", METRIC_ALLOCATOR, false, 64, 4, b2, 5);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(!v.regression && v.tested,
+	      "icount: chunks the allocator chose, 63 -> 64, are a distribution: not flagged");
+	series_of(&new, "chunks", METRIC_ALLOCATOR, false, 128, 4, b2, 5);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(v.regression, "icount: chunks doubled: REGRESSION");
+	series_of(&base, "sg_fallbacks", METRIC_COUNTER, false, 0, 0, b1, 1);
+	series_of(&new, "sg_fallbacks", METRIC_COUNTER, false, 1, 0, b2, 1);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(v.regression && !v.tested, "icount: an outcome counter is exact: 0 -> 1 fallback flagged");
+	check(compare_rule(RUN_ICOUNT, METRIC_CENTRAL)->pct < compare_rule(RUN_WALLCLOCK, METRIC_CENTRAL)->pct &&
+	      compare_rule(RUN_ICOUNT, METRIC_TAIL)->why && compare_rule(RUN_WALLCLOCK, METRIC_ALLOCATOR)->why,
+	      "every rule says why; icount's central bar is below wall clock's");
 }
 
 int main(void)
@@ -364,6 +414,8 @@ int main(void)
 	test_mann_whitney();
 	test_samples_parse();
 	test_decision();
+	test_decision_icount();
+	test_quantile();
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

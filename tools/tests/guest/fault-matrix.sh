@@ -33,14 +33,20 @@ clip=0
 # (no subshell: the counter must advance)
 next_clip() { clip=$((clip + 1)); c=$(printf 'clip%03d' $clip); }
 
-"$S" allocs --json >"$dir/allocs-$boot.json" 2>"$dir/allocs-$boot.err" &
+# The tracer writes to tmpfs, copied to the shared folder at the end: a 9p
+# write completes at host time, and under icount a guest waiting on the
+# host skips ahead to its next timer, so the sleeps below could end before
+# a 9p write landed; on tmpfs they wait for the tracer alone.
+trace=/tmp/allocs-$boot.json
+trap 'cp "$trace" "$dir/"' EXIT
+"$S" allocs --json >"$trace" 2>"$dir/allocs-$boot.err" &
 allocs_pid=$!
-for i in $(seq 300); do grep -q '"start"' "$dir/allocs-$boot.json" && break; sleep 0.1; done
+for i in $(seq 3000); do grep -q '"start"' "$trace" && break; sleep 0.1; done
 echo clear >$kmemleak 2>/dev/null
 # events since the last scenario began
 mark=0
-begin() { sleep 0.5; mark=$(wc -l <"$dir/allocs-$boot.json"); dmesg -C; }
-events() { sleep 0.5; tail -n +$((mark + 1)) "$dir/allocs-$boot.json" | jq -c "select(.report==\"event\" and .card==0 and $1)" 2>/dev/null; }
+begin() { sleep 0.5; mark=$(wc -l <"$trace"); dmesg -C; }
+events() { sleep 0.5; tail -n +$((mark + 1)) "$trace" | jq -c "select(.report==\"event\" and .card==0 and $1)" 2>/dev/null; }
 
 # play PCM [INJECT ARGS]: aplay a fresh clip, under inject if args given;
 # sets rc and err; announces the clip for the bit-exact check when it worked

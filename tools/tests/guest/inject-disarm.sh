@@ -21,7 +21,7 @@ say $? "inject: knobs restored after the command ends"
 
 "$S" inject --slab --within snd_pcm_ioctl --probability 50 --times 3 -- sleep 30 2>/tmp/armed &
 pid=$!
-for i in $(seq 100); do grep -q armed /tmp/armed && break; sleep 0.1; done
+for i in $(seq 1000); do grep -q armed /tmp/armed && break; sleep 0.1; done
 during=$(cat /sys/kernel/debug/failslab/probability /sys/kernel/debug/failslab/ignore-gfp-wait | tr '\n' ' ')
 kill -INT $pid
 wait $pid

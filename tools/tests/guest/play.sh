@@ -29,7 +29,7 @@ echo 1 >$T/events/sgscope/sgscope_alloc/enable
 echo 1 >$T/events/sgscope/sgscope_irq/enable
 taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 "$dir/in-chunked.wav" &
 chunks=0
-for i in $(seq 100); do
+for i in $(seq 1000); do
 	chunks=$(sed -n 's/^chunks //p' $dbg/pcm1-playback/layout)
 	[ "$chunks" -gt 0 ] && break
 	sleep 0.1

@@ -29,7 +29,7 @@ open("/tmp/fragmented", "w").close()
 time.sleep(300)
 ' &
 	sg_fallback_holder=$!
-	for i in $(seq 100); do [ -e /tmp/fragmented ] && break; sleep 0.1; done
+	for i in $(seq 1000); do [ -e /tmp/fragmented ] && break; sleep 0.1; done
 	F=/sys/kernel/debug/fail_page_alloc
 	start=$(grep " snd_dma_alloc_dir_pages\$" /proc/kallsyms | cut -d' ' -f1)
 	end=$(sort /proc/kallsyms | grep -A1 " snd_dma_alloc_dir_pages\$" | tail -1 | cut -d' ' -f1)

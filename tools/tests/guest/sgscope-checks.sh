@@ -11,6 +11,18 @@ say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
 # expect NAME WANT GOT
 expect() { [ "$2" = "$3" ]; say $? "$1 (want $2, got $3)"; }
 touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
+# chunks_of PCM: the driver's chunk count for the playback buffer pcm-touch
+# holds, polled until there is one.  A fixed sleep would not do: under
+# icount a guest waiting for the host (pcm-touch loading over 9p) skips
+# ahead to its next timer, so guest seconds say nothing about progress.
+chunks_of() {
+	for i in $(seq 3000); do
+		c=$(sed -n 's/^chunks //p' $debugfs/pcm$1-playback/layout)
+		[ "${c:-0}" -gt 0 ] && break
+		sleep 0.01
+	done
+	echo "$c"
+}
 dev=$(basename "$(readlink /sys/class/sound/card0/device)")
 debugfs=/sys/kernel/debug/sgscope/card0
 
@@ -21,7 +33,7 @@ traced() {
 	shift
 	"$S" "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
 	eval "pid_$name=$!"
-	for i in $(seq 300); do
+	for i in $(seq 3000); do
 		grep -q 'Tracing\|"start"' "$dir/$name.out" "$dir/$name.err" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -37,8 +49,7 @@ jqs() { jq -r "$2" "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 # chunks PCM: the driver's count for pcm-touch's buffer, while it is held
 held_chunks() {
 	touch_pcm hw:sgscope,$1 65536 1 3 &
-	sleep 2
-	sed -n 's/^chunks //p' $debugfs/pcm$1-playback/layout
+	chunks_of "$1"
 	wait
 }
 
@@ -55,8 +66,8 @@ if [ "$mode" = plain ]; then
 	pcm2_chunks=$(held_chunks 2)
 	. "$here/sg-fallback.sh"
 	sg_fallback_on
-	touch_pcm hw:sgscope,1 65536 1 3 & sleep 2
-	pcm1_chunks=$(sed -n 's/^chunks //p' $debugfs/pcm1-playback/layout)
+	touch_pcm hw:sgscope,1 65536 1 3 &
+	pcm1_chunks=$(chunks_of 1)
 	wait $!
 	sg_fallback_off
 	# preallocation happens at probe: bind the driver again
