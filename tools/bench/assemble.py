@@ -87,7 +87,10 @@ for boot in boots:
             events = [r for r in allocs[k] if r.get("report") == "event" and r["comm"] == "pcm-touch"
                       and r["card"] == card and r["pcm"] == pcm]
             for n, ev in enumerate(events, 1):
-                sample(cell, "alloc_ns", "ns", n, ev["duration_ns"], "central")
+                # the allocator's state decides these (which pages, how
+                # contiguous, whether a purge or compaction runs inside):
+                # kind "allocator", compared as distributions
+                sample(cell, "alloc_ns", "ns", n, ev["duration_ns"], "allocator")
                 sample(cell, "chunks", "count", n, ev["chunks"], "allocator")
             if events:
                 # outcomes over the whole cell: one count each
@@ -99,7 +102,7 @@ for boot in boots:
                     o[int(order)] = o.get(int(order), 0) + count
             maps = [r for r in dmamap[k] if r.get("report") == "map" and r["comm"] == "pcm-touch"]
             for n, ev in enumerate(maps, 1):
-                sample(cell, "dma_map_ns", "ns", n, ev["duration_ns"], "central")
+                sample(cell, "dma_map_ns", "ns", n, ev["duration_ns"], "allocator")
 
 
 def git(*args):

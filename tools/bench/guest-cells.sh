@@ -93,10 +93,15 @@ waitfor() { # FILE PATTERN [COUNT]
 	echo "# timed out waiting for $2 in $1" >&2
 	return 1
 }
-# sgscope TOOL OUTPUT: trace everything (cells are told apart afterwards)
-"$S" allocs --json >"$out/allocs.jsonl" 2>"$out/allocs.err" & apid=$!
-"$S" dmamap --json >"$out/dmamap.jsonl" 2>"$out/dmamap.err" & dpid=$!
-"$S" pagelat --json >"$out/pagelat.jsonl" 2>"$out/pagelat.err" & ppid=$!
+# sgscope TOOL OUTPUT: trace everything (cells are told apart afterwards).
+# The tracers share CPU 0 with the workload: woken by an event, a tracer
+# on the other vCPU would run inside the measured window (under icount,
+# every vCPU's instructions advance the one guest clock, and QEMU
+# interleaves the vCPUs in slices); on CPU 0 it runs when the workload
+# leaves the kernel, the same way in every run.
+taskset -c 0 "$S" allocs --json >"$out/allocs.jsonl" 2>"$out/allocs.err" & apid=$!
+taskset -c 0 "$S" dmamap --json >"$out/dmamap.jsonl" 2>"$out/dmamap.err" & dpid=$!
+taskset -c 0 "$S" pagelat --json >"$out/pagelat.jsonl" 2>"$out/pagelat.err" & ppid=$!
 for t in allocs dmamap pagelat; do waitfor "$out/$t.jsonl" '"start"' || exit 1; done
 pmarks=0 amarks=0
 
@@ -162,6 +167,12 @@ while read -r cell card pcm bytes variant; do
 	cardno=$sgscope_card
 	[ "$card" = sgscope ] || cardno=$peer_card
 	[ "$variant" = - ] || echo "$variant" >/sys/module/snd_sgscope/parameters/vmalloc_page
+	# Every cell starts from the same allocator state: memory compacted,
+	# so that a high-order allocation does not pay for the compaction the
+	# cells before it made necessary (pcm3's 256 KiB took 8-12 ms instead
+	# of 0.6 after the vmalloc cells).  Not under fragment or pressure,
+	# whose state is the condition.
+	case $cond in none | order1) echo 1 >/proc/sys/vm/compact_memory ;; esac
 	echo "# cell $cell"
 	echo "CELL $cell $cardno $pcm" >>"$log"
 	for i in $(seq "$iter"); do
@@ -169,7 +180,7 @@ while read -r cell card pcm bytes variant; do
 		# measured rounds, and under icount every vCPU's instructions
 		# advance the one guest clock
 		taskset -c 0 /tmp/pcm-touch "hw:$cardno,$pcm" $((bytes / 4)) 20 >/tmp/touch.out
-		ns=$(sed -n 's/^ns_per_round //p' /tmp/touch.out)
+		ns=$(sed -n 's/^ns_round_median //p' /tmp/touch.out)
 		kill -USR1 $ppid
 		pmarks=$((pmarks + 1))
 		waitfor "$out/pagelat.jsonl" '"mark"' $pmarks || exit 1

@@ -22,7 +22,7 @@ kretfunc:snd_pcm_mmap_data_fault /@start[tid]/ { @ns = hist(nsecs - @start[tid])
 cp "$dir/pcm-touch" /tmp/pcm-touch
 workload() {
 	taskset -c 0 /tmp/pcm-touch hw:sgscope,2 65536 "$rounds" >/tmp/touch.out
-	sed -n 's/^ns_per_round //p' /tmp/touch.out
+	sed -n 's/^ns_round_median //p' /tmp/touch.out
 }
 started() {
 	for i in $(seq 3000); do
@@ -38,7 +38,8 @@ workload >/dev/null	# warm up: page cache, first-time allocations
 for r in $(seq "$repeats"); do
 	echo "RESULT none $(workload)"
 
-	"$S" pagelat -c sgscope >/tmp/sgscope.out 2>/tmp/sgscope.err &
+	# the tracers share the workload's CPU, as in the benchmark matrix
+	taskset -c 0 "$S" pagelat -c sgscope >/tmp/sgscope.out 2>/tmp/sgscope.err &
 	pid=$!
 	started /tmp/sgscope.err Tracing || echo "# sgscope did not start: $(cat /tmp/sgscope.err)"
 	echo "RESULT sgscope $(workload)"
@@ -46,7 +47,7 @@ for r in $(seq "$repeats"); do
 	echo "ATTACH sgscope $(sed -n 's/.*(\(.*\)).*/\1/p' /tmp/sgscope.err | head -1)"
 	echo "COUNT sgscope $(awk '/^count/ { print $2 }' /tmp/sgscope.out | tail -1)"
 
-	bpftrace -e "$ONELINER" >/tmp/bpftrace.out 2>&1 &
+	taskset -c 0 bpftrace -e "$ONELINER" >/tmp/bpftrace.out 2>&1 &
 	pid=$!
 	started /tmp/bpftrace.out '^attached' || echo "# bpftrace did not start: $(cat /tmp/bpftrace.out)"
 	echo "RESULT bpftrace $(workload)"

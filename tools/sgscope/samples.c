@@ -215,8 +215,10 @@ int run_info_load(const char *run_dir, struct run_info *info)
 	snprintf(info->text, sizeof(info->text), "wall clock");
 	snprintf(path, sizeof(path), "%s/run.json", run_dir);
 	f = fopen(path, "r");
-	if (!f)
+	if (!f) {
+		snprintf(info->text, sizeof(info->text), "wall clock (no run.json)");
 		return 0;
+	}
 	n = fread(text, 1, sizeof(text) - 1, f);
 	text[n] = '\0';
 	fclose(f);

@@ -108,7 +108,7 @@ def medians(run):
     return {k: statistics.median(v) for k, v in by.items()}
 a, b = medians(sys.argv[1]), medians(sys.argv[2])
 both = sorted(set(a) & set(b))
-print(("ok - " if len(both) >= 6 else "not ok - ") +
+print(("ok - " if len(both) >= 4 else "not ok - ") +
       f"bench icount: the filtered boot has the central series of its 2 cells ({len(both)})")
 for k in both:
     pct = abs(b[k] - a[k]) / a[k] * 100

@@ -7,7 +7,9 @@
  * and of the overhead benchmark.
  *
  * usage: pcm-touch DEVICE FRAMES [ROUNDS [HOLD_SECONDS]]
- * Prints "pages N" (per round) and "ns_per_round N" (map, touch, unmap).
+ * Prints "pages N" (per round), "ns_per_round N" (map, touch, unmap: the
+ * mean) and "ns_round_median N" (the median round: an interrupt or a
+ * kernel thread's work that lands in one round does not move it).
  */
 #include <alsa/asoundlib.h>
 #include <poll.h>
@@ -49,6 +51,13 @@ static long touch_round(int fd, long bytes)
 	return pages;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int open_pcm(snd_pcm_t **pcm, const char *device,
 		    snd_pcm_uframes_t frames)
 {
@@ -80,7 +89,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	snd_pcm_t *pcm;
 	long pages = 0;
-	double start;
+	double start, *took, median;
 	int i;
 
 	if (argc < 3 || rounds < 1 || !frames) {
@@ -94,12 +103,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pcm-touch: %s has no device file to map\n", argv[1]);
 		return 1;
 	}
-	start = now_ns();
-	for (i = 0; i < rounds && pages >= 0; i++)
+	took = calloc(rounds, sizeof(*took));
+	if (!took) {
+		fprintf(stderr, "pcm-touch: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < rounds && pages >= 0; i++) {
+		start = now_ns();
 		pages = touch_round(pfd.fd, frames * 4);
+		took[i] = now_ns() - start;
+	}
 	if (pages < 0)
 		return 1;
-	printf("pages %ld\nns_per_round %.0f\n", pages, (now_ns() - start) / rounds);
+	for (start = 0, i = 0; i < rounds; i++)
+		start += took[i];
+	qsort(took, rounds, sizeof(*took), cmp_double);
+	median = rounds % 2 ? took[rounds / 2] : (took[rounds / 2 - 1] + took[rounds / 2]) / 2;
+	printf("pages %ld\nns_per_round %.0f\nns_round_median %.0f\n", pages, start / rounds, median);
+	free(took);
 	if (hold)
 		sleep(hold);
 	snd_pcm_close(pcm);
