@@ -358,8 +358,8 @@ static int compare_main(int argc, char **argv)
 	       regressions, unmatched);
 	if (md) {
 		fprintf(md, "\n%zu series compared, %zu regressed, %zu in one run only (p: exact U "
-			"distribution, or ~ normal approximation with tie and continuity "
-			"correction).\n\n![%% change heatmap](compare-heatmap.svg)\n",
+			"distribution with mid-ranks up to 20 + 20 values, or ~ normal "
+			"approximation with tie and continuity correction).\n\n![%% change heatmap](compare-heatmap.svg)\n",
 			compared, regressions, unmatched);
 		fclose(md);
 		write_heatmap(argv[2], &base, &new, clock);

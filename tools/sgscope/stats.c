@@ -12,17 +12,27 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double stats_median(const double *v, size_t n)
+/* A sorted copy of v (free it), or NULL if n is 0 or memory ran out. */
+static double *sorted_copy(const double *v, size_t n)
 {
-	double *s, m;
+	double *s;
 
 	if (!n)
-		return NAN;
+		return NULL;
 	s = malloc(n * sizeof(*s));
 	if (!s)
-		return NAN;
+		return NULL;
 	memcpy(s, v, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_double);
+	return s;
+}
+
+double stats_median(const double *v, size_t n)
+{
+	double *s = sorted_copy(v, n), m;
+
+	if (!s)
+		return NAN;
 	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	free(s);
 	return m;
@@ -30,18 +40,12 @@ double stats_median(const double *v, size_t n)
 
 double stats_quantile(const double *v, size_t n, double q)
 {
-	double *s, m;
-	size_t rank;
+	double *s = q < 0 || q > 1 ? NULL : sorted_copy(v, n), m;
+	/* nearest rank: the smallest value with at least q of them at or below */
+	size_t rank = (size_t)ceil(q * n);
 
-	if (!n || q < 0 || q > 1)
-		return NAN;
-	s = malloc(n * sizeof(*s));
 	if (!s)
 		return NAN;
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
-	/* nearest rank: the smallest value with at least q of them at or below */
-	rank = (size_t)ceil(q * n);
 	m = s[rank ? rank - 1 : 0];
 	free(s);
 	return m;
@@ -57,66 +61,59 @@ static int cmp_tagged(const void *a, const void *b)
 	return cmp_double(&((const struct tagged *)a)->v, &((const struct tagged *)b)->v);
 }
 
-/* P(U <= u) under H0, by counting: f(i, j, k) arrangements with U = k. */
-static double exact_cdf(size_t n1, size_t n2, double u)
+/*
+ * The exact two-sided p of a rank sum, ties included: under H0 every choice
+ * of na of the n ranks (mid-ranks for ties, doubled to stay integers) is
+ * as likely, so count, by dynamic programming, the choices whose sum lies
+ * at least as far from the mean as the observed one.
+ */
+static double exact_p(const int *rank2, size_t n, size_t na, int observed2)
 {
-	size_t i, j, k, max = n1 * n2;
-	double *prev, *cur, total = 0, below = 0;
-	/* ways[j][k] for the current i, rolling over i */
-	double *ways = calloc((n2 + 1) * (max + 1), sizeof(double));
-	double *next = calloc((n2 + 1) * (max + 1), sizeof(double));
+	size_t i, c;
+	int total2 = 0, s;
+	double *ways, mean2, far, all = 0, extreme = 0;
 
-	if (!ways || !next) {
-		free(ways);
-		free(next);
+	for (i = 0; i < n; i++)
+		total2 += rank2[i];
+	ways = calloc((na + 1) * (total2 + 1), sizeof(*ways));
+	if (!ways)
 		return NAN;
-	}
-#define W(t, jj, kk) (t)[(jj) * (max + 1) + (kk)]
-	/* i = 0: U = 0 whatever j */
-	for (j = 0; j <= n2; j++)
-		W(ways, j, 0) = 1;
-	for (i = 1; i <= n1; i++) {
-		memset(next, 0, (n2 + 1) * (max + 1) * sizeof(double));
-		for (j = 0; j <= n2; j++)
-			for (k = 0; k <= max; k++) {
-				/* the largest value is from sample 1: it beats all j */
-				double w = k >= j ? W(ways, j, k - j) : 0;
-
-				/* or from sample 2: U unchanged, one fewer j */
-				if (j)
-					w += W(next, j - 1, k);
-				W(next, j, k) = w;
-			}
-		prev = ways;
-		ways = next;
-		next = prev;
-	}
-	cur = &W(ways, n2, 0);
-	for (k = 0; k <= max; k++) {
-		total += cur[k];
-		if (k <= u + 1e-9)
-			below += cur[k];
+#define W(cc, ss) ways[(cc) * (total2 + 1) + (ss)]
+	W(0, 0) = 1;
+	for (i = 0; i < n; i++)
+		for (c = i + 1 < na ? i + 1 : na; c >= 1; c--)
+			for (s = total2; s >= rank2[i]; s--)
+				W(c, s) += W(c - 1, s - rank2[i]);
+	mean2 = (double)na * total2 / n;
+	far = fabs(observed2 - mean2) - 1e-9;
+	for (s = 0; s <= total2; s++) {
+		all += W(na, s);
+		if (fabs(s - mean2) >= far)
+			extreme += W(na, s);
 	}
 #undef W
 	free(ways);
-	free(next);
-	return below / total;
+	return extreme / all;
 }
 
 int mann_whitney_u(const double *a, size_t na, const double *b, size_t nb,
 		   struct mann_whitney *out)
 {
-	size_t n = na + nb, i, j;
+	size_t n = na + nb, i, j, k;
 	struct tagged *all;
-	double rank_sum = 0, ties = 0, mu, sigma2, umin;
-	int any_tie = 0;
+	double rank_sum = 0, ties = 0, mu, sigma2;
+	int *rank2, observed2 = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!na || !nb)
 		return -1;
 	all = malloc(n * sizeof(*all));
-	if (!all)
+	rank2 = malloc(n * sizeof(*rank2));
+	if (!all || !rank2) {
+		free(all);
+		free(rank2);
 		return -1;
+	}
 	for (i = 0; i < na; i++)
 		all[i] = (struct tagged){ a[i], 1 };
 	for (i = 0; i < nb; i++)
@@ -124,28 +121,31 @@ int mann_whitney_u(const double *a, size_t na, const double *b, size_t nb,
 	qsort(all, n, sizeof(*all), cmp_tagged);
 	/* average ranks over runs of equal values */
 	for (i = 0; i < n; i = j) {
-		double t, rank;
+		double t;
 
 		for (j = i + 1; j < n && all[j].v == all[i].v; j++)
 			;
 		t = j - i;
-		rank = (i + 1 + j) / 2.0;
-		if (t > 1) {
-			any_tie = 1;
+		if (t > 1)
 			ties += t * t * t - t;
+		for (k = i; k < j; k++) {
+			/* twice the mid-rank (i + 1 + j) / 2: an integer */
+			rank2[k] = i + 1 + j;
+			if (all[k].first) {
+				rank_sum += rank2[k] / 2.0;
+				observed2 += rank2[k];
+			}
 		}
-		for (size_t k = i; k < j; k++)
-			if (all[k].first)
-				rank_sum += rank;
 	}
 	free(all);
 	out->u = rank_sum - na * (na + 1) / 2.0;
-	umin = fmin(out->u, (double)na * nb - out->u);
-	if (!any_tie && na <= 20 && nb <= 20) {
+	if (na <= 20 && nb <= 20) {
 		out->exact = 1;
-		out->p = fmin(1.0, 2 * exact_cdf(na, nb, umin));
+		out->p = fmin(1.0, exact_p(rank2, n, na, observed2));
+		free(rank2);
 		return 0;
 	}
+	free(rank2);
 	mu = na * nb / 2.0;
 	sigma2 = na * nb / 12.0 * ((n + 1) - ties / ((double)n * (n - 1)));
 	if (sigma2 <= 0) {

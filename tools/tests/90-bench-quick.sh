@@ -86,6 +86,26 @@ PY
 "$S" compare "$out" "$out" >/dev/null
 expect "bench --quick: compare of the run against itself finds no regression" 0 $?
 
+# Sensitivity: a regression of about 3% of pcm2's fault loop, planted with
+# the driver's page_delay_ns, is flagged in the pcm2 cells' page-fault
+# series and nowhere else
+plant=$(python3 - "$out" <<'PY'
+import json, statistics, sys
+v = [json.loads(l) for l in open(f"{sys.argv[1]}/samples.jsonl")]
+r = [s["value"] for s in v if s["cell"] == "pcm2-lookup/direct/256k/none" and s["metric"] == "fault_round_ns"]
+# 64 faults per round of the 256 KiB buffer; ndelay()'s own loop costs
+# about as much again as the delay in guest time (a nominal 3% measured
+# 5.4-6%), so the nominal share is half the 3% aimed at
+print(round(0.015 * statistics.median(r) / 64) if r else 0)
+PY
+)
+echo "# planted: page_delay_ns=$plant (about 3% of pcm2's fault loop)"
+out4="$repo/results/test/bench-planted"
+rm -rf "$out4"
+# its run goes on beside the filter runs below: in icount mode two guests
+# side by side measure what each would alone
+SGSCOPE_VM_APPEND="snd_sgscope.page_delay_ns=$plant" "$S" bench --quick -o "$out4" >"$tmp/planted.log" 2>&1 &
+planted=$!
 # a filter runs its cells only; in icount mode the same cells booted again
 # give the same medians (within 1%), though other cells ran before them
 out2="$repo/results/test/bench-filter"
@@ -115,38 +135,6 @@ for k in both:
     print(("ok - " if pct <= 1 else "not ok - ") +
           f"bench icount: {k[0]} {k[1]}: two boots' medians within 1% ({a[k]:g} vs {b[k]:g}: {pct:.2f}%)")
 PY
-
-# Sensitivity: a regression of about 3% of pcm2's fault loop, planted with
-# the driver's page_delay_ns, is flagged in the pcm2 cells' page-fault
-# series and nowhere else
-plant=$(python3 - "$out" <<'PY'
-import json, statistics, sys
-v = [json.loads(l) for l in open(f"{sys.argv[1]}/samples.jsonl")]
-r = [s["value"] for s in v if s["cell"] == "pcm2-lookup/direct/256k/none" and s["metric"] == "fault_round_ns"]
-# 64 faults per round of the 256 KiB buffer
-print(round(0.03 * statistics.median(r) / 64) if r else 0)
-PY
-)
-echo "# planted: page_delay_ns=$plant (3% of pcm2's fault loop)"
-out4="$repo/results/test/bench-planted"
-rm -rf "$out4"
-SGSCOPE_VM_APPEND="snd_sgscope.page_delay_ns=$plant" "$S" bench --quick -o "$out4" 2>&1 |
-	tail -2 | sed 's/^/# /'
-grep -q "\"page_delay_ns\": \"$plant\"" "$out4/run.json" && [ "$plant" -gt 0 ]
-expect "bench planted: run.json records the knob (page_delay_ns=$plant)" 0 $?
-"$S" compare "$out" "$out4" >"$tmp/planted.txt" 2>&1
-expect "bench planted: compare exits 1" 1 $?
-grep REGRESSION "$tmp/planted.txt" | awk '{print $1, $2}' | sort >"$tmp/flagged"
-sed 's/^/# flagged: /' "$tmp/flagged"
-others=$(grep -v -E '^pcm2-(lookup|cached)/direct/256k/(none|order1) (fault_round_ns|pagelat_p50_ns|pagelat_p99_ns)$' "$tmp/flagged")
-expect "bench planted: nothing outside pcm2's page-fault series is flagged" "" "$others"
-for c in pcm2-lookup/direct/256k/none pcm2-lookup/direct/256k/order1 \
-	pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1; do
-	for m in fault_round_ns pagelat_p50_ns; do
-		grep -qx "$c $m" "$tmp/flagged"
-		expect "bench planted: $c $m is flagged" 0 $?
-	done
-done
 
 # two boots with different cell counts (pcm0 in both, intel8x0 only in
 # direct): the first progress line already knows all 3
@@ -192,4 +180,22 @@ PY
 contains "bench --local: the device is back with snd-sgscope afterwards" "[sgscope" "$cards"
 [[ "$cards" != *Dummy* ]]
 expect "bench --local: snd-dummy is unloaded afterwards" 0 $?
+wait $planted
+tail -2 "$tmp/planted.log" | sed 's/^/# /'
+grep -q "\"page_delay_ns\": \"$plant\"" "$out4/run.json" && [ "$plant" -gt 0 ]
+expect "bench planted: run.json records the knob (page_delay_ns=$plant)" 0 $?
+"$S" compare "$out" "$out4" >"$tmp/planted.txt" 2>&1
+expect "bench planted: compare exits 1" 1 $?
+grep REGRESSION "$tmp/planted.txt" | awk '{print $1, $2}' | sort >"$tmp/flagged"
+sed 's/^/# flagged: /' "$tmp/flagged"
+others=$(grep -v -E '^pcm2-(lookup|cached)/direct/256k/(none|order1) (fault_round_ns|pagelat_p50_ns|pagelat_p99_ns)$' "$tmp/flagged")
+expect "bench planted: nothing outside pcm2's page-fault series is flagged" "" "$others"
+for c in pcm2-lookup/direct/256k/none pcm2-lookup/direct/256k/order1 \
+	pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1; do
+	for m in fault_round_ns pagelat_p50_ns; do
+		grep -qx "$c $m" "$tmp/flagged"
+		expect "bench planted: $c $m is flagged" 0 $?
+	done
+done
+
 finish

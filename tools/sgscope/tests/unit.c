@@ -254,14 +254,39 @@ static void test_mann_whitney(void)
 	}
 	mann_whitney_u(a, 10, b, 10, &r);
 	check(r.p > 0.5, "U test: interleaved samples give a large p (%.3f)", r.p);
-	/* ties: ranks 1.5 1.5 4.5 4.5 | 4.5 4.5 7.5 7.5, U = 2; tie-corrected
-	 * sigma^2 = 16/12 * (9 - 72/56), z = (6 - 0.5) / sigma = 1.7150, p = 0.0863 */
+	/*
+	 * ties: ranks 1.5 1.5 4.5 4.5 | 4.5 4.5 7.5 7.5, U = 2, rank sum 12
+	 * against a mean of 18; of the 70 ways to pick 4 ranks, 6 sum to 12
+	 * and 6 to 24: exact p = 12/70 (the normal approximation said 0.0863)
+	 */
 	{
 		double x[] = { 1, 1, 2, 2 }, y[] = { 2, 2, 3, 3 };
 
 		mann_whitney_u(x, 4, y, 4, &r);
-		check(!r.exact && r.u == 2 && fabs(r.z - 1.7150) < 1e-3 && fabs(r.p - 0.0863) < 1e-3,
-		      "U test with ties: U 2, z 1.715, p 0.0863 (U %.1f z %.4f p %.4f)", r.u, r.z, r.p);
+		check(r.exact && r.u == 2 && fabs(r.p - 12.0 / 70) < 1e-9,
+		      "U test with ties, exact: U 2, p 12/70 (U %.1f p %.4f)", r.u, r.p);
+	}
+	/* values from histogram slots tie within each run: apart is apart */
+	{
+		double x[] = { 3456, 3456, 3456, 3456, 3456 };
+		double y[] = { 4865, 4865, 4866, 4865, 4865 };
+
+		mann_whitney_u(x, 5, y, 5, &r);
+		check(r.exact && fabs(r.p - 2.0 / 252) < 1e-9,
+		      "U test: 5 tied values all below 5 others, exact p 2/252 (%.4f)", r.p);
+	}
+	/* past 20 per sample, the tie-corrected normal approximation */
+	{
+		double x[21], y[21];
+		int i;
+
+		for (i = 0; i < 21; i++) {
+			x[i] = i / 2;
+			y[i] = i / 2 + 3;
+		}
+		mann_whitney_u(x, 21, y, 21, &r);
+		check(!r.exact && r.z > 0 && r.p < 0.05,
+		      "U test: 21 + 21 tied values use the normal approximation (p %.3g)", r.p);
 	}
 	{
 		double x[] = { 3, 3, 3 }, y[] = { 3, 3, 3 };
