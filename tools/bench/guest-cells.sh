@@ -180,7 +180,7 @@ while read -r cell card pcm bytes variant; do
 		# measured rounds, and under icount every vCPU's instructions
 		# advance the one guest clock
 		taskset -c 0 /tmp/pcm-touch "hw:$cardno,$pcm" $((bytes / 4)) 20 >/tmp/touch.out
-		ns=$(sed -n 's/^ns_round_median //p' /tmp/touch.out)
+		ns=$(sed -n 's/^ns_round_min //p' /tmp/touch.out)
 		kill -USR1 $ppid
 		pmarks=$((pmarks + 1))
 		waitfor "$out/pagelat.jsonl" '"mark"' $pmarks || exit 1

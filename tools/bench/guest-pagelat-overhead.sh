@@ -22,7 +22,7 @@ kretfunc:snd_pcm_mmap_data_fault /@start[tid]/ { @ns = hist(nsecs - @start[tid])
 cp "$dir/pcm-touch" /tmp/pcm-touch
 workload() {
 	taskset -c 0 /tmp/pcm-touch hw:sgscope,2 65536 "$rounds" >/tmp/touch.out
-	sed -n 's/^ns_round_median //p' /tmp/touch.out
+	sed -n 's/^ns_round_min //p' /tmp/touch.out
 }
 started() {
 	for i in $(seq 3000); do
