@@ -36,7 +36,10 @@ lines = [
                  if clock.startswith("icount:") else "wall clock: the numbers move with the host's load."),
     f"sgscope attach: {attach}. bpftrace: kfunc/kretfunc + hist().",
     "",
-    "| condition | median ns per round | ns per fault | added ns per fault | runs |",
+    "Each run's number is its fastest round (map, fault every page, unmap); the table gives "
+    "the median run.",
+    "",
+    "| condition | ns per round | ns per fault | added ns per fault | runs |",
     "|---|---|---|---|---|",
 ]
 for k in ("none", "sgscope", "bpftrace"):
