@@ -5,7 +5,8 @@
 # sgscope allocs, dmamap and pagelat trace the whole boot (three BPF loads,
 # not three per cell); a SIGUSR1 makes each print its interval so far and a
 # "mark" line, which is how their output is cut into cells and iterations.
-# Conditions are the outer loop, so each injection is armed once per boot.
+# Conditions are the outer loop, so each injection is armed twice per boot:
+# once for snd-sgscope's cells and once for the peers' (loaded together).
 # For every strategy (pcm0-3, pcm2 with both .page variants) x buffer size,
 # ITER iterations of
 #   pcm-touch: open, hw_params, 20 rounds of map + fault every page + unmap
@@ -58,8 +59,9 @@ plan() {
 			done
 		done
 	done
-	for peer in $peers; do
-		for cond in $conditions; do
+	# conditions outer here too: both peers run under one arming
+	for cond in $conditions; do
+		for peer in $peers; do
 			cell=$peer/$boot/64k/$cond
 			matches "$cell" && echo "$cell $peer 0 65536 -"
 		done
@@ -120,21 +122,24 @@ disarm() {
 	inject_pid=
 }
 
-# peers take the AC97 device from snd-sgscope, so they come last; sets
-# peer_card (its card number) and moved (the device, to give back)
-moved= loaded_dummy=
-use_peer() {
-	case $1 in
-	intel8x0)
+# peers take the AC97 device from snd-sgscope, so they come last, loaded
+# together before the first of their conditions is armed (a module's own
+# buffer allocation is not made under a condition) and kept until
+# give_back; sets intel8x0_card, dummy_card and moved (the device, to give
+# back)
+moved='' loaded_dummy='' intel8x0_card='' dummy_card=''
+load_peers() {
+	if [ -z "$intel8x0_card" ]; then
 		moved=$(basename "$(readlink -f /sys/bus/pci/drivers/snd_sgscope/0000:*)")
 		echo "$moved" >/sys/bus/pci/drivers/snd_sgscope/unbind && modprobe snd-intel8x0 >&2 ||
 			return 1
-		peer_card=$(basename /sys/bus/pci/devices/"$moved"/sound/card* | sed 's/card//') ;;
-	dummy)
+		intel8x0_card=$(basename /sys/bus/pci/devices/"$moved"/sound/card* | sed 's/card//')
+	fi
+	if [ -z "$dummy_card" ]; then
 		modprobe snd-dummy >&2 || return 1
 		loaded_dummy=1
-		peer_card=$(sed -n 's/^ *\([0-9]*\) \[Dummy *\].*/\1/p' /proc/asound/cards) ;;
-	esac
+		dummy_card=$(sed -n 's/^ *\([0-9]*\) \[Dummy *\].*/\1/p' /proc/asound/cards)
+	fi
 }
 # the machine as it was: the device back with snd-sgscope, peers unloaded
 give_back() {
@@ -148,24 +153,28 @@ give_back() {
 }
 
 current=
-peer_card=
 # card 0 in the test machine; on a lab machine (--local) whatever it got
 sgscope_card=$(sed -n 's/^ *\([0-9]*\) \[sgscope *\].*/\1/p' /proc/asound/cards)
 [ -n "$sgscope_card" ] || { echo "# no sgscope card in /proc/asound/cards" >&2; exit 1; }
 while read -r cell card pcm bytes variant; do
 	cond=${cell##*/}
-	# a new condition (or a new peer): re-arm
-	key="$card $cond"
+	# a new condition (the peers' conditions come after snd-sgscope's):
+	# re-arm
+	key="$cond"
+	[ "$card" = sgscope ] || key="peers $cond"
 	if [ "$key" != "$current" ]; then
 		disarm
-		if [ "$card" != sgscope ] && [ "$card" != "${current%% *}" ]; then
-			use_peer "$card" || { echo "# peer $card would not load" >&2; exit 1; }
+		if [ "$card" != sgscope ]; then
+			load_peers || { echo "# the peers would not load" >&2; exit 1; }
 		fi
 		arm "$cond" || exit 1
 		current=$key
 	fi
-	cardno=$sgscope_card
-	[ "$card" = sgscope ] || cardno=$peer_card
+	case $card in
+	sgscope) cardno=$sgscope_card ;;
+	intel8x0) cardno=$intel8x0_card ;;
+	dummy) cardno=$dummy_card ;;
+	esac
 	[ "$variant" = - ] || echo "$variant" >/sys/module/snd_sgscope/parameters/vmalloc_page
 	# Every cell starts from the same allocator state: memory compacted,
 	# so that a high-order allocation does not pay for the compaction the

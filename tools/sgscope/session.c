@@ -182,23 +182,85 @@ int session_run(const struct sgscope_opts *opts, struct ring_buffer *rb,
 	return 0;
 }
 
+/*
+ * A fingerprint of the loaded modules: a module symbol's address means
+ * the same name until a module comes or goes.
+ */
+static unsigned long long modules_fingerprint(void)
+{
+	unsigned long long h = 14695981039346656037ULL;	/* FNV-1a */
+	FILE *f = fopen("/proc/modules", "r");
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		h = (h ^ (unsigned char)c) * 1099511628211ULL;
+	fclose(f);
+	return h;
+}
+
+/*
+ * Reading /proc/kallsyms (100k lines and more) takes about a second on
+ * the test machine, so the names found are kept until the modules change:
+ * a tracer that names its streams' .page ops in every interval report
+ * would otherwise spend most of its time here.
+ */
+#define SYMBOL_CACHE	16
+
+static struct {
+	unsigned long long addr;
+	char name[128];
+} symbol_cache[SYMBOL_CACHE];
+static unsigned int symbol_cached, symbol_next;
+static unsigned long long symbol_modules;
+
+static const char *symbol_lookup(unsigned long long addr)
+{
+	unsigned long long modules = modules_fingerprint();
+	unsigned int i;
+
+	if (modules != symbol_modules) {
+		symbol_cached = symbol_next = 0;
+		symbol_modules = modules;
+	}
+	for (i = 0; i < symbol_cached; i++)
+		if (symbol_cache[i].addr == addr)
+			return symbol_cache[i].name;
+	return NULL;
+}
+
+static const char *symbol_remember(unsigned long long addr, const char *name)
+{
+	unsigned int slot = symbol_next;
+
+	symbol_next = (symbol_next + 1) % SYMBOL_CACHE;
+	if (symbol_cached < SYMBOL_CACHE)
+		symbol_cached++;
+	symbol_cache[slot].addr = addr;
+	snprintf(symbol_cache[slot].name, sizeof(symbol_cache[slot].name), "%s", name);
+	return symbol_cache[slot].name;
+}
+
 const char *kernel_symbol(unsigned long long addr)
 {
-	static char name[128];
 	unsigned long long a;
+	const char *name;
 	char type, sym[128];
 	FILE *f;
 
 	if (!addr)
 		return NULL;
+	name = symbol_lookup(addr);
+	if (name)
+		return name;
 	f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return NULL;
 	while (fscanf(f, "%llx %c %127s%*[^\n]", &a, &type, sym) == 3) {
 		if (a == addr) {
-			snprintf(name, sizeof(name), "%s", sym);
 			fclose(f);
-			return name;
+			return symbol_remember(addr, sym);
 		}
 	}
 	fclose(f);

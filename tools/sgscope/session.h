@@ -27,7 +27,10 @@ int session_run(const struct sgscope_opts *opts, struct ring_buffer *rb,
 		void (*report)(void *ctx, bool final, double elapsed),
 		void *ctx);
 
-/* The name of a kernel text address, from /proc/kallsyms, or NULL. */
+/*
+ * The name of a kernel text address, from /proc/kallsyms (remembered until
+ * a module is loaded or unloaded), or NULL.
+ */
 const char *kernel_symbol(unsigned long long addr);
 
 /* Sum of a per-CPU value: value_size bytes of __u64 counters per CPU. */
