@@ -11,7 +11,7 @@ export SGSCOPE_CACHE KSRC KBUILD JOBS
 
 KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
 
-.PHONY: all deps kernel sgscope kunit test bench clean help
+.PHONY: all deps kernel stock-kernel sgscope kunit test bench clean help
 
 all: kernel
 
@@ -20,6 +20,7 @@ help:
 	@echo "make test    build everything and run every test suite"
 	@echo "make deps    install the Debian packages sgscope needs"
 	@echo "make kernel  build the sgscope kernel in $(KBUILD)"
+	@echo "make stock-kernel  fetch Debian 12's 6.1 kernel for tools/vm --kernel debian-6.1"
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
 
@@ -28,6 +29,10 @@ deps:
 
 kernel: deps
 	@tools/kernel-build
+
+# Debian's own 6.1 kernel, the second kind of test machine
+stock-kernel: deps
+	@tools/stock-kernel debian-6.1
 
 # the tracing CLI, built against the kernel's BTF: build/sgscope/sgscope
 sgscope: kernel
@@ -44,4 +49,4 @@ bench: kernel sgscope
 	@tools/bench/run $(BENCH)
 
 clean:
-	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot build
+	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot $(SGSCOPE_CACHE)/debian-6.1 build
