@@ -41,7 +41,7 @@ sgscope: kernel
 kunit: kernel
 	@tools/run-tests 30-kunit
 
-test: kernel sgscope
+test: kernel sgscope stock-kernel
 	@tools/run-tests
 
 # BENCH=--quick: a run of a few minutes

@@ -10,11 +10,81 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* include/sound/memalloc.h; these have been stable since 5.x */
-#define SNDRV_DMA_TYPE_VMALLOC		7
-#define SNDRV_DMA_TYPE_NONCONTIG	8
-#define SNDRV_DMA_TYPE_DEV_SG		3
-#define SNDRV_DMA_TYPE_DEV_WC_SG	6
+/*
+ * include/sound/memalloc.h's SNDRV_DMA_TYPE_*: macros, so no BTF to
+ * relocate them by.  The numbers below mean the same in 6.1 and 6.12
+ * except where the kernel generation (is_v61(), from the fallback's
+ * struct layout) says otherwise.
+ */
+#define KTYPE_CONTINUOUS		1
+#define KTYPE_DEV			2
+#define KTYPE_DEV_SG			3	/* 6.12; in 6.1 DEV_SG is NONCONTIG */
+#define KTYPE_DEV_IRAM			4
+#define KTYPE_DEV_WC			5
+#define KTYPE_DEV_WC_SG			6
+#define KTYPE_VMALLOC			7
+#define KTYPE_NONCONTIG			8
+#define KTYPE_NONCOHERENT		9
+#define KTYPE_DEV_SG_FALLBACK		10	/* 6.1 only */
+#define KTYPE_DEV_WC_SG_FALLBACK	11	/* 6.1 only */
+
+/*
+ * sound/core/memalloc.c's private struct snd_dma_sg_fallback, in its two
+ * layouts.  6.12 keeps an sg_table and the page count of each chunk at
+ * the chunk's first page (npages[]); 6.1 keeps the DMA address of each
+ * page, with the chunk's page count in the low bits of its first one.
+ */
+struct snd_dma_sg_fallback___v612 {
+	struct sg_table sgt;
+	size_t count;
+	unsigned int *npages;
+} __attribute__((preserve_access_index));
+
+struct snd_dma_sg_fallback___v61 {
+	size_t count;
+	dma_addr_t *addrs;
+} __attribute__((preserve_access_index));
+
+#define PAGE_SHIFT_X86		12
+/* 6.1's addrs[]: the low bits of a page address, the chunk's pages */
+#define V61_NPAGES_MASK		((1ULL << PAGE_SHIFT_X86) - 1)
+
+static __always_inline bool is_v61(void)
+{
+	return bpf_core_field_exists(struct snd_dma_sg_fallback___v61, addrs);
+}
+
+/* A kernel's SNDRV_DMA_TYPE_* in sgscope's numbering. */
+static __always_inline __s32 dma_type(int ktype)
+{
+	bool v61 = is_v61();
+
+	switch (ktype) {
+	case KTYPE_CONTINUOUS:
+		return SGSCOPE_DMA_CONTINUOUS;
+	case KTYPE_DEV:
+		return SGSCOPE_DMA_DEV;
+	case KTYPE_DEV_SG:
+		return v61 ? SGSCOPE_DMA_UNKNOWN : SGSCOPE_DMA_DEV_SG;
+	case KTYPE_DEV_IRAM:
+		return SGSCOPE_DMA_DEV_IRAM;
+	case KTYPE_DEV_WC:
+		return SGSCOPE_DMA_DEV_WC;
+	case KTYPE_DEV_WC_SG:
+		return SGSCOPE_DMA_DEV_WC_SG;
+	case KTYPE_VMALLOC:
+		return SGSCOPE_DMA_VMALLOC;
+	case KTYPE_NONCONTIG:
+		return SGSCOPE_DMA_NONCONTIG;
+	case KTYPE_NONCOHERENT:
+		return SGSCOPE_DMA_NONCOHERENT;
+	case KTYPE_DEV_SG_FALLBACK:
+		return v61 ? SGSCOPE_DMA_SG_FALLBACK : SGSCOPE_DMA_UNKNOWN;
+	case KTYPE_DEV_WC_SG_FALLBACK:
+		return v61 ? SGSCOPE_DMA_WC_SG_FALLBACK : SGSCOPE_DMA_UNKNOWN;
+	}
+	return SGSCOPE_DMA_UNKNOWN;
+}
 
 #define MAX_SG_PAGES	(1 << 16)	/* 256 MiB of pages: far above any PCM */
 
@@ -119,27 +189,38 @@ static __always_inline int alloc_enter(int type, struct device *dev,
 }
 
 struct order_walk {
-	unsigned int *npages;
+	void *chunk_pages;	/* 6.12: unsigned int npages[]; 6.1: dma_addr_t addrs[] */
+	bool v61;
 	__u64 count;
 	__u64 idx;
 	struct sgscope_alloc_event *e;
 };
 
-/* One chunk of the SG fallback: npages[idx] pages, allocated at once. */
+/* One chunk of the SG fallback: its pages, allocated at once. */
 static long walk_chunk(__u64 i, struct order_walk *w)
 {
-	unsigned int n = 0;
+	__u64 n = 0;
 	__u32 order;
 
 	if (w->idx >= w->count)
 		return 1;
-	bpf_probe_read_kernel(&n, sizeof(n), w->npages + w->idx);
+	if (w->v61) {
+		bpf_probe_read_kernel(&n, sizeof(n), (__u64 *)w->chunk_pages + w->idx);
+		n &= V61_NPAGES_MASK;
+	} else {
+		bpf_probe_read_kernel(&n, sizeof(unsigned int),
+				      (unsigned int *)w->chunk_pages + w->idx);
+	}
 	if (!n)
 		return 1;
 	order = log2_u64(n);
-	if (order < SGSCOPE_MAX_ORDER)
-		w->e->orders[order]++;
+	if (order < SGSCOPE_MAX_ORDER) {
+		/* a 64-bit bound for older verifiers (6.1 loses the 32-bit one) */
+		barrier_var(order);
+		w->e->orders[order & (SGSCOPE_MAX_ORDER - 1)]++;
+	}
 	w->e->allocs++;
+	w->e->chunks += w->v61;	/* 6.12 counts them in its sg_table */
 	w->idx += n;
 	return 0;
 }
@@ -147,27 +228,39 @@ static long walk_chunk(__u64 i, struct order_walk *w)
 static __always_inline void describe_result(struct sgscope_alloc_event *e,
 					    struct snd_dma_buffer *dmab)
 {
-	struct snd_dma_sg_fallback *sgbuf;
+	struct snd_dma_sg_fallback___v612 *sg612;
+	struct snd_dma_sg_fallback___v61 *sg61;
 	struct sg_table *sgt;
-	struct order_walk w = { .e = e };
-	__u64 pages = (e->bytes + 4095) >> 12;
+	bool v61 = is_v61();
+	struct order_walk w = { .e = e, .v61 = v61 };
+	__u64 pages = (e->bytes + (1ULL << PAGE_SHIFT_X86) - 1) >> PAGE_SHIFT_X86;
 
-	e->type = BPF_CORE_READ(dmab, dev.type);
+	e->type = dma_type(BPF_CORE_READ(dmab, dev.type));
+	/* 6.12: a DEV_SG buffer still DEV_SG after the call is the fallback's */
+	if (!v61 && e->type == SGSCOPE_DMA_DEV_SG)
+		e->type = SGSCOPE_DMA_SG_FALLBACK;
+	else if (!v61 && e->type == SGSCOPE_DMA_DEV_WC_SG)
+		e->type = SGSCOPE_DMA_WC_SG_FALLBACK;
 	switch (e->type) {
-	case SNDRV_DMA_TYPE_DEV_SG:
-	case SNDRV_DMA_TYPE_DEV_WC_SG:
-		/* still SG after snd_dma_sg_alloc(): the fallback ran */
-		sgbuf = BPF_CORE_READ(dmab, private_data);
-		e->chunks = BPF_CORE_READ(sgbuf, sgt.orig_nents);
-		w.npages = BPF_CORE_READ(sgbuf, npages);
-		w.count = BPF_CORE_READ(sgbuf, count);
+	case SGSCOPE_DMA_SG_FALLBACK:
+	case SGSCOPE_DMA_WC_SG_FALLBACK:
+		if (v61) {
+			sg61 = BPF_CORE_READ(dmab, private_data);
+			w.chunk_pages = BPF_CORE_READ(sg61, addrs);
+			w.count = BPF_CORE_READ(sg61, count);
+		} else {
+			sg612 = BPF_CORE_READ(dmab, private_data);
+			e->chunks = BPF_CORE_READ(sg612, sgt.orig_nents);
+			w.chunk_pages = BPF_CORE_READ(sg612, npages);
+			w.count = BPF_CORE_READ(sg612, count);
+		}
 		bpf_loop(MAX_SG_PAGES, walk_chunk, &w, 0);
 		break;
-	case SNDRV_DMA_TYPE_NONCONTIG:
+	case SGSCOPE_DMA_NONCONTIG:
 		sgt = BPF_CORE_READ(dmab, private_data);
 		e->chunks = BPF_CORE_READ(sgt, nents);
 		break;
-	case SNDRV_DMA_TYPE_VMALLOC:
+	case SGSCOPE_DMA_VMALLOC:
 		/* vmalloc: single pages; their runs are not worth a walk */
 		e->allocs = pages;
 		e->orders[0] = pages;
@@ -208,8 +301,8 @@ static __always_inline int alloc_exit(long ret)
 	__builtin_memset(e, 0, sizeof(*e));
 	e->duration_ns = bpf_ktime_get_ns() - start->ts;
 	e->req_bytes = start->bytes;
-	e->req_type = start->type;
-	e->type = start->type;
+	e->req_type = dma_type(start->type);
+	e->type = e->req_type;
 	e->err = (int)ret;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->card = ctx ? ctx->card : -1;

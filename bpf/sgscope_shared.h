@@ -103,6 +103,31 @@ enum sgscope_alloc_caller {
 	SGSCOPE_CALLER_PREALLOC,
 };
 
+/*
+ * The kind of buffer an allocation asked for and got, in sgscope's own
+ * numbering.  The kernel's SNDRV_DMA_TYPE_* are macros (no BTF carries
+ * them) and differ between kernels: in 6.1 DEV_SG is an alias of
+ * NONCONTIG and the SG fallback has types of its own; in 6.12 DEV_SG is a
+ * type again and a buffer the fallback made keeps it.  allocs.bpf.c tells
+ * the two apart by the layout of the fallback's private struct and
+ * translates; the CLI names these.
+ */
+enum sgscope_dma_type {
+	SGSCOPE_DMA_UNKNOWN,
+	SGSCOPE_DMA_CONTINUOUS,
+	SGSCOPE_DMA_DEV,
+	SGSCOPE_DMA_DEV_SG,
+	SGSCOPE_DMA_DEV_IRAM,
+	SGSCOPE_DMA_DEV_WC,
+	SGSCOPE_DMA_DEV_WC_SG,
+	SGSCOPE_DMA_VMALLOC,
+	SGSCOPE_DMA_NONCONTIG,
+	SGSCOPE_DMA_NONCOHERENT,
+	SGSCOPE_DMA_SG_FALLBACK,	/* made of chunks by ALSA's SG fallback */
+	SGSCOPE_DMA_WC_SG_FALLBACK,
+	SGSCOPE_DMA_TYPES
+};
+
 #define SGSCOPE_MAX_ORDER	16
 
 /* One snd_dma_alloc_dir_pages() call and what it produced. */
@@ -114,8 +139,8 @@ struct sgscope_alloc_event {
 	__s32 pcm;
 	__s32 stream;
 	__u32 caller;
-	__s32 req_type;		/* SNDRV_DMA_TYPE_* asked for */
-	__s32 type;		/* SNDRV_DMA_TYPE_* the buffer ended up as */
+	__s32 req_type;		/* enum sgscope_dma_type asked for */
+	__s32 type;		/* enum sgscope_dma_type the buffer ended up as */
 	__s32 err;
 	__u32 pid;
 	__u32 chunks;		/* DMA-contiguous runs, as snd_sgbuf_get_chunk_size walks them */

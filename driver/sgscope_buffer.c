@@ -306,13 +306,16 @@ SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_release);
 /*
  * Can pcm1's buffer be mapped page by page?  Only if each page carries its
  * own reference count: the SG fallback's pages (split by alloc_pages_exact)
- * and the pages an IOMMU allocated and vmap'ed do; a direct-mapped
- * dma_alloc_coherent() buffer is one non-compound high-order block.
+ * and the pages an IOMMU allocated do, and ALSA vmaps both.  A buffer in the
+ * direct map is one non-compound high-order block, whatever its type: a
+ * dma_alloc_coherent() DEV buffer, or (in 6.1, where DEV_SG is NONCONTIG)
+ * dma_alloc_noncontiguous() without an IOMMU, a one-entry table over such
+ * a block.  A fault would take and drop a reference on a tail page whose
+ * count is 0, and so free it under the device.
  */
 bool sgscope_sg_pages_refcounted(struct sgscope_stream *st)
 {
-	return st->dmab.dev.type != SNDRV_DMA_TYPE_DEV ||
-		is_vmalloc_addr(st->dmab.area);
+	return is_vmalloc_addr(st->dmab.area);
 }
 SGSCOPE_EXPORT_IF_KUNIT(sgscope_sg_pages_refcounted);
 

@@ -20,21 +20,31 @@ static const char *const prealloc_candidates[] = {
 	"snd_pcm_set_managed_buffer", NULL,
 };
 
-/* SNDRV_DMA_TYPE_* of include/sound/memalloc.h */
+/* enum sgscope_dma_type, as include/sound/memalloc.h names the kernel's */
+static const char *const dma_type_names[SGSCOPE_DMA_TYPES] = {
+	[SGSCOPE_DMA_UNKNOWN] = "unknown",
+	[SGSCOPE_DMA_CONTINUOUS] = "continuous",
+	[SGSCOPE_DMA_DEV] = "dev",
+	[SGSCOPE_DMA_DEV_SG] = "dev-sg",
+	[SGSCOPE_DMA_DEV_IRAM] = "dev-iram",
+	[SGSCOPE_DMA_DEV_WC] = "dev-wc",
+	[SGSCOPE_DMA_DEV_WC_SG] = "dev-wc-sg",
+	[SGSCOPE_DMA_VMALLOC] = "vmalloc",
+	[SGSCOPE_DMA_NONCONTIG] = "noncontig",
+	[SGSCOPE_DMA_NONCOHERENT] = "noncoherent",
+	[SGSCOPE_DMA_SG_FALLBACK] = "dev-sg-fallback",
+	[SGSCOPE_DMA_WC_SG_FALLBACK] = "dev-wc-sg-fallback",
+};
+
 static const char *dma_type_name(int type)
 {
-	static const char *const names[] = {
-		"unknown", "continuous", "dev", "dev-sg", "dev-iram",
-		"dev-wc", "dev-wc-sg", "vmalloc", "noncontig", "noncoherent",
-	};
-
-	return type >= 0 && type < (int)(sizeof(names) / sizeof(names[0])) ?
-	       names[type] : "?";
+	return type >= 0 && type < SGSCOPE_DMA_TYPES && dma_type_names[type] ?
+	       dma_type_names[type] : "?";
 }
 
-static bool is_sg(int type)
+static bool is_fallback(int type)
 {
-	return type == 3 || type == 6;
+	return type == SGSCOPE_DMA_SG_FALLBACK || type == SGSCOPE_DMA_WC_SG_FALLBACK;
 }
 
 /* What the allocation turned into, in words. */
@@ -42,8 +52,10 @@ static const char *result_name(const struct sgscope_alloc_event *e)
 {
 	if (e->err)
 		return "failed";
-	if (is_sg(e->req_type))
-		return is_sg(e->type) ? "sg-fallback" : "contiguous";
+	if (is_fallback(e->type))
+		return "sg-fallback";
+	if (e->req_type == SGSCOPE_DMA_DEV_SG || e->req_type == SGSCOPE_DMA_DEV_WC_SG)
+		return "contiguous";
 	return dma_type_name(e->type);
 }
 
@@ -181,7 +193,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			r->shrinks++;
 		return 0;
 	}
-	if (is_sg(e->req_type) && is_sg(e->type))
+	if (is_fallback(e->type))
 		r->fallbacks++;
 	r->last = *e;
 	return 0;

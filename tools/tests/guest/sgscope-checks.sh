@@ -7,9 +7,7 @@
 mode=$1 dir=$2 kbuild=$3
 here=$(dirname "$0")
 S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
-say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
-# expect NAME WANT GOT
-expect() { [ "$2" = "$3" ]; say $? "$1 (want $2, got $3)"; }
+. "$here/lib.sh"
 touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
 # chunks_of PCM: the driver's chunk count for the playback buffer pcm-touch
 # holds, polled until there is one.  A fixed sleep would not do: under
@@ -26,26 +24,6 @@ chunks_of() {
 dev=$(basename "$(readlink /sys/class/sound/card0/device)")
 debugfs=/sys/kernel/debug/sgscope/card0
 
-# traced NAME ARGS...: run sgscope ARGS in the background until stopped,
-# once its probes are attached
-traced() {
-	name=$1
-	shift
-	"$S" "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
-	eval "pid_$name=$!"
-	for i in $(seq 3000); do
-		grep -q 'Tracing\|"start"' "$dir/$name.out" "$dir/$name.err" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "# $name did not start: $(cat "$dir/$name.err")"
-	return 1
-}
-# stopped NAME: Ctrl-C it; its exit status
-stopped() {
-	eval "kill -INT \$pid_$1; wait \$pid_$1"
-}
-# jqs FILE FILTER: the filter over the JSON lines, one result per line
-jqs() { jq -r "$2" "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 # chunks PCM: the driver's count for pcm-touch's buffer, while it is held
 held_chunks() {
 	touch_pcm hw:sgscope,$1 65536 1 3 &

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The second kind of test machine: Debian 12's own 6.1 kernel, the sound
+# core as modules (tools/stock-kernel, tools/vm --kernel debian-6.1).
+# snd-sgscope is built out of tree against that kernel's headers and
+# loaded with insmod; allocs, pagelat and dmamap run there with fentry and
+# with kprobes.
+source "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+work="$tmp/work"
+mkdir -p "$work"
+
+if ! "$repo/tools/stock-kernel" debian-6.1; then
+	fail "stock: tools/stock-kernel fetches Debian's 6.1 kernel"
+	finish
+fi
+stock=$("$repo/tools/stock-kernel" --print-dir debian-6.1)
+release=$(cat "$stock/abi")
+pass "stock: tools/stock-kernel fetched $release"
+
+"$vm" --kernel debian-6.1 --cpus 2 true >/dev/null 2>"$tmp/err"
+expect "stock: two vCPUs under icount are refused (exit 2)" 2 $?
+contains "stock: ... saying why" "one vCPU under icount" "$(cat "$tmp/err")"
+
+cp -r "$repo/driver" "$tmp/driver"
+out=$(make -C "/usr/src/linux-headers-$release" M="$tmp/driver" CONFIG_SND_SGSCOPE=m 2>&1)
+expect "stock: snd-sgscope builds against linux-headers-$release" 0 $?
+cp "$tmp/driver/snd-sgscope.ko" "$work/" 2>/dev/null || fail "stock: the build gives snd-sgscope.ko" "$(tail -3 <<<"$out")"
+gcc -O2 -Wall -Werror -o "$work/pcm-touch" "$repo/tools/tests/pcm-touch.c" -lasound ||
+	fail "stock: pcm-touch builds"
+
+"$vm" --kernel debian-6.1 --results "$work" --console "$tmp/console.log" --timeout 900 -- \
+	sh "$repo/tools/tests/guest/stock-checks.sh" "$work" "$release"
+rc=$?
+[ "$rc" -lt 124 ] || fail "stock: the debian-6.1 run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console.log")"
+finish

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the stock-kernel test machine (tools/vm --kernel debian-6.1): the
+# sound core is modules, snd-sgscope is the module built against the
+# kernel's own headers, and the tracers must find what they need in
+# vmlinux's and the modules' BTF.
+# $1: folder with pcm-touch and snd-sgscope.ko, writable for the output
+# $2: the kernel release the machine must run
+dir=$1 release=$2
+here=$(dirname "$0")
+# SGSCOPE_BIN: another build of the CLI
+S=${SGSCOPE_BIN:-$(cd "$here/../../.." && pwd)/build/sgscope/sgscope}
+. "$here/lib.sh"
+touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
+
+expect "stock: the machine runs Debian's kernel" "$release" "$(uname -r)"
+expect "stock: vmlinux BTF is there" yes "$([ -e /sys/kernel/btf/vmlinux ] && echo yes)"
+modprobe snd-pcm && modprobe snd-ac97-codec
+say $? "stock: snd-pcm and snd-ac97-codec load as modules"
+expect "stock: snd-pcm's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_pcm ] && echo yes)"
+insmod "$dir/snd-sgscope.ko"
+say $? "stock: snd-sgscope (built against the kernel's headers) loads with insmod"
+grep -q '\[sgscope' /proc/asound/cards
+say $? "stock: the sgscope card is there"
+
+# pcm-touch ID FRAMES ROUNDS: hw_params (one allocation), then ROUNDS of
+# mmap + a byte written to every page + munmap
+for attach in fentry kprobe; do
+	traced al allocs --json --attach "$attach" || continue
+	traced pl pagelat --json --attach "$attach"
+	traced dm dmamap --json --attach "$attach"
+	touch_pcm hw:sgscope,1 16384 2
+	touch_pcm hw:sgscope,2 16384 2
+	touch_pcm hw:sgscope,3 16384 2
+	# snd-dummy twice: with fake_buffer=0 it allocates a real buffer
+	# (allocs), with its default fake buffer it maps pages through its
+	# .page, dummy_pcm_page (pagelat)
+	modprobe snd-dummy fake_buffer=0
+	say $? "$attach: snd-dummy loads with fake_buffer=0"
+	touch_pcm hw:Dummy,0 16384 2
+	modprobe -r snd-dummy && modprobe snd-dummy
+	say $? "$attach: snd-dummy loads again with its fake buffer"
+	touch_pcm hw:Dummy,0 16384 2
+	# stopped while snd-dummy is loaded: pagelat names its .page then
+	for t in al pl dm; do
+		stopped $t
+		say $? "$attach: $t exits 0 at Ctrl-C"
+	done
+	modprobe -r snd-dummy
+	A="$dir/al.out" P="$dir/pl.out" D="$dir/dm.out"
+	for f in "$A" "$P" "$D"; do
+		jq -e . "$f" >/dev/null
+		say $? "$attach: $(basename "$f" .out) --json output parses"
+	done
+	expect "$attach: allocs attached with $attach" "$attach" \
+		"$(jqs "$A" 'select(.report=="start") | .probes[0].attach')"
+	ev='select(.report=="event" and .stream=="playback")'
+	# 6.1: SNDRV_DMA_TYPE_DEV_SG is NONCONTIG, so pcm1 asks for noncontig
+	expect "$attach: allocs: pcm1 (DEV_SG, an alias of NONCONTIG in 6.1)" "noncontig noncontig 65536" \
+		"$(jqs "$A" "$ev | select(.card==0 and .pcm==1) | \"\(.requested_type) \(.result) \(.bytes)\"")"
+	expect "$attach: allocs: pcm2 is vmalloc" "vmalloc 65536" \
+		"$(jqs "$A" "$ev | select(.card==0 and .pcm==2) | \"\(.result) \(.bytes)\"")"
+	expect "$attach: allocs: pcm3 is noncontig" "noncontig hw_params" \
+		"$(jqs "$A" "$ev | select(.card==0 and .pcm==3) | \"\(.result) \(.caller)\"")"
+	expect "$attach: allocs: snd-dummy's buffer is continuous" "continuous 65536" \
+		"$(jqs "$A" "$ev | select(.card==1) | \"\(.result) \(.bytes)\"")"
+	total='select(.report=="total")'
+	# 16 pages, 2 rounds; pcm1 and pcm3 are mapped up front (no faults:
+	# without an IOMMU their buffers are single blocks in the direct map)
+	expect "$attach: pagelat: pcm2's faults counted" 32 \
+		"$(jqs "$P" "$total | select(.card==0 and .pcm==2) | .count")"
+	expect "$attach: pagelat: pcm2's page op is the driver's" sgscope_pcm_vmalloc_page \
+		"$(jqs "$P" "$total | select(.card==0 and .pcm==2) | .page_op")"
+	expect "$attach: pagelat: snd-dummy's faults counted" 32 \
+		"$(jqs "$P" "$total | select(.card==1) | .count")"
+	expect "$attach: pagelat: snd-dummy's page op" dummy_pcm_page \
+		"$(jqs "$P" "$total | select(.card==1) | .page_op")"
+	expect "$attach: pagelat: pcm1 and pcm3 take no fault" "" \
+		"$(jqs "$P" "$total | select(.card==0 and .pcm!=2) | \"pcm\(.pcm):\(.count)\"")"
+	expect "$attach: dmamap: one dma_map_sgtable for pcm2's hw_params" 1 \
+		"$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents' | wc -w)"
+done
