@@ -278,6 +278,8 @@ extern int sgscope_vmalloc_page_mode;
 extern unsigned int sgscope_page_delay_ns;
 
 /* sgscope_debugfs.c */
+void sgscope_debugfs_register(void);
+void sgscope_debugfs_unregister(void);
 void sgscope_debugfs_init(struct sgscope_chip *chip);
 void sgscope_debugfs_exit(struct sgscope_chip *chip);
 

@@ -84,13 +84,28 @@ static int descriptors_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(descriptors);
 
+/*
+ * The "sgscope" directory lives as long as the module: made before the
+ * driver registers, removed after it unregisters, so that a reloaded
+ * module finds no stale directory in the way of its own.  debugfs errors
+ * are not fatal: a card then has no debugfs, and works.
+ */
+void sgscope_debugfs_register(void)
+{
+	sgscope_debugfs_root = debugfs_create_dir("sgscope", NULL);
+}
+
+void sgscope_debugfs_unregister(void)
+{
+	debugfs_remove_recursive(sgscope_debugfs_root);
+	sgscope_debugfs_root = NULL;
+}
+
 void sgscope_debugfs_init(struct sgscope_chip *chip)
 {
 	char name[32];
 	int pcm, dir;
 
-	if (!sgscope_debugfs_root)
-		sgscope_debugfs_root = debugfs_create_dir("sgscope", NULL);
 	snprintf(name, sizeof(name), "card%d", chip->card->number);
 	chip->debugfs = debugfs_create_dir(name, sgscope_debugfs_root);
 	debugfs_create_file("counters", 0400, chip->debugfs, chip,

@@ -264,7 +264,25 @@ static struct pci_driver sgscope_driver = {
 	.id_table = sgscope_ids,
 	.probe = sgscope_probe,
 };
-module_pci_driver(sgscope_driver);
+
+static int __init sgscope_init(void)
+{
+	int err;
+
+	sgscope_debugfs_register();
+	err = pci_register_driver(&sgscope_driver);
+	if (err)
+		sgscope_debugfs_unregister();
+	return err;
+}
+module_init(sgscope_init);
+
+static void __exit sgscope_exit(void)
+{
+	pci_unregister_driver(&sgscope_driver);
+	sgscope_debugfs_unregister();
+}
+module_exit(sgscope_exit);
 
 MODULE_DESCRIPTION("ALSA buffer strategies (prealloc, SG, vmalloc, noncontig) on the Intel ICH AC97 controller");
 MODULE_LICENSE("GPL");

@@ -80,3 +80,14 @@ for attach in fentry kprobe; do
 	expect "$attach: dmamap: one dma_map_sgtable for pcm2's hw_params" 1 \
 		"$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents' | wc -w)"
 done
+
+# the module unloaded and loaded again: the card and its debugfs come back
+# each time (the "sgscope" debugfs directory lives as long as the module)
+cycles=0
+for _ in 1 2 3; do
+	rmmod snd_sgscope && insmod "$dir/snd-sgscope.ko" &&
+		grep -q '\[sgscope' /proc/asound/cards &&
+		[ -e /sys/kernel/debug/sgscope/card0/pcm1-playback/layout ] || break
+	cycles=$((cycles + 1))
+done
+expect "stock: rmmod + insmod, card and debugfs back each time" 3 "$cycles"
