@@ -13,7 +13,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 #include "json.h"
 #include "knobs.h"
 #include "memload.h"
@@ -238,6 +241,48 @@ static int symbol_range(const char *name, unsigned long long *start,
 	return *start && best != ~0ULL ? 0 : -1;
 }
 
+/*
+ * What a mode needs from the kernel, checked before anything is loaded:
+ * a kernel built without it (Debian's 6.1 has neither error injection nor
+ * fault injection) gets one line naming the option.
+ */
+static int kernel_has(const char *path, const char *option, const char *what)
+{
+	struct statfs fs;
+	struct stat st;
+
+	if (!strncmp(path, DEBUGFS, strlen(DEBUGFS)) &&
+	    (statfs(DEBUGFS, &fs) || fs.f_type != DEBUGFS_MAGIC)) {
+		fprintf(stderr, "sgscope inject: %s needs debugfs mounted at " DEBUGFS "\n", what);
+		return 0;
+	}
+	if (!stat(path, &st))
+		return 1;
+	fprintf(stderr, "sgscope inject: %s needs %s, which this kernel was built without (no %s)\n",
+		what, option, path);
+	return 0;
+}
+
+static int kernel_supports(const struct inject_opts *o)
+{
+	switch (o->mode) {
+	case MODE_ORDER:
+	case MODE_ALL:
+		return kernel_has(DEBUGFS "/error_injection/list", "CONFIG_FUNCTION_ERROR_INJECTION",
+				  "fmod_ret on should_fail_alloc_page (--order, --all)");
+	case MODE_SLAB:
+		return kernel_has(FAILSLAB, "CONFIG_FAILSLAB", "--slab");
+	case MODE_PAGES:
+		return kernel_has(FAIL_PAGE, "CONFIG_FAIL_PAGE_ALLOC", "--pages");
+	case MODE_NTH:
+		return kernel_has("/proc/self/fail-nth", "CONFIG_FAULT_INJECTION", "--nth") &&
+		       kernel_has(FAILSLAB, "CONFIG_FAILSLAB", "--nth") &&
+		       kernel_has(FAIL_PAGE, "CONFIG_FAIL_PAGE_ALLOC", "--nth");
+	default:
+		return 1;
+	}
+}
+
 /* The kernel's knobs: sleeping allocations count, only our tasks fail. */
 static int arm_debugfs(const char *dir, const struct inject_opts *o)
 {
@@ -408,7 +453,7 @@ static int inject_main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	common.verbose = o.verbose;
-	if (session_check(&common))
+	if (session_check(&common) || !kernel_supports(&o))
 		return 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

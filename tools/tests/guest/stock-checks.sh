@@ -91,3 +91,14 @@ for _ in 1 2 3; do
 	cycles=$((cycles + 1))
 done
 expect "stock: rmmod + insmod, card and debugfs back each time" 3 "$cycles"
+
+# inject: Debian's 6.1 has no error injection and no fault injection;
+# what needs them refuses at once, naming the option; pressure runs
+out=$("$S" inject --order 1 -d 1 2>&1)
+expect "stock: inject --order refuses (exit 1)" 1 $?
+expect "stock: ... naming CONFIG_FUNCTION_ERROR_INJECTION, in one line" "1 1" \
+	"$(echo "$out" | grep -c CONFIG_FUNCTION_ERROR_INJECTION) $(echo "$out" | wc -l)"
+out=$("$S" inject --pages -- true 2>&1)
+expect "stock: inject --pages refuses naming CONFIG_FAIL_PAGE_ALLOC" "1 1" "$? $(echo "$out" | grep -c CONFIG_FAIL_PAGE_ALLOC)"
+"$S" inject --pressure 64 -d 1 >/dev/null 2>&1
+expect "stock: inject --pressure runs" 0 $?
