@@ -215,7 +215,8 @@ static struct {
 static unsigned int symbol_cached, symbol_next;
 static unsigned long long symbol_modules;
 
-static const char *symbol_lookup(unsigned long long addr)
+/* Whether addr was looked up before; *name is NULL if it had no symbol. */
+static bool symbol_lookup(unsigned long long addr, const char **name)
 {
 	unsigned long long modules = modules_fingerprint();
 	unsigned int i;
@@ -224,12 +225,16 @@ static const char *symbol_lookup(unsigned long long addr)
 		symbol_cached = symbol_next = 0;
 		symbol_modules = modules;
 	}
-	for (i = 0; i < symbol_cached; i++)
-		if (symbol_cache[i].addr == addr)
-			return symbol_cache[i].name;
-	return NULL;
+	for (i = 0; i < symbol_cached; i++) {
+		if (symbol_cache[i].addr == addr) {
+			*name = symbol_cache[i].name[0] ? symbol_cache[i].name : NULL;
+			return true;
+		}
+	}
+	return false;
 }
 
+/* name "" remembers that addr has no symbol */
 static const char *symbol_remember(unsigned long long addr, const char *name)
 {
 	unsigned int slot = symbol_next;
@@ -239,7 +244,7 @@ static const char *symbol_remember(unsigned long long addr, const char *name)
 		symbol_cached++;
 	symbol_cache[slot].addr = addr;
 	snprintf(symbol_cache[slot].name, sizeof(symbol_cache[slot].name), "%s", name);
-	return symbol_cache[slot].name;
+	return name[0] ? symbol_cache[slot].name : NULL;
 }
 
 const char *kernel_symbol(unsigned long long addr)
@@ -251,8 +256,7 @@ const char *kernel_symbol(unsigned long long addr)
 
 	if (!addr)
 		return NULL;
-	name = symbol_lookup(addr);
-	if (name)
+	if (symbol_lookup(addr, &name))
 		return name;
 	f = fopen("/proc/kallsyms", "r");
 	if (!f)
@@ -264,7 +268,7 @@ const char *kernel_symbol(unsigned long long addr)
 		}
 	}
 	fclose(f);
-	return NULL;
+	return symbol_remember(addr, "");
 }
 
 int percpu_sum(int map_fd, const void *key, void *sum, size_t value_size,

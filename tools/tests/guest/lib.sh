@@ -6,6 +6,8 @@
 say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
 # expect NAME WANT GOT
 expect() { [ "$2" = "$3" ]; say $? "$1 (want $2, got $3)"; }
+# touch_pcm ARGS...: $dir/pcm-touch, quietly
+touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
 # jqs FILE FILTER: the filter over the JSON lines, one result per line
 jqs() { jq -r "$2" "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 # traced NAME ARGS...: run sgscope ARGS in the background until stopped,

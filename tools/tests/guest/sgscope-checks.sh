@@ -8,7 +8,6 @@ mode=$1 dir=$2 kbuild=$3
 here=$(dirname "$0")
 S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
 . "$here/lib.sh"
-touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
 # chunks_of PCM: the driver's chunk count for the playback buffer pcm-touch
 # holds, polled until there is one.  A fixed sleep would not do: under
 # icount a guest waiting for the host (pcm-touch loading over 9p) skips

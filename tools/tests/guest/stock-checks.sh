@@ -11,7 +11,6 @@ here=$(dirname "$0")
 # SGSCOPE_BIN: another build of the CLI
 S=${SGSCOPE_BIN:-$(cd "$here/../../.." && pwd)/build/sgscope/sgscope}
 . "$here/lib.sh"
-touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
 
 expect "stock: the machine runs Debian's kernel" "$release" "$(uname -r)"
 expect "stock: vmlinux BTF is there" yes "$([ -e /sys/kernel/btf/vmlinux ] && echo yes)"
