@@ -34,7 +34,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 S=$repo/build/sgscope/sgscope
 
 sizes="65536 262144 1048576"
-conditions="none order1 fragment pressure"
+conditions="none order1 fragment lowmem"
 [ "$level" = quick ] && sizes=262144 && conditions="none order1"
 # pcm2 twice: its .page by vmalloc_to_page and from the cached page array
 strategies="0 1 2:lookup 2:cached 3"
@@ -113,9 +113,17 @@ arm() {
 	none) return 0 ;;
 	order1) "$S" inject --order 1 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
 	fragment) "$S" inject --fragment 90 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
-	pressure) "$S" inject --pressure 64 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
+	lowmem) "$S" inject --lowmem 0 -d 7200 2>/tmp/inject.err & inject_pid=$! fills=1 ;;
 	esac
 	waitfor /tmp/inject.err armed
+}
+# lowmem: free memory back down to the min watermark before every
+# iteration (the one before took what it reclaimed, then freed it)
+refill() {
+	[ "$1" = lowmem ] || return 0
+	kill -USR1 "$inject_pid"
+	fills=$((fills + 1))
+	waitfor /tmp/inject.err 'lowmem filled' $fills
 }
 disarm() {
 	[ -n "$inject_pid" ] && kill -INT "$inject_pid" && wait "$inject_pid"
@@ -179,7 +187,7 @@ while read -r cell card pcm bytes variant; do
 	# Every cell starts from the same allocator state: memory compacted,
 	# so that a high-order allocation does not pay for the compaction the
 	# cells before it made necessary (pcm3's 256 KiB took 8-12 ms instead
-	# of 0.6 after the vmalloc cells).  Not under fragment or pressure,
+	# of 0.6 after the vmalloc cells).  Not under fragment or lowmem,
 	# whose state is the condition.
 	case $cond in none | order1) echo 1 >/proc/sys/vm/compact_memory ;; esac
 	echo "# cell $cell"
@@ -188,6 +196,7 @@ while read -r cell card pcm bytes variant; do
 		# no pipe: a reader on the other vCPU would run inside the
 		# measured rounds, and under icount every vCPU's instructions
 		# advance the one guest clock
+		refill "$cond" || exit 1
 		taskset -c 0 /tmp/pcm-touch "hw:$cardno,$pcm" $((bytes / 4)) 20 >/tmp/touch.out
 		ns=$(sed -n 's/^ns_round_min //p' /tmp/touch.out)
 		kill -USR1 $ppid

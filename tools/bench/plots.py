@@ -12,7 +12,7 @@ PEERS = ["intel8x0", "dummy"]
 LABELS = {"pcm0": "pcm0 prealloc", "pcm1": "pcm1 sg", "pcm2-lookup": "pcm2 vmalloc lookup",
           "pcm2-cached": "pcm2 vmalloc cached", "pcm3": "pcm3 noncontig",
           "intel8x0": "snd-intel8x0", "dummy": "snd-dummy"}
-CONDITIONS = ["none", "order1", "fragment", "pressure"]
+CONDITIONS = ["none", "order1", "fragment", "lowmem"]
 BOOTS = ["direct", "swiotlb", "iommu"]
 
 

@@ -110,7 +110,7 @@ def write(out):
              "Cells are strategy/DMA mode/buffer size/condition: pcm0 prealloc, pcm1 sg (DEV_SG), "
              "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached), pcm3 "
              "noncontig; intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
-             "(`sgscope inject --order 1`), fragment (`--fragment 90`), pressure (`--pressure 64`).", ""]
+             "(`sgscope inject --order 1`), fragment (`--fragment 90`), lowmem (`--lowmem 0`: free memory at the min watermark, refilled before each iteration, so allocations reclaim).", ""]
 
 
     def pivot(title, metric, rows, columns, pick, scale=1.0):
@@ -139,7 +139,7 @@ def write(out):
     peers = ["intel8x0", "dummy"]
     sizes = sorted({c.split("/")[2] for c in cells}, key=lambda x: int(x[:-1]))
     mid = "256k" if "256k" in sizes else sizes[-1]
-    conds = [k for k in ("none", "order1", "fragment", "pressure") if any(c.endswith("/" + k) for c in cells)]
+    conds = [k for k in ("none", "order1", "fragment", "lowmem") if any(c.endswith("/" + k) for c in cells)]
 
 
     def size_of(row):

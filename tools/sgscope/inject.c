@@ -26,15 +26,16 @@
 #include "inject.skel.h"
 
 enum inject_mode { MODE_NONE, MODE_ORDER, MODE_ALL, MODE_SLAB, MODE_PAGES,
-		   MODE_NTH, MODE_FRAGMENT, MODE_PRESSURE };
+		   MODE_NTH, MODE_FRAGMENT, MODE_PRESSURE, MODE_LOWMEM };
 
 static const char *const mode_names[] = {
 	"none", "order", "all", "slab", "pages", "nth", "fragment", "pressure",
+	"lowmem",
 };
 
 struct inject_opts {
 	enum inject_mode mode;
-	int order, nth, percent, pressure_mb;
+	int order, nth, percent, pressure_mb, lowmem_mb;
 	int probability;
 	unsigned long long times;
 	const char *within;	/* --slab/--pages: only under this function */
@@ -63,7 +64,10 @@ static void usage(FILE *f)
 		"  --nth N            fail the Nth injectable call of COMMAND (fail-nth); 0: only arm\n"
 		"                     the knobs, for a command that sets its own fail-nth\n"
 		"  --fragment PERCENT pin PERCENT of free memory and free every other page\n"
-		"  --pressure MB      stress-ng in a memory cgroup limited to MB, PSI recorded\n");
+		"  --pressure MB      stress-ng in a memory cgroup limited to MB, PSI recorded\n"
+		"  --lowmem MB        free memory held at the min watermark + MB, the rest\n"
+		"                     lazily freed (MADV_FREE): allocations must reclaim it;\n"
+		"                     SIGUSR1 fills it again, PSI recorded\n");
 }
 
 static void help(void)
@@ -107,6 +111,7 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 		{ "nth", required_argument, NULL, 'n' },
 		{ "fragment", required_argument, NULL, 'f' },
 		{ "pressure", required_argument, NULL, 'p' },
+		{ "lowmem", required_argument, NULL, 'l' },
 		{ "probability", required_argument, NULL, 'P' },
 		{ "times", required_argument, NULL, 't' },
 		{ "within", required_argument, NULL, 'w' },
@@ -160,6 +165,12 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 				return bad("bad pressure '%s': want the cgroup's limit in MB, >= 16", optarg);
 			o->pressure_mb = v;
 			err = set_mode(o, MODE_PRESSURE);
+			break;
+		case 'l':
+			if (parse_count(optarg, 1 << 20, &v))
+				return bad("bad lowmem '%s': want MB above the min watermark, >= 0", optarg);
+			o->lowmem_mb = v;
+			err = set_mode(o, MODE_LOWMEM);
 			break;
 		case 'P':
 			if (parse_count(optarg, 100, &v))
@@ -216,6 +227,15 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
 	interrupted = sig;
+}
+
+/* --lowmem: a SIGUSR1 to sgscope is the holder's, which fills again */
+static volatile pid_t lowmem_holder = -1;
+
+static void on_refill(int sig)
+{
+	if (lowmem_holder > 0)
+		kill(lowmem_holder, sig);
 }
 
 /* A kernel function's text: its address to the next symbol's. */
@@ -355,6 +375,11 @@ static void describe_armed(const struct inject_opts *o, struct json *j)
 	case MODE_FRAGMENT:
 		snprintf(what, sizeof(what), "%d%% of free memory pinned, every other page freed",
 			 o->percent);
+		break;
+	case MODE_LOWMEM:
+		snprintf(what, sizeof(what),
+			 "free memory at the min watermark + %d MB, the rest MADV_FREE'd anonymous pages",
+			 o->lowmem_mb);
 		break;
 	default:
 		snprintf(what, sizeof(what), "stress-ng in a memory cgroup limited to %d MB",
@@ -533,6 +558,17 @@ static int inject_main(int argc, char **argv)
 		}
 		sleep(1);
 		break;
+	case MODE_LOWMEM:
+		psi_memory(&some0, &full0);
+		helper = lowmem_start(o.lowmem_mb);
+		if (helper < 0) {
+			fprintf(stderr, "sgscope inject: cannot take free memory down to the min watermark\n");
+			goto out;
+		}
+		lowmem_holder = helper;
+		sa.sa_handler = on_refill;
+		sigaction(SIGUSR1, &sa, NULL);
+		break;
 	default:
 		break;
 	}
@@ -542,8 +578,9 @@ static int inject_main(int argc, char **argv)
 		fprintf(stderr, "sgscope inject: cannot start the command: %s\n", strerror(-status));
 		status = 1;
 	}
-	if (o.mode == MODE_PRESSURE)
+	if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM)
 		psi_memory(&some1, &full1);
+	lowmem_holder = -1;
 	memload_stop(helper, cgroup);
 	helper = -1;
 	knobs_restore();
@@ -560,7 +597,7 @@ static int inject_main(int argc, char **argv)
 			json_u64(&j, "high_order_blocks_before", high_before);
 			json_u64(&j, "high_order_blocks_after", high_after);
 		}
-		if (o.mode == MODE_PRESSURE) {
+		if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM) {
 			json_u64(&j, "psi_some_us", some1 - some0);
 			json_u64(&j, "psi_full_us", full1 - full0);
 		}
@@ -576,12 +613,13 @@ static int inject_main(int argc, char **argv)
 		if (o.mode == MODE_FRAGMENT)
 			fprintf(stderr, "; free blocks of order >= 4: %lu before, %lu after",
 				high_before, high_after);
-		if (o.mode == MODE_PRESSURE)
+		if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM)
 			fprintf(stderr, "; PSI memory stall: some %llu us, full %llu us",
 				some1 - some0, full1 - full0);
 		fprintf(stderr, "\n");
 	}
 out:
+	lowmem_holder = -1;
 	memload_stop(helper, cgroup);
 	knobs_restore();
 	bpf_link__destroy(hooks[0]);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Real memory conditions for sgscope inject: fragmentation (a helper
- * process that pins most free memory and frees every other page) and
- * pressure (stress-ng held in its own memory cgroup).
+ * process that pins most free memory and frees every other page),
+ * pressure (stress-ng held in its own memory cgroup) and low memory (free
+ * memory held at the min watermark by pages the kernel must reclaim).
  */
 #ifndef SGSCOPE_MEMLOAD_H
 #define SGSCOPE_MEMLOAD_H
@@ -21,6 +22,13 @@ pid_t fragment_start(int percent);
 int psi_memory(unsigned long long *some_us, unsigned long long *full_us);
 /* stress-ng --vm in a new memory cgroup limited to max_mb; its pid or -1. */
 pid_t pressure_start(int max_mb, char *cgroup, size_t len);
+/*
+ * Fork a process that fills free memory of the zone user memory comes from
+ * down to its min watermark + above_mb with MADV_FREE'd pages, and again
+ * at each SIGUSR1 (printing a "lowmem filled" line on stderr each time);
+ * its pid or -1.
+ */
+pid_t lowmem_start(int above_mb);
 void memload_stop(pid_t pid, const char *cgroup);
 
 #endif

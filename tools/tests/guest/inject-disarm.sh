@@ -42,3 +42,38 @@ say $? "inject: sysctls restored after --fragment"
 "$S" inject --pressure 32 -- true 2>/dev/null
 ! ls /sys/fs/cgroup | grep -q sgscope-pressure
 say $? "inject: the pressure cgroup is removed afterwards"
+
+# --lowmem: the free memory of the user zone taken, down to its min
+# watermark (kswapd then reclaims some of it back), allocations after it
+# reclaim, SIGUSR1 takes again what they took, and everything comes back
+# at the end
+taken() { # the Nth report's kB taken
+	sed -n 's/.*lowmem filled: zone [^ ]*, \([0-9]*\) kB taken.*/\1/p' /tmp/lowmem | sed -n "$1p"
+}
+zone_free() { # free pages of the zone with the most managed pages
+	awk '$1=="pages" && $2=="free" {f=$3} $1=="managed" && $2>best {best=$2; out=f} END {print out}' \
+		/proc/zoneinfo
+}
+before=$(($(zone_free) * 4))
+"$S" inject --lowmem 0 -d 600 2>/tmp/lowmem &
+pid=$!
+for i in $(seq 1000); do grep -q armed /tmp/lowmem && break; sleep 0.1; done
+t=$(taken 1)
+[ -n "$t" ] && [ "$t" -ge $((before * 9 / 10)) ]
+say $? "inject: --lowmem takes the free memory ($t of $before kB)"
+steal0=$(awk '/^pgsteal_(direct|kswapd) / {n+=$2} END {print n}' /proc/vmstat)
+python3 -c 'b = bytearray(32 << 20)'
+steal1=$(awk '/^pgsteal_(direct|kswapd) / {n+=$2} END {print n}' /proc/vmstat)
+[ "$steal1" -gt "$steal0" ]
+say $? "inject: under --lowmem, a 32 MB allocation reclaims ($((steal1 - steal0)) pages)"
+kill -USR1 $pid
+for _ in $(seq 1000); do [ -n "$(taken 2)" ] && break; sleep 0.1; done
+t=$(taken 2)
+[ -n "$t" ] && [ "$t" -gt 0 ]
+say $? "inject: SIGUSR1 takes again what was reclaimed ($t kB)"
+kill -INT $pid
+wait $pid
+rc=$?
+free=$(zone_free)
+[ $rc = 0 ] && [ "$((free * 4))" -ge $((before * 9 / 10)) ] && grep -q 'PSI memory stall' /tmp/lowmem
+say $? "inject: the memory comes back at the end, PSI reported (exit $rc, free $((free * 4)) kB)"

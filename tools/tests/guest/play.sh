@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In the test machine, recording to --wav: play every input of $1 through
-# its PCM (in-pcmN-MODE.wav, MODE rw or mmap), then pcm1 with its buffer
-# forced into single-page chunks.  The host checks the recording.
-dir=$1
+# its PCM (in-pcmN-MODE.wav, MODE rw or mmap), then, unless $2 is
+# "plain", pcm1 with its buffer forced into single-page chunks (that takes
+# fail_page_alloc).  The host checks the recording.
+dir=$1 plain=${2:-}
 card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
 dbg=/sys/kernel/debug/sgscope/card$card
 amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute
@@ -19,6 +20,8 @@ for pcm in 0 1 2 3; do
 		fi
 	done
 done
+
+[ "$plain" = plain ] && exit 0
 
 # pcm1 forced into the SG fallback: a 1 MiB buffer of single pages.
 . "$(dirname "$0")/sg-fallback.sh"

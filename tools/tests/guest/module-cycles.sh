@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In a test machine where snd-sgscope is a module file, not loaded:
+# CYCLES times insmod, a short playback through one PCM (the four in turn),
+# rmmod, with the card and its debugfs there after every insmod and gone
+# after every rmmod; then kmemleak (where the kernel has it) and the kernel
+# log: nothing at warning level or above but the out-of-tree taint.
+# $1: the module file  $2: a short WAV to play  $3: cycles  $4: label
+ko=$1 wav=$2 cycles=$3 label=$4
+. "$(dirname "$0")/lib.sh"
+name=$(modinfo -F name "$ko")
+dbg=/sys/kernel/debug/sgscope
+leaks=/sys/kernel/debug/kmemleak
+
+dmesg -C
+[ -e $leaks ] && echo clear >$leaks
+done=0 played=0 gone=0
+for i in $(seq "$cycles"); do
+	insmod "$ko" || break
+	grep -q '\[sgscope' /proc/asound/cards && [ -e $dbg/card0/pcm1-playback/layout ] || break
+	aplay -q -D "hw:sgscope,$((i % 4))" "$wav" && played=$((played + 1))
+	rmmod "$name" || break
+	[ ! -e $dbg ] && ! grep -q '\[sgscope' /proc/asound/cards && gone=$((gone + 1))
+	done=$((done + 1))
+done
+expect "$label: insmod, card and debugfs there, rmmod, $cycles times" "$cycles" "$done"
+expect "$label: every cycle plays" "$cycles" "$played"
+expect "$label: the card and the debugfs directory go with the module" "$cycles" "$gone"
+if [ -e $leaks ]; then
+	# kmemleak reports an object only once it has been unreferenced for
+	# a while and seen in two scans
+	sleep 6
+	echo scan >$leaks
+	echo scan >$leaks
+	expect "$label: kmemleak finds no leak" 0 "$(grep -c '^unreferenced object' $leaks)"
+else
+	echo "# $label: this kernel has no kmemleak (CONFIG_DEBUG_KMEMLEAK)"
+fi
+log=$(dmesg -l emerg,alert,crit,err,warn | grep -v 'taint')
+[ -z "$log" ]
+say $? "$label: the kernel log has no warning or error"
+[ -z "$log" ] || echo "$log" | sed 's/^/#   /'
+
