@@ -193,6 +193,7 @@ struct order_walk {
 	bool v61;
 	__u64 count;
 	__u64 idx;
+	__u64 next_addr;	/* 6.1: where the chunk before ended */
 	struct sgscope_alloc_event *e;
 };
 
@@ -205,8 +206,17 @@ static long walk_chunk(__u64 i, struct order_walk *w)
 	if (w->idx >= w->count)
 		return 1;
 	if (w->v61) {
+		__u64 addr;
+
 		bpf_probe_read_kernel(&n, sizeof(n), (__u64 *)w->chunk_pages + w->idx);
+		addr = n & ~V61_NPAGES_MASK;
 		n &= V61_NPAGES_MASK;
+		/*
+		 * A chunk as snd_sgbuf_get_chunk_size walks them: allocations
+		 * that happen to follow each other in memory make one
+		 */
+		w->e->chunks += !w->idx || addr != w->next_addr;
+		w->next_addr = addr + (n << PAGE_SHIFT_X86);
 	} else {
 		bpf_probe_read_kernel(&n, sizeof(unsigned int),
 				      (unsigned int *)w->chunk_pages + w->idx);
@@ -220,7 +230,6 @@ static long walk_chunk(__u64 i, struct order_walk *w)
 		w->e->orders[order & (SGSCOPE_MAX_ORDER - 1)]++;
 	}
 	w->e->allocs++;
-	w->e->chunks += w->v61;	/* 6.12 counts them in its sg_table */
 	w->idx += n;
 	return 0;
 }

@@ -35,7 +35,7 @@ static const char *const mode_names[] = {
 
 struct inject_opts {
 	enum inject_mode mode;
-	int order, nth, percent, pressure_mb, lowmem_mb;
+	int order, nth, percent, order_min, pressure_mb, lowmem_mb;
 	int probability;
 	unsigned long long times;
 	const char *within;	/* --slab/--pages: only under this function */
@@ -63,7 +63,9 @@ static void usage(FILE *f)
 		"  --pages            the kernel's fail_page_alloc for COMMAND (same knobs)\n"
 		"  --nth N            fail the Nth injectable call of COMMAND (fail-nth); 0: only arm\n"
 		"                     the knobs, for a command that sets its own fail-nth\n"
-		"  --fragment PERCENT pin PERCENT of free memory and free every other page\n"
+		"  --fragment PERCENT take PERCENT of free memory (100: all it can) and give back\n"
+		"                     all but one page of every 2^K block (--order-min K, default 1):\n"
+		"                     no free block of order >= K; SIGUSR1 does it again\n"
 		"  --pressure MB      stress-ng in a memory cgroup limited to MB, PSI recorded\n"
 		"  --lowmem MB        free memory held at the min watermark + MB, the rest\n"
 		"                     lazily freed (MADV_FREE): allocations must reclaim it;\n"
@@ -77,6 +79,7 @@ static void help(void)
 	printf("\n  --probability P    percent of eligible calls that fail (default 100)\n"
 	       "  --within FUNC      --slab/--pages: only allocations with FUNC on the stack\n"
 	       "  --times N          at most N failures (default: no limit)\n"
+	       "  --order-min K      --fragment: the smallest order no free block may have (1..10)\n"
 	       "  -d, --duration S   arm for S seconds instead of running a command\n"
 	       "  --json             the armed and disarmed reports as JSON lines\n"
 	       "  -v, --verbose      libbpf's messages\n"
@@ -110,6 +113,7 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 		{ "pages", no_argument, NULL, 'g' },
 		{ "nth", required_argument, NULL, 'n' },
 		{ "fragment", required_argument, NULL, 'f' },
+		{ "order-min", required_argument, NULL, 'k' },
 		{ "pressure", required_argument, NULL, 'p' },
 		{ "lowmem", required_argument, NULL, 'l' },
 		{ "probability", required_argument, NULL, 'P' },
@@ -155,8 +159,8 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 			err = set_mode(o, MODE_NTH);
 			break;
 		case 'f':
-			if (parse_count(optarg, 99, &v) || !v)
-				return bad("bad fragment '%s': want a percent of free memory, 1..99", optarg);
+			if (parse_count(optarg, 100, &v) || !v)
+				return bad("bad fragment '%s': want a percent of free memory, 1..100", optarg);
 			o->percent = v;
 			err = set_mode(o, MODE_FRAGMENT);
 			break;
@@ -171,6 +175,11 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 				return bad("bad lowmem '%s': want MB above the min watermark, >= 0", optarg);
 			o->lowmem_mb = v;
 			err = set_mode(o, MODE_LOWMEM);
+			break;
+		case 'k':
+			if (parse_count(optarg, BUDDY_ORDERS - 1, &v) || !v)
+				return bad("bad order-min '%s': want 1..10", optarg);
+			o->order_min = v;
 			break;
 		case 'P':
 			if (parse_count(optarg, 100, &v))
@@ -214,6 +223,10 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 		o->command = argv + optind;
 	if (!o->command == !o->duration)
 		return bad("%s", "give a command or -d SECONDS (not both)");
+	if (o->order_min && o->mode != MODE_FRAGMENT)
+		return bad("--order-min applies to --fragment, not --%s", mode_names[o->mode]);
+	if (!o->order_min)
+		o->order_min = 1;
 	if (o->within && o->mode != MODE_SLAB && o->mode != MODE_PAGES)
 		return bad("--within applies to --slab and --pages, not --%s", mode_names[o->mode]);
 	if (!o->command && (o->mode == MODE_SLAB || o->mode == MODE_PAGES ||
@@ -229,13 +242,24 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
-/* --lowmem: a SIGUSR1 to sgscope is the holder's, which fills again */
-static volatile pid_t lowmem_holder = -1;
+/*
+ * --lowmem, --fragment: a SIGUSR1 to sgscope is the holder's, which takes
+ * the memory again
+ */
+static volatile pid_t fragment_holder = -1;
 
 static void on_refill(int sig)
 {
-	if (lowmem_holder > 0)
-		kill(lowmem_holder, sig);
+	if (fragment_holder > 0)
+		kill(fragment_holder, sig);
+}
+
+static void watch_holder(pid_t helper)
+{
+	struct sigaction sa = { .sa_handler = on_refill };
+
+	fragment_holder = helper;
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* A kernel function's text: its address to the next symbol's. */
@@ -342,7 +366,11 @@ static int arm_debugfs(const char *dir, const struct inject_opts *o)
 
 static int arm_sysctls_for_fragmentation(void)
 {
-	/* keep compaction from undoing the holes (notes/fault-injection.md) */
+	/*
+	 * Keep compaction from undoing the holes: no proactive compaction, no
+	 * direct compaction (a fragmentation index never exceeds 1000), no
+	 * watermark boost waking kswapd and kcompactd after a fallback.
+	 */
 	return knob_set("/proc/sys/vm/compaction_proactiveness", "0") ||
 	       knob_set("/proc/sys/vm/extfrag_threshold", "1000") ||
 	       knob_set("/proc/sys/vm/watermark_boost_factor", "0") ||
@@ -373,8 +401,9 @@ static void describe_armed(const struct inject_opts *o, struct json *j)
 			 o->nth);
 		break;
 	case MODE_FRAGMENT:
-		snprintf(what, sizeof(what), "%d%% of free memory pinned, every other page freed",
-			 o->percent);
+		snprintf(what, sizeof(what),
+			 "%d%% of free memory taken, all but one page of every order-%d block given back",
+			 o->percent, o->order_min);
 		break;
 	case MODE_LOWMEM:
 		snprintf(what, sizeof(what),
@@ -466,13 +495,14 @@ static int inject_main(int argc, char **argv)
 	struct bpf_link *links[2] = {}, *hooks[2] = {};
 	unsigned long long some0, full0, some1, full1;
 	unsigned long high_before = 0, high_after = 0;
+	char where[256] = "";
 	struct inject_bpf *skel = NULL;
 	struct inject_opts o;
 	bool scoped;
 	char cgroup[256] = "";
 	pid_t helper = -1;
 	struct json j;
-	int rc, status = 1;
+	int rc, held, status = 1;
 
 	rc = parse(argc, argv, &o);
 	if (rc)
@@ -539,14 +569,22 @@ static int inject_main(int argc, char **argv)
 		if (arm_sysctls_for_fragmentation())
 			goto out;
 		buddyinfo_print(stderr, "before");
-		high_before = buddyinfo_high_order();
-		helper = fragment_start(o.percent);
+		high_before = buddyinfo_blocks_from(o.order_min, NULL, 0);
+		helper = fragment_start(o.percent, o.order_min);
 		if (helper < 0) {
-			fprintf(stderr, "sgscope inject: cannot pin %d%% of free memory\n", o.percent);
+			fprintf(stderr, "sgscope inject: cannot fragment %d%% of free memory\n", o.percent);
 			goto out;
 		}
 		buddyinfo_print(stderr, "after");
-		high_after = buddyinfo_high_order();
+		high_after = buddyinfo_blocks_from(o.order_min, NULL, 0);
+		rc = fragment_verdict(o.order_min, where, sizeof(where));
+		fprintf(stderr, "sgscope inject: %s\n", where);
+		/* below 100%, the memory not taken keeps its blocks, as asked */
+		if (rc && o.percent == 100) {
+			fprintf(stderr, "sgscope inject: fragmentation incomplete\n");
+			goto out;
+		}
+		watch_holder(helper);
 		break;
 	case MODE_PRESSURE:
 		psi_memory(&some0, &full0);
@@ -565,9 +603,7 @@ static int inject_main(int argc, char **argv)
 			fprintf(stderr, "sgscope inject: cannot take free memory down to the min watermark\n");
 			goto out;
 		}
-		lowmem_holder = helper;
-		sa.sa_handler = on_refill;
-		sigaction(SIGUSR1, &sa, NULL);
+		watch_holder(helper);
 		break;
 	default:
 		break;
@@ -580,7 +616,18 @@ static int inject_main(int argc, char **argv)
 	}
 	if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM)
 		psi_memory(&some1, &full1);
-	lowmem_holder = -1;
+	fragment_holder = -1;
+	/* a condition that ended early did not hold for all the command did */
+	if ((o.mode == MODE_FRAGMENT || o.mode == MODE_LOWMEM) && helper > 0 &&
+	    waitpid(helper, &held, WNOHANG) == helper) {
+		fprintf(stderr, "sgscope inject: the %s helper ended while armed (%s %d%s)\n",
+			mode_names[o.mode], WIFSIGNALED(held) ? "signal" : "exit status",
+			WIFSIGNALED(held) ? WTERMSIG(held) : WEXITSTATUS(held),
+			WIFSIGNALED(held) && WTERMSIG(held) == SIGKILL ?
+			": the OOM killer? see the kernel log" : "");
+		helper = -1;
+		status = 1;
+	}
 	memload_stop(helper, cgroup);
 	helper = -1;
 	knobs_restore();
@@ -594,6 +641,7 @@ static int inject_main(int argc, char **argv)
 		json_u64(&j, "injected_slab", scoped ? skel->bss->injected_slab : skel->bss->kernel_slab);
 		json_u64(&j, "scoped_calls", skel->bss->scoped_calls);
 		if (o.mode == MODE_FRAGMENT) {
+			json_u64(&j, "order_min", o.order_min);
 			json_u64(&j, "high_order_blocks_before", high_before);
 			json_u64(&j, "high_order_blocks_after", high_after);
 		}
@@ -611,15 +659,15 @@ static int inject_main(int argc, char **argv)
 			fprintf(stderr, " (%llu allocation calls inside ALSA buffer allocation)",
 				(unsigned long long)skel->bss->scoped_calls);
 		if (o.mode == MODE_FRAGMENT)
-			fprintf(stderr, "; free blocks of order >= 4: %lu before, %lu after",
-				high_before, high_after);
+			fprintf(stderr, "; free blocks of order >= %d: %lu before, %lu after",
+				o.order_min, high_before, high_after);
 		if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM)
 			fprintf(stderr, "; PSI memory stall: some %llu us, full %llu us",
 				some1 - some0, full1 - full0);
 		fprintf(stderr, "\n");
 	}
 out:
-	lowmem_holder = -1;
+	fragment_holder = -1;
 	memload_stop(helper, cgroup);
 	knobs_restore();
 	bpf_link__destroy(hooks[0]);

@@ -11,13 +11,31 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* Free pages of each order in zone Normal (or the largest zone), summed. */
-void buddyinfo_print(FILE *f, const char *label);
-/* Free blocks of order >= 4, over all zones: what fragmentation destroys. */
-unsigned long buddyinfo_high_order(void);
+#define BUDDY_ORDERS	11	/* /proc/buddyinfo's columns: orders 0..10 */
 
-/* Fork a process that holds percent of MemFree fragmented; its pid or -1. */
-pid_t fragment_start(int percent);
+/* A line per zone: its free blocks of each order. */
+void buddyinfo_print(FILE *f, const char *label);
+/*
+ * Free blocks of order >= order, over all zones; where (if not NULL) names
+ * the zones that have any ("DMA32 12, Normal 3").
+ */
+unsigned long buddyinfo_blocks_from(int order, char *where, size_t len);
+
+/*
+ * Fork a process that takes percent of free memory and gives back all but
+ * one page of every naturally aligned block of 2^order_min frames, so that
+ * no free block of order >= order_min can form from them; with 100, also
+ * every free block of order >= order_min left; SIGUSR1 does it again
+ * (printing "fragmented again" on stderr).  Its pid or -1.  The caller
+ * keeps compaction away.
+ */
+pid_t fragment_start(int percent, int order_min);
+/*
+ * How fragmented the zone user memory comes from is, in words: 0 when it
+ * has no free block of order >= order_min an ordinary allocation can
+ * take (reserves aside), 1 when it has, -1 when it cannot tell.
+ */
+int fragment_verdict(int order_min, char *msg, size_t len);
 /* PSI "some" and "full" total stall time in microseconds. */
 int psi_memory(unsigned long long *some_us, unsigned long long *full_us);
 /* stress-ng --vm in a new memory cgroup limited to max_mb; its pid or -1. */

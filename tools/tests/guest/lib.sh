@@ -3,11 +3,32 @@
 # Sourced by the guest check scripts: ok/not ok lines and running the
 # sgscope tracers in the background.  The sourcing script sets S (the CLI)
 # and dir (where the tracers' output goes).
-say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
+nfail=0
+say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; nfail=$((nfail + 1)); fi; }
 # expect NAME WANT GOT
-expect() { [ "$2" = "$3" ]; say $? "$1 (want $2, got $3)"; }
+expect() { [ "$2" = "$3" ]; _r=$?; say $_r "$1 (want $2, got $3)"; return $_r; }
 # touch_pcm ARGS...: $dir/pcm-touch, quietly
 touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
+# chunks_of PCM: the driver's chunk count for the playback buffer pcm-touch
+# holds ($debugfs: the card's folder), polled until there is one.  A
+# fixed sleep would not do: under icount a guest waiting for the host
+# (pcm-touch loading over 9p) skips ahead to its next timer, so guest
+# seconds say nothing about progress.
+chunks_of() {
+	for _ in $(seq 3000); do
+		c=$(sed -n 's/^chunks //p' "$debugfs/pcm$1-playback/layout")
+		[ "${c:-0}" -gt 0 ] && break
+		sleep 0.01
+	done
+	echo "$c"
+}
+# held_chunks PCM FRAMES ROUNDS: pcm-touch's rounds, then its buffer held
+# while the driver's chunk count for it is read
+held_chunks() {
+	touch_pcm "hw:sgscope,$1" "$2" "$3" 3 &
+	chunks_of "$1"
+	wait
+}
 # jqs FILE FILTER: the filter over the JSON lines, one result per line
 jqs() { jq -r "$2" "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 # traced NAME ARGS...: run sgscope ARGS in the background until stopped,
@@ -30,4 +51,17 @@ traced() {
 # stopped NAME: Ctrl-C it; its exit status
 stopped() {
 	eval "kill -INT \$pid_$1; wait \$pid_$1"
+}
+# The compatibility table (tools/tests/compat.py): compat_begin before a
+# tracer's count checks, compat_row after them, one row per probe of its
+# start line in $dir/compat.tsv: kernel, subcommand, attach asked for,
+# probe, attach got, function, whether every count check since matched.
+# $compat_kernel names the kernel (e.g. "6.12 (test kernel)").
+compat_begin() { compat_mark=$nfail; }
+compat_row() { # SUBCOMMAND ASKED OUTPUT
+	matched=yes
+	[ "$nfail" = "$compat_mark" ] || matched=no
+	jq -r --arg k "$compat_kernel" --arg t "$1" --arg a "$2" --arg m "$matched" \
+		'select(.report=="start") | .probes[] | [$k, $t, $a, .what, .attach, .target, $m] | @tsv' \
+		"$3" >>"$dir/compat.tsv"
 }

@@ -8,27 +8,9 @@ mode=$1 dir=$2 kbuild=$3
 here=$(dirname "$0")
 S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
 . "$here/lib.sh"
-# chunks_of PCM: the driver's chunk count for the playback buffer pcm-touch
-# holds, polled until there is one.  A fixed sleep would not do: under
-# icount a guest waiting for the host (pcm-touch loading over 9p) skips
-# ahead to its next timer, so guest seconds say nothing about progress.
-chunks_of() {
-	for i in $(seq 3000); do
-		c=$(sed -n 's/^chunks //p' $debugfs/pcm$1-playback/layout)
-		[ "${c:-0}" -gt 0 ] && break
-		sleep 0.01
-	done
-	echo "$c"
-}
 dev=$(basename "$(readlink /sys/class/sound/card0/device)")
 debugfs=/sys/kernel/debug/sgscope/card0
-
-# chunks PCM: the driver's count for pcm-touch's buffer, while it is held
-held_chunks() {
-	touch_pcm hw:sgscope,$1 65536 1 3 &
-	chunks_of "$1"
-	wait
-}
+compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
 
 if [ "$mode" = plain ]; then
 	# -- pagelat, allocs and dmamap, text and JSON, over one workload
@@ -40,7 +22,7 @@ if [ "$mode" = plain ]; then
 	touch_pcm hw:sgscope,2 65536	# 64 pages through sgscope's .page
 	touch_pcm hw:sgscope,1 65536	# contiguous: mapped up front
 	touch_pcm hw:sgscope,3 65536
-	pcm2_chunks=$(held_chunks 2)
+	pcm2_chunks=$(held_chunks 2 65536 1)
 	. "$here/sg-fallback.sh"
 	sg_fallback_on
 	touch_pcm hw:sgscope,1 65536 1 3 &
@@ -57,6 +39,7 @@ if [ "$mode" = plain ]; then
 	done
 	echo "# pcm1 chunks (debugfs) $pcm1_chunks, pcm2 chunks $pcm2_chunks"
 
+	compat_begin
 	P="$dir/pl_json.out"
 	jq -e . "$P" >/dev/null
 	say $? "pagelat: --json output parses"
@@ -80,6 +63,8 @@ if [ "$mode" = plain ]; then
 	p50=$(jqs "$P" "$total | select(.pcm==2) | (.p50_ns > 0 and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)")
 	expect "pagelat: percentiles are ordered" true "$p50"
 
+	compat_row pagelat auto "$P"
+	compat_begin
 	A="$dir/al_json.out"
 	jq -e . "$A" >/dev/null
 	say $? "allocs: --json output parses"
@@ -102,6 +87,8 @@ if [ "$mode" = plain ]; then
 	n_text=$(awk '/^=== allocs total/ { t = 1; getline; next } t && NF > 5 { print $5 }' "$dir/al_text.out" | paste -sd+)
 	expect "allocs: the text summary counts the same allocations" "$(echo "$n_json" | bc)" "$(echo "$n_text" | bc)"
 
+	compat_row allocs auto "$A"
+	compat_begin
 	D="$dir/dm_json.out"
 	jq -e . "$D" >/dev/null
 	say $? "dmamap: --json output parses"
@@ -115,6 +102,35 @@ if [ "$mode" = plain ]; then
 	n=$(jqs "$D" "select(.report==\"total\") | .calls.dma_alloc_noncontiguous.count")
 	[ "${n:-0}" -ge 1 ]
 	say $? "dmamap: pcm3's dma_alloc_noncontiguous is timed ($n)"
+
+	compat_row dmamap auto "$D"
+
+	# -- the three with kprobes, as a kernel without BTF for fentry gets
+	traced al_k allocs --json --attach kprobe
+	traced pl_k pagelat -c sgscope --json --attach kprobe
+	traced dm_k dmamap -c sgscope --json --attach kprobe
+	touch_pcm hw:sgscope,1 16384 2
+	touch_pcm hw:sgscope,3 16384 2
+	k_chunks=$(held_chunks 2 16384 2)
+	for t in al_k pl_k dm_k; do
+		stopped $t
+		say $? "kprobe: $t exits 0 at Ctrl-C"
+	done
+	A="$dir/al_k.out" P="$dir/pl_k.out" D="$dir/dm_k.out"
+	ev='select(.report=="event" and .card==0 and .stream=="playback")'
+	compat_begin
+	expect "kprobe: allocs: pcm1 dev-sg contiguous, pcm3 noncontig, pcm2 vmalloc" \
+		"1:dev-sg:contiguous 3:noncontig:noncontig 2:vmalloc:vmalloc" \
+		"$(jqs "$A" "$ev | \"\(.pcm):\(.requested_type):\(.result)\"")"
+	compat_row allocs kprobe "$A"
+	compat_begin
+	expect "kprobe: pagelat: pcm2's faults only" "2:32:sgscope_pcm_vmalloc_page" \
+		"$(jqs "$P" 'select(.report=="total") | "\(.pcm):\(.count):\(.page_op)"')"
+	compat_row pagelat kprobe "$P"
+	compat_begin
+	expect "kprobe: dmamap: one dma_map_sgtable, entries = the driver's chunks" "$k_chunks" \
+		"$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents')"
+	compat_row dmamap kprobe "$D"
 
 	# -- the same tools on the peers: snd-dummy and snd-intel8x0
 	modprobe snd-dummy fake_buffer=0

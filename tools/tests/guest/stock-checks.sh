@@ -11,6 +11,8 @@ here=$(dirname "$0")
 # SGSCOPE_BIN: another build of the CLI
 S=${SGSCOPE_BIN:-$(cd "$here/../../.." && pwd)/build/sgscope/sgscope}
 . "$here/lib.sh"
+debugfs=/sys/kernel/debug/sgscope/card0
+compat_kernel="$(uname -r | cut -d. -f1-2) (Debian's, sound core as modules)"
 
 expect "stock: the machine runs Debian's kernel" "$release" "$(uname -r)"
 expect "stock: vmlinux BTF is there" yes "$([ -e /sys/kernel/btf/vmlinux ] && echo yes)"
@@ -29,7 +31,7 @@ for attach in fentry kprobe; do
 	traced pl pagelat --json --attach "$attach"
 	traced dm dmamap --json --attach "$attach"
 	touch_pcm hw:sgscope,1 16384 2
-	touch_pcm hw:sgscope,2 16384 2
+	pcm2_chunks=$(held_chunks 2 16384 2)
 	touch_pcm hw:sgscope,3 16384 2
 	# snd-dummy twice: with fake_buffer=0 it allocates a real buffer
 	# (allocs), with its default fake buffer it maps pages through its
@@ -51,6 +53,7 @@ for attach in fentry kprobe; do
 		jq -e . "$f" >/dev/null
 		say $? "$attach: $(basename "$f" .out) --json output parses"
 	done
+	compat_begin
 	expect "$attach: allocs attached with $attach" "$attach" \
 		"$(jqs "$A" 'select(.report=="start") | .probes[0].attach')"
 	ev='select(.report=="event" and .stream=="playback")'
@@ -63,6 +66,8 @@ for attach in fentry kprobe; do
 		"$(jqs "$A" "$ev | select(.card==0 and .pcm==3) | \"\(.result) \(.caller)\"")"
 	expect "$attach: allocs: snd-dummy's buffer is continuous" "continuous 65536" \
 		"$(jqs "$A" "$ev | select(.card==1) | \"\(.result) \(.bytes)\"")"
+	compat_row allocs "$attach" "$A"
+	compat_begin
 	total='select(.report=="total")'
 	# 16 pages, 2 rounds; pcm1 and pcm3 are mapped up front (no faults:
 	# without an IOMMU their buffers are single blocks in the direct map)
@@ -76,9 +81,44 @@ for attach in fentry kprobe; do
 		"$(jqs "$P" "$total | select(.card==1) | .page_op")"
 	expect "$attach: pagelat: pcm1 and pcm3 take no fault" "" \
 		"$(jqs "$P" "$total | select(.card==0 and .pcm!=2) | \"pcm\(.pcm):\(.count)\"")"
-	expect "$attach: dmamap: one dma_map_sgtable for pcm2's hw_params" 1 \
-		"$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents' | wc -w)"
+	compat_row pagelat "$attach" "$P"
+	compat_begin
+	expect "$attach: dmamap: one dma_map_sgtable for pcm2's hw_params, entries = the driver's chunks" \
+		"$pcm2_chunks" \
+		"$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents')"
+	compat_row dmamap "$attach" "$D"
 done
+
+# pcm1's SG fallback with nothing injected: real fragmentation (no free
+# block of order >= 2 an allocation can take), and allocs' chunk walk of
+# 6.1's fallback (addrs[] with each chunk's page count in the low bits)
+# agrees with the driver's debugfs.  Order 2, not 1: with page-table
+# isolation every fork allocates an order-1 PGD, and with no order-1
+# block left the kernel compacts or, compaction deferred, OOM-kills the
+# holder
+traced frag allocs --json
+"$S" inject --fragment 100 --order-min 2 -- sh -c '"$1" hw:sgscope,1 65536 1 3 &
+	for _ in $(seq 3000); do
+		c=$(sed -n "s/^chunks //p" "$2"); [ "${c:-0}" -gt 0 ] && break; sleep 0.01
+	done
+	cat "$2" >"$3"; wait' \
+	sh "$dir/pcm-touch" "$debugfs/pcm1-playback/layout" "$dir/frag.layout" 2>"$dir/frag.err"
+expect "stock: inject --fragment 100 --order-min 2 runs" 0 $?
+stopped frag
+grep -q "zone DMA32: 0 free blocks of order >= 2 an ordinary allocation can take" "$dir/frag.err"
+say $? "stock: ... leaving DMA32 no free block of order >= 2 ($(grep -c 'buddyinfo after' "$dir/frag.err") zones shown)"
+grep 'buddyinfo\|zone DMA32:\|helper ended' "$dir/frag.err" | sed 's/^/# /'
+expect "stock: a 256 KiB pcm1 hw_params takes the SG fallback (debugfs)" 1 \
+	"$(sed -n 's/^fell_back //p' "$dir/frag.layout")"
+chunks=$(sed -n 's/^chunks //p' "$dir/frag.layout")
+ev='select(.report=="event" and .card==0 and .pcm==1 and .stream=="playback")'
+# the fallback's allocations, from 6.1's addrs[] walk: 64 pages in all,
+# at least as many as the driver's chunks (neighbours in memory merge)
+got=$(jqs "$dir/frag.out" "$ev | \"\(.result) \([.orders | to_entries[] | (.key | tonumber | exp2) * .value] | add) \(.allocations >= $chunks)\"")
+expect "stock: allocs reports the fallback, its allocations 64 pages, no fewer than the driver's $chunks chunks" \
+	"sg-fallback 64 true" "$got" ||
+	{ sed -n 's/^chunk /# chunk /p' "$dir/frag.layout"; jqs "$dir/frag.out" "$ev" | sed 's/^/# /'; }
+echo "# allocs: $(jqs "$dir/frag.out" "$ev | \"chunks \(.chunks), allocations \(.allocations), orders \(.orders)\"" | tr -d '\n '), driver: chunks $chunks"
 
 # inject: Debian's 6.1 has no error injection and no fault injection;
 # what needs them refuses at once, naming the option; pressure runs
@@ -90,3 +130,7 @@ out=$("$S" inject --pages -- true 2>&1)
 expect "stock: inject --pages refuses naming CONFIG_FAIL_PAGE_ALLOC" "1 1" "$? $(echo "$out" | grep -c CONFIG_FAIL_PAGE_ALLOC)"
 "$S" inject --pressure 64 -d 1 >/dev/null 2>&1
 expect "stock: inject --pressure runs" 0 $?
+"$S" inject --lowmem 0 -- python3 -c 'b = bytearray(32 << 20)' 2>"$dir/lowmem.err"
+expect "stock: inject --lowmem runs" 0 $?
+grep -q 'lowmem filled' "$dir/lowmem.err"
+say $? "stock: ... and fills"

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""README's compatibility table, made from what the test machines recorded.
+
+The guest checks (tools/tests/guest/lib.sh compat_row) write one TSV line
+per probe of every tracer run they check: kernel, subcommand, attach asked
+for, probe, attach got, function, whether its counts matched.
+
+  compat.py check README TSV...   a TAP line: README's rows for the kernels
+                                  in the TSVs are exactly the TSVs' rows
+  compat.py write README TSV...   put those rows into README (what `make
+                                  compat-table` does with the last runs')
+"""
+import sys
+
+BEGIN, END = "<!-- compat-table begin -->", "<!-- compat-table end -->"
+HEADER = ["| kernel | subcommand | attach asked | probe | attach got | function | counts matched |",
+          "|---|---|---|---|---|---|---|"]
+
+
+def rows_of(paths):
+    rows = []
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) != 7:
+                    sys.exit(f"{path}: not a compat row: {line!r}")
+                row = "| " + " | ".join(fields) + " |"
+                if row not in rows:
+                    rows.append(row)
+    return rows
+
+
+def kernel_of(row):
+    return row.split("|")[1].strip()
+
+
+def split_readme(text):
+    if BEGIN not in text or END not in text:
+        sys.exit(f"README has no {BEGIN} ... {END} section")
+    head, rest = text.split(BEGIN, 1)
+    table, tail = rest.split(END, 1)
+    rows = [line for line in table.strip().splitlines() if line.startswith("| ")][1:]
+    return head, rows, tail
+
+
+def merged(old, new):
+    kernels = {kernel_of(r) for r in new}
+    kept = [r for r in old if kernel_of(r) not in kernels]
+    order = []
+    for r in kept + new:
+        if kernel_of(r) not in order:
+            order.append(kernel_of(r))
+    return [r for k in order for r in kept + new if kernel_of(r) == k]
+
+
+def main():
+    if len(sys.argv) < 4 or sys.argv[1] not in ("check", "write"):
+        sys.exit(__doc__)
+    readme, tsvs = sys.argv[2], sys.argv[3:]
+    new = rows_of(tsvs)
+    with open(readme) as f:
+        head, old, tail = split_readme(f.read())
+    kernels = sorted({kernel_of(r) for r in new})
+    if sys.argv[1] == "write":
+        table = "\n".join(HEADER + merged(old, new))
+        with open(readme, "w") as f:
+            f.write(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+        return
+    mine = [r for r in old if kernel_of(r) in kernels]
+    ok = bool(new) and mine == new
+    print(f"{'ok' if ok else 'not ok'} - compat: README's table is what {', '.join(kernels) or 'no kernel'} "
+          f"recorded ({len(new)} rows)")
+    if not ok:
+        print("#   the rows recorded (make compat-table writes them into README):")
+        for r in new:
+            print(f"#   {r}")
+
+
+if __name__ == "__main__":
+    main()
