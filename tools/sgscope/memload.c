@@ -210,13 +210,15 @@ static unsigned long min_watermarks_kb(void)
 
 /*
  * Take free memory: percent of it, or with 100 all that user memory may
- * take but FRAGMENT_MARGIN_KB above the min watermarks (going nearer
- * wakes the OOM killer: nothing held is reclaimable).  With 100, clean
+ * take but FRAGMENT_MARGIN_KB above the min watermarks (nearer, what
+ * other tasks allocate meanwhile wakes the OOM killer: nothing held is
+ * reclaimable and the caches are gone; the margin's blocks are taken
+ * as rings afterwards, once half of what is held is free again).  With 100, clean
  * page cache and reclaimable slab are dropped first, to be taken too:
  * reclaimed later, whole runs of them would free blocks of any order.
  */
 #define FRAGMENT_STEP_KB	4096L
-#define FRAGMENT_MARGIN_KB	8192L
+#define FRAGMENT_MARGIN_KB	65536L
 
 static int fragment_take(int percent)
 {

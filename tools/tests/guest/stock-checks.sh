@@ -89,10 +89,9 @@ for attach in fentry kprobe; do
 	compat_row dmamap "$attach" "$D"
 done
 
-# pcm1's SG fallback with nothing injected: real fragmentation (no free
-# block of order >= 2 an allocation can take), and allocs' chunk walk of
-# 6.1's fallback (addrs[] with each chunk's page count in the low bits)
-# agrees with the driver's debugfs.  Order 2, not 1: with page-table
+# Real fragmentation where fault injection is compiled out: no free
+# block of order >= 2 an ordinary allocation can take in DMA32, then a
+# 256 KiB pcm1 hw_params traced by allocs.  Order 2, not 1: with page-table
 # isolation every fork allocates an order-1 PGD, and with no order-1
 # block left the kernel compacts or, compaction deferred, OOM-kills the
 # holder
@@ -107,18 +106,12 @@ expect "stock: inject --fragment 100 --order-min 2 runs" 0 $?
 stopped frag
 grep -q "zone DMA32: 0 free blocks of order >= 2 an ordinary allocation can take" "$dir/frag.err"
 say $? "stock: ... leaving DMA32 no free block of order >= 2 ($(grep -c 'buddyinfo after' "$dir/frag.err") zones shown)"
-grep 'buddyinfo\|zone DMA32:\|helper ended' "$dir/frag.err" | sed 's/^/# /'
-expect "stock: a 256 KiB pcm1 hw_params takes the SG fallback (debugfs)" 1 \
-	"$(sed -n 's/^fell_back //p' "$dir/frag.layout")"
-chunks=$(sed -n 's/^chunks //p' "$dir/frag.layout")
+sed 's/^/# /' "$dir/frag.err"
+# Not a check: pcm1 is a 32-bit DMA device, so its allocation may also
+# come from ZONE_DMA, whose blocks the packet rings (GFP_KERNEL) cannot
+# always take; one run in two or three got a 256 KiB block from there.
 ev='select(.report=="event" and .card==0 and .pcm==1 and .stream=="playback")'
-# the fallback's allocations, from 6.1's addrs[] walk: 64 pages in all,
-# at least as many as the driver's chunks (neighbours in memory merge)
-got=$(jqs "$dir/frag.out" "$ev | \"\(.result) \([.orders | to_entries[] | (.key | tonumber | exp2) * .value] | add) \(.allocations >= $chunks)\"")
-expect "stock: allocs reports the fallback, its allocations 64 pages, no fewer than the driver's $chunks chunks" \
-	"sg-fallback 64 true" "$got" ||
-	{ sed -n 's/^chunk /# chunk /p' "$dir/frag.layout"; jqs "$dir/frag.out" "$ev" | sed 's/^/# /'; }
-echo "# allocs: $(jqs "$dir/frag.out" "$ev | \"chunks \(.chunks), allocations \(.allocations), orders \(.orders)\"" | tr -d '\n '), driver: chunks $chunks"
+echo "# pcm1 256 KiB under fragmentation: debugfs fell_back $(sed -n 's/^fell_back //p' "$dir/frag.layout"), chunks $(sed -n 's/^chunks //p' "$dir/frag.layout"); allocs: $(jqs "$dir/frag.out" "$ev | \"\(.result), chunks \(.chunks), allocations \(.allocations), orders \(.orders)\"" | tr -d '\n ')"
 
 # inject: Debian's 6.1 has no error injection and no fault injection;
 # what needs them refuses at once, naming the option; pressure runs
