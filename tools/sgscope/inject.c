@@ -569,14 +569,14 @@ static int inject_main(int argc, char **argv)
 		if (arm_sysctls_for_fragmentation())
 			goto out;
 		buddyinfo_print(stderr, "before");
-		high_before = buddyinfo_blocks_from(o.order_min, NULL, 0);
+		high_before = buddyinfo_blocks_from(o.order_min);
 		helper = fragment_start(o.percent, o.order_min);
 		if (helper < 0) {
 			fprintf(stderr, "sgscope inject: cannot fragment %d%% of free memory\n", o.percent);
 			goto out;
 		}
 		buddyinfo_print(stderr, "after");
-		high_after = buddyinfo_blocks_from(o.order_min, NULL, 0);
+		high_after = buddyinfo_blocks_from(o.order_min);
 		rc = fragment_verdict(o.order_min, where, sizeof(where));
 		fprintf(stderr, "sgscope inject: %s\n", where);
 		/* below 100%, the memory not taken keeps its blocks, as asked */

@@ -81,24 +81,15 @@ void buddyinfo_print(FILE *f, const char *label)
 	}
 }
 
-unsigned long buddyinfo_blocks_from(int order, char *where, size_t len)
+unsigned long buddyinfo_blocks_from(int order)
 {
 	struct zone_blocks zones[MAX_ZONES];
-	int n = read_buddyinfo(zones), z, i, at = 0;
+	int n = read_buddyinfo(zones), z, i;
 	unsigned long sum = 0;
 
-	if (where && len)
-		where[0] = '\0';
-	for (z = 0; z < n; z++) {
-		unsigned long zone_sum = 0;
-
+	for (z = 0; z < n; z++)
 		for (i = order; i < BUDDY_ORDERS; i++)
-			zone_sum += zones[z].counts[i];
-		if (zone_sum && where && at < (int)len)
-			at += snprintf(where + at, len - at, "%s%s %lu", at ? ", " : "",
-				       zones[z].name, zone_sum);
-		sum += zone_sum;
-	}
+			sum += zones[z].counts[i];
 	return sum;
 }
 

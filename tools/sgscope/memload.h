@@ -15,11 +15,8 @@
 
 /* A line per zone: its free blocks of each order. */
 void buddyinfo_print(FILE *f, const char *label);
-/*
- * Free blocks of order >= order, over all zones; where (if not NULL) names
- * the zones that have any ("DMA32 12, Normal 3").
- */
-unsigned long buddyinfo_blocks_from(int order, char *where, size_t len);
+/* Free blocks of order >= order, over all zones. */
+unsigned long buddyinfo_blocks_from(int order);
 
 /*
  * Fork a process that takes percent of free memory and gives back all but
