@@ -213,9 +213,13 @@ static long walk_chunk(__u64 i, struct order_walk *w)
 		n &= V61_NPAGES_MASK;
 		/*
 		 * A chunk as snd_sgbuf_get_chunk_size walks them: allocations
-		 * that happen to follow each other in memory make one
+		 * that happen to follow each other in memory make one.  No
+		 * test of idx here: 6.1's verifier checks a bpf_loop callback
+		 * once, with idx at its first value, and hard-wires the
+		 * branches that one pass decided (the first chunk is counted
+		 * by the caller, next_addr starts at its address).
 		 */
-		w->e->chunks += !w->idx || addr != w->next_addr;
+		w->e->chunks += addr != w->next_addr;
 		w->next_addr = addr + (n << PAGE_SHIFT_X86);
 	} else {
 		bpf_probe_read_kernel(&n, sizeof(unsigned int),
@@ -257,6 +261,10 @@ static __always_inline void describe_result(struct sgscope_alloc_event *e,
 			sg61 = BPF_CORE_READ(dmab, private_data);
 			w.chunk_pages = BPF_CORE_READ(sg61, addrs);
 			w.count = BPF_CORE_READ(sg61, count);
+			bpf_probe_read_kernel(&w.next_addr, sizeof(w.next_addr),
+					      w.chunk_pages);
+			w.next_addr &= ~V61_NPAGES_MASK;
+			e->chunks = w.count > 0;
 		} else {
 			sg612 = BPF_CORE_READ(dmab, private_data);
 			e->chunks = BPF_CORE_READ(sg612, sgt.orig_nents);
