@@ -32,7 +32,7 @@ kernel: deps
 	@tools/kernel-build
 
 # Debian's own 6.1 kernel, the second kind of test machine
-stock-kernel: deps
+stock-kernel: kernel
 	@tools/stock-kernel debian-6.1
 
 # the tracing CLI, built against the kernel's BTF: build/sgscope/sgscope

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * pagelat: how long the PCM mmap data fault takes, the path through
- * snd_pcm_mmap_data_fault() into the driver's .page callback, per card,
- * pcm and stream.  Latencies go into per-CPU histograms that only ever
- * grow; the CLI reads and subtracts, so no sample is lost between
- * intervals.
+ * snd_pcm_mmap_data_fault() into the driver's .page callback, and how long
+ * the .page op itself takes, per card, pcm and stream.  Latencies go into
+ * per-CPU histograms that only ever grow; the CLI reads and subtracts, so
+ * no sample is lost between intervals.
+ *
+ * The op is whatever function a substream's ops->page points to, known
+ * only at run time: the CLI attaches the op programs below to each such
+ * function in a second copy of this object that shares its maps (one
+ * copy per function, as an fentry program is loaded for one target).  The
+ * first fault of a stream announces its op on new_ops, for ops the CLI
+ * did not find up front.
  *
  * The fault path is hot, so it avoids hash maps: the start time sits in a
  * per-CPU slot (a fault does not sleep in .page, so it ends on the CPU it
@@ -18,7 +25,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAX_STREAMS	64
 
-struct fault_start {
+struct span_time {
 	__u64 ts;
 	__u32 tid;
 	__u32 pad;
@@ -35,7 +42,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct fault_start);
+	__type(value, struct span_time);
 } starts SEC(".maps");
 
 struct {
@@ -67,16 +74,38 @@ struct {
 	__type(value, struct sgscope_pcm_info);
 } pcm_info SEC(".maps");
 
+/* the .page op's own time: the op's start, and histograms by stream index */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct span_time);
+} op_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_STREAMS);
+	__type(key, __u32);
+	__type(value, struct sgscope_hist);
+} op_latency SEC(".maps");
+
+/* struct sgscope_pcm_info of each new stream, for the CLI to attach to */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} new_ops SEC(".maps");
+
 __u32 next_index;
 /* faults whose end was not seen on the CPU they started on */
 __u64 unmatched;
 /* more streams than MAX_STREAMS */
 __u64 overflow;
 
-static __always_inline int fault_start(struct snd_pcm_substream *substream)
+static __always_inline int span_start(void *starts_map,
+				       struct snd_pcm_substream *substream)
 {
 	__u32 zero = 0;
-	struct fault_start *start = bpf_map_lookup_elem(&starts, &zero);
+	struct span_time *start = bpf_map_lookup_elem(starts_map, &zero);
 
 	if (!start)
 		return 0;
@@ -111,6 +140,8 @@ static __noinline int stream_lookup(struct snd_pcm_substream *substream,
 		}
 		info.page_op = (__u64)BPF_CORE_READ(substream, ops, page);
 		bpf_map_update_elem(&pcm_info, &key, &info, BPF_NOEXIST);
+		if (info.page_op)
+			bpf_ringbuf_output(&new_ops, &info, sizeof(info), 0);
 		bpf_map_update_elem(&stream_index, &key, &fresh, BPF_NOEXIST);
 		/* another CPU may have won the race: take its index */
 		index = bpf_map_lookup_elem(&stream_index, &key);
@@ -121,16 +152,18 @@ static __noinline int stream_lookup(struct snd_pcm_substream *substream,
 	return 0;
 }
 
-static __always_inline int fault_end(struct snd_pcm_substream *substream,
-				     long ret)
+/* A fault's or an op's end: its time into hist_map, by stream index. */
+static __always_inline int span_end(void *starts_map, void *hist_map,
+				     struct snd_pcm_substream *substream,
+				     bool error)
 {
 	__u64 id = bpf_get_current_pid_tgid(), delta;
 	struct stream_cache *cache;
-	struct fault_start *start;
+	struct span_time *start;
 	struct sgscope_hist *h;
 	__u32 zero = 0;
 
-	start = bpf_map_lookup_elem(&starts, &zero);
+	start = bpf_map_lookup_elem(starts_map, &zero);
 	if (!start || !start->ts)
 		return 0;
 	if (start->tid != (__u32)id) {
@@ -150,36 +183,69 @@ static __always_inline int fault_end(struct snd_pcm_substream *substream,
 		stream_lookup(substream, cache);
 	if (!cache->wanted)
 		return 0;
-	h = bpf_map_lookup_elem(&latency, &cache->index);
+	h = bpf_map_lookup_elem(hist_map, &cache->index);
 	if (h)
-		/* vm_fault_t: VM_FAULT_SIGBUS and friends are errors */
-		hist_record(h, delta, ret & 0xffff);
+		hist_record(h, delta, error);
 	return 0;
 }
+
+/* vm_fault_t: VM_FAULT_SIGBUS and friends are errors */
+#define FAULT_ERROR(ret)	(((ret) & 0xffff) != 0)
 
 /* fentry: the start time only; fexit reads the substream from the vmf */
 SEC("fentry")
 int BPF_PROG(fault_entry_fentry, struct vm_fault *vmf)
 {
-	return fault_start(NULL);
+	return span_start(&starts, NULL);
 }
 
 SEC("fexit")
 int BPF_PROG(fault_exit_fexit, struct vm_fault *vmf, vm_fault_t ret)
 {
 	/* vmf is a trusted BTF pointer here: plain loads, no helper calls */
-	return fault_end(vmf->vma->vm_private_data, ret);
+	return span_end(&starts, &latency, vmf->vma->vm_private_data,
+			 FAULT_ERROR(ret));
 }
 
 /* kprobes: the kretprobe has no arguments, so the kprobe keeps them */
 SEC("kprobe")
 int BPF_KPROBE(fault_entry_kprobe, struct vm_fault *vmf)
 {
-	return fault_start(BPF_CORE_READ(vmf, vma, vm_private_data));
+	return span_start(&starts, BPF_CORE_READ(vmf, vma, vm_private_data));
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(fault_exit_kretprobe, long ret)
 {
-	return fault_end(NULL, ret);
+	return span_end(&starts, &latency, NULL, FAULT_ERROR(ret));
+}
+
+/*
+ * The .page op: struct page *(*page)(struct snd_pcm_substream *substream,
+ * unsigned long offset); a NULL page is the error (the core answers the
+ * fault with SIGBUS).
+ */
+SEC("fentry")
+int BPF_PROG(op_entry_fentry, struct snd_pcm_substream *substream)
+{
+	return span_start(&op_starts, NULL);
+}
+
+SEC("fexit")
+int BPF_PROG(op_exit_fexit, struct snd_pcm_substream *substream,
+	     unsigned long offset, struct page *ret)
+{
+	return span_end(&op_starts, &op_latency, substream, !ret);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(op_entry_kprobe, struct snd_pcm_substream *substream)
+{
+	return span_start(&op_starts, substream);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(op_exit_kretprobe, long ret)
+{
+	return span_end(&op_starts, &op_latency, NULL, !ret);
 }

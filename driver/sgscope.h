@@ -83,10 +83,16 @@ enum sgscope_engine_id {
 	SGSCOPE_NUM_ENGINES
 };
 
-/* How pcm2's .page finds a page: vmalloc_to_page(), or from a page array. */
+/*
+ * How pcm2's buffer reaches a mapping: .page finds each page on its first
+ * touch, by vmalloc_to_page() or from the page array; or .mmap maps the
+ * whole array at mmap time, so that no touch faults (the limit the .page
+ * designs are measured against).
+ */
 enum sgscope_vmalloc_page_mode {
 	SGSCOPE_PAGE_LOOKUP,	/* vmalloc_to_page() on every call */
 	SGSCOPE_PAGE_CACHED,	/* page array filled at hw_params */
+	SGSCOPE_PAGE_PREMAPPED,	/* no .page calls: mapped at mmap time */
 };
 
 /* One DMA-contiguous run of the buffer. */

@@ -345,7 +345,8 @@ struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 {
 	if (offset >= st->dmab.bytes)
 		return NULL;
-	if (mode == SGSCOPE_PAGE_CACHED)
+	/* premapped: the core calls .page only for what mmap did not map */
+	if (mode != SGSCOPE_PAGE_LOOKUP)
 		return st->pages[offset >> PAGE_SHIFT];
 	return vmalloc_to_page(st->dmab.area + offset);
 }

@@ -42,21 +42,26 @@ static unsigned int max_buffer_kb = 4096;
 module_param(max_buffer_kb, uint, 0444);
 MODULE_PARM_DESC(max_buffer_kb, "pcm1-3: largest buffer in KiB.");
 
+static const char *const sgscope_page_mode_names[] = {
+	[SGSCOPE_PAGE_LOOKUP] = "lookup",
+	[SGSCOPE_PAGE_CACHED] = "cached",
+	[SGSCOPE_PAGE_PREMAPPED] = "premapped",
+};
+
 static int sgscope_set_page_mode(const char *val, const struct kernel_param *kp)
 {
-	if (sysfs_streq(val, "lookup"))
-		WRITE_ONCE(sgscope_vmalloc_page_mode, SGSCOPE_PAGE_LOOKUP);
-	else if (sysfs_streq(val, "cached"))
-		WRITE_ONCE(sgscope_vmalloc_page_mode, SGSCOPE_PAGE_CACHED);
-	else
-		return -EINVAL;
+	int mode = sysfs_match_string(sgscope_page_mode_names, val);
+
+	if (mode < 0)
+		return mode;
+	WRITE_ONCE(sgscope_vmalloc_page_mode, mode);
 	return 0;
 }
 
 static int sgscope_get_page_mode(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", READ_ONCE(sgscope_vmalloc_page_mode) ==
-			  SGSCOPE_PAGE_CACHED ? "cached" : "lookup");
+	return sysfs_emit(buf, "%s\n",
+			  sgscope_page_mode_names[READ_ONCE(sgscope_vmalloc_page_mode)]);
 }
 
 static const struct kernel_param_ops sgscope_page_mode_ops = {
@@ -64,7 +69,7 @@ static const struct kernel_param_ops sgscope_page_mode_ops = {
 	.get = sgscope_get_page_mode,
 };
 module_param_cb(vmalloc_page, &sgscope_page_mode_ops, NULL, 0644);
-MODULE_PARM_DESC(vmalloc_page, "pcm2 (vmalloc) .page callback: lookup (vmalloc_to_page, as in the ALSA guide's vmalloc section) or cached (page array built at hw_params).");
+MODULE_PARM_DESC(vmalloc_page, "pcm2 (vmalloc) mapping: .page by lookup (vmalloc_to_page, as in the ALSA guide's vmalloc section) or cached (page array built at hw_params), or premapped (every page mapped at mmap time, no .page calls).");
 
 /*
  * The benchmark's sensitivity test plants a regression of known size with

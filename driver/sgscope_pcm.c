@@ -263,6 +263,23 @@ static int sgscope_pcm_sg_mmap(struct snd_pcm_substream *substream,
 	return snd_pcm_lib_default_mmap(substream, area);
 }
 
+/*
+ * pcm2's .mmap: through .page on every first touch (the core's fault
+ * handler), or with vmalloc_page=premapped every page of the buffer
+ * mapped now.  The core's own mapping of a vmalloc buffer would not do
+ * it: remap_vmalloc_range() wants a VM_USERMAP area, and ALSA's
+ * vmalloc() gives none, so the core falls back to faulting.
+ */
+static int sgscope_pcm_vmalloc_mmap(struct snd_pcm_substream *substream,
+				    struct vm_area_struct *area)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+
+	if (READ_ONCE(sgscope_vmalloc_page_mode) != SGSCOPE_PAGE_PREMAPPED)
+		return snd_pcm_lib_default_mmap(substream, area);
+	return vm_map_pages(area, st->pages, st->npages);
+}
+
 /* pcm1/2: the application moved appl_ptr; what it wrote goes to the device. */
 static int sgscope_pcm_sync_ack(struct snd_pcm_substream *substream)
 {
@@ -306,6 +323,7 @@ static const struct snd_pcm_ops sgscope_vmalloc_ops = {
 	.trigger = sgscope_pcm_trigger,
 	.pointer = sgscope_pcm_pointer,
 	.page = sgscope_pcm_vmalloc_page,
+	.mmap = sgscope_pcm_vmalloc_mmap,
 	.ack = sgscope_pcm_sync_ack,
 };
 

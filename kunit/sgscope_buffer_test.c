@@ -228,6 +228,24 @@ static void page_vmalloc_cached(struct kunit *test)
 	sgscope_buffer_release(st, ((struct buf_ctx *)test->priv)->dev);
 }
 
+/* premapped maps the page array at mmap time; .page, if called, reads it */
+static void page_vmalloc_premapped(struct kunit *test)
+{
+	struct sgscope_stream *st = playback(test, SGSCOPE_VMALLOC);
+	unsigned long ofs;
+
+	KUNIT_ASSERT_EQ(test, hw_params(test, st, 9 * PAGE_SIZE, 1024), 0);
+	KUNIT_ASSERT_EQ(test, st->npages, 9U);
+	for (ofs = 0; ofs < 9 * PAGE_SIZE; ofs += PAGE_SIZE) {
+		KUNIT_EXPECT_PTR_EQ(test, st->pages[ofs >> PAGE_SHIFT],
+				    vmalloc_lookup(st, ofs));
+		KUNIT_EXPECT_PTR_EQ(test,
+				    sgscope_vmalloc_page(st, ofs, SGSCOPE_PAGE_PREMAPPED),
+				    vmalloc_lookup(st, ofs));
+	}
+	sgscope_buffer_release(st, ((struct buf_ctx *)test->priv)->dev);
+}
+
 static void page_sg(struct kunit *test)
 {
 	struct sgscope_stream *st = playback(test, SGSCOPE_SG);
@@ -411,6 +429,7 @@ static struct kunit_case sgscope_buffer_cases[] = {
 	KUNIT_CASE(hw_params_prealloc_part),
 	KUNIT_CASE(page_vmalloc_lookup),
 	KUNIT_CASE(page_vmalloc_cached),
+	KUNIT_CASE(page_vmalloc_premapped),
 	KUNIT_CASE(page_sg),
 	KUNIT_CASE(fallback_sg_larger_than_any_block),
 	KUNIT_CASE(contiguous_sg_is_not_page_mapped),

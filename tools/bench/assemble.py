@@ -77,6 +77,11 @@ for boot in boots:
                         and rec["stream"] == "playback" and rec["count"]):
                     sample(cell, "pagelat_p50_ns", "ns", it, rec["p50_ns"], "central")
                     sample(cell, "pagelat_p99_ns", "ns", it, rec["p99_ns"], "tail")
+                    # the .page op alone, timed inside those faults
+                    op = rec.get("op") or {}
+                    if op.get("count"):
+                        sample(cell, "pageop_p50_ns", "ns", it, op["p50_ns"], "central")
+                        sample(cell, "pageop_p99_ns", "ns", it, op["p99_ns"], "tail")
                     h = histograms.setdefault(cell, {})
                     # the 8-per-octave slots where the tracer gives them
                     for b in rec.get("slots") or rec["log2"]:

@@ -36,8 +36,9 @@ S=$repo/build/sgscope/sgscope
 sizes="65536 262144 1048576"
 conditions="none order1 fragment lowmem"
 [ "$level" = quick ] && sizes=262144 && conditions="none order1"
-# pcm2 twice: its .page by vmalloc_to_page and from the cached page array
-strategies="0 1 2:lookup 2:cached 3"
+# pcm2 three times: its .page by vmalloc_to_page, from the cached page
+# array, and mapped at mmap time with no .page at all (the limit)
+strategies="0 1 2:lookup 2:cached 2:premapped 3"
 peers=
 [ "$boot" = direct ] && peers="intel8x0 dummy"
 
@@ -95,6 +96,19 @@ waitfor() { # FILE PATTERN [COUNT]
 	echo "# timed out waiting for $2 in $1" >&2
 	return 1
 }
+loaded_dummy='' dummy_card=''
+load_dummy() {
+	[ -z "$dummy_card" ] || return 0
+	modprobe snd-dummy >&2 || return 1
+	loaded_dummy=1
+	dummy_card=$(sed -n 's/^ *\([0-9]*\) \[Dummy *\].*/\1/p' /proc/asound/cards)
+}
+# snd-dummy before the tracers, so that pagelat finds its .page op when it
+# starts and times it from the first fault on (one it meets later it
+# probes only after that op's first fault)
+if grep -q ' dummy ' /tmp/plan; then
+	load_dummy || { echo "# snd-dummy would not load" >&2; exit 1; }
+fi
 # sgscope TOOL OUTPUT: trace everything (cells are told apart afterwards).
 # The tracers share CPU 0 with the workload: woken by an event, a tracer
 # on the other vCPU would run inside the measured window (under icount,
@@ -135,7 +149,7 @@ disarm() {
 # buffer allocation is not made under a condition) and kept until
 # give_back; sets intel8x0_card, dummy_card and moved (the device, to give
 # back)
-moved='' loaded_dummy='' intel8x0_card='' dummy_card=''
+moved='' intel8x0_card=''
 load_peers() {
 	if [ -z "$intel8x0_card" ]; then
 		moved=$(basename "$(readlink -f /sys/bus/pci/drivers/snd_sgscope/0000:*)")
@@ -143,11 +157,7 @@ load_peers() {
 			return 1
 		intel8x0_card=$(basename /sys/bus/pci/devices/"$moved"/sound/card* | sed 's/card//')
 	fi
-	if [ -z "$dummy_card" ]; then
-		modprobe snd-dummy >&2 || return 1
-		loaded_dummy=1
-		dummy_card=$(sed -n 's/^ *\([0-9]*\) \[Dummy *\].*/\1/p' /proc/asound/cards)
-	fi
+	load_dummy
 }
 # the machine as it was: the device back with snd-sgscope, peers unloaded
 give_back() {

@@ -7,10 +7,11 @@ to {"unit", "values"}; histograms maps a cell to {(low, high): count} of
 pagelat's histogram buckets; orders maps a cell to {order: chunks}."""
 import os, statistics, subprocess
 
-STRATEGIES = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm3"]
+STRATEGIES = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm2-premapped", "pcm3"]
 PEERS = ["intel8x0", "dummy"]
 LABELS = {"pcm0": "pcm0 prealloc", "pcm1": "pcm1 sg", "pcm2-lookup": "pcm2 vmalloc lookup",
-          "pcm2-cached": "pcm2 vmalloc cached", "pcm3": "pcm3 noncontig",
+          "pcm2-cached": "pcm2 vmalloc cached", "pcm2-premapped": "pcm2 vmalloc premapped",
+          "pcm3": "pcm3 noncontig",
           "intel8x0": "snd-intel8x0", "dummy": "snd-dummy"}
 CONDITIONS = ["none", "order1", "fragment", "lowmem"]
 BOOTS = ["direct", "swiotlb", "iommu"]
@@ -30,9 +31,10 @@ def header(out, name, title, ylabel, width=880):
             "set grid ytics\nset key top left\n")
 
 
-def bars(out, name, title, ylabel, series, metric, rows, groups, pick, scale):
+def bars(out, name, title, ylabel, series, metric, rows, groups, pick, scale, limit=None):
     """Clustered bars: the median of metric for each row (a strategy) and
-    group (a boot or condition); pick(strategy, group) gives the cell."""
+    group (a boot or condition); pick(strategy, group) gives the cell.
+    limit: (title, cell), that cell's median drawn across as a dashed line."""
     table = []
     for row in rows:
         vals = []
@@ -48,10 +50,14 @@ def bars(out, name, title, ylabel, series, metric, rows, groups, pick, scale):
         f.write("strategy " + " ".join(groups) + "\n")
         for row, vals in table:
             f.write(f"\"{LABELS.get(row, row)}\" " + " ".join(vals) + "\n")
+    line = ""
+    if limit and series.get((limit[1], metric)):
+        v = statistics.median(series[(limit[1], metric)]["values"]) / scale
+        line = f", {v:.2f} with lines dt 2 lw 2 lc rgb 'black' title \"{limit[0]}\""
     gnuplot(header(out, name, title, ylabel) +
             "set style data histograms\nset style histogram clustered gap 1\n"
             "set style fill solid 0.8 border -1\nset yrange [0:*]\nset xtics rotate by -20\n"
-            f"plot for [i=2:{len(groups) + 1}] '{dat}' using i:xtic(1) title columnheader(i)\n")
+            f"plot for [i=2:{len(groups) + 1}] '{dat}' using i:xtic(1) title columnheader(i){line}\n")
     os.remove(dat)
     return True
 
@@ -131,7 +137,8 @@ def make_all(out, series, histograms, orders):
              lambda s, b: f"{s}/{b}/{mid}/none", 1000), "dma-map-by-dma-mode", t)
     t = "map + fault every page + unmap, 64 KiB, direct DMA: the strategies and the peers (median)"
     add(bars(out, "fault-loop-vs-peers", t, "microseconds per round", series, "fault_round_ns",
-             STRATEGIES + PEERS, conds, lambda s, k: f"{s}/direct/64k/{k}", 1000),
+             STRATEGIES + PEERS, conds, lambda s, k: f"{s}/direct/64k/{k}", 1000,
+             ("limit: pcm2 premapped, no faults", "pcm2-premapped/direct/64k/none")),
         "fault-loop-vs-peers", t)
     t = "page-callback latency (.page) p99 by condition, 64 KiB, direct DMA: sgscope and snd-dummy"
     add(bars(out, "pagelat-p99-vs-peers", t, "nanoseconds", series, "pagelat_p99_ns",

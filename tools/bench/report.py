@@ -108,7 +108,8 @@ def write(out):
              f"**Clock: {clock_short}.** Every time here is {clock_long}. Absolute times are "
              "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
              "Cells are strategy/DMA mode/buffer size/condition: pcm0 prealloc, pcm1 sg (DEV_SG), "
-             "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached), pcm3 "
+             "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached; or every "
+             "page mapped at mmap time, no .page: premapped, the limit), pcm3 "
              "noncontig; intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
              "(`sgscope inject --order 1`), fragment (`--fragment 90`), lowmem (`--lowmem 0`: free memory at the min watermark, refilled before each iteration, so allocations reclaim).", ""]
 
@@ -135,7 +136,7 @@ def write(out):
         return out_lines + [""]
 
 
-    strategies = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm3"]
+    strategies = plots.STRATEGIES
     peers = ["intel8x0", "dummy"]
     sizes = sorted({c.split("/")[2] for c in cells}, key=lambda x: int(x[:-1]))
     mid = "256k" if "256k" in sizes else sizes[-1]
@@ -159,18 +160,28 @@ def write(out):
     lines += pivot(f"page-callback latency p99, median ns (direct, {mid}; snd-dummy 64k), by condition",
                    "pagelat_p99_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
                    lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
+    lines += pivot(f"the .page op alone, p50, median ns (direct, {mid}; snd-dummy 64k), by condition",
+                   "pageop_p50_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
+                   lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
+    lookup = median_of(f"pcm2-lookup/direct/{mid}/none", "pageop_p50_ns")
+    cached = median_of(f"pcm2-cached/direct/{mid}/none", "pageop_p50_ns")
+    if lookup and cached:
+        lines += [f"pcm2's .page op, p50 (direct, {mid}, no injection): vmalloc_to_page lookup "
+                  f"{fmt(lookup)} ns, cached page array {fmt(cached)} ns: cached is "
+                  f"{lookup / cached:.2f}x faster.", ""]
     lines += totals("outcomes over every cell, by condition",
                     [("xruns", "xruns"), ("sg_fallbacks", "SG fallbacks"),
                      ("alloc_failures", "failed allocations")], conds, lambda c: c.split("/")[3])
     lines += ["## Plots", ""]
     lines += [f"![{title}]({name}.svg)\n" for name, title in made]
     lines += ["## Every cell", ""]
-    lines += ["| cell | alloc µs | chunks | dma_map µs | fault round µs | pagelat p50 ns | pagelat p99 ns | xruns | fallbacks | failures |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += ["| cell | alloc µs | chunks | dma_map µs | fault round µs | pagelat p50 ns | pagelat p99 ns | .page op p50 ns | xruns | fallbacks | failures |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for c in cells:
         lines.append(f"| {c} | {fmt(median_of(c, 'alloc_ns'), 1000)} | {fmt(median_of(c, 'chunks'))} | "
                      f"{fmt(median_of(c, 'dma_map_ns'), 1000)} | {fmt(median_of(c, 'fault_round_ns'), 1000)} | "
                      f"{fmt(median_of(c, 'pagelat_p50_ns'))} | {fmt(median_of(c, 'pagelat_p99_ns'))} | "
+                     f"{fmt(median_of(c, 'pageop_p50_ns'))} | "
                      f"{fmt(total_of(c, 'xruns'))} | {fmt(total_of(c, 'sg_fallbacks'))} | "
                      f"{fmt(total_of(c, 'alloc_failures'))} |")
     lines += ["", "Medians over the iterations; xruns, fallbacks (hw_params that took ALSA's SG "

@@ -29,9 +29,9 @@ static void help(void)
 {
 	printf("sgscope bench: %s\n\n", "run the benchmark matrix in the test machine");
 	usage(stdout);
-	printf("\nCells are STRATEGY/MODE/SIZE/CONDITION: pcm0 pcm1 pcm2-lookup pcm2-cached pcm3\n"
-	       "(and the peers intel8x0 and dummy, direct mode, 64k) x direct swiotlb iommu (one\n"
-	       "boot each) x 64k 256k 1024k x none order1 fragment lowmem.\n\n"
+	printf("\nCells are STRATEGY/MODE/SIZE/CONDITION: pcm0 pcm1 pcm2-lookup pcm2-cached\n"
+	       "pcm2-premapped pcm3 (and the peers intel8x0 and dummy, direct mode, 64k) x direct\n"
+	       "swiotlb iommu (one boot each) x 64k 256k 1024k x none order1 fragment lowmem.\n\n"
 	       "  --quick            direct mode, 256k, none and order1, 5 iterations (a few minutes)\n"
 	       "  --iterations N     iterations per cell (default 10, 5 with --quick)\n"
 	       "  --filter GLOB      only the cells whose name matches, e.g. 'pcm2-*/*/256k/*'\n"

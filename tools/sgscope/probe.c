@@ -42,6 +42,35 @@ static struct btf *kernel_btf(void)
 }
 
 /*
+ * The next loaded module's BTF after *id (0: from the first), split on
+ * vmlinux's, with *fd its BTF object for the caller to close; NULL after
+ * the last.
+ */
+static struct btf *next_module_btf(struct btf *base, __u32 *id, int *fd)
+{
+	while (!bpf_btf_get_next_id(*id, id)) {
+		struct bpf_btf_info info = {};
+		__u32 len = sizeof(info);
+		char module[64] = "";
+		struct btf *btf;
+
+		*fd = bpf_btf_get_fd_by_id(*id);
+		if (*fd < 0)
+			continue;
+		info.name = (unsigned long)module;
+		info.name_len = sizeof(module);
+		if (!bpf_obj_get_info_by_fd(*fd, &info, &len) && info.kernel_btf &&
+		    strcmp(module, "vmlinux")) {
+			btf = btf__load_from_kernel_by_id_split(*id, base);
+			if (btf)
+				return btf;
+		}
+		close(*fd);
+	}
+	return NULL;
+}
+
+/*
  * Find a function in the kernel's BTF or a module's.  *obj_fd is 0 for
  * vmlinux, else an fd of the module's BTF object the caller closes.
  */
@@ -57,23 +86,8 @@ static int find_kernel_func(const char *name, int *btf_id, int *obj_fd)
 	*btf_id = btf__find_by_name_kind(base, name, BTF_KIND_FUNC);
 	if (*btf_id > 0)
 		return 0;
-	while (!bpf_btf_get_next_id(id, &id)) {
-		struct bpf_btf_info info = {};
-		__u32 len = sizeof(info);
-		char module[64] = "";
-
-		fd = bpf_btf_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		info.name = (unsigned long)module;
-		info.name_len = sizeof(module);
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.kernel_btf ||
-		    !strcmp(module, "vmlinux")) {
-			close(fd);
-			continue;
-		}
-		btf = btf__load_from_kernel_by_id_split(id, base);
-		*btf_id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -1;
+	while ((btf = next_module_btf(base, &id, &fd))) {
+		*btf_id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 		btf__free(btf);
 		if (*btf_id > 0) {
 			*obj_fd = fd;
@@ -82,6 +96,46 @@ static int find_kernel_func(const char *name, int *btf_id, int *obj_fd)
 		close(fd);
 	}
 	return -ENOENT;
+}
+
+/* The functions of types first..last of btf that match(); how many. */
+static int funcs_matching(const struct btf *btf, __u32 first,
+			  bool (*match)(const struct btf *btf,
+					const struct btf_type *func),
+			  void (*found)(void *ctx, const char *name), void *ctx)
+{
+	__u32 i, types = btf__type_cnt(btf);
+	int n = 0;
+
+	for (i = first; i < types; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+
+		if (btf_is_func(t) && match(btf, t)) {
+			found(ctx, btf__name_by_offset(btf, t->name_off));
+			n++;
+		}
+	}
+	return n;
+}
+
+int kernel_funcs_matching(bool (*match)(const struct btf *btf,
+					 const struct btf_type *func),
+			  void (*found)(void *ctx, const char *name), void *ctx)
+{
+	struct btf *base = kernel_btf(), *btf;
+	__u32 id = 0;
+	int n, fd;
+
+	if (!base)
+		return -ENOENT;
+	n = funcs_matching(base, 1, match, found, ctx);
+	/* a module's split BTF numbers its types after vmlinux's */
+	while ((btf = next_module_btf(base, &id, &fd))) {
+		close(fd);
+		n += funcs_matching(btf, btf__type_cnt(base), match, found, ctx);
+		btf__free(btf);
+	}
+	return n;
 }
 
 /* Load and attach a do-nothing fentry program: the only sure test. */

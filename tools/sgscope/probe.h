@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "options.h"
 
@@ -38,6 +39,14 @@ struct probe_point {
 };
 
 const char *probe_kind_name(enum probe_kind kind);
+
+/*
+ * Call found() with the name of every function in the kernel's BTF and the
+ * loaded modules' that match() accepts; how many, or -ENOENT without BTF.
+ */
+int kernel_funcs_matching(bool (*match)(const struct btf *btf,
+					 const struct btf_type *func),
+			  void (*found)(void *ctx, const char *name), void *ctx);
 
 /* Set autoload and targets before the object is loaded.  0 or -1. */
 int probes_choose(struct probe_point *points, int n, enum attach_mode mode);

@@ -22,6 +22,7 @@ for pcm in 0 1 2 3; do
 		specs+=("in-pcm$pcm-$mode:$seed:0.5") seed=$((seed + 1))
 	done
 done
+specs+=("in-pcm2-premapped:$seed:0.5")
 "$repo/tools/tests/playback.py" make "$work" "${specs[@]}" in-chunked:99:1.0 short:7:0.3:0
 
 # Boot 1: playback recorded by the device's --wav output.

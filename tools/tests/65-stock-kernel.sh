@@ -25,8 +25,11 @@ expect "stock: two vCPUs under icount are refused (exit 2)" 2 $?
 contains "stock: ... saying why" "one vCPU under icount" "$(cat "$tmp/err")"
 
 cp -r "$repo/driver" "$tmp/driver"
-out=$(make -C "/usr/src/linux-headers-$release" M="$tmp/driver" CONFIG_SND_SGSCOPE=m 2>&1)
+out=$(make -C "$stock/build" M="$tmp/driver" CONFIG_SND_SGSCOPE=m 2>&1)
 expect "stock: snd-sgscope builds against linux-headers-$release" 0 $?
+# tools/stock-kernel's build/ has the kernel's BTF, so the module has its own
+expect "stock: ... with BTF of its own (fentry on its functions)" 1 \
+	"$(readelf -S "$tmp/driver/snd-sgscope.ko" 2>/dev/null | grep -c ' \.BTF ')"
 cp "$tmp/driver/snd-sgscope.ko" "$work/" 2>/dev/null || fail "stock: the build gives snd-sgscope.ko" "$(tail -3 <<<"$out")"
 gcc -O2 -Wall -Werror -o "$work/pcm-touch" "$repo/tools/tests/pcm-touch.c" -lasound ||
 	fail "stock: pcm-touch builds"
@@ -53,6 +56,8 @@ for pcm in 0 1 2 3; do
 		checks+=("in-pcm$pcm-$mode=stock: play: pcm$pcm-$mode")
 	done
 done
+specs+=("in-pcm2-premapped:$seed:0.5")
+checks+=("in-pcm2-premapped=stock: play: pcm2-premapped (mapped at mmap time)")
 "$repo/tools/tests/playback.py" make "$work" "${specs[@]}" short:7:0.3:0
 "$vm" --kernel debian-6.1 --results "$work" --console "$tmp/console-play.log" --wav "$tmp/out.wav" \
 	--timeout 900 -- sh "$repo/tools/tests/guest/stock-play.sh" "$work" 50

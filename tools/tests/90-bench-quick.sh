@@ -25,8 +25,8 @@ out="$repo/results/test/bench-quick"
 rm -rf "$out"
 "$S" bench --quick -o "$out" 2>&1 | tee "$tmp/quick.log" | sed 's/^/# /'
 # the progress line knows the whole count from the first cell on
-grep -q '^\[bench\] cell 1 of 14: ' "$tmp/quick.log" && grep -q '^\[bench\] cell 14 of 14: ' "$tmp/quick.log"
-expect "bench --quick: progress counts cell 1 to 14 of 14" 0 $?
+grep -q '^\[bench\] cell 1 of 16: ' "$tmp/quick.log" && grep -q '^\[bench\] cell 16 of 16: ' "$tmp/quick.log"
+expect "bench --quick: progress counts cell 1 to 16 of 16" 0 $?
 for f in run.json samples.jsonl histograms.jsonl alloc-orders.jsonl ktap.txt kcidb.json report.md \
 	alloc-by-dma-mode.svg fault-loop-vs-peers.svg pagelat-ecdf.svg chunk-orders.svg \
 	pagelat-p99-vs-peers.svg; do
@@ -54,10 +54,10 @@ samples = [json.loads(l) for l in open(f"{out}/samples.jsonl")]
 def values(cell, metric):
     return [s["value"] for s in samples if s["cell"] == cell and s["metric"] == metric]
 cells = {s["cell"] for s in samples}
-check(len(cells) == 14, f"samples cover the 14 quick cells, peers included ({len(cells)})")
+check(len(cells) == 16, f"samples cover the 16 quick cells, peers included ({len(cells)})")
 metrics = {s["metric"] for s in samples}
 want = {"fault_round_ns", "xruns", "alloc_ns", "chunks", "dma_map_ns", "pagelat_p50_ns",
-        "pagelat_p99_ns", "sg_fallbacks", "alloc_failures"}
+        "pagelat_p99_ns", "pageop_p50_ns", "pageop_p99_ns", "sg_fallbacks", "alloc_failures"}
 check(want <= metrics, f"samples have every metric ({', '.join(sorted(metrics))})")
 fb = values("pcm1/direct/256k/order1", "chunks")
 check(fb and min(fb) > 1, f"order-1 injection gives pcm1 chunked buffers (chunks {fb})")
@@ -69,6 +69,17 @@ check(len(p99) == 5, f"page-callback latency is measured per iteration ({len(p99
 check(len(values("pcm0/direct/256k/none", "xruns")) == 5, "xruns are counted per iteration")
 check(len(values("intel8x0/direct/64k/none", "fault_round_ns")) == 5, "snd-intel8x0 is measured")
 check(len(values("dummy/direct/64k/none", "pagelat_p50_ns")) == 5, "snd-dummy's .page is measured")
+for c in ("pcm2-lookup/direct/256k/none", "pcm2-cached/direct/256k/none", "dummy/direct/64k/none"):
+    op, fault = values(c, "pageop_p50_ns"), values(c, "pagelat_p50_ns")
+    check(len(op) == 5 and all(0 < o < f for o, f in zip(op, fault)),
+          f"{c}: the .page op alone is measured, shorter than the fault around it ({op} < {fault})")
+# the premapped limit: the same buffer, no .page at all
+check(values("pcm2-premapped/direct/256k/none", "pagelat_p50_ns") == [],
+      "pcm2 premapped takes no fault through .page")
+pre = values("pcm2-premapped/direct/256k/none", "fault_round_ns")
+lk = values("pcm2-lookup/direct/256k/none", "fault_round_ns")
+check(len(pre) == 5 and lk and max(pre) < min(lk),
+      f"pcm2 premapped's rounds are all shorter than lookup's ({pre} < {lk})")
 hist = [json.loads(l) for l in open(f"{out}/histograms.jsonl")]
 h = [r for r in hist if r["cell"] == "pcm2-cached/direct/256k/none"]
 # 5 iterations x 20 rounds x 64 pages
@@ -172,7 +183,8 @@ check(k.get("tests") and all(t.get("build_id") for t in k["tests"]), "kcidb.json
 cells = sorted({s["cell"] for s in samples})
 check(cells == ["dummy/direct/64k/none", "intel8x0/direct/64k/none", "pcm0/direct/256k/none",
                 "pcm1/direct/256k/none", "pcm2-cached/direct/256k/none", "pcm2-lookup/direct/256k/none",
-                "pcm3/direct/256k/none"], f"the 7 cells of the filter ({len(cells)})")
+                "pcm2-premapped/direct/256k/none", "pcm3/direct/256k/none"],
+      f"the 8 cells of the filter ({len(cells)})")
 check(run.get("boots") == ["direct"], f"the mode is the machine's own ({run.get('boots')})")
 check(str(run.get("machine")).startswith("local") and run.get("cmdline"),
       "run.json says the run was local and gives the kernel command line")
@@ -188,11 +200,11 @@ expect "bench planted: run.json records the knob (page_delay_ns=$plant)" 0 $?
 expect "bench planted: compare exits 1" 1 $?
 grep REGRESSION "$tmp/planted.txt" | awk '{print $1, $2}' | sort >"$tmp/flagged"
 sed 's/^/# flagged: /' "$tmp/flagged"
-others=$(grep -v -E '^pcm2-(lookup|cached)/direct/256k/(none|order1) (fault_round_ns|pagelat_p50_ns|pagelat_p99_ns)$' "$tmp/flagged")
+others=$(grep -v -E '^pcm2-(lookup|cached)/direct/256k/(none|order1) (fault_round_ns|pagelat_p50_ns|pagelat_p99_ns|pageop_p50_ns|pageop_p99_ns)$' "$tmp/flagged")
 expect "bench planted: nothing outside pcm2's page-fault series is flagged" "" "$others"
 for c in pcm2-lookup/direct/256k/none pcm2-lookup/direct/256k/order1 \
 	pcm2-cached/direct/256k/none pcm2-cached/direct/256k/order1; do
-	for m in fault_round_ns pagelat_p50_ns; do
+	for m in fault_round_ns pagelat_p50_ns pageop_p50_ns; do
 		grep -qx "$c $m" "$tmp/flagged"
 		expect "bench planted: $c $m is flagged" 0 $?
 	done

@@ -62,6 +62,26 @@ if [ "$mode" = plain ]; then
 		"$(jqs "$P" 'select(.report=="start") | .probes[0].attach')"
 	p50=$(jqs "$P" "$total | select(.pcm==2) | (.p50_ns > 0 and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)")
 	expect "pagelat: percentiles are ordered" true "$p50"
+	# the .page op itself, timed inside each of those faults
+	expect "pagelat: pcm2's .page op timed in each fault" "sgscope_pcm_vmalloc_page 128 fentry" \
+		"$(jqs "$P" "$total | select(.pcm==2 and .stream==\"playback\") | \"\(.op.function) \(.op.count) \(.op.attach)\"")"
+	expect "pagelat: pcm1's .page op (the SG fallback's) timed in each fault" "sgscope_pcm_sg_page 64 fentry" \
+		"$(jqs "$P" "$total | select(.pcm==1 and .stream==\"playback\") | \"\(.op.function) \(.op.count) \(.op.attach)\"")"
+	expect "pagelat: the op's histogram is there, inside the fault's" "true true" \
+		"$(jqs "$P" "$total | select(.pcm==2 and .stream==\"playback\") | (.op.log2 | length > 0), (.op.max_ns < .max_ns)")"
+	grep -q '^\.page op sgscope_pcm_vmalloc_page (fentry): count 128 ' "$dir/pl_text.out"
+	say $? "pagelat: the text output times the op too"
+	# pcm2 premapped: the same buffer mapped whole at mmap time, no fault
+	vpage=/sys/module/snd_sgscope/parameters/vmalloc_page
+	echo premapped >$vpage
+	traced pl_pre pagelat -c sgscope --json
+	touched=$("$dir/pcm-touch" hw:sgscope,2 65536 2 | sed -n 's/^pages //p')
+	stopped pl_pre
+	echo lookup >$vpage
+	faults=$(jqs "$dir/pl_pre.out" 'select(.report=="total") | .count')
+	expect "pagelat: pcm2 premapped: 64 pages written through the mapping, twice, and not one fault" \
+		"64 attached none" \
+		"$touched $(grep -q '"start"' "$dir/pl_pre.out" && echo attached) ${faults:-none}"
 
 	compat_row pagelat auto "$P"
 	compat_begin
@@ -126,6 +146,8 @@ if [ "$mode" = plain ]; then
 	compat_begin
 	expect "kprobe: pagelat: pcm2's faults only" "2:32:sgscope_pcm_vmalloc_page" \
 		"$(jqs "$P" 'select(.report=="total") | "\(.pcm):\(.count):\(.page_op)"')"
+	expect "kprobe: pagelat: pcm2's .page op timed in each fault" "sgscope_pcm_vmalloc_page 32 kprobe" \
+		"$(jqs "$P" 'select(.report=="total") | "\(.op.function) \(.op.count) \(.op.attach)"')"
 	compat_row pagelat kprobe "$P"
 	compat_begin
 	expect "kprobe: dmamap: one dma_map_sgtable, entries = the driver's chunks" "$k_chunks" \
@@ -143,8 +165,9 @@ if [ "$mode" = plain ]; then
 	traced peer_pl pagelat -c Dummy --json
 	touch_pcm hw:Dummy,0 16384
 	stopped peer_pl
-	expect "peers: pagelat counts snd-dummy's .page faults" "16 dummy_pcm_page" \
-		"$(jqs "$dir/peer_pl.out" 'select(.report=="total") | "\(.count) \(.page_op)"')"
+	expect "peers: pagelat counts snd-dummy's .page faults, and times its op in each" \
+		"16 dummy_pcm_page 16 fentry" \
+		"$(jqs "$dir/peer_pl.out" 'select(.report=="total") | "\(.count) \(.page_op) \(.op.count) \(.op.attach)"')"
 	modprobe -r snd-dummy
 	traced peer_al8 allocs --json
 	traced peer_dm8 dmamap --json

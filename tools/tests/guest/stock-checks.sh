@@ -24,12 +24,21 @@ expect "stock: snd-pcm's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_pc
 # fallback builds the buffer, with nothing injected
 insmod "$dir/snd-sgscope.ko" max_buffer_kb=8192
 say $? "stock: snd-sgscope (built against the kernel's headers) loads with insmod"
+expect "stock: snd-sgscope's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_sgscope ] && echo yes)"
 grep -q '\[sgscope' /proc/asound/cards
 say $? "stock: the sgscope card is there"
 
 # pcm-touch ID FRAMES ROUNDS: hw_params (one allocation), then ROUNDS of
 # mmap + a byte written to every page + munmap
+#
+# snd-dummy twice: with its default fake buffer it maps pages through its
+# .page, dummy_pcm_page (pagelat), with fake_buffer=0 it allocates a real
+# buffer (allocs).  Loaded before pagelat starts, so that pagelat finds
+# its op up front, and pagelat stops before it is unloaded: an fentry
+# probe on a module's function holds the module
 for attach in fentry kprobe; do
+	modprobe snd-dummy
+	say $? "$attach: snd-dummy loads with its fake buffer"
 	traced al allocs --json --attach "$attach" || continue
 	traced pl pagelat --json --attach "$attach"
 	traced dm dmamap --json --attach "$attach"
@@ -38,17 +47,14 @@ for attach in fentry kprobe; do
 	pcm1_chunks=$(held_chunks 1 2097152 1)
 	pcm2_chunks=$(held_chunks 2 16384 2)
 	touch_pcm hw:sgscope,3 16384 2
-	# snd-dummy twice: with fake_buffer=0 it allocates a real buffer
-	# (allocs), with its default fake buffer it maps pages through its
-	# .page, dummy_pcm_page (pagelat)
-	modprobe snd-dummy fake_buffer=0
-	say $? "$attach: snd-dummy loads with fake_buffer=0"
-	touch_pcm hw:Dummy,0 16384 2
-	modprobe -r snd-dummy && modprobe snd-dummy
-	say $? "$attach: snd-dummy loads again with its fake buffer"
 	touch_pcm hw:Dummy,0 16384 2
 	# stopped while snd-dummy is loaded: pagelat names its .page then
-	for t in al pl dm; do
+	stopped pl
+	say $? "$attach: pl exits 0 at Ctrl-C"
+	modprobe -r snd-dummy && modprobe snd-dummy fake_buffer=0
+	say $? "$attach: snd-dummy loads again with fake_buffer=0"
+	touch_pcm hw:Dummy,0 16384 2
+	for t in al dm; do
 		stopped $t
 		say $? "$attach: $t exits 0 at Ctrl-C"
 	done
@@ -88,6 +94,16 @@ for attach in fentry kprobe; do
 		"$(jqs "$P" "$total | select(.card==1) | .count")"
 	expect "$attach: pagelat: snd-dummy's page op" dummy_pcm_page \
 		"$(jqs "$P" "$total | select(.card==1) | .page_op")"
+	# the op itself, timed inside each of those faults
+	for want in "0 1 sgscope_pcm_sg_page 2048" "0 2 sgscope_pcm_vmalloc_page 32" \
+		"1 0 dummy_pcm_page 32"; do
+		set -- $want
+		expect "$attach: pagelat: card $1 pcm $2's .page op timed in each fault, with $attach" \
+			"$3 $4 $attach" \
+			"$(jqs "$P" "$total | select(.card==$1 and .pcm==$2) | \"\(.op.function) \(.op.count) \(.op.attach)\"")"
+	done
+	expect "$attach: pagelat: the op histograms are there" "true true true" \
+		"$(jqs "$P" "$total | select(.op) | .op.log2 | length > 0")"
 	expect "$attach: pagelat: pcm1's faults counted (its SG fallback buffer)" "2048 sgscope_pcm_sg_page" \
 		"$(jqs "$P" "$total | select(.card==0 and .pcm==1) | \"\(.count) \(.page_op)\"")"
 	expect "$attach: pagelat: pcm3 takes no fault" "" \
