@@ -38,14 +38,18 @@ workload >/dev/null	# warm up: page cache, first-time allocations
 for r in $(seq "$repeats"); do
 	echo "RESULT none $(workload)"
 
-	# the tracers share the workload's CPU, as in the benchmark matrix
-	taskset -c 0 "$S" pagelat -c sgscope >/tmp/sgscope.out 2>/tmp/sgscope.err &
-	pid=$!
-	started /tmp/sgscope.err Tracing || echo "# sgscope did not start: $(cat /tmp/sgscope.err)"
-	echo "RESULT sgscope $(workload)"
-	kill -INT $pid; wait $pid
-	echo "ATTACH sgscope $(sed -n 's/.*(\(.*\)).*/\1/p' /tmp/sgscope.err | head -1)"
-	echo "COUNT sgscope $(awk '/^count/ { print $2 }' /tmp/sgscope.out | tail -1)"
+	# the tracers share the workload's CPU, as in the benchmark matrix;
+	# sgscope as the one-liner measures (the faults: --no-op), then with
+	# the .page op timed inside each fault as well
+	for v in sgscope:--no-op sgscope-op:; do
+		taskset -c 0 "$S" pagelat -c sgscope ${v#*:} >/tmp/sgscope.out 2>/tmp/sgscope.err &
+		pid=$!
+		started /tmp/sgscope.err Tracing || echo "# sgscope did not start: $(cat /tmp/sgscope.err)"
+		echo "RESULT ${v%%:*} $(workload)"
+		kill -INT $pid; wait $pid
+		echo "ATTACH ${v%%:*} $(sed -n 's/^Tracing.*(\(.*\)).*/\1/p' /tmp/sgscope.err | head -1)"
+		echo "COUNT ${v%%:*} $(awk '/^count/ { print $2 }' /tmp/sgscope.out | tail -1)"
+	done
 
 	taskset -c 0 bpftrace -e "$ONELINER" >/tmp/bpftrace.out 2>&1 &
 	pid=$!

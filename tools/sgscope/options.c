@@ -21,6 +21,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "btf", required_argument, NULL, 'B' },
 	{ "attach", required_argument, NULL, 'A' },
+	{ "no-op", no_argument, NULL, 'O' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -29,8 +30,8 @@ void options_usage(FILE *f, const struct subcommand *cmd)
 {
 	fprintf(f,
 		"usage: sgscope %s [-i SECONDS] [-d SECONDS] [-c CARD] [-p PCM] [--pid PID]\n"
-		"                %*s [--json] [-v] [--btf PATH] [--attach auto|fentry|kprobe]\n",
-		cmd->name, (int)strlen(cmd->name), "");
+		"                %*s [--json] [-v] [--btf PATH] [--attach auto|fentry|kprobe]%s\n",
+		cmd->name, (int)strlen(cmd->name), "", cmd->times_ops ? " [--no-op]" : "");
 }
 
 static void help(const struct subcommand *cmd)
@@ -47,10 +48,15 @@ static void help(const struct subcommand *cmd)
 	       "  -v, --verbose           show libbpf's messages and how each probe was attached\n"
 	       "      --btf PATH          kernel BTF to use when /sys/kernel/btf/vmlinux is missing\n"
 	       "      --attach MODE       auto (fentry/fexit, else kprobes), fentry or kprobe\n"
+	       "%s"
 	       "  -h, --help              this text\n"
 	       "\nSIGUSR1 prints an interval report at once (with --json, then a \"mark\" line);\n"
 	       "SIGINT and SIGTERM end the run with the summary.\n"
-	       "\nexamples:\n%s", cmd->examples);
+	       "\nexamples:\n%s",
+	       cmd->times_ops ?
+	       "      --no-op             time the faults only, not the .page op inside them\n"
+	       "                          (no probes on the op: the fault path as without them)\n" : "",
+	       cmd->examples);
 }
 
 static int parse_seconds(const char *s, double *out)
@@ -194,6 +200,11 @@ int options_parse(int argc, char **argv, const struct subcommand *cmd,
 				opts->attach = ATTACH_KPROBE;
 			else
 				return bad(cmd, "bad attach mode '%s': want auto, fentry or kprobe", optarg);
+			break;
+		case 'O':
+			if (!cmd->times_ops)
+				return bad(cmd, "unknown option '%s'", argv[optind - 1]);
+			opts->no_op = true;
 			break;
 		case 'h':
 			help(cmd);

@@ -24,6 +24,7 @@ struct sgscope_opts {
 	bool verbose;
 	const char *btf_path;
 	enum attach_mode attach;
+	bool no_op;		/* pagelat: no probes on the .page op */
 };
 
 struct subcommand {
@@ -31,6 +32,8 @@ struct subcommand {
 	const char *summary;
 	const char *examples;
 	int (*run)(const struct sgscope_opts *opts);
+	/* it times .page ops: --no-op is one of its options */
+	bool times_ops;
 	/* a subcommand with options of its own parses argv itself */
 	int (*main)(int argc, char **argv);
 };

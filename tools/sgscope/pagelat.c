@@ -182,9 +182,10 @@ static void op_found(void *ctx, const char *name)
 static int on_new_op(void *ctx, void *data, size_t size)
 {
 	const struct sgscope_pcm_info *info = data;
+	struct pagelat *p = ctx;
 
-	if (size >= sizeof(*info))
-		op_attach(ctx, kernel_symbol(info->page_op));
+	if (size >= sizeof(*info) && !p->opts->no_op)
+		op_attach(p, kernel_symbol(info->page_op));
 	return 0;
 }
 
@@ -249,6 +250,8 @@ static void report(void *ctx, bool final, double elapsed)
 		struct hist_entry *e = &p->table.entries[i];
 		const struct sgscope_pcm_key *key = (void *)e->key;
 		const char *op = page_op(p, key);
+		/* --no-op: the op is named, not timed */
+		bool timed = op && !o->no_op;
 
 		if (final)
 			h = e->now;
@@ -266,7 +269,7 @@ static void report(void *ctx, bool final, double elapsed)
 			json_string(&j, "page_op", op ?: "none (ALSA's default lookup)");
 			json_u64(&j, "unmatched", p->skel->bss->unmatched);
 			hist_json(&j, &h);
-			if (op) {
+			if (timed) {
 				json_object_begin(&j, "op");
 				json_string(&j, "function", op);
 				json_string(&j, "attach", op_attach_kind(p, op));
@@ -279,7 +282,7 @@ static void report(void *ctx, bool final, double elapsed)
 		printf("card %d pcm %d %s, page op %s\n", key->card, key->pcm,
 		       stream_name(key->stream), op ?: "none (ALSA's default lookup)");
 		hist_print(stdout, &h, "nsecs");
-		if (!op)
+		if (!timed)
 			continue;
 		printf(".page op %s (%s): ", op, op_attach_kind(p, op));
 		hist_print(stdout, &oh, "nsecs");
@@ -335,7 +338,8 @@ static int pagelat_run(const struct sgscope_opts *opts)
 		goto out;
 	}
 	/* ops first: a fault must not end before its op's probes are there */
-	kernel_funcs_matching(is_page_op, op_found, &p);
+	if (!opts->no_op)
+		kernel_funcs_matching(is_page_op, op_found, &p);
 	if (probes_attach(points, 1, links))
 		goto out;
 	p.table.map_fd = bpf_map__fd(p.skel->maps.latency);
@@ -363,6 +367,8 @@ const struct subcommand pagelat_command = {
 		"  sgscope pagelat                   trace until Ctrl-C, then print the summary\n"
 		"  sgscope pagelat -c sgscope -p 2   only card 'sgscope', pcm 2\n"
 		"  sgscope pagelat -i 1 -d 10        a report every second for 10 seconds\n"
-		"  sgscope pagelat --json -d 5       one JSON object per pcm and stream\n",
+		"  sgscope pagelat --json -d 5       one JSON object per pcm and stream\n"
+		"  sgscope pagelat --no-op           the faults only: no probes on the .page ops\n",
 	.run = pagelat_run,
+	.times_ops = true,
 };

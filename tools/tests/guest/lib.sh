@@ -54,8 +54,9 @@ stopped() {
 }
 # The compatibility table (tools/tests/compat.py): compat_begin before a
 # tracer's count checks, compat_row after them, one row per probe of its
-# start line in $dir/compat.tsv: kernel, subcommand, attach asked for,
-# probe, attach got, function, whether every count check since matched.
+# start line (and per .page op pagelat timed) in $dir/compat.tsv: kernel,
+# subcommand, attach asked for, probe, attach got, function, whether every
+# count check since matched.
 # $compat_kernel names the kernel (e.g. "6.12 (test kernel)").
 compat_begin() { compat_mark=$nfail; }
 compat_row() { # SUBCOMMAND ASKED OUTPUT
@@ -63,5 +64,10 @@ compat_row() { # SUBCOMMAND ASKED OUTPUT
 	[ "$nfail" = "$compat_mark" ] || matched=no
 	jq -r --arg k "$compat_kernel" --arg t "$1" --arg a "$2" --arg m "$matched" \
 		'select(.report=="start") | .probes[] | [$k, $t, $a, .what, .attach, .target, $m] | @tsv' \
+		"$3" >>"$dir/compat.tsv"
+	# pagelat's .page ops, probed as it found them: one row per function
+	jq -rs --arg k "$compat_kernel" --arg t "$1" --arg a "$2" --arg m "$matched" \
+		'[.[] | select(.report=="total" and .op) | .op] | unique_by(.function)[] |
+		 [$k, $t, $a, "PCM .page op", .attach, .function, $m] | @tsv' \
 		"$3" >>"$dir/compat.tsv"
 }

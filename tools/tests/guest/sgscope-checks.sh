@@ -82,6 +82,14 @@ if [ "$mode" = plain ]; then
 	expect "pagelat: pcm2 premapped: 64 pages written through the mapping, twice, and not one fault" \
 		"64 attached none" \
 		"$touched $(grep -q '"start"' "$dir/pl_pre.out" && echo attached) ${faults:-none}"
+	# --no-op: the faults only, no probes on the op
+	traced pl_noop pagelat -c sgscope --json --no-op
+	touch_pcm hw:sgscope,2 16384 1
+	stopped pl_noop
+	expect "pagelat --no-op: pcm2's 16 faults, no op timed" "16 null" \
+		"$(jqs "$dir/pl_noop.out" 'select(.report=="total" and .pcm==2) | "\(.count) \(.op)"')"
+	"$S" allocs --no-op >/dev/null 2>&1
+	expect "pagelat --no-op: an option of pagelat's only (allocs exits 2)" 2 $?
 
 	compat_row pagelat auto "$P"
 	compat_begin
