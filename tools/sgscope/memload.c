@@ -81,16 +81,34 @@ void buddyinfo_print(FILE *f, const char *label)
 	}
 }
 
-unsigned long buddyinfo_blocks_from(int order)
+/*
+ * Free blocks of order (exactly, or from order up), per zone into
+ * per_zone when given; a zone's orders from reach[zone] up are left out
+ * (reach NULL: none).
+ */
+static unsigned long count_blocks(int order, bool and_up, const int *reach,
+				  unsigned long per_zone[MAX_ZONES])
 {
 	struct zone_blocks zones[MAX_ZONES];
 	int n = read_buddyinfo(zones), z, i;
 	unsigned long sum = 0;
 
-	for (z = 0; z < n; z++)
-		for (i = order; i < BUDDY_ORDERS; i++)
-			sum += zones[z].counts[i];
+	for (z = 0; z < MAX_ZONES; z++) {
+		unsigned long zone_sum = 0;
+
+		for (i = order; z < n && i < (and_up ? BUDDY_ORDERS : order + 1); i++)
+			if (!reach || i < reach[z])
+				zone_sum += zones[z].counts[i];
+		if (per_zone)
+			per_zone[z] = zone_sum;
+		sum += zone_sum;
+	}
 	return sum;
+}
+
+unsigned long buddyinfo_blocks_from(int order)
+{
+	return count_blocks(order, true, NULL, NULL);
 }
 
 static unsigned long mem_free_kb(void)
@@ -252,29 +270,24 @@ static int out_of_reach[MAX_ZONES] = {
 	[0 ... MAX_ZONES - 1] = BUDDY_ORDERS,
 };
 
-
 /* Free blocks of order (exactly, or from order up) in the zones in reach. */
 static unsigned long blocks_in_reach(int order, bool and_up, unsigned long per_zone[MAX_ZONES])
 {
-	struct zone_blocks zones[MAX_ZONES];
-	int n = read_buddyinfo(zones), z, i;
-	unsigned long sum = 0;
-
-	for (z = 0; z < MAX_ZONES; z++) {
-		unsigned long zone_sum = 0;
-
-		for (i = order; z < n && i < (and_up ? BUDDY_ORDERS : order + 1); i++)
-			if (i < out_of_reach[z])
-				zone_sum += zones[z].counts[i];
-		if (per_zone)
-			per_zone[z] = zone_sum;
-		sum += zone_sum;
-	}
-	return sum;
+	return count_blocks(order, and_up, out_of_reach, per_zone);
 }
 
 #define PAGEMAP_PRESENT		(1ULL << 63)
 #define PAGEMAP_PFN_MASK	((1ULL << 55) - 1)
+
+/* The /proc/self/pagemap entries of pages pages from addr, in one read. */
+static int pagemap_read(int fd, const void *addr, long pages,
+			unsigned long long *entries)
+{
+	size_t bytes = pages * sizeof(*entries);
+	off_t at = (off_t)((unsigned long)addr / sysconf(_SC_PAGESIZE)) * sizeof(*entries);
+
+	return pread(fd, entries, bytes, at) == (ssize_t)bytes ? 0 : -1;
+}
 
 /*
  * A ring of one block of the order: its socket, and whether the block is
@@ -290,7 +303,7 @@ static int ring_block(int order, bool *real)
 		.tp_frame_size = page,
 		.tp_frame_nr = 1 << order,
 	};
-	unsigned long long first = 0, entry;
+	unsigned long long entries[1 << (BUDDY_ORDERS - 1)], first;
 	int fd, map = -1;
 	char *p;
 
@@ -302,18 +315,12 @@ static int ring_block(int order, bool *real)
 		goto fail;
 	p = mmap(NULL, req.tp_block_size, PROT_READ, MAP_SHARED, fd, 0);
 	map = open("/proc/self/pagemap", O_RDONLY);
-	if (p == MAP_FAILED || map < 0)
+	if (p == MAP_FAILED || map < 0 || pagemap_read(map, p, 1L << order, entries))
 		goto fail;
-	*real = true;
-	for (i = 0; i < 1L << order && *real; i++) {
-		if (pread(map, &entry, sizeof(entry),
-			  (off_t)((unsigned long)p / page + i) * sizeof(entry)) != sizeof(entry))
-			goto fail;
-		entry &= PAGEMAP_PFN_MASK;
-		if (!i)
-			first = entry;
-		*real = entry && entry == first + i && !(first & ((1ULL << order) - 1));
-	}
+	first = entries[0] & PAGEMAP_PFN_MASK;
+	*real = first && !(first & ((1ULL << order) - 1));
+	for (i = 1; i < 1L << order && *real; i++)
+		*real = (entries[i] & PAGEMAP_PFN_MASK) == first + i;
 	munmap(p, req.tp_block_size);
 	close(map);
 	return fd;
@@ -372,7 +379,6 @@ static int by_pfn(const void *a, const void *b)
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
-
 /*
  * Give back every held page but the lowest of each naturally aligned
  * block of 2^order_min frames: a freed page then always has a held page
@@ -380,31 +386,37 @@ static int by_pfn(const void *a, const void *b)
  */
 static int fragment_give_back(int order_min)
 {
-	long page = sysconf(_SC_PAGESIZE), n = 0, total = 0, i;
+	long page = sysconf(_SC_PAGESIZE), n = 0, total = 0, most = 0, i;
+	unsigned long long *entries = NULL;
 	struct held_page *held;
 	int fd, r;
 
-	for (r = 0; r < nregions; r++)
+	for (r = 0; r < nregions; r++) {
 		total += regions[r].pages;
+		if (regions[r].pages > most)
+			most = regions[r].pages;
+	}
 	held = calloc(total, sizeof(*held));
+	entries = calloc(most, sizeof(*entries));
 	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (!held || fd < 0)
+	if (!held || !entries || fd < 0)
 		goto fail;
 	for (r = 0; r < nregions; r++) {
+		if (pagemap_read(fd, regions[r].addr, regions[r].pages, entries))
+			goto fail;
 		for (i = 0; i < regions[r].pages; i++) {
-			char *addr = regions[r].addr + i * page;
-			unsigned long long entry;
+			unsigned long long entry = entries[i];
 
-			if (pread(fd, &entry, sizeof(entry),
-				  (off_t)((unsigned long)addr / page) * sizeof(entry)) != sizeof(entry))
-				goto fail;
 			if (!(entry & PAGEMAP_PRESENT) || !(entry & PAGEMAP_PFN_MASK))
 				continue;	/* not there, or PFNs hidden (no CAP_SYS_ADMIN) */
-			held[n++] = (struct held_page) { entry & PAGEMAP_PFN_MASK, addr };
+			held[n++] = (struct held_page) { entry & PAGEMAP_PFN_MASK,
+							 regions[r].addr + i * page };
 		}
 	}
 	close(fd);
 	fd = -1;
+	free(entries);
+	entries = NULL;
 	if (!n)
 		goto fail;
 	qsort(held, n, sizeof(*held), by_pfn);
@@ -418,6 +430,7 @@ static int fragment_give_back(int order_min)
 fail:
 	if (fd >= 0)
 		close(fd);
+	free(entries);
 	free(held);
 	return -1;
 }
@@ -523,7 +536,7 @@ static void fragment_keep(int order_min)
  * splitting the mapping): anonymous memory is not reclaimed without
  * swap, and the caller keeps compaction away.  Killed to end.
  */
-static void fragment_hold(int percent, int order_min, int ready_fd)
+static void fragment_hold(long percent, long order_min, int ready_fd)
 {
 	const struct timespec second = { .tv_sec = 1 };
 	struct rlimit files;
@@ -592,14 +605,9 @@ static pid_t holder_start(void (*hold)(long a, long b, int ready_fd), long a, lo
 	return pid;
 }
 
-static void fragment_helper(long percent, long order_min, int ready_fd)
-{
-	fragment_hold(percent, order_min, ready_fd);
-}
-
 pid_t fragment_start(int percent, int order_min)
 {
-	return holder_start(fragment_helper, percent, order_min);
+	return holder_start(fragment_hold, percent, order_min);
 }
 
 int psi_memory(unsigned long long *some_us, unsigned long long *full_us)
@@ -698,7 +706,8 @@ static long lowmem_fill(long above_pages, int report_fd)
 	return taken;
 }
 
-static void lowmem_hold(long above_pages, int ready_fd)
+/* holder_start's second argument is --fragment's: nothing here */
+static void lowmem_hold(long above_pages, long unused, int ready_fd)
 {
 	struct sigaction sa = { .sa_handler = on_refill };
 	sigset_t usr1, waiting;
@@ -726,14 +735,9 @@ static void lowmem_hold(long above_pages, int ready_fd)
 	}
 }
 
-static void lowmem_helper(long above_pages, long unused, int ready_fd)
-{
-	lowmem_hold(above_pages, ready_fd);
-}
-
 pid_t lowmem_start(int above_mb)
 {
-	return holder_start(lowmem_helper, (long)above_mb * (1 << 20) / sysconf(_SC_PAGESIZE), 0);
+	return holder_start(lowmem_hold, (long)above_mb * (1 << 20) / sysconf(_SC_PAGESIZE), 0);
 }
 
 void memload_stop(pid_t pid, const char *cgroup)

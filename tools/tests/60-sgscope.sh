@@ -33,10 +33,5 @@ for mode in plain swiotlb iommu; do
 	[ "$rc" -lt 124 ] || fail "sgscope: the $mode run completes (tools/vm exit $rc)"
 done
 # README's compatibility table, this kernel's rows (make compat-table)
-if [ -s "$work/compat.tsv" ]; then
-	cp "$work/compat.tsv" "$cache/compat-test-kernel.tsv"
-	"$repo/tools/tests/compat.py" check "$repo/README.md" "$cache/compat-test-kernel.tsv"
-else
-	fail "compat: the test kernel's checks recorded their probes"
-fi
+compat_check "$work" test-kernel
 finish

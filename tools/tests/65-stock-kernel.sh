@@ -40,12 +40,7 @@ gcc -O2 -Wall -Werror -o "$work/pcm-touch" "$repo/tools/tests/pcm-touch.c" -laso
 rc=$?
 [ "$rc" -lt 124 ] || fail "stock: the debian-6.1 run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console.log")"
 # README's compatibility table, this kernel's rows (make compat-table)
-if [ -s "$work/compat.tsv" ]; then
-	cp "$work/compat.tsv" "$cache/compat-debian-6.1.tsv"
-	"$repo/tools/tests/compat.py" check "$repo/README.md" "$cache/compat-debian-6.1.tsv"
-else
-	fail "compat: the debian-6.1 checks recorded their probes"
-fi
+compat_check "$work" debian-6.1
 
 # Boot 2: every PCM plays bit for bit through the driver's 6.1 code paths,
 # recorded by the device's --wav output; then 50 module cycles

@@ -23,3 +23,14 @@ contains() {
 	if [[ "$3" == *"$2"* ]]; then pass "$1"; else fail "$1" "expected to find: $2" "in: ${3:0:600}"; fi
 }
 finish() { exit $((failures > 0)); }
+# compat_check WORK NAME: the compatibility rows a guest run recorded in
+# WORK/compat.tsv, kept as $cache/compat-NAME.tsv (make compat-table) and
+# checked against README's
+compat_check() {
+	if [ -s "$1/compat.tsv" ]; then
+		cp "$1/compat.tsv" "$cache/compat-$2.tsv"
+		"$repo/tools/tests/compat.py" check "$repo/README.md" "$cache/compat-$2.tsv"
+	else
+		fail "compat: the $2 checks recorded their probes"
+	fi
+}

@@ -22,12 +22,18 @@ chunks_of() {
 	done
 	echo "$c"
 }
-# held_chunks PCM FRAMES ROUNDS: pcm-touch's rounds, then its buffer held
-# while the driver's chunk count for it is read
-held_chunks() {
+# held_layout PCM FRAMES ROUNDS OUT: pcm-touch's rounds, then its buffer
+# held while the driver's layout of it is copied to OUT
+held_layout() {
 	touch_pcm "hw:sgscope,$1" "$2" "$3" 3 &
-	chunks_of "$1"
-	wait
+	chunks_of "$1" >/dev/null
+	cat "$debugfs/pcm$1-playback/layout" >"$4"
+	wait $!
+}
+# held_chunks PCM FRAMES ROUNDS: the same, the driver's chunk count
+held_chunks() {
+	held_layout "$@" "$dir/held.layout"
+	sed -n 's/^chunks //p' "$dir/held.layout"
 }
 # jqs FILE FILTER: the filter over the JSON lines, one result per line
 jqs() { jq -r "$2" "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }

@@ -123,21 +123,17 @@ done
 # block left the kernel compacts or, compaction deferred, OOM-kills the
 # holder
 traced frag allocs --json
-"$S" inject --fragment 100 --order-min 2 -- sh -c '"$1" hw:sgscope,1 65536 1 3 &
-	for _ in $(seq 3000); do
-		c=$(sed -n "s/^chunks //p" "$2"); [ "${c:-0}" -gt 0 ] && break; sleep 0.01
-	done
-	cat "$2" >"$3"; wait' \
-	sh "$dir/pcm-touch" "$debugfs/pcm1-playback/layout" "$dir/frag.layout" 2>"$dir/frag.err"
+"$S" inject --fragment 100 --order-min 2 -- sh -c 'dir=$1 debugfs=$2; . "$3"; held_layout 1 65536 1 "$dir/frag.layout"' \
+	sh "$dir" "$debugfs" "$here/lib.sh" 2>"$dir/frag.err"
 expect "stock: inject --fragment 100 --order-min 2 runs" 0 $?
 stopped frag
 grep -q "zone DMA32: 0 free blocks of order >= 2 an ordinary allocation can take" "$dir/frag.err"
 say $? "stock: ... leaving DMA32 no free block of order >= 2 ($(grep -c 'buddyinfo after' "$dir/frag.err") zones shown)"
 sed 's/^/# /' "$dir/frag.err"
 # Not a check: blocks of any order can form again after the holder looks
-# at buddyinfo, from the pages the per-CPU lists hold then (measured at
-# ready: 12615 pages, pcp high 13857, as THP raises the watermarks) when
-# they go back to the buddy lists; one run in three got 256 KiB in one
+# at buddyinfo, from the pages the per-CPU lists hold then (after an
+# --order-min 10 run: 12615 pages, pcp high 13857, as THP raises the
+# watermarks) when they go back to the buddy lists; one run in three got 256 KiB in one
 # block.
 ev='select(.report=="event" and .card==0 and .pcm==1 and .stream=="playback")'
 echo "# pcm1 256 KiB under fragmentation: debugfs fell_back $(sed -n 's/^fell_back //p' "$dir/frag.layout"), chunks $(sed -n 's/^chunks //p' "$dir/frag.layout"); allocs: $(jqs "$dir/frag.out" "$ev | \"\(.result), chunks \(.chunks), allocations \(.allocations), orders \(.orders)\"" | tr -d '\n ')"
