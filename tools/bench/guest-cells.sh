@@ -126,7 +126,9 @@ arm() {
 	case $1 in
 	none) return 0 ;;
 	order1) "$S" inject --order 1 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
-	fragment) "$S" inject --fragment 90 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
+	# no free block of order >= 4 (64 KiB): pcm1's 256 KiB and 1 MiB
+	# take the SG fallback on their own, from blocks of order 3 and less
+	fragment) "$S" inject --fragment 100 --order-min 4 -d 7200 2>/tmp/inject.err & inject_pid=$! ;;
 	lowmem) "$S" inject --lowmem 0 -d 7200 2>/tmp/inject.err & inject_pid=$! fills=1 ;;
 	esac
 	waitfor /tmp/inject.err armed

@@ -111,7 +111,7 @@ def write(out):
              "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached; or every "
              "page mapped at mmap time, no .page: premapped, the limit), pcm3 "
              "noncontig; intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
-             "(`sgscope inject --order 1`), fragment (`--fragment 90`), lowmem (`--lowmem 0`: free memory at the min watermark, refilled before each iteration, so allocations reclaim).", ""]
+             "(`sgscope inject --order 1`), fragment (`--fragment 100 --order-min 4`: no free block of order 4, 64 KiB, or more in any zone, nothing injected: pcm1's 256 KiB and 1 MiB take the SG fallback on their own), lowmem (`--lowmem 0`: free memory at the min watermark, refilled before each iteration, so allocations reclaim).", ""]
 
 
     def pivot(title, metric, rows, columns, pick, scale=1.0):

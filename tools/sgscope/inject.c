@@ -64,8 +64,10 @@ static void usage(FILE *f)
 		"  --nth N            fail the Nth injectable call of COMMAND (fail-nth); 0: only arm\n"
 		"                     the knobs, for a command that sets its own fail-nth\n"
 		"  --fragment PERCENT take PERCENT of free memory (100: all it can) and give back\n"
-		"                     all but one page of every 2^K block (--order-min K, default 1):\n"
-		"                     no free block of order >= K; SIGUSR1 does it again\n"
+		"                     all but one page of every 2^K block (--order-min K, default 1),\n"
+		"                     kept locked: no free block of order >= K in any zone (with K\n"
+		"                     of 3 or less, ZONE_DMA keeps blocks below order 4 for the\n"
+		"                     kernel); SIGUSR1 does it again\n"
 		"  --pressure MB      stress-ng in a memory cgroup limited to MB, PSI recorded\n"
 		"  --lowmem MB        free memory held at the min watermark + MB, the rest\n"
 		"                     lazily freed (MADV_FREE): allocations must reclaim it;\n"
@@ -87,7 +89,7 @@ static void help(void)
 	       "  sgscope inject --order 1 -- aplay -D hw:sgscope,1 x.wav   pcm1 takes the SG fallback\n"
 	       "  sgscope inject --all -- aplay -D hw:sgscope,2 x.wav       hw_params gets -ENOMEM\n"
 	       "  sgscope inject --slab --probability 10 -- arecord ...\n"
-	       "  sgscope inject --fragment 90 -d 60                        fragment memory for a minute\n"
+	       "  sgscope inject --fragment 100 -- aplay -D hw:sgscope,1 x.wav  pcm1's own SG fallback\n"
 	       "The command's exit status is sgscope's.\n");
 }
 
@@ -364,17 +366,44 @@ static int arm_debugfs(const char *dir, const struct inject_opts *o)
 	return err;
 }
 
+#define LOWMEM_RESERVE_RATIO "/proc/sys/vm/lowmem_reserve_ratio"
+#define PCP_HIGH_FRACTION_MAX "2147483647"	/* INT_MAX */
+
 static int arm_sysctls_for_fragmentation(void)
 {
+	char ratios[128], zeros[128] = "";
+	const char *r = knob_read(LOWMEM_RESERVE_RATIO, ratios, sizeof(ratios));
+	int ratio, used, at = 0;
+
 	/*
 	 * Keep compaction from undoing the holes: no proactive compaction, no
-	 * direct compaction (a fragmentation index never exceeds 1000), no
+	 * direct compaction of costly orders (a fragmentation index never
+	 * exceeds 1000), none of the held pages (they are locked), no
 	 * watermark boost waking kswapd and kcompactd after a fallback.
 	 */
-	return knob_set("/proc/sys/vm/compaction_proactiveness", "0") ||
-	       knob_set("/proc/sys/vm/extfrag_threshold", "1000") ||
-	       knob_set("/proc/sys/vm/watermark_boost_factor", "0") ||
-	       knob_set("/proc/sys/vm/compact_unevictable_allowed", "0");
+	if (knob_set("/proc/sys/vm/compaction_proactiveness", "0") ||
+	    knob_set("/proc/sys/vm/extfrag_threshold", "1000") ||
+	    knob_set("/proc/sys/vm/watermark_boost_factor", "0") ||
+	    knob_set("/proc/sys/vm/compact_unevictable_allowed", "0"))
+		return -1;
+	/*
+	 * Per-CPU page lists as short as they go (their high mark is a zone's
+	 * pages over this fraction, but at least four batches): the free
+	 * pages they hide from buddyinfo are few, and the holder flushes
+	 * them with little memory.
+	 */
+	if (knob_set("/proc/sys/vm/percpu_pagelist_high_fraction", PCP_HIGH_FRACTION_MAX))
+		return -1;
+	/*
+	 * No lowmem reserve: the holder's pages then come from every zone,
+	 * the small ones too, whose blocks an allocation meant for a higher
+	 * zone would otherwise take whenever a little memory there is freed
+	 * (a DMA32 buffer from ZONE_DMA).  A ratio of 0 is no reserve, one
+	 * per zone in the file.
+	 */
+	for (; sscanf(r, "%d%n", &ratio, &used) == 1 && at < (int)sizeof(zeros) - 2; r += used)
+		at += snprintf(zeros + at, sizeof(zeros) - at, "%s0", at ? " " : "");
+	return knob_set(LOWMEM_RESERVE_RATIO, zeros);
 }
 
 static void describe_armed(const struct inject_opts *o, struct json *j)
@@ -495,7 +524,6 @@ static int inject_main(int argc, char **argv)
 	struct bpf_link *links[2] = {}, *hooks[2] = {};
 	unsigned long long some0, full0, some1, full1;
 	unsigned long high_before = 0, high_after = 0;
-	char where[256] = "";
 	struct inject_bpf *skel = NULL;
 	struct inject_opts o;
 	bool scoped;
@@ -577,8 +605,7 @@ static int inject_main(int argc, char **argv)
 		}
 		buddyinfo_print(stderr, "after");
 		high_after = buddyinfo_blocks_from(o.order_min);
-		rc = fragment_verdict(o.order_min, where, sizeof(where));
-		fprintf(stderr, "sgscope inject: %s\n", where);
+		rc = fragment_verdict(stderr, o.order_min);
 		/* below 100%, the memory not taken keeps its blocks, as asked */
 		if (rc && o.percent == 100) {
 			fprintf(stderr, "sgscope inject: fragmentation incomplete\n");

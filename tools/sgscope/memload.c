@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Fragmentation and memory pressure, made for real, for sgscope inject. */
+#define _GNU_SOURCE	/* mlock2 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,35 +85,123 @@ void buddyinfo_print(FILE *f, const char *label)
 }
 
 /*
- * Free blocks of order (exactly, or from order up), per zone into
- * per_zone when given; a zone's orders from reach[zone] up are left out
- * (reach NULL: none).
+ * A zone in /proc/zoneinfo: free pages, min watermark, managed pages,
+ * and the frames it spans (of its first node).
  */
-static unsigned long count_blocks(int order, bool and_up, const int *reach,
-				  unsigned long per_zone[MAX_ZONES])
+struct zone_state {
+	char name[32];
+	long free, min, managed;
+	unsigned long long start_pfn, end_pfn;
+};
+
+/* The zones of /proc/zoneinfo, of all nodes summed by name; how many. */
+static int read_zoneinfo(struct zone_state zones[MAX_ZONES])
+{
+	char line[256], name[32];
+	FILE *fp = fopen("/proc/zoneinfo", "r");
+	struct zone_state *z = NULL;
+	int n = 0, i;
+	long v;
+
+	memset(zones, 0, MAX_ZONES * sizeof(*zones));
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "Node %*d, zone %31s", name) == 1) {
+			for (i = 0; i < n && strcmp(zones[i].name, name); i++)
+				;
+			if (i == n && n < MAX_ZONES)
+				snprintf(zones[n++].name, sizeof(zones[0].name), "%s", name);
+			z = i < n ? &zones[i] : NULL;
+			continue;
+		}
+		if (!z)
+			continue;
+		if (sscanf(line, " pages free %ld", &v) == 1)
+			z->free += v;
+		else if (sscanf(line, " min %ld", &v) == 1)
+			z->min += v;
+		else if (sscanf(line, " managed %ld", &v) == 1)
+			z->managed += v;
+		else if (sscanf(line, " spanned %ld", &v) == 1 && !z->end_pfn)
+			z->end_pfn = v;
+		else if (sscanf(line, " start_pfn: %ld", &v) == 1 && !z->start_pfn) {
+			z->start_pfn = v;
+			z->end_pfn += v;
+		}
+	}
+	fclose(fp);
+	return n;
+}
+
+/*
+ * An allocation of an order is out of reach in a zone when it would leave
+ * the zone's free pages at or below its min watermark (the test of
+ * __zone_watermark_ok, with no lowmem reserve: inject sets them to 0).
+ */
+static bool in_reach(const struct zone_state *z, int order)
+{
+	return z->free - ((1L << order) - 1) > z->min;
+}
+
+/*
+ * Allocations of order 1 to PAGE_ALLOC_COSTLY_ORDER must not fail: with
+ * none of those blocks free, the kernel compacts and reclaims whatever the
+ * holder does not hold to make one (a fork's PGD is an order-1 block with
+ * page-table isolation), and what it moves leaves free blocks of any
+ * order behind.  So when order_min is that low, ZONE_DMA keeps free blocks
+ * of those orders for the kernel (no allocation comes from it while a
+ * higher zone has a block), and loses only its larger ones: its floor,
+ * the order from which a zone has no free block, is one above.
+ */
+#define COSTLY_ORDER	3	/* the kernel's PAGE_ALLOC_COSTLY_ORDER */
+#define KERNEL_ZONE	"DMA"
+
+static bool kernel_zone(const char *zone, int order_min)
+{
+	return order_min <= COSTLY_ORDER && !strcmp(zone, KERNEL_ZONE);
+}
+
+static int zone_floor(const char *zone, int order_min)
+{
+	return kernel_zone(zone, order_min) ? COSTLY_ORDER + 1 : order_min;
+}
+
+/*
+ * Free blocks of order and up that an allocation of order can take, in
+ * ZONE_DMA when it is kept for the kernel (kernel), or in the other zones.
+ */
+static unsigned long blocks_left(int order, int order_min, bool kernel)
 {
 	struct zone_blocks zones[MAX_ZONES];
-	int n = read_buddyinfo(zones), z, i;
+	struct zone_state state[MAX_ZONES];
+	int n = read_buddyinfo(zones), ns = read_zoneinfo(state), z, s, i;
 	unsigned long sum = 0;
 
-	for (z = 0; z < MAX_ZONES; z++) {
-		unsigned long zone_sum = 0;
-
-		for (i = order; z < n && i < (and_up ? BUDDY_ORDERS : order + 1); i++)
-			if (!reach || i < reach[z])
-				zone_sum += zones[z].counts[i];
-		if (per_zone)
-			per_zone[z] = zone_sum;
-		sum += zone_sum;
+	for (z = 0; z < n; z++) {
+		if (kernel_zone(zones[z].name, order_min) != kernel)
+			continue;
+		for (s = 0; s < ns && strcmp(state[s].name, zones[z].name); s++)
+			;
+		if (s < ns && !in_reach(&state[s], order))
+			continue;
+		for (i = order; i < BUDDY_ORDERS; i++)
+			sum += zones[z].counts[i];
 	}
 	return sum;
 }
 
 unsigned long buddyinfo_blocks_from(int order)
 {
-	return count_blocks(order, true, NULL, NULL);
-}
+	struct zone_blocks zones[MAX_ZONES];
+	int n = read_buddyinfo(zones), z, i;
+	unsigned long sum = 0;
 
+	for (z = 0; z < n; z++)
+		for (i = order; i < BUDDY_ORDERS; i++)
+			sum += zones[z].counts[i];
+	return sum;
+}
 static unsigned long mem_free_kb(void)
 {
 	char line[128];
@@ -146,32 +237,22 @@ static void on_refill(int sig)
 
 /*
  * The zone user memory comes from (the one with the most managed pages):
- * its free pages and min watermark, from /proc/zoneinfo.
+ * its free pages and min watermark.
  */
 static int user_zone(char *name, size_t len, long *free_pages, long *min)
 {
-	long managed = 0, best = -1, v, f = 0, l = 0;
-	char line[256], zone[32] = "";
-	FILE *fp = fopen("/proc/zoneinfo", "r");
+	struct zone_state zones[MAX_ZONES];
+	int n = read_zoneinfo(zones), z, best = -1;
 
-	if (!fp)
+	for (z = 0; z < n; z++)
+		if (zones[z].managed > 0 && (best < 0 || zones[z].managed > zones[best].managed))
+			best = z;
+	if (best < 0)
 		return -1;
-	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "Node %*d, zone %31s", zone) == 1)
-			continue;
-		if (sscanf(line, " pages free %ld", &v) == 1)
-			f = v;
-		else if (sscanf(line, " min %ld", &v) == 1)
-			l = v;
-		else if (sscanf(line, " managed %ld", &v) == 1 && v > best) {
-			best = managed = v;
-			snprintf(name, len, "%s", zone);
-			*free_pages = f;
-			*min = l;
-		}
-	}
-	fclose(fp);
-	return managed > 0 ? 0 : -1;
+	snprintf(name, len, "%s", zones[best].name);
+	*free_pages = zones[best].free;
+	*min = zones[best].min;
+	return 0;
 }
 
 /* What the fragmenter holds: anonymous regions, never unmapped. */
@@ -218,6 +299,76 @@ static unsigned long min_watermarks_kb(void)
 }
 
 /*
+ * The page cache every process maps (binaries, libraries) is locked where
+ * it is, through a mapping of the holder's own: drop_caches leaves mapped
+ * pages, and reclaim (a costly allocation's direct reclaim, kswapd)
+ * would unmap and free them, runs of neighbours read in before the
+ * holder took its memory, that merge into blocks of any order.  Once,
+ * each file range once; what cannot be mapped is left.
+ */
+struct locked_range {
+	unsigned long dev, ino, offset, len;
+};
+
+static void lock_mapped_files(void)
+{
+	static struct locked_range *seen;
+	static int nseen;
+	char line[512], path[400], maps[300];
+	struct dirent *d;
+	DIR *proc;
+
+	if (seen)
+		return;
+	seen = calloc(1, sizeof(*seen));
+	proc = opendir("/proc");
+	while (seen && proc && (d = readdir(proc))) {
+		FILE *f;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(maps, sizeof(maps), "/proc/%s/maps", d->d_name);
+		f = fopen(maps, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned long start, end, offset, major, minor, ino;
+			struct locked_range r, *more;
+			struct stat st;
+			int fd, i;
+			void *p;
+
+			if (sscanf(line, "%lx-%lx %*s %lx %lx:%lx %lu %399s", &start, &end,
+				   &offset, &major, &minor, &ino, path) != 7 ||
+			    path[0] != '/' || strstr(line, "(deleted)"))
+				continue;
+			r = (struct locked_range) { major << 8 | minor, ino, offset, end - start };
+			for (i = 0; i < nseen && memcmp(&seen[i], &r, sizeof(r)); i++)
+				;
+			if (i < nseen)
+				continue;
+			more = realloc(seen, (nseen + 1) * sizeof(*seen));
+			if (!more)
+				break;
+			seen = more;
+			seen[nseen++] = r;
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				continue;
+			if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+				p = mmap(NULL, r.len, PROT_READ, MAP_SHARED, fd, offset);
+				/* a range past the file's end locks up to it */
+				if (p != MAP_FAILED)
+					mlock(p, r.len);
+			}
+			close(fd);
+		}
+		if (f)
+			fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+/*
  * Take free memory: percent of it, or with 100 all that user memory may
  * take but FRAGMENT_MARGIN_KB above the min watermarks (nearer, what
  * other tasks allocate meanwhile wakes the OOM killer: nothing held is
@@ -237,6 +388,7 @@ static int fragment_take(int percent)
 	if (percent < 100) {
 		kb = mem_free_kb() / 100 * percent;
 	} else {
+		lock_mapped_files();
 		sync();
 		if (write_str("/proc/sys/vm/drop_caches", "3"))
 			return -1;
@@ -259,23 +411,6 @@ static int fragment_take(int percent)
 
 static int nrings;
 
-/*
- * For each zone (by its place in /proc/buddyinfo), the lowest order whose
- * blocks were left when a ring of that order got vmalloc'ed pages instead
- * of a block: an ordinary allocation of that order does not reach them
- * (what the zone holds free minus the block would fall below its lowmem
- * reserve), nor of a higher one; those blocks count no more.
- */
-static int out_of_reach[MAX_ZONES] = {
-	[0 ... MAX_ZONES - 1] = BUDDY_ORDERS,
-};
-
-/* Free blocks of order (exactly, or from order up) in the zones in reach. */
-static unsigned long blocks_in_reach(int order, bool and_up, unsigned long per_zone[MAX_ZONES])
-{
-	return count_blocks(order, and_up, out_of_reach, per_zone);
-}
-
 #define PAGEMAP_PRESENT		(1ULL << 63)
 #define PAGEMAP_PFN_MASK	((1ULL << 55) - 1)
 
@@ -290,11 +425,12 @@ static int pagemap_read(int fd, const void *addr, long pages,
 }
 
 /*
- * A ring of one block of the order: its socket, and whether the block is
- * one (frames contiguous and aligned, read back through the ring's
- * mapping) or pages vmalloc'ed because no block of the order was in reach.
+ * A ring of one block of the order: its socket, and the block's first
+ * frame when it is one (frames contiguous and aligned, read back through
+ * the ring's mapping), 0 when its pages were vmalloc'ed because no block
+ * of the order was in reach.
  */
-static int ring_block(int order, bool *real)
+static int ring_block(int order, unsigned long long *pfn)
 {
 	long page = sysconf(_SC_PAGESIZE), i;
 	struct tpacket_req req = {
@@ -305,9 +441,10 @@ static int ring_block(int order, bool *real)
 	};
 	unsigned long long entries[1 << (BUDDY_ORDERS - 1)], first;
 	int fd, map = -1;
+	bool real;
 	char *p;
 
-	*real = false;
+	*pfn = 0;
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		return -1;
@@ -318,9 +455,10 @@ static int ring_block(int order, bool *real)
 	if (p == MAP_FAILED || map < 0 || pagemap_read(map, p, 1L << order, entries))
 		goto fail;
 	first = entries[0] & PAGEMAP_PFN_MASK;
-	*real = first && !(first & ((1ULL << order) - 1));
-	for (i = 1; i < 1L << order && *real; i++)
-		*real = (entries[i] & PAGEMAP_PFN_MASK) == first + i;
+	real = first && !(first & ((1ULL << order) - 1));
+	for (i = 1; i < 1L << order && real; i++)
+		real = (entries[i] & PAGEMAP_PFN_MASK) == first + i;
+	*pfn = real ? first : 0;
 	munmap(p, req.tp_block_size);
 	close(map);
 	return fd;
@@ -331,40 +469,131 @@ fail:
 	return -1;
 }
 
-static int fragment_take_blocks(int order_min)
+/* A ring for the holder to keep; -1 with errno set when it cannot. */
+static int ring_take(int order, unsigned long long *pfn)
 {
-	int order, z;
+	if (nrings == FRAGMENT_MAX_RINGS) {
+		errno = EMFILE;
+		return -1;
+	}
+	return ring_block(order, pfn);
+}
+
+/*
+ * The blocks left, from the largest order down to order_min: a ring per
+ * block while the zones (ZONE_DMA kept for the kernel, or the others)
+ * have blocks of the order or larger that an allocation of the order can
+ * take (a ring served from a per-CPU list takes a block buddyinfo never
+ * showed, one fewer there; the rings that split a larger block take it a
+ * piece at a time).
+ */
+static int take_whole(int order_min, int zones_order_min, bool kernel)
+{
+	int order;
 
 	for (order = BUDDY_ORDERS - 1; order >= order_min; order--) {
-		unsigned long at[MAX_ZONES], tries = 2 * blocks_in_reach(order, false, NULL) + 8;
+		while (blocks_left(order, zones_order_min, kernel)) {
+			unsigned long long pfn;
+			int fd = ring_take(order, &pfn);
 
-		/*
-		 * Bounded: a ring served from a per-CPU list takes a block
-		 * that buddyinfo never showed.
-		 */
-		while (tries-- && blocks_in_reach(order, false, at)) {
-			bool real;
-			int fd;
-
-			if (nrings == FRAGMENT_MAX_RINGS) {
-				errno = EMFILE;
-				return -1;
-			}
-			fd = ring_block(order, &real);
 			if (fd < 0)
 				return -1;
-			if (real) {
-				nrings++;	/* open until the holder ends */
-				continue;
+			if (!pfn) {
+				/* vmalloc'ed: no block of this order an allocation can take */
+				close(fd);
+				break;
 			}
-			/* no block of this order in reach: those left are not */
-			close(fd);
-			for (z = 0; z < MAX_ZONES; z++)
-				if (at[z] && order < out_of_reach[z])
-					out_of_reach[z] = order;
+			nrings++;	/* open until the holder ends */
 		}
 	}
 	return 0;
+}
+
+/*
+ * ZONE_DMA kept for the kernel: its blocks above COSTLY_ORDER taken as
+ * rings of that order, then every other ring of each pair of buddies
+ * closed, so that the zone's free memory is blocks of COSTLY_ORDER whose
+ * buddies are held.  A ring outside the zone (a block a per-CPU list
+ * held) stays taken.  Once: the blocks above COSTLY_ORDER that show up
+ * later are taken whole (a ring of COSTLY_ORDER would take the free
+ * blocks the kernel keeps first, the smallest that fits).
+ */
+static bool kernel_zone_split;
+
+struct taken_ring {
+	int fd;
+	unsigned long long pfn;
+};
+
+static int by_ring_pfn(const void *a, const void *b)
+{
+	const struct taken_ring *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static int fragment_kernel_zone(int order_min)
+{
+	struct zone_state state[MAX_ZONES], *dma = NULL;
+	int ns = read_zoneinfo(state), n = 0, cap, i, err = 0;
+	unsigned long long kept = 0;
+	struct taken_ring *batch;
+
+	for (i = 0; i < ns; i++)
+		if (kernel_zone(state[i].name, order_min))
+			dma = &state[i];
+	if (!dma || !blocks_left(COSTLY_ORDER + 1, order_min, true))
+		return 0;
+	if (kernel_zone_split)
+		return take_whole(COSTLY_ORDER + 1, order_min, true);
+	kernel_zone_split = true;
+	/* as many rings as the zone's free memory makes */
+	cap = (dma->free >> COSTLY_ORDER) + 1;
+	batch = calloc(cap, sizeof(*batch));
+	if (!batch)
+		return -1;
+	while (n < cap && blocks_left(COSTLY_ORDER + 1, order_min, true)) {
+		batch[n].fd = ring_take(COSTLY_ORDER, &batch[n].pfn);
+		if (batch[n].fd < 0) {
+			err = -1;
+			break;
+		}
+		if (!batch[n].pfn) {
+			close(batch[n].fd);	/* out of reach */
+			break;
+		}
+		n++;
+		nrings++;
+	}
+	qsort(batch, n, sizeof(*batch), by_ring_pfn);
+	for (i = 0; i < n; i++) {
+		unsigned long long pfn = batch[i].pfn;
+
+		if (pfn < dma->start_pfn || pfn >= dma->end_pfn)
+			continue;
+		if (kept && kept >> (COSTLY_ORDER + 1) == pfn >> (COSTLY_ORDER + 1)) {
+			close(batch[i].fd);	/* its buddy is held */
+			nrings--;
+		} else {
+			kept = pfn;
+		}
+	}
+	free(batch);
+	return err;
+}
+
+static int fragment_take_blocks(int order_min)
+{
+	if (take_whole(order_min, order_min, false))
+		return -1;
+	return fragment_kernel_zone(order_min);
+}
+
+/* Blocks the holder must take: in reach and at or above a zone's floor. */
+static bool blocks_to_take(int order_min)
+{
+	return blocks_left(order_min, order_min, false) ||
+	       blocks_left(COSTLY_ORDER + 1, order_min, true);
 }
 
 struct held_page {
@@ -420,11 +649,25 @@ static int fragment_give_back(int order_min)
 	if (!n)
 		goto fail;
 	qsort(held, n, sizeof(*held), by_pfn);
+	/* a locked page cannot be given back: unlocked for the while */
+	for (r = 0; r < nregions; r++)
+		if (munlock(regions[r].addr, regions[r].pages * page))
+			goto fail;
 	for (i = 0; i < n; i++) {
 		if (i && held[i].pfn >> order_min == held[i - 1].pfn >> order_min &&
 		    madvise(held[i].addr, page, MADV_DONTNEED))
 			goto fail;
 	}
+	/*
+	 * The pages kept are locked where they are (MLOCK_ONFAULT: the pages
+	 * given back stay given back): compaction, which runs for orders up
+	 * to PAGE_ALLOC_COSTLY_ORDER whatever extfrag_threshold says, leaves
+	 * unevictable pages alone with compact_unevictable_allowed at 0, so
+	 * it cannot move a kept page out of its block and merge the block.
+	 */
+	for (r = 0; r < nregions; r++)
+		if (mlock2(regions[r].addr, regions[r].pages * page, MLOCK_ONFAULT))
+			goto fail;
 	free(held);
 	return 0;
 fail:
@@ -436,29 +679,42 @@ fail:
 }
 
 /*
- * /proc/pagetypeinfo: free blocks of order >= order in a zone, those on the
- * lists an ordinary allocation takes from (Unmovable, Movable,
- * Reclaimable) and those held in reserves it does not touch (HighAtomic,
- * CMA, Isolate).  Counts of 100000 and more show as ">100000": order 0.
+ * /proc/pagetypeinfo: free blocks of each order in each zone (summed
+ * over nodes by name), those on the lists an ordinary allocation takes
+ * from (Unmovable, Movable, Reclaimable) and those held in reserves it
+ * does not touch (HighAtomic, CMA, Isolate).  Counts of
+ * 100000 and more show as ">100000": order 0.  How many zones.
  */
-static int pagetype_blocks(const char *zone, int order, unsigned long *usable,
-			   unsigned long *reserved)
-{
-	char line[512], z[32], type[32];
-	FILE *f = fopen("/proc/pagetypeinfo", "r");
-	int found = 0;
+struct zone_pagetypes {
+	char name[32];
+	unsigned long usable[BUDDY_ORDERS], reserved[BUDDY_ORDERS];
+};
 
-	*usable = *reserved = 0;
+static int pagetype_blocks(struct zone_pagetypes zones[MAX_ZONES])
+{
+	char line[512], zone[32], type[32];
+	FILE *f = fopen("/proc/pagetypeinfo", "r");
+	int n = 0;
+
+	memset(zones, 0, MAX_ZONES * sizeof(*zones));
 	if (!f)
-		return -1;
+		return 0;
 	while (fgets(line, sizeof(line), f)) {
 		char *p = strstr(line, "zone");
-		int i, used;
+		bool usable;
+		int i, z, used;
 
-		if (!p || sscanf(p, "zone %31[^,], type %31s%n", z, type, &used) != 2 ||
-		    strcmp(z, zone))
+		if (!p || sscanf(p, "zone %31[^,], type %31s%n", zone, type, &used) != 2)
 			continue;
-		found = 1;
+		for (z = 0; z < n && strcmp(zones[z].name, zone); z++)
+			;
+		if (z == n) {
+			if (n == MAX_ZONES)
+				continue;
+			snprintf(zones[n++].name, sizeof(zones[0].name), "%s", zone);
+		}
+		usable = !strcmp(type, "Unmovable") || !strcmp(type, "Movable") ||
+			 !strcmp(type, "Reclaimable");
 		p += used;
 		for (i = 0; i < BUDDY_ORDERS; i++) {
 			unsigned long v;
@@ -468,34 +724,89 @@ static int pagetype_blocks(const char *zone, int order, unsigned long *usable,
 			if (sscanf(p, "%lu%n", &v, &used) != 1)
 				break;
 			p += used;
-			if (i < order)
-				continue;
-			if (!strcmp(type, "Unmovable") || !strcmp(type, "Movable") ||
-			    !strcmp(type, "Reclaimable"))
-				*usable += v;
-			else
-				*reserved += v;
+			*(usable ? &zones[z].usable[i] : &zones[z].reserved[i]) += v;
 		}
 	}
 	fclose(f);
-	return found ? 0 : -1;
+	return n;
 }
 
-int fragment_verdict(int order_min, char *msg, size_t len)
+int fragment_verdict(FILE *f, int order_min)
 {
-	unsigned long usable, reserved;
-	long free_pages, wmin;
-	char zone[32];
+	struct zone_pagetypes zones[MAX_ZONES];
+	struct zone_state state[MAX_ZONES];
+	int n = pagetype_blocks(zones), ns = read_zoneinfo(state), z, s, i, rc = 0;
 
-	if (user_zone(zone, sizeof(zone), &free_pages, &wmin) ||
-	    pagetype_blocks(zone, order_min, &usable, &reserved)) {
-		snprintf(msg, len, "cannot read /proc/zoneinfo and /proc/pagetypeinfo");
+	if (!n || !ns) {
+		fprintf(f, "sgscope inject: cannot read /proc/pagetypeinfo and /proc/zoneinfo\n");
 		return -1;
 	}
-	snprintf(msg, len, "zone %s: %lu free blocks of order >= %d an ordinary allocation can take, "
-		 "%lu in reserves it does not touch (highatomic, CMA, isolated)",
-		 zone, usable, order_min, reserved);
-	return usable ? 1 : 0;
+	for (z = 0; z < n; z++) {
+		int floor = zone_floor(zones[z].name, order_min);
+		unsigned long usable = 0, beyond = 0;
+
+		for (s = 0; s < ns && strcmp(state[s].name, zones[z].name); s++)
+			;
+		for (i = floor; i < BUDDY_ORDERS; i++) {
+			beyond += zones[z].reserved[i];
+			if (s < ns && !in_reach(&state[s], floor))
+				beyond += zones[z].usable[i];
+			else
+				usable += zones[z].usable[i];
+		}
+		fprintf(f, "sgscope inject: zone %s: %lu free blocks of order >= %d an ordinary allocation can take, "
+			"%lu it cannot (below the min watermark, in reserves: highatomic, CMA, isolated)%s\n",
+			zones[z].name, usable, floor, beyond,
+			floor != order_min ? "; kept for the kernel's allocations of lower orders" : "");
+		if (usable)
+			rc = 1;
+	}
+	return rc;
+}
+
+/*
+ * Per-CPU lists hold free pages buddyinfo does not show: pages freed on
+ * that CPU (the holder's own bookkeeping among them), and what is left of
+ * the batches the lists take from the buddy lists, runs of neighbouring
+ * pages whose blocks merge again once they go back.  They go back the
+ * oldest first when a list overflows its high mark: so on every CPU the
+ * holder may run on, it takes and frees again three times the highest
+ * mark /proc/zoneinfo shows (taking empties the list first), and what
+ * the lists hold afterwards are pages just taken from the fragmented
+ * memory.
+ */
+static int pcp_flush(void)
+{
+	long page = sysconf(_SC_PAGESIZE), high = 0, v;
+	cpu_set_t started, one;
+	char line[256];
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	int cpu, err = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " high: %ld", &v) == 1 && v > high)
+			high = v;
+	fclose(f);
+	if (!high)
+		return 0;
+	if (sched_getaffinity(0, sizeof(started), &started))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE && !err; cpu++) {
+		char *p;
+
+		if (!CPU_ISSET(cpu, &started))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			break;
+		p = mmap(NULL, 3 * high * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		err = p == MAP_FAILED || munmap(p, 3 * high * page);
+	}
+	return sched_setaffinity(0, sizeof(started), &started) || err ? -1 : 0;
 }
 
 /* The holder's steps; a step that fails says which and why, and ends it. */
@@ -511,6 +822,15 @@ static void fragment_all(int percent, int order_min)
 		holder_failed("taking free memory");
 	if (fragment_give_back(order_min))
 		holder_failed("giving pages back by frame number (/proc/self/pagemap)");
+	/*
+	 * The caches filled while it took are dropped again, now that their
+	 * pages cannot go to anyone but the rings: reclaimed later, runs of
+	 * them would free blocks of any order.
+	 */
+	if (percent == 100 && write_str("/proc/sys/vm/drop_caches", "3"))
+		holder_failed("dropping the caches (/proc/sys/vm/drop_caches)");
+	if (pcp_flush())
+		holder_failed("flushing the per-CPU page lists");
 	if (percent == 100 && fragment_take_blocks(order_min))
 		holder_failed("taking the blocks left (AF_PACKET rings)");
 }
@@ -521,7 +841,7 @@ static void fragment_all(int percent, int order_min)
  */
 static void fragment_keep(int order_min)
 {
-	if (blocks_in_reach(order_min, true, NULL) && fragment_take_blocks(order_min))
+	if (blocks_to_take(order_min) && fragment_take_blocks(order_min))
 		holder_failed("taking the blocks that came back (AF_PACKET rings)");
 }
 
@@ -560,7 +880,9 @@ static void fragment_hold(long percent, long order_min, int ready_fd)
 	fragment_all(percent, order_min);
 	while (percent == 100 && quiet < FRAGMENT_SETTLE_S) {
 		nanosleep(&second, NULL);
-		quiet = blocks_in_reach(order_min, true, NULL) ? 0 : quiet + 1;
+		if (pcp_flush())
+			holder_failed("flushing the per-CPU page lists");
+		quiet = blocks_to_take(order_min) ? 0 : quiet + 1;
 		fragment_keep(order_min);
 	}
 	if (write(ready_fd, "1", 1) != 1)

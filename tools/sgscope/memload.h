@@ -20,19 +20,23 @@ unsigned long buddyinfo_blocks_from(int order);
 
 /*
  * Fork a process that takes percent of free memory and gives back all but
- * one page of every naturally aligned block of 2^order_min frames, so that
- * no free block of order >= order_min can form from them; with 100, also
- * every free block of order >= order_min left; SIGUSR1 does it again
- * (printing "fragmented again" on stderr).  Its pid or -1.  The caller
- * keeps compaction away.
+ * one page of every naturally aligned block of 2^order_min frames, the
+ * pages kept locked, so that no free block of order >= order_min can form
+ * from them; with 100, it also takes every free block of order >=
+ * order_min left, in every zone (but ZONE_DMA's below order 4 when
+ * order_min is 3 or less: the kernel's own), keeps taking those that show
+ * up, and says it is ready once none has for a few seconds; SIGUSR1 does
+ * it again (printing "fragmented again" on stderr).  Its pid or -1.  The
+ * caller keeps compaction away and the lowmem reserves and per-CPU lists
+ * down.
  */
 pid_t fragment_start(int percent, int order_min);
 /*
- * How fragmented the zone user memory comes from is, in words: 0 when it
- * has no free block of order >= order_min an ordinary allocation can
- * take (reserves aside), 1 when it has, -1 when it cannot tell.
+ * How fragmented each zone is, a line per zone on f: 0 when none has a
+ * free block of order >= order_min an ordinary allocation can take
+ * (reserves aside), 1 when one has, -1 when it cannot tell.
  */
-int fragment_verdict(int order_min, char *msg, size_t len);
+int fragment_verdict(FILE *f, int order_min);
 /* PSI "some" and "full" total stall time in microseconds. */
 int psi_memory(unsigned long long *some_us, unsigned long long *full_us);
 /* stress-ng --vm in a new memory cgroup limited to max_mb; its pid or -1. */

@@ -220,6 +220,31 @@ if [ "$mode" = plain ]; then
 	umount /sys/kernel/btf
 	expect "errors: with --btf and kprobes the faults are counted" "kprobe 64" \
 		"$(jqs "$dir/nobtf.out" 'select(.report=="start") | .probes[0].attach') $(jqs "$dir/nobtf.out" 'select(.report=="total") | .count')"
+
+	# -- real fragmentation, nothing injected: no free block of order >= 1
+	# in any zone (ZONE_DMA's below order 4 kept for the kernel), pcm1's
+	# 256 KiB buffer takes the SG fallback on its own; after disarm the
+	# same buffer is one block again
+	traced nf allocs --json
+	"$S" inject --fragment 100 --order-min 1 -- sh -c 'dir=$1 debugfs=$2; . "$3"; held_layout 1 65536 1 "$dir/nf.layout"' \
+		sh "$dir" "$debugfs" "$here/lib.sh" 2>"$dir/nf.err"
+	expect "fragment: inject --fragment 100 --order-min 1 runs" 0 $?
+	held_layout 1 65536 1 "$dir/nf-after.layout"
+	stopped nf
+	sed 's/^/# /' "$dir/nf.err"
+	zones=$(grep -c "buddyinfo after" "$dir/nf.err")
+	clean=$(grep -c "zone [A-Za-z0-9]*: 0 free blocks of order >= [14] an ordinary allocation can take" "$dir/nf.err")
+	[ "$zones" -ge 2 ] && [ "$zones" = "$clean" ]
+	say $? "fragment: no zone left with a free block it must not have ($clean of $zones zones)"
+	grep -q "zone DMA32: 0 free blocks of order >= 1 an ordinary allocation can take" "$dir/nf.err"
+	say $? "fragment: ... none of order >= 1 in DMA32, where the device's buffers come from"
+	ev='select(.report=="event" and .card==0 and .pcm==1 and .stream=="playback")'
+	expect "fragment: pcm1's 256 KiB buffer falls back to SG with nothing injected (debugfs, allocs)" \
+		"1 sg-fallback" "$(sed -n 's/^fell_back //p' "$dir/nf.layout") $(jqs "$dir/nf.out" "$ev | .result" | cut -d' ' -f1)"
+	echo "# natural fallback, chunk orders (allocs): $(jqs "$dir/nf.out" "$ev | .orders | tojson" | cut -d' ' -f1)"
+	expect "fragment: after disarm, the same buffer is one block of order 6 again" \
+		"0 contiguous {\"6\":1}" \
+		"$(sed -n 's/^fell_back //p' "$dir/nf-after.layout") $(jqs "$dir/nf.out" "$ev | \"\\(.result) \\(.orders | tojson)\"" | cut -d' ' -f3-)"
 fi
 
 if [ "$mode" = swiotlb ] || [ "$mode" = iommu ]; then
