@@ -20,7 +20,12 @@
 struct snd_ac97;
 struct dentry;
 
-/* Bus-master (NABM, BAR1) registers, per engine at the engine's base. */
+/* Bus-master (NABM, BAR1) register blocks, one per engine. */
+#define SGSCOPE_PI_BASE		0x00	/* PCM in: capture */
+#define SGSCOPE_PO_BASE		0x10	/* PCM out: playback */
+#define SGSCOPE_MC_BASE		0x20	/* mic in: never started */
+
+/* Registers of an engine's block, at its base. */
 #define SGSCOPE_REG_BDBAR	0x00	/* u32: descriptor list address */
 #define SGSCOPE_REG_CIV		0x04	/* u8: current index */
 #define SGSCOPE_REG_LVI		0x05	/* u8: last valid index */
@@ -45,6 +50,7 @@ struct dentry;
 #define SGSCOPE_GLOB_CNT	0x2c
 #define SGSCOPE_GLOB_STA	0x30
 #define SGSCOPE_CAS		0x34
+#define SGSCOPE_CAS_BUSY	BIT(0)	/* set on read: someone else has the codec */
 #define SGSCOPE_GLOB_STA_PIINT	BIT(5)
 #define SGSCOPE_GLOB_STA_POINT	BIT(6)
 #define SGSCOPE_GLOB_STA_MINT	BIT(7)
@@ -158,6 +164,16 @@ struct sgscope_inject {
 	u32 irq_delay_us;		/* busy-wait this long in the handler */
 };
 
+/* The longest busy-wait inject_irq_delay_us takes: a millisecond. */
+#define SGSCOPE_IRQ_DELAY_MAX_US	1000
+
+/*
+ * Register polls (an engine's reset, the codec access semaphore): this
+ * many reads, this many microseconds apart.
+ */
+#define SGSCOPE_POLLS		100
+#define SGSCOPE_POLL_US		10
+
 struct sgscope_chip;
 
 /* One direction of one PCM device: its buffer, layout and descriptors. */
@@ -208,7 +224,6 @@ struct sgscope_chip {
 	spinlock_t lock;		/* engines and rings */
 	struct mutex buf_mutex;		/* stream buffers vs. debugfs */
 	struct snd_ac97 *ac97;
-	struct snd_pcm *pcm[SGSCOPE_NUM_PCMS];
 	struct sgscope_stream streams[SGSCOPE_NUM_PCMS][2];
 	struct sgscope_engine engines[SGSCOPE_NUM_ENGINES];
 	struct sgscope_counters counters;
@@ -252,7 +267,7 @@ struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 				  unsigned long offset,
 				  enum sgscope_vmalloc_page_mode mode);
 void sgscope_buffer_sync(struct sgscope_stream *st, struct device *dev,
-			  bool for_device);
+			 bool for_device);
 
 /* sgscope_engine.c */
 struct sgscope_engine *sgscope_stream_engine(struct sgscope_stream *st);
@@ -260,6 +275,8 @@ int sgscope_engines_init(struct sgscope_chip *chip);
 void sgscope_engines_stop(struct sgscope_chip *chip);
 void sgscope_engine_reset(struct sgscope_chip *chip,
 			  struct sgscope_engine *engine);
+int sgscope_engine_wait_halted(struct sgscope_chip *chip,
+			       struct sgscope_engine *engine);
 void sgscope_engine_prepare(struct sgscope_chip *chip,
 			    struct sgscope_engine *engine,
 			    struct sgscope_stream *st);

@@ -4,11 +4,13 @@
  * list, the driver's counters, and injection knobs in the style of
  * sound/drivers/pcmtest.c.
  *
- *   /sys/kernel/debug/sgscope/cardN/counters
- *   /sys/kernel/debug/sgscope/cardN/pcmP-{playback,capture}/{layout,descriptors}
- *   /sys/kernel/debug/sgscope/cardN/inject_fail_hw_params  fail the next N hw_params (-EIO)
- *   /sys/kernel/debug/sgscope/cardN/inject_fail_alloc      fail the next N buffer allocations (-ENOMEM)
- *   /sys/kernel/debug/sgscope/cardN/inject_irq_delay_us    busy-wait in the interrupt handler
+ * In /sys/kernel/debug/sgscope/cardN:
+ *   counters
+ *   pcmP-{playback,capture}/{layout,descriptors}
+ *   inject_fail_hw_params  fail the next N hw_params (-EIO)
+ *   inject_fail_alloc      fail the next N buffer allocations (-ENOMEM)
+ *   inject_irq_delay_us    busy-wait in the interrupt handler
+ *                          (0 to SGSCOPE_IRQ_DELAY_MAX_US)
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -101,6 +103,22 @@ void sgscope_debugfs_unregister(void)
 	sgscope_debugfs_root = NULL;
 }
 
+static int irq_delay_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(u32 *)data);
+	return 0;
+}
+
+/* The handler busy-waits this long with interrupts off: bounded. */
+static int irq_delay_set(void *data, u64 val)
+{
+	if (val > SGSCOPE_IRQ_DELAY_MAX_US)
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(irq_delay_fops, irq_delay_get, irq_delay_set, "%llu\n");
+
 void sgscope_debugfs_init(struct sgscope_chip *chip)
 {
 	char name[32];
@@ -114,8 +132,8 @@ void sgscope_debugfs_init(struct sgscope_chip *chip)
 				&chip->inject.fail_hw_params);
 	debugfs_create_atomic_t("inject_fail_alloc", 0600, chip->debugfs,
 				&chip->inject.fail_alloc);
-	debugfs_create_u32("inject_irq_delay_us", 0600, chip->debugfs,
-			   &chip->inject.irq_delay_us);
+	debugfs_create_file_unsafe("inject_irq_delay_us", 0600, chip->debugfs,
+				   &chip->inject.irq_delay_us, &irq_delay_fops);
 	for (pcm = 0; pcm < SGSCOPE_NUM_PCMS; pcm++) {
 		for (dir = 0; dir < 2; dir++) {
 			struct sgscope_stream *st = &chip->streams[pcm][dir];

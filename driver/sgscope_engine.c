@@ -25,21 +25,26 @@ static void __iomem *sgscope_engine_reg(struct sgscope_chip *chip,
 	return chip->nabm + engine->base + reg;
 }
 
-/* Stop the engine and reset its registers (this also clears BDBAR). */
-void sgscope_engine_reset(struct sgscope_chip *chip,
-				 struct sgscope_engine *engine)
+/*
+ * Stop the register block at base and reset its registers (this also
+ * clears BDBAR): the controller clears RR when the reset is done.
+ */
+static void sgscope_block_reset(struct sgscope_chip *chip, unsigned int base)
 {
+	void __iomem *cr = chip->nabm + base + SGSCOPE_REG_CR;
 	int i;
 
-	iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
-	iowrite8(SGSCOPE_CR_RR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
-	for (i = 0; i < 100; i++) {
-		if (!(ioread8(sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR)) &
-		      SGSCOPE_CR_RR))
-			break;
-		udelay(10);
-	}
-	iowrite16(SGSCOPE_SR_CLEAR, sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR));
+	iowrite8(0, cr);
+	iowrite8(SGSCOPE_CR_RR, cr);
+	for (i = 0; i < SGSCOPE_POLLS && (ioread8(cr) & SGSCOPE_CR_RR); i++)
+		udelay(SGSCOPE_POLL_US);
+	iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + base + SGSCOPE_REG_SR);
+}
+
+void sgscope_engine_reset(struct sgscope_chip *chip,
+			  struct sgscope_engine *engine)
+{
+	sgscope_block_reset(chip, engine->base);
 	engine->running = false;
 }
 SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_reset);
@@ -164,6 +169,28 @@ void sgscope_engine_stop(struct sgscope_chip *chip,
 }
 SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_stop);
 
+/*
+ * After a stop, in process context: sleep until the engine says its bus
+ * master halted (SR.DCH), so that the buffer it read or wrote can go.
+ * Bounded: a message and -EBUSY when it does not halt.
+ */
+int sgscope_engine_wait_halted(struct sgscope_chip *chip,
+			       struct sgscope_engine *engine)
+{
+	int i;
+
+	for (i = 0; i < SGSCOPE_POLLS; i++) {
+		if (ioread16(sgscope_engine_reg(chip, engine, SGSCOPE_REG_SR)) &
+		    SGSCOPE_SR_DCH)
+			return 0;
+		usleep_range(SGSCOPE_POLL_US, 2 * SGSCOPE_POLL_US);
+	}
+	dev_warn(chip->dev, "%s engine still running %d us after stop\n",
+		 engine->id == SGSCOPE_ENGINE_PO ? "playback" : "capture",
+		 SGSCOPE_POLLS * SGSCOPE_POLL_US);
+	return -EBUSY;
+}
+
 /* Buffer offset in bytes, exact to the frame: slot CIV's entry less PICB. */
 unsigned int sgscope_engine_position(struct sgscope_chip *chip,
 				     struct sgscope_engine *engine,
@@ -194,14 +221,13 @@ SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_position);
 
 void sgscope_engines_stop(struct sgscope_chip *chip)
 {
-	unsigned int base;
+	static const unsigned int bases[] = {
+		SGSCOPE_PI_BASE, SGSCOPE_PO_BASE, SGSCOPE_MC_BASE,
+	};
+	int i;
 
-	/* PI, PO and MC: stop, then reset their registers */
-	for (base = 0; base <= 0x20; base += 0x10) {
-		iowrite8(0, chip->nabm + base + SGSCOPE_REG_CR);
-		iowrite8(SGSCOPE_CR_RR, chip->nabm + base + SGSCOPE_REG_CR);
-		iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + base + SGSCOPE_REG_SR);
-	}
+	for (i = 0; i < ARRAY_SIZE(bases); i++)
+		sgscope_block_reset(chip, bases[i]);
 }
 
 int sgscope_engines_init(struct sgscope_chip *chip)
@@ -210,8 +236,8 @@ int sgscope_engines_init(struct sgscope_chip *chip)
 		unsigned int base;
 		u32 bit;
 	} layout[SGSCOPE_NUM_ENGINES] = {
-		[SGSCOPE_ENGINE_PI] = { 0x00, SGSCOPE_GLOB_STA_PIINT },
-		[SGSCOPE_ENGINE_PO] = { 0x10, SGSCOPE_GLOB_STA_POINT },
+		[SGSCOPE_ENGINE_PI] = { SGSCOPE_PI_BASE, SGSCOPE_GLOB_STA_PIINT },
+		[SGSCOPE_ENGINE_PO] = { SGSCOPE_PO_BASE, SGSCOPE_GLOB_STA_POINT },
 	};
 	int i;
 

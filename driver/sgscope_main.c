@@ -30,10 +30,9 @@ module_param(id, charp, 0444);
 MODULE_PARM_DESC(id, "ID string for the sgscope soundcard.");
 /*
  * 1 MiB: the largest buffer the benchmark asks for, and room for at least 5
- * periods in each of pcm-test's default time tests.  With 256 KiB, pcm0
- * gave them 2-period buffers, and a capture read a second at a time
- * overran whenever QEMU's 10 ms DMA bursts carried the engine further past
- * the second period end than past the first.
+ * periods in each of pcm-test's default time tests, so that a capture read
+ * a second at a time has a period to spare when the engine runs ahead in
+ * bursts.
  */
 static unsigned int prealloc_kb = 1024;
 module_param(prealloc_kb, uint, 0444);
@@ -100,11 +99,11 @@ static void sgscope_codec_wait(struct sgscope_chip *chip)
 {
 	int i;
 
-	/* CAS reads 0 and becomes 1 when the codec is free for us */
-	for (i = 0; i < 100; i++) {
-		if (!(ioread8(chip->nabm + SGSCOPE_CAS) & 1))
+	/* reading CAS takes the semaphore when it reads clear */
+	for (i = 0; i < SGSCOPE_POLLS; i++) {
+		if (!(ioread8(chip->nabm + SGSCOPE_CAS) & SGSCOPE_CAS_BUSY))
 			return;
-		udelay(10);
+		udelay(SGSCOPE_POLL_US);
 	}
 	dev_warn_ratelimited(&chip->pci->dev, "codec access semaphore stuck\n");
 }
@@ -152,7 +151,7 @@ static int sgscope_codec_init(struct sgscope_chip *chip)
 static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
 {
 	struct sgscope_chip *chip = dev_id;
-	u32 status;
+	u32 status, delay_us;
 	int i;
 
 	status = ioread32(chip->nabm + SGSCOPE_GLOB_STA);
@@ -161,14 +160,16 @@ static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
 		return IRQ_NONE;	/* the shared line is someone else's */
 
 	atomic64_inc(&chip->counters.interrupts);
-	if (chip->inject.irq_delay_us)
-		udelay(chip->inject.irq_delay_us);
+	/* debugfs may change it at any time; it never exceeds the limit */
+	delay_us = READ_ONCE(chip->inject.irq_delay_us);
+	if (delay_us)
+		udelay(min_t(u32, delay_us, SGSCOPE_IRQ_DELAY_MAX_US));
 	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++)
 		if (status & chip->engines[i].glob_sta_bit)
 			sgscope_engine_interrupt(chip, &chip->engines[i]);
 	/* the mic engine is never started; keep its status from holding INTx */
 	if (status & SGSCOPE_GLOB_STA_MINT)
-		iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + 0x20 + SGSCOPE_REG_SR);
+		iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + SGSCOPE_MC_BASE + SGSCOPE_REG_SR);
 	return IRQ_HANDLED;
 }
 

@@ -103,6 +103,8 @@ static void sgscope_trace_alloc(struct sgscope_stream *st,
 	struct sgscope_chip *chip = st->chip;
 	bool fell_back = st->fell_back;
 
+	if (!trace_sgscope_alloc_enabled())
+		return;
 	if (st->strategy == SGSCOPE_PREALLOC)
 		fell_back = chip->prealloc_got[st->direction] < bytes;
 	trace_sgscope_alloc(chip->card->number, substream->pcm->device,
@@ -132,7 +134,8 @@ static int sgscope_pcm_hw_params(struct snd_pcm_substream *substream,
 	struct device *dev = chip->dev;
 	unsigned int bytes = params_buffer_bytes(params);
 	struct snd_dma_buffer *dmab;
-	ktime_t start = ktime_get();
+	/* the allocation's time is for the tracepoint alone */
+	ktime_t start = trace_sgscope_alloc_enabled() ? ktime_get() : 0;
 	int err;
 
 	if (atomic_add_unless(&chip->inject.fail_hw_params, -1, 0))
@@ -200,6 +203,14 @@ static int sgscope_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* Before hw_free or prepare after a stop: the engine has let go of the buffer. */
+static int sgscope_pcm_sync_stop(struct snd_pcm_substream *substream)
+{
+	struct sgscope_stream *st = sgscope_substream_stream(substream);
+
+	return sgscope_engine_wait_halted(st->chip, sgscope_stream_engine(st));
 }
 
 static snd_pcm_uframes_t sgscope_pcm_pointer(struct snd_pcm_substream *substream)
@@ -298,6 +309,7 @@ static const struct snd_pcm_ops sgscope_core_mapped_ops = {
 	.hw_free = sgscope_pcm_hw_free,
 	.prepare = sgscope_pcm_prepare,
 	.trigger = sgscope_pcm_trigger,
+	.sync_stop = sgscope_pcm_sync_stop,
 	.pointer = sgscope_pcm_pointer,
 };
 
@@ -308,6 +320,7 @@ static const struct snd_pcm_ops sgscope_sg_ops = {
 	.hw_free = sgscope_pcm_hw_free,
 	.prepare = sgscope_pcm_prepare,
 	.trigger = sgscope_pcm_trigger,
+	.sync_stop = sgscope_pcm_sync_stop,
 	.pointer = sgscope_pcm_pointer,
 	.page = sgscope_pcm_sg_page,
 	.mmap = sgscope_pcm_sg_mmap,
@@ -321,6 +334,7 @@ static const struct snd_pcm_ops sgscope_vmalloc_ops = {
 	.hw_free = sgscope_pcm_hw_free,
 	.prepare = sgscope_pcm_prepare,
 	.trigger = sgscope_pcm_trigger,
+	.sync_stop = sgscope_pcm_sync_stop,
 	.pointer = sgscope_pcm_pointer,
 	.page = sgscope_pcm_vmalloc_page,
 	.mmap = sgscope_pcm_vmalloc_mmap,
@@ -353,11 +367,11 @@ int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
 		chip->prealloc_got[dir] = substream->dma_buffer.bytes;
 		if (!chip->prealloc_got[dir])
 			return -ENOMEM;
-		dev_info(chip->dev,
-			 "pcm0 %s: preallocated %zu of %zu bytes%s\n",
-			 dir == SNDRV_PCM_STREAM_PLAYBACK ? "playback" : "capture",
-			 chip->prealloc_got[dir], bytes,
-			 chip->prealloc_got[dir] < bytes ? " (fell back)" : "");
+		dev_dbg(chip->dev,
+			"pcm0 %s: preallocated %zu of %zu bytes%s\n",
+			dir == SNDRV_PCM_STREAM_PLAYBACK ? "playback" : "capture",
+			chip->prealloc_got[dir], bytes,
+			chip->prealloc_got[dir] < bytes ? " (fell back)" : "");
 		if (chip->prealloc_got[dir] < bytes)
 			atomic64_inc(&chip->counters.fallbacks);
 	}
@@ -380,7 +394,6 @@ int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
 		 sgscope_strategy_names[strategy]);
 	snd_pcm_set_ops(pcm, SNDRV_PCM_STREAM_PLAYBACK, sgscope_ops[strategy]);
 	snd_pcm_set_ops(pcm, SNDRV_PCM_STREAM_CAPTURE, sgscope_ops[strategy]);
-	chip->pcm[strategy] = pcm;
 	for (dir = 0; dir < 2; dir++) {
 		struct sgscope_stream *st = &chip->streams[strategy][dir];
 

@@ -19,6 +19,19 @@ for pcm in 0 1 2 3; do
 	say $? "capture: arecord of 24000 frames on pcm$pcm returns 24000 frames ($size bytes, exit $rc)"
 done
 
+# the interrupt handler's injected busy-wait is bounded: a delay past the
+# limit is refused and leaves the knob as it was; one within it is taken
+# and the card still plays
+knob=/sys/kernel/debug/sgscope/card0/inject_irq_delay_us
+echo 1001 >$knob 2>/dev/null
+rc=$?
+[ "$rc" != 0 ] && [ "$(cat $knob)" = 0 ]
+say $? "debugfs: inject_irq_delay_us refuses 1001 us (limit 1000; write exit $rc, now $(cat $knob))"
+echo 200 >$knob && aplay -q -D hw:sgscope,0 "$dir/short.wav"
+rc=$?
+echo 0 >$knob
+say $rc "debugfs: with inject_irq_delay_us 200, pcm0 still plays (exit $rc)"
+
 for what in busy einval enomem mmap loops periods; do
 	"$dir/pcm-checks" $what
 done
