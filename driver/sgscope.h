@@ -55,6 +55,13 @@ struct dentry;
 #define SGSCOPE_GLOB_STA_POINT	BIT(6)
 #define SGSCOPE_GLOB_STA_MINT	BIT(7)
 #define SGSCOPE_GLOB_CNT_COLD	BIT(1)	/* AC-link out of cold reset */
+#define SGSCOPE_GLOB_STA_PCR	BIT(8)	/* primary codec ready */
+/*
+ * A codec may take hundreds of milliseconds to say it is ready after the
+ * AC-link leaves cold reset; a second without it means no codec.
+ */
+#define SGSCOPE_CODEC_READY_MS		1000
+#define SGSCOPE_CODEC_READY_POLL_US	1000
 
 /* Descriptor list entries: u32 address, u32 length in samples + flags. */
 #define SGSCOPE_BD_IOC		BIT(31)

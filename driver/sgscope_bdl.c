@@ -73,7 +73,7 @@ int sgscope_bdl_build(const struct sgscope_layout *layout,
 	}
 	return n;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_bdl_build);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_bdl_build);
 
 /* Fill all 32 slots with the first entries (lapping a short list). */
 void sgscope_ring_start(struct sgscope_ring *ring,
@@ -93,7 +93,7 @@ void sgscope_ring_start(struct sgscope_ring *ring,
 	ring->civ_seen = 0;
 	ring->lvi = SGSCOPE_RING_SLOTS - 1;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_ring_start);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_ring_start);
 
 /*
  * The engine now sits in slot @civ: every slot between the last seen CIV and
@@ -120,7 +120,7 @@ unsigned int sgscope_ring_advance(struct sgscope_ring *ring, u8 civ,
 	}
 	return periods;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_ring_advance);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_ring_advance);
 
 /*
  * Buffer offset in bytes of the engine at slot @civ with @picb samples left
@@ -137,4 +137,4 @@ unsigned int sgscope_ring_position(const struct sgscope_ring *ring, u8 civ,
 
 	return pos < last->offset + last->bytes ? pos : 0;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_ring_position);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_ring_position);

@@ -22,7 +22,7 @@ const char *const sgscope_strategy_names[SGSCOPE_NUM_PCMS] = {
 	[SGSCOPE_VMALLOC] = "vmalloc",
 	[SGSCOPE_NONCONTIG] = "noncontig",
 };
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_strategy_names);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_strategy_names);
 
 static enum dma_data_direction sgscope_dma_dir(const struct sgscope_stream *st)
 {
@@ -77,7 +77,7 @@ int sgscope_layout_from_dmab(struct snd_dma_buffer *dmab, unsigned int bytes,
 	}
 	return 0;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_layout_from_dmab);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_layout_from_dmab);
 
 /* The chunk layout of a mapped sg_table: one chunk per DMA segment. */
 int sgscope_layout_from_sgt(struct sg_table *sgt, unsigned int bytes,
@@ -104,14 +104,14 @@ int sgscope_layout_from_sgt(struct sg_table *sgt, unsigned int bytes,
 	}
 	return 0;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_layout_from_sgt);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_layout_from_sgt);
 
 void sgscope_layout_free(struct sgscope_layout *layout)
 {
 	kvfree(layout->chunks);
 	memset(layout, 0, sizeof(*layout));
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_layout_free);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_layout_free);
 
 /* pcm2: a sg_table over the vmalloc'ed pages, mapped for the device. */
 static int sgscope_vmalloc_map(struct sgscope_stream *st, struct device *dev)
@@ -174,7 +174,7 @@ int sgscope_dma_alloc(int type, struct device *dev, enum dma_data_direction dir,
 	SGSCOPE_STUB_REDIRECT(sgscope_dma_alloc, type, dev, dir, size, dmab);
 	return snd_dma_alloc_dir_pages(type, dev, dir, size, dmab);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_dma_alloc);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_dma_alloc);
 
 /*
  * pcm1-3: allocate the buffer in hw_params (no preallocation, so every
@@ -227,7 +227,7 @@ failed:
 	atomic64_inc(&cnt->alloc_failures);
 	return err;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_alloc);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_buffer_alloc);
 
 void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev)
 {
@@ -239,7 +239,7 @@ void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev)
 		atomic_dec(&st->chip->counters.live_buffers);
 	}
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_free);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_buffer_free);
 
 /*
  * Read the chunk layout of the first @bytes of @dmab (or of pcm2's mapping)
@@ -283,7 +283,7 @@ free_layout:
 	sgscope_layout_free(&st->layout);
 	return err;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_setup);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_buffer_setup);
 
 /* Undo sgscope_buffer_setup() and free what sgscope_buffer_alloc() got. */
 void sgscope_buffer_release(struct sgscope_stream *st, struct device *dev)
@@ -301,7 +301,7 @@ void sgscope_buffer_release(struct sgscope_stream *st, struct device *dev)
 	st->fell_back = false;
 	st->dma_type = SNDRV_DMA_TYPE_UNKNOWN;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_release);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_buffer_release);
 
 /*
  * Can pcm1's buffer be mapped page by page?  Only if each page carries its
@@ -317,7 +317,7 @@ bool sgscope_sg_pages_refcounted(struct sgscope_stream *st)
 {
 	return is_vmalloc_addr(st->dmab.area);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_sg_pages_refcounted);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_sg_pages_refcounted);
 
 /*
  * pcm1's .page: over the SG table when the allocation fell back; a
@@ -336,7 +336,7 @@ struct page *sgscope_sg_page(struct sgscope_stream *st, unsigned long offset)
 	addr = dmab->area + offset;
 	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) : virt_to_page(addr);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_sg_page);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_sg_page);
 
 /* pcm2's .page: vmalloc_to_page() as the ALSA guide does, or the cached page array. */
 struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
@@ -350,7 +350,7 @@ struct page *sgscope_vmalloc_page(struct sgscope_stream *st,
 		return st->pages[offset >> PAGE_SHIFT];
 	return vmalloc_to_page(st->dmab.area + offset);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_vmalloc_page);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_vmalloc_page);
 
 /*
  * pcm1's SG fallback: ALSA 6.12 maps it with dma_map_sgtable() but gives it
@@ -398,4 +398,4 @@ void sgscope_buffer_sync(struct sgscope_stream *st, struct device *dev,
 	else
 		dma_sync_sgtable_for_cpu(dev, &st->sgt, sgscope_dma_dir(st));
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_buffer_sync);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_buffer_sync);

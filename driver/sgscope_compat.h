@@ -17,10 +17,10 @@
 #ifdef SGSCOPE_KUNIT_EXPORTS
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
-#define SGSCOPE_EXPORT_IF_KUNIT(symbol) EXPORT_SYMBOL_IF_KUNIT(symbol)
+#define EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(symbol) EXPORT_SYMBOL_IF_KUNIT(symbol)
 #define SGSCOPE_STUB_REDIRECT(fn, args...) KUNIT_STATIC_STUB_REDIRECT(fn, args)
 #else
-#define SGSCOPE_EXPORT_IF_KUNIT(symbol) static_assert(sizeof(symbol))
+#define EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(symbol) static_assert(sizeof(symbol))
 #define SGSCOPE_STUB_REDIRECT(fn, args...) static_assert(sizeof(fn))
 #endif
 

@@ -16,7 +16,7 @@ struct sgscope_engine *sgscope_stream_engine(struct sgscope_stream *st)
 	return &st->chip->engines[st->direction == SNDRV_PCM_STREAM_PLAYBACK ?
 				  SGSCOPE_ENGINE_PO : SGSCOPE_ENGINE_PI];
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_stream_engine);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_stream_engine);
 
 static void __iomem *sgscope_engine_reg(struct sgscope_chip *chip,
 					struct sgscope_engine *engine,
@@ -27,7 +27,8 @@ static void __iomem *sgscope_engine_reg(struct sgscope_chip *chip,
 
 /*
  * Stop the register block at base and reset its registers (this also
- * clears BDBAR): the controller clears RR when the reset is done.
+ * clears BDBAR): the controller clears RR when the reset is done.  Sleeps
+ * while it polls, so never under chip->lock.
  */
 static void sgscope_block_reset(struct sgscope_chip *chip, unsigned int base)
 {
@@ -37,17 +38,24 @@ static void sgscope_block_reset(struct sgscope_chip *chip, unsigned int base)
 	iowrite8(0, cr);
 	iowrite8(SGSCOPE_CR_RR, cr);
 	for (i = 0; i < SGSCOPE_POLLS && (ioread8(cr) & SGSCOPE_CR_RR); i++)
-		udelay(SGSCOPE_POLL_US);
+		usleep_range(SGSCOPE_POLL_US, 2 * SGSCOPE_POLL_US);
+	if (ioread8(cr) & SGSCOPE_CR_RR)
+		dev_warn(chip->dev, "bus-master block %#x still in reset\n", base);
 	iowrite16(SGSCOPE_SR_CLEAR, chip->nabm + base + SGSCOPE_REG_SR);
 }
 
 void sgscope_engine_reset(struct sgscope_chip *chip,
 			  struct sgscope_engine *engine)
 {
-	sgscope_block_reset(chip, engine->base);
+	unsigned long flags;
+
+	/* from here the interrupt handler leaves the engine's ring alone */
+	spin_lock_irqsave(&chip->lock, flags);
 	engine->running = false;
+	spin_unlock_irqrestore(&chip->lock, flags);
+	sgscope_block_reset(chip, engine->base);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_reset);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_engine_reset);
 
 static void sgscope_write_slot(void *ctx, unsigned int slot,
 			       const struct sgscope_desc *desc,
@@ -130,8 +138,8 @@ void sgscope_engine_prepare(struct sgscope_chip *chip,
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&chip->lock, flags);
 	sgscope_engine_reset(chip, engine);
+	spin_lock_irqsave(&chip->lock, flags);
 	iowrite32(engine->bdl_addr,
 		  sgscope_engine_reg(chip, engine, SGSCOPE_REG_BDBAR));
 	sgscope_ring_start(&engine->ring, st->descs, st->ndescs,
@@ -141,7 +149,7 @@ void sgscope_engine_prepare(struct sgscope_chip *chip,
 	iowrite8(engine->ring.lvi, sgscope_engine_reg(chip, engine, SGSCOPE_REG_LVI));
 	spin_unlock_irqrestore(&chip->lock, flags);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_prepare);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_engine_prepare);
 
 void sgscope_engine_start(struct sgscope_chip *chip,
 			  struct sgscope_engine *engine)
@@ -155,7 +163,7 @@ void sgscope_engine_start(struct sgscope_chip *chip,
 		 SGSCOPE_CR_FEIE, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
 	spin_unlock_irqrestore(&chip->lock, flags);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_start);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_engine_start);
 
 void sgscope_engine_stop(struct sgscope_chip *chip,
 			 struct sgscope_engine *engine)
@@ -167,7 +175,7 @@ void sgscope_engine_stop(struct sgscope_chip *chip,
 	iowrite8(0, sgscope_engine_reg(chip, engine, SGSCOPE_REG_CR));
 	spin_unlock_irqrestore(&chip->lock, flags);
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_stop);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_engine_stop);
 
 /*
  * After a stop, in process context: sleep until the engine says its bus
@@ -217,7 +225,7 @@ unsigned int sgscope_engine_position(struct sgscope_chip *chip,
 	spin_unlock_irqrestore(&chip->lock, flags);
 	return pos;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_engine_position);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_engine_position);
 
 void sgscope_engines_stop(struct sgscope_chip *chip)
 {

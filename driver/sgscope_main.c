@@ -12,6 +12,7 @@
 #include <linux/init.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <sound/ac97_codec.h>
@@ -131,14 +132,35 @@ static const struct snd_ac97_bus_ops sgscope_ac97_ops = {
 	.write = sgscope_codec_write,
 };
 
+/*
+ * Take the AC-link out of cold reset and wait, sleeping, for the primary
+ * codec to say it is ready: until then its registers read as garbage.
+ */
+static int sgscope_link_reset(struct sgscope_chip *chip)
+{
+	u32 sta;
+	int err;
+
+	iowrite32(SGSCOPE_GLOB_CNT_COLD, chip->nabm + SGSCOPE_GLOB_CNT);
+	err = read_poll_timeout(ioread32, sta, sta & SGSCOPE_GLOB_STA_PCR,
+				SGSCOPE_CODEC_READY_POLL_US,
+				SGSCOPE_CODEC_READY_MS * USEC_PER_MSEC, false,
+				chip->nabm + SGSCOPE_GLOB_STA);
+	if (err)
+		dev_err(chip->dev, "codec not ready %d ms after cold reset (GLOB_STA %#x)\n",
+			SGSCOPE_CODEC_READY_MS, sta);
+	return err;
+}
+
 static int sgscope_codec_init(struct sgscope_chip *chip)
 {
 	struct snd_ac97_template template = {};
 	struct snd_ac97_bus *bus;
 	int err;
 
-	/* take the AC-link out of cold reset */
-	iowrite32(SGSCOPE_GLOB_CNT_COLD, chip->nabm + SGSCOPE_GLOB_CNT);
+	err = sgscope_link_reset(chip);
+	if (err)
+		return err;
 	err = snd_ac97_bus(chip->card, 0, &sgscope_ac97_ops, chip, &bus);
 	if (err < 0)
 		return err;
@@ -259,6 +281,43 @@ static int sgscope_probe(struct pci_dev *pci, const struct pci_device_id *pci_id
 	return snd_card_free_on_error(&pci->dev, __sgscope_probe(pci));
 }
 
+/*
+ * System sleep.  The PCM core has suspended every running stream (trigger
+ * SUSPEND) before the card's device gets here.  The streams do not claim
+ * SNDRV_PCM_INFO_RESUME: after a resume an application prepares them again
+ * (alsa-lib does on -ESTRPIPE), which reprograms the engines.
+ */
+static int sgscope_suspend(struct device *dev)
+{
+	struct snd_card *card = dev_get_drvdata(dev);
+	struct sgscope_chip *chip = card->private_data;
+
+	snd_power_change_state(card, SNDRV_CTL_POWER_D3hot);
+	sgscope_engines_stop(chip);
+	snd_ac97_suspend(chip->ac97);
+	return 0;
+}
+
+/* The controller and the codec may have lost power: set both up again. */
+static int sgscope_resume(struct device *dev)
+{
+	struct snd_card *card = dev_get_drvdata(dev);
+	struct sgscope_chip *chip = card->private_data;
+	int err;
+
+	err = sgscope_link_reset(chip);
+	if (err) {
+		snd_card_disconnect(card);
+		return err;
+	}
+	sgscope_engines_stop(chip);
+	snd_ac97_resume(chip->ac97);
+	snd_power_change_state(card, SNDRV_CTL_POWER_D0);
+	return 0;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(sgscope_pm, sgscope_suspend, sgscope_resume);
+
 static const struct pci_device_id sgscope_ids[] = {
 	{ PCI_VDEVICE(INTEL, 0x2415) },	/* 82801AA AC97, as QEMU's "AC97" */
 	{ }
@@ -269,6 +328,9 @@ static struct pci_driver sgscope_driver = {
 	.name = KBUILD_MODNAME,
 	.id_table = sgscope_ids,
 	.probe = sgscope_probe,
+	.driver = {
+		.pm = pm_sleep_ptr(&sgscope_pm),
+	},
 };
 
 static int __init sgscope_init(void)

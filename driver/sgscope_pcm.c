@@ -377,7 +377,7 @@ int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
 	}
 	return 0;
 }
-SGSCOPE_EXPORT_IF_KUNIT(sgscope_prealloc);
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_prealloc);
 
 int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
 		    size_t prealloc_bytes)

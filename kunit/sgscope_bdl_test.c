@@ -486,6 +486,7 @@ static struct kunit_suite sgscope_bdl_suite = {
 	.name = "sgscope_bdl",
 	.test_cases = sgscope_bdl_cases,
 };
+
 kunit_test_suite(sgscope_bdl_suite);
 
 MODULE_DESCRIPTION("KUnit tests for snd-sgscope's descriptor lists and ring");

@@ -451,6 +451,7 @@ static struct kunit_suite sgscope_buffer_suite = {
 	.init = buf_init,
 	.test_cases = sgscope_buffer_cases,
 };
+
 kunit_test_suite(sgscope_buffer_suite);
 
 MODULE_DESCRIPTION("KUnit tests for snd-sgscope's buffer strategies");

@@ -33,7 +33,9 @@ static void capture_fills_fragmented_buffer(struct kunit *test)
 	int i, n, waited;
 
 	pci = pci_get_device(PCI_VENDOR_ID_INTEL, 0x2415, NULL);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, pci, "no AC97 device: run kunit.py with --qemu_args='-audiodev none,id=snd0 -device AC97,audiodev=snd0'");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, pci,
+				  "no AC97 device: run kunit.py with --qemu_args='%s'",
+				  "-audiodev none,id=snd0 -device AC97,audiodev=snd0");
 	card = pci_get_drvdata(pci);
 	pci_dev_put(pci);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, card, "snd-sgscope did not bind the AC97 device");
@@ -86,7 +88,8 @@ static void capture_fills_fragmented_buffer(struct kunit *test)
 	sgscope_engine_start(chip, engine);
 	/* one lap is 16 pages at 192000 bytes/s: a third of a second */
 	for (waited = 0; waited < 5000; waited += 20) {
-		if (atomic64_read(&engine->periods) - periods >= 2 * HW_PAGES * PAGE_SIZE / HW_PERIOD)
+		if (atomic64_read(&engine->periods) - periods >=
+		    2 * HW_PAGES * PAGE_SIZE / HW_PERIOD)
 			break;
 		msleep(20);
 	}
@@ -123,6 +126,7 @@ static struct kunit_suite sgscope_hw_suite = {
 	.name = "sgscope_hw",
 	.test_cases = sgscope_hw_cases,
 };
+
 kunit_test_suite(sgscope_hw_suite);
 
 MODULE_DESCRIPTION("KUnit test of snd-sgscope on the AC97 device");

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # snd-sgscope in the test machine: bit-exact playback through every PCM in
 # read/write and mmap mode, a chunked buffer that overflows the 32-slot ring,
-# capture, the error cases, unbind/bind under playback, kmemleak.
+# a system suspend and resume while each PCM plays, capture, the error
+# cases, unbind/bind under playback, kmemleak.
 source "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)
@@ -24,6 +25,12 @@ for pcm in 0 1 2 3; do
 done
 specs+=("in-pcm2-premapped:$seed:0.5")
 "$repo/tools/tests/playback.py" make "$work" "${specs[@]}" in-chunked:99:1.0 short:7:0.3:0
+suspend_specs=() suspend_checks=()
+for pcm in 0 1 2 3; do
+	suspend_specs+=("in-suspend-pcm$pcm:$((201 + pcm)):3")
+	suspend_checks+=("in-suspend-pcm$pcm=suspend: pcm$pcm")
+done
+"$repo/tools/tests/playback.py" make "$work" "${suspend_specs[@]}"
 
 # Boot 1: playback recorded by the device's --wav output.
 "$vm" --results "$work" --console "$tmp/console-play.log" --wav "$tmp/out.wav" \
@@ -39,13 +46,22 @@ done
 "$repo/tools/tests/playback.py" check "$work" "$tmp/out.wav" "${checks[@]}" \
 	"in-chunked=play: pcm1 chunked (>32 descriptors)"
 
-# Boot 2: capture, error cases, unbind/bind, kmemleak, kernel log.
+# Boot 2: a system suspend and resume (pm_test) while each PCM plays, the
+# playback recorded; the guest cuts itself off from 9p and reports on its
+# output only (guest/suspend.sh says why).
+"$vm" --results "$work" --console "$tmp/console-suspend.log" --wav "$tmp/suspend.wav" \
+	--timeout 600 -- sh "$repo/tools/tests/guest/suspend.sh" "$work"
+rc=$?
+[ "$rc" -lt 124 ] || fail "driver: the suspend run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console-suspend.log")"
+"$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "${suspend_checks[@]}"
+
+# Boot 3: capture, error cases, unbind/bind, kmemleak, kernel log.
 "$vm" --results "$work" --console "$tmp/console-checks.log" --timeout 900 \
 	-- sh "$repo/tools/tests/guest/driver-checks.sh" "$work"
 rc=$?
 [ "$rc" -lt 124 ] || fail "driver: the checks run completes (tools/vm exit $rc)"
 
-# Boot 3: the driver as a loadable module, the way a driver developer
+# Boot 4: the driver as a loadable module, the way a driver developer
 # loads it on a test machine.  The test kernel has it built in (kunit.py
 # runs built-in suites only), so that copy is kept from registering with
 # initcall_blacklist and an out-of-tree build of the same sources is

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # snd-sgscope builds out of tree with W=1 and no warning, against the
 # project's 6.12 build and against Debian bookworm's 6.1 headers, and its
-# sources are checkpatch.pl clean.
+# sources are checkpatch.pl --strict clean.
 source "$(dirname "$0")/lib.sh"
 
 ksrc=${KSRC:-$cache/linux-source-6.12}
@@ -38,7 +38,7 @@ else
 	fail "build: Debian's 6.1 headers are installed (make deps installs linux-headers-amd64)"
 fi
 
-out=$(perl "$ksrc/scripts/checkpatch.pl" --no-tree --terse -f \
-	"$repo"/driver/*.[ch] "$repo"/kunit/*.c 2>&1 | grep -E ': (ERROR|WARNING): ')
-expect "build: driver/ and kunit/ are checkpatch.pl clean" "" "$out"
+out=$(perl "$ksrc/scripts/checkpatch.pl" --no-tree --terse --strict -f \
+	"$repo"/driver/*.[ch] "$repo"/kunit/*.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK): ')
+expect "build: driver/ and kunit/ are checkpatch.pl --strict clean" "" "$out"
 finish

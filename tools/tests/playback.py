@@ -10,12 +10,18 @@
   playback.py check DIR WAV NAME=LABEL ...
       a TAP line per NAME: DIR/NAME.raw found, frame-aligned, in WAV (what
       tools/vm --wav recorded)
+  playback.py resumed DIR WAV NAME=LABEL ...
+      a TAP line per NAME whose play a suspend cut in two: WAV holds
+      NAME.raw from its start up to the suspend and, after the resume, from
+      where the stream was prepared again to its end, each part bit for bit
+      and at least MIN_PART_S long, the second not before the first ends
 """
 import random
 import sys
 import wave
 
 RATE, FRAME = 48000, 4
+MIN_PART_S = 0.5
 
 
 def make(out, specs):
@@ -34,13 +40,51 @@ def make(out, specs):
         w.close()
 
 
-def check(work, wav, names):
+def recording(wav):
     try:
         w = wave.open(wav)
-        rec = w.readframes(w.getnframes())
+        return w.readframes(w.getnframes())
     except (OSError, EOFError, wave.Error) as e:
-        rec = b""
         print(f"# cannot read {wav}: {e}")
+        return b""
+
+
+def run_length(rec, at, data, start, step):
+    """Frames of data from frame start on (step 1) or back (step -1) that
+    rec holds from byte at on (or back), frame for frame."""
+    n = 0
+    while True:
+        i, j = start + step * n, at + step * n * FRAME
+        if step < 0:
+            i, j = i - 1, j - FRAME
+        if not (0 <= i < len(data) // FRAME and 0 <= j <= len(rec) - FRAME):
+            return n
+        if rec[j:j + FRAME] != data[i * FRAME:(i + 1) * FRAME]:
+            return n
+        n += 1
+
+
+def resumed(work, wav, names):
+    rec = recording(wav)
+    probe = int(RATE * MIN_PART_S / 4) * FRAME
+    least = int(RATE * MIN_PART_S)
+    for arg in names:
+        name, label = arg.split("=", 1)
+        with open(f"{work}/{name}.raw", "rb") as f:
+            data = f.read()
+        frames = len(data) // FRAME
+        head = rec.find(data[:probe]) if data else -1
+        tail = rec.find(data[-probe:]) if data else -1
+        before = run_length(rec, head, data, 0, 1) if head >= 0 else 0
+        after = run_length(rec, tail + probe, data, frames, -1) if tail >= 0 else 0
+        ok = before >= least and after >= least and frames - after >= before
+        print(f"{'ok' if ok else 'not ok'} - {label}: {before} frames before the "
+              f"suspend and the last {after} of {frames} after the resume, "
+              f"recorded bit for bit")
+
+
+def check(work, wav, names):
+    rec = recording(wav)
     for arg in names:
         name, label = arg.split("=", 1)
         with open(f"{work}/{name}.raw", "rb") as f:
@@ -51,9 +95,11 @@ def check(work, wav, names):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in ("make", "check"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("make", "check", "resumed"):
         sys.exit(__doc__)
     if sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3:])
-    else:
+    elif sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3], sys.argv[4:])
+    else:
+        resumed(sys.argv[2], sys.argv[3], sys.argv[4:])

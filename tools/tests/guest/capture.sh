@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the test machine under tools/vm --capture IN --wav OUT: capture from
+# every PCM in rw and mmap mode into DIR/cap-pcmN-MODE.raw, pcm1 with its
+# buffer forced into single-page chunks past the 32-slot ring, and duplex:
+# each PCM captures while it plays DIR/in-duplex-pcmN.wav.  The host finds
+# each capture in IN and each play in OUT, bit for bit.
+dir=$1
+frames=24000
+card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
+dbg=/sys/kernel/debug/sgscope/card$card
+# QEMU's codec maps the record gain linearly onto its software volume: the
+# maximum (ALSA's +22.5 dB) is unity gain, and anything lower scales.
+amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute &&
+	amixer -q -c sgscope sset Capture 100% cap
+echo "# card $card"
+say() { # STATUS NAME
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+record() { # PCM FILE FRAMES [ARECORD OPTION...]
+	pcm=$1 file=$2 n=$3
+	shift 3
+	arecord -q -D hw:sgscope,$pcm "$@" -f S16_LE -c 2 -r 48000 -t raw -s "$n" "$file"
+}
+
+for pcm in 0 1 2 3; do
+	for mode in rw mmap; do
+		flag=""; [ $mode = mmap ] && flag=-M
+		record $pcm "$dir/cap-pcm$pcm-$mode.raw" $frames $flag
+		say $? "capture: arecord $mode through pcm$pcm exits 0"
+	done
+done
+
+# pcm1 forced into the SG fallback: a 1 MiB buffer of single pages.
+. "$(dirname "$0")/sg-fallback.sh"
+sg_fallback_on
+taskset -c 0 arecord -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 \
+	-f S16_LE -c 2 -r 48000 -t raw -s 96000 "$dir/cap-chunked.raw" &
+chunks=0
+for i in $(seq 1000); do
+	chunks=$(sed -n 's/^chunks //p' $dbg/pcm1-capture/layout)
+	[ "$chunks" -gt 0 ] && break
+	sleep 0.1
+done
+fell_back=$(sed -n 's/^fell_back //p' $dbg/pcm1-capture/layout)
+descs=$(sed -n 's/^entries //p' $dbg/pcm1-capture/descriptors)
+wait $!
+say $? "capture: pcm1 with a chunked buffer exits 0"
+sg_fallback_off
+echo "# pcm1 forced: chunks $chunks, descriptors $descs, fell_back $fell_back"
+[ "$fell_back" = 1 ] && [ "${chunks:-0}" -ge 2 ] && [ "${descs:-0}" -gt 32 ]
+say $? "capture: pcm1's buffer fell back to $chunks chunks, $descs descriptors (> 32)"
+
+for pcm in 0 1 2 3; do
+	aplay -q -D hw:sgscope,$pcm "$dir/in-duplex-pcm$pcm.wav" &
+	record $pcm "$dir/cap-duplex-pcm$pcm.raw" $frames
+	say $? "duplex: pcm$pcm captures while it plays"
+	wait $!
+	say $? "duplex: pcm$pcm plays while it captures"
+done

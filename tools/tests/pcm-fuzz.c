@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcm-fuzz: random configurations on every PCM of snd-sgscope, in both
+ * directions, run inside the test machine.  Each round takes one PCM and
+ * one direction and either
+ *  - asks alsa-lib for random hw_params (access, format, channels, rate,
+ *    period and buffer sizes, each set exactly, most of them plausible), or
+ *  - sends raw SNDRV_PCM_IOCTL_HW_REFINE / HW_PARAMS / SW_PARAMS with
+ *    random masks, intervals and flags, then maps random offsets and
+ *    lengths of the device and touches every page it got.
+ * Every configuration the driver accepts then runs two periods through
+ * alsa-lib, under a watchdog.  Every refusal must be EINVAL, EBUSY or
+ * ENOMEM (mmap: EINVAL, ENXIO, EPERM or EACCES); anything else, a stalled
+ * stream or a short transfer fails the run, naming the seed and round so
+ * that `pcm-fuzz -s SEED -n ROUNDS` replays it.  The caller checks the
+ * kernel log and kmemleak.
+ *
+ * usage: pcm-fuzz [-s SEED] [-n ROUNDS] [-c CARD] [-v]
+ */
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sound/asound.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define USAGE "usage: pcm-fuzz [-s SEED] [-n ROUNDS] [-c CARD] [-v]\n"
+#define NUM_PCMS	4
+/* a run that has not moved two periods in this long has stalled */
+#define WATCHDOG_S	30
+#define NUM_ERRNOS	256
+
+static uint64_t seed, state;
+static long round_no;
+static int card, verbose;
+
+static struct {
+	long rounds, accepted, ran, unexpected;
+	long refused[NUM_ERRNOS];	/* hw_params refusals by errno */
+	long sw_accepted, sw_refused;
+	long maps, map_refused[NUM_ERRNOS];
+} tally;
+
+/* xorshift64*: the same seed gives the same rounds on every machine */
+static uint64_t rnd(void)
+{
+	state ^= state >> 12;
+	state ^= state << 25;
+	state ^= state >> 27;
+	return state * 0x2545f4914f6cdd1dULL;
+}
+
+static unsigned int pick(unsigned int n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static int chance(unsigned int percent)
+{
+	return pick(100) < percent;
+}
+
+static void unexpected(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# round %ld of seed %llu: ", round_no, (unsigned long long)seed);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	tally.unexpected++;
+}
+
+static void watchdog(int sig)
+{
+	static const char msg[] = "# pcm-fuzz: a run stalled (watchdog)\n";
+
+	(void)sig;
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	printf("# round %ld of seed %llu stalled\n", round_no, (unsigned long long)seed);
+	fflush(stdout);
+	_exit(1);
+}
+
+/* A refusal of hw_params or of one of its parts: which errno, and is it one a driver may give? */
+static void refused(int err, const char *what)
+{
+	err = -err;
+	tally.refused[err < NUM_ERRNOS ? err : 0]++;
+	if (err != EINVAL && err != EBUSY && err != ENOMEM)
+		unexpected("%s refused with %s", what, strerror(err));
+}
+
+struct config {
+	int dev, dir;
+	snd_pcm_access_t access;
+	snd_pcm_format_t format;
+	unsigned int channels, rate;
+	snd_pcm_uframes_t period, buffer;
+};
+
+static const char *dir_name(int dir)
+{
+	return dir == SND_PCM_STREAM_PLAYBACK ? "playback" : "capture";
+}
+
+/* Two periods through an accepted configuration: written and drained, or read. */
+static void run_config(snd_pcm_t *pcm, const struct config *c)
+{
+	snd_pcm_sw_params_t *sw;
+	size_t frame = snd_pcm_format_physical_width(c->format) / 8 * c->channels;
+	snd_pcm_uframes_t want = 2 * c->period, done = 0;
+	char *buf;
+	int err;
+
+	buf = calloc(want, frame ? frame : 1);
+	if (!buf)
+		return;
+	snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_sw_params_current(pcm, sw);
+	/* start on the first period: a buffer may hold more than two */
+	snd_pcm_sw_params_set_start_threshold(pcm, sw, c->period);
+	err = snd_pcm_sw_params(pcm, sw);
+	if (err < 0)
+		unexpected("pcm%d %s: sw_params after hw_params: %s", c->dev,
+			   dir_name(c->dir), snd_strerror(err));
+	alarm(WATCHDOG_S);
+	while (!err && done < want) {
+		snd_pcm_sframes_t n;
+		int mmap = c->access == SND_PCM_ACCESS_MMAP_INTERLEAVED;
+
+		if (c->dir == SND_PCM_STREAM_PLAYBACK)
+			n = mmap ? snd_pcm_mmap_writei(pcm, buf, want - done) :
+				   snd_pcm_writei(pcm, buf, want - done);
+		else
+			n = mmap ? snd_pcm_mmap_readi(pcm, buf, want - done) :
+				   snd_pcm_readi(pcm, buf, want - done);
+		if (n < 0) {
+			unexpected("pcm%d %s: %s of %lu frames (period %lu, buffer %lu, rate %u): %s",
+				   c->dev, dir_name(c->dir),
+				   c->dir == SND_PCM_STREAM_PLAYBACK ? "write" : "read",
+				   want, c->period, c->buffer, c->rate, snd_strerror(n));
+			err = n;
+		}
+		done += n > 0 ? n : 0;
+	}
+	if (!err && c->dir == SND_PCM_STREAM_PLAYBACK) {
+		err = snd_pcm_drain(pcm);
+		if (err < 0)
+			unexpected("pcm%d playback: drain: %s", c->dev, snd_strerror(err));
+	}
+	alarm(0);
+	if (!err)
+		tally.ran++;
+	free(buf);
+}
+
+static snd_pcm_t *open_pcm(int dev, int dir)
+{
+	char name[32];
+	snd_pcm_t *pcm;
+	int err;
+
+	snprintf(name, sizeof(name), "hw:%d,%d", card, dev);
+	err = snd_pcm_open(&pcm, name, dir, 0);
+	if (err < 0) {
+		unexpected("%s %s does not open: %s", name, dir_name(dir), snd_strerror(err));
+		return NULL;
+	}
+	return pcm;
+}
+
+/* Mostly what an application asks for, sometimes anything. */
+static unsigned int random_rate(void)
+{
+	static const unsigned int rates[] = {
+		8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000, 192000,
+	};
+
+	return chance(80) ? rates[pick(sizeof(rates) / sizeof(rates[0]))] : pick(400000);
+}
+
+static snd_pcm_uframes_t random_frames(void)
+{
+	/* a power of two from 1 to 64 Ki frames, or any number below that */
+	return chance(70) ? 1UL << pick(17) : pick(1 << 17);
+}
+
+static void set_checked(int err, const char *what)
+{
+	if (err < 0)
+		refused(err, what);
+}
+
+/* alsa-lib round: each parameter set exactly, then hw_params. */
+static void lib_round(int dev, int dir)
+{
+	static const snd_pcm_access_t accesses[] = {
+		SND_PCM_ACCESS_RW_INTERLEAVED, SND_PCM_ACCESS_MMAP_INTERLEAVED,
+		SND_PCM_ACCESS_RW_NONINTERLEAVED, SND_PCM_ACCESS_MMAP_NONINTERLEAVED,
+	};
+	snd_pcm_hw_params_t *hw;
+	struct config c = { .dev = dev, .dir = dir };
+	snd_pcm_t *pcm;
+	int err;
+
+	pcm = open_pcm(dev, dir);
+	if (!pcm)
+		return;
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_hw_params_any(pcm, hw);
+	c.access = accesses[chance(80) ? pick(2) : pick(4)];
+	c.format = chance(80) ? SND_PCM_FORMAT_S16_LE : pick(SND_PCM_FORMAT_LAST + 1);
+	c.channels = chance(80) ? 2 : pick(9);
+	c.rate = random_rate();
+	c.period = random_frames();
+	c.buffer = chance(70) ? c.period * (1 + pick(64)) : random_frames();
+	set_checked(snd_pcm_hw_params_set_access(pcm, hw, c.access), "access");
+	set_checked(snd_pcm_hw_params_set_format(pcm, hw, c.format), "format");
+	set_checked(snd_pcm_hw_params_set_channels(pcm, hw, c.channels), "channels");
+	set_checked(snd_pcm_hw_params_set_rate(pcm, hw, c.rate, 0), "rate");
+	if (chance(90))
+		set_checked(snd_pcm_hw_params_set_period_size(pcm, hw, c.period, 0),
+			    "period size");
+	if (chance(90))
+		set_checked(snd_pcm_hw_params_set_buffer_size(pcm, hw, c.buffer),
+			    "buffer size");
+	err = snd_pcm_hw_params(pcm, hw);
+	if (err < 0) {
+		refused(err, "hw_params");
+	} else {
+		tally.accepted++;
+		snd_pcm_hw_params_get_access(hw, &c.access);
+		snd_pcm_hw_params_get_format(hw, &c.format);
+		snd_pcm_hw_params_get_channels(hw, &c.channels);
+		snd_pcm_hw_params_get_rate(hw, &c.rate, NULL);
+		snd_pcm_hw_params_get_period_size(hw, &c.period, NULL);
+		snd_pcm_hw_params_get_buffer_size(hw, &c.buffer);
+		if (verbose)
+			printf("# round %ld: pcm%d %s access %d format %d channels %u rate %u period %lu buffer %lu\n",
+			       round_no, dev, dir_name(dir), c.access, c.format,
+			       c.channels, c.rate, c.period, c.buffer);
+		run_config(pcm, &c);
+	}
+	snd_pcm_close(pcm);
+}
+
+static struct snd_mask *hw_mask(struct snd_pcm_hw_params *p, int param)
+{
+	return &p->masks[param - SNDRV_PCM_HW_PARAM_FIRST_MASK];
+}
+
+static struct snd_interval *hw_interval(struct snd_pcm_hw_params *p, int param)
+{
+	return &p->intervals[param - SNDRV_PCM_HW_PARAM_FIRST_INTERVAL];
+}
+
+/* The whole configuration space, then some of it narrowed at random. */
+static void random_hw_params(struct snd_pcm_hw_params *p)
+{
+	int i, w;
+
+	memset(p, 0, sizeof(*p));
+	for (i = SNDRV_PCM_HW_PARAM_FIRST_MASK; i <= SNDRV_PCM_HW_PARAM_LAST_MASK; i++)
+		for (w = 0; w < (SNDRV_MASK_MAX + 31) / 32; w++)
+			hw_mask(p, i)->bits[w] = chance(70) ? ~0U : (uint32_t)rnd();
+	for (i = SNDRV_PCM_HW_PARAM_FIRST_INTERVAL; i <= SNDRV_PCM_HW_PARAM_LAST_INTERVAL; i++) {
+		struct snd_interval *in = hw_interval(p, i);
+
+		in->max = UINT_MAX;
+		if (chance(30)) {
+			in->min = chance(50) ? pick(1 << 20) : (uint32_t)rnd();
+			in->max = chance(50) ? in->min + pick(1 << 16) : (uint32_t)rnd();
+			in->openmin = chance(20);
+			in->openmax = chance(20);
+			in->integer = chance(30);
+			in->empty = chance(5);
+		}
+	}
+	p->rmask = chance(90) ? ~0U : (uint32_t)rnd();
+	p->flags = chance(90) ? 0 : (uint32_t)rnd();
+}
+
+static void random_sw_params(struct snd_pcm_sw_params *sw, unsigned long buffer)
+{
+	memset(sw, 0, sizeof(*sw));
+	sw->tstamp_mode = pick(3);
+	sw->period_step = chance(90) ? 1 : pick(4);
+	sw->avail_min = chance(80) ? pick(buffer + 1) : rnd();
+	sw->start_threshold = chance(80) ? pick(buffer + 1) : rnd();
+	sw->stop_threshold = chance(80) ? buffer : rnd();
+	sw->silence_threshold = chance(80) ? 0 : pick(buffer + 2);
+	sw->silence_size = chance(80) ? 0 : rnd();
+	/* the boundary must be the buffer times a power of two below LONG_MAX */
+	sw->boundary = chance(80) ? buffer << pick(20) : rnd();
+	sw->proto = SNDRV_PCM_VERSION;
+	sw->tstamp_type = pick(4);
+}
+
+static void map_refused(int err)
+{
+	tally.map_refused[err < NUM_ERRNOS ? err : 0]++;
+	if (err != EINVAL && err != ENXIO && err != EPERM && err != EACCES)
+		unexpected("mmap refused with %s", strerror(err));
+}
+
+/* Random offsets and lengths of the device's mappings; touch what maps. */
+static void random_maps(int fd, int dir, unsigned long buffer_bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long pages = (buffer_bytes + page - 1) / page;
+	static const off_t specials[] = {
+		SNDRV_PCM_MMAP_OFFSET_DATA, SNDRV_PCM_MMAP_OFFSET_STATUS_NEW,
+		SNDRV_PCM_MMAP_OFFSET_CONTROL_NEW,
+	};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		off_t off = chance(60) ? specials[pick(3)] : (off_t)pick(pages + 4) * page;
+		size_t len = (1 + pick(pages + 2)) * page;
+		int prot = chance(70) ? PROT_READ | PROT_WRITE : PROT_READ;
+		volatile char *map;
+		size_t at;
+
+		map = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+		if (map == MAP_FAILED) {
+			map_refused(errno);
+			continue;
+		}
+		tally.maps++;
+		for (at = 0; at < len; at += page) {
+			char v = map[at];
+
+			/* the data area only: status and control are the core's */
+			if (off == SNDRV_PCM_MMAP_OFFSET_DATA &&
+			    dir == SND_PCM_STREAM_PLAYBACK && (prot & PROT_WRITE))
+				map[at] = v;
+		}
+		munmap((void *)map, len);
+	}
+}
+
+static unsigned int interval_value(struct snd_pcm_hw_params *p, int param)
+{
+	return hw_interval(p, param)->min;
+}
+
+static int mask_value(struct snd_pcm_hw_params *p, int param)
+{
+	int w;
+
+	for (w = 0; w < (SNDRV_MASK_MAX + 31) / 32; w++)
+		if (hw_mask(p, param)->bits[w])
+			return w * 32 + __builtin_ctz(hw_mask(p, param)->bits[w]);
+	return -1;
+}
+
+/* Raw round: ioctls with random structures, mappings, then a run through alsa-lib. */
+static void raw_round(int dev, int dir)
+{
+	struct snd_pcm_hw_params p;
+	struct snd_pcm_sw_params sw;
+	struct config c = { .dev = dev, .dir = dir };
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_t *pcm;
+	char path[64];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/dev/snd/pcmC%dD%d%c", card, dev,
+		 dir == SND_PCM_STREAM_PLAYBACK ? 'p' : 'c');
+	fd = open(path, O_RDWR);
+	if (fd < 0) {
+		unexpected("%s does not open: %s", path, strerror(errno));
+		return;
+	}
+	random_hw_params(&p);
+	if (ioctl(fd, SNDRV_PCM_IOCTL_HW_REFINE, &p) < 0) {
+		refused(-errno, "HW_REFINE");
+		/* and send the refused structure as it is */
+	} else if (chance(30)) {
+		random_hw_params(&p);
+	}
+	if (ioctl(fd, SNDRV_PCM_IOCTL_HW_PARAMS, &p) < 0) {
+		refused(-errno, "HW_PARAMS");
+		random_maps(fd, dir, 0);
+		close(fd);
+		return;
+	}
+	tally.accepted++;
+	c.access = mask_value(&p, SNDRV_PCM_HW_PARAM_ACCESS);
+	c.format = mask_value(&p, SNDRV_PCM_HW_PARAM_FORMAT);
+	c.channels = interval_value(&p, SNDRV_PCM_HW_PARAM_CHANNELS);
+	c.rate = interval_value(&p, SNDRV_PCM_HW_PARAM_RATE);
+	c.period = interval_value(&p, SNDRV_PCM_HW_PARAM_PERIOD_SIZE);
+	c.buffer = interval_value(&p, SNDRV_PCM_HW_PARAM_BUFFER_SIZE);
+	random_sw_params(&sw, c.buffer);
+	if (ioctl(fd, SNDRV_PCM_IOCTL_SW_PARAMS, &sw) < 0) {
+		tally.sw_refused++;
+		if (errno != EINVAL)
+			unexpected("SW_PARAMS refused with %s", strerror(errno));
+	} else {
+		tally.sw_accepted++;
+	}
+	random_maps(fd, dir, interval_value(&p, SNDRV_PCM_HW_PARAM_BUFFER_BYTES));
+	ioctl(fd, SNDRV_PCM_IOCTL_HW_FREE);
+	close(fd);
+
+	/* the same configuration, set exactly through alsa-lib, runs */
+	pcm = open_pcm(dev, dir);
+	if (!pcm)
+		return;
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_hw_params_any(pcm, hw);
+	err = snd_pcm_hw_params_set_access(pcm, hw, c.access);
+	if (!err)
+		err = snd_pcm_hw_params_set_format(pcm, hw, c.format);
+	if (!err)
+		err = snd_pcm_hw_params_set_channels(pcm, hw, c.channels);
+	if (!err)
+		err = snd_pcm_hw_params_set_rate(pcm, hw, c.rate, 0);
+	if (!err)
+		err = snd_pcm_hw_params_set_period_size(pcm, hw, c.period, 0);
+	if (!err)
+		err = snd_pcm_hw_params_set_buffer_size(pcm, hw, c.buffer);
+	if (!err)
+		err = snd_pcm_hw_params(pcm, hw);
+	if (err < 0)
+		unexpected("pcm%d %s: the configuration HW_PARAMS took (access %d format %d channels %u rate %u period %lu buffer %lu) is refused through alsa-lib: %s",
+			   dev, dir_name(dir), c.access, c.format, c.channels, c.rate,
+			   c.period, c.buffer, snd_strerror(err));
+	else
+		run_config(pcm, &c);
+	snd_pcm_close(pcm);
+}
+
+static void print_errnos(const char *what, const long *counts)
+{
+	int e;
+
+	printf("# %s:", what);
+	for (e = 0; e < NUM_ERRNOS; e++)
+		if (counts[e])
+			printf(" %s %ld", e ? strerrorname_np(e) : "other", counts[e]);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	long rounds = 2000;
+	int opt;
+
+	seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	while ((opt = getopt(argc, argv, "s:n:c:v")) != -1) {
+		switch (opt) {
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			rounds = strtol(optarg, NULL, 0);
+			break;
+		case 'c':
+			card = atoi(optarg);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			fputs(USAGE, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || rounds <= 0) {
+		fputs(USAGE, stderr);
+		return 2;
+	}
+	state = seed ? seed : 1;
+	signal(SIGALRM, watchdog);
+	printf("# pcm-fuzz: seed %llu, %ld rounds, card %d\n",
+	       (unsigned long long)seed, rounds, card);
+	fflush(stdout);
+	for (round_no = 0; round_no < rounds; round_no++) {
+		int dev = pick(NUM_PCMS);
+		int dir = pick(2) ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK;
+
+		if (pick(2))
+			raw_round(dev, dir);
+		else
+			lib_round(dev, dir);
+		tally.rounds++;
+	}
+	printf("# pcm-fuzz: seed %llu: %ld rounds, %ld accepted, %ld ran two periods, %ld unexpected\n",
+	       (unsigned long long)seed, tally.rounds, tally.accepted, tally.ran,
+	       tally.unexpected);
+	print_errnos("hw_params refused", tally.refused);
+	printf("# sw_params: %ld accepted, %ld refused (EINVAL)\n",
+	       tally.sw_accepted, tally.sw_refused);
+	printf("# mmap: %ld mapped and touched\n", tally.maps);
+	print_errnos("mmap refused", tally.map_refused);
+	return tally.unexpected || tally.ran != tally.accepted;
+}
