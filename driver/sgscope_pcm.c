@@ -21,6 +21,12 @@ unsigned int sgscope_page_delay_ns;
 
 #define SGSCOPE_PERIOD_BYTES_MIN	256
 #define SGSCOPE_PERIODS_MAX		1024
+/*
+ * QEMU's AC97 moves audio in bursts of one audio-timer period (10 ms): a
+ * buffer shorter than two of them overruns or underruns on every burst
+ * (a capture of 9 ms buffers overran thousands of times a second).
+ */
+#define SGSCOPE_BUFFER_TIME_MIN_US	20000
 
 static struct sgscope_stream *sgscope_substream_stream(struct snd_pcm_substream *substream)
 {
@@ -73,6 +79,11 @@ static int sgscope_pcm_open(struct snd_pcm_substream *substream)
 	if (err >= 0)
 		err = snd_pcm_hw_constraint_integer(runtime,
 						    SNDRV_PCM_HW_PARAM_PERIODS);
+	if (err >= 0)
+		err = snd_pcm_hw_constraint_minmax(runtime,
+						   SNDRV_PCM_HW_PARAM_BUFFER_TIME,
+						   SGSCOPE_BUFFER_TIME_MIN_US,
+						   UINT_MAX);
 	if (err < 0) {
 		spin_lock_irqsave(&chip->lock, flags);
 		engine->active = NULL;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # snd-sgscope in the test machine: bit-exact playback through every PCM in
 # read/write and mmap mode, a chunked buffer that overflows the 32-slot ring,
-# a system suspend and resume while each PCM plays, capture, the error
-# cases, unbind/bind under playback, kmemleak.
+# a system suspend and resume while each PCM plays, capture from known
+# data and duplex, the error cases, unbind/bind under playback, kmemleak,
+# pcm-fuzz.
 source "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)
@@ -31,6 +32,16 @@ for pcm in 0 1 2 3; do
 	suspend_checks+=("in-suspend-pcm$pcm=suspend: pcm$pcm")
 done
 "$repo/tools/tests/playback.py" make "$work" "${suspend_specs[@]}"
+duplex_specs=() captures=()
+for pcm in 0 1 2 3; do
+	duplex_specs+=("in-duplex-pcm$pcm:$((301 + pcm)):1")
+	captures+=("cap-pcm$pcm-rw=capture: pcm$pcm rw" "cap-pcm$pcm-mmap=capture: pcm$pcm mmap")
+done
+for pcm in 0 1 2 3; do
+	captures+=("cap-duplex-pcm$pcm=duplex: pcm$pcm captures while it plays")
+done
+# the capture input: 30 s of seeded noise, more than every capture takes
+"$repo/tools/tests/playback.py" make "$work" capture-in:300:30:0 "${duplex_specs[@]}"
 
 # Boot 1: playback recorded by the device's --wav output.
 "$vm" --results "$work" --console "$tmp/console-play.log" --wav "$tmp/out.wav" \
@@ -55,13 +66,32 @@ rc=$?
 [ "$rc" -lt 124 ] || fail "driver: the suspend run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console-suspend.log")"
 "$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "${suspend_checks[@]}"
 
-# Boot 3: capture, error cases, unbind/bind, kmemleak, kernel log.
+# Boot 3: capture from known data (tools/vm --capture feeds the device's
+# input from a file) on every PCM, rw, mmap, a chunked pcm1 buffer past
+# the 32-slot ring, and duplex with the playback recorded.
+"$vm" --results "$work" --console "$tmp/console-capture.log" --capture "$work/capture-in.raw" \
+	--wav "$tmp/duplex.wav" --timeout 600 -- sh "$repo/tools/tests/guest/capture.sh" "$work"
+rc=$?
+[ "$rc" -lt 124 ] || fail "driver: the capture run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console-capture.log")"
+"$repo/tools/tests/playback.py" captured "$work" "$work/capture-in.raw" "${captures[@]}" \
+	"cap-chunked=capture: pcm1 chunked (>32 descriptors)"
+duplex_checks=()
+for pcm in 0 1 2 3; do
+	duplex_checks+=("in-duplex-pcm$pcm=duplex: pcm$pcm plays while it captures")
+done
+"$repo/tools/tests/playback.py" check "$work" "$tmp/duplex.wav" "${duplex_checks[@]}"
+
+# Boot 4: capture of silence, error cases, unbind/bind, kmemleak, kernel log.
 "$vm" --results "$work" --console "$tmp/console-checks.log" --timeout 900 \
 	-- sh "$repo/tools/tests/guest/driver-checks.sh" "$work"
 rc=$?
 [ "$rc" -lt 124 ] || fail "driver: the checks run completes (tools/vm exit $rc)"
 
-# Boot 4: the driver as a loadable module, the way a driver developer
+# Boot 5: pcm-fuzz, 2000 rounds of random configurations on every PCM
+# (make bench runs 20000); the seed it prints replays a failure.
+"$repo/tools/tests/fuzz-run" "$tmp/fuzz" 2000
+
+# Boot 6: the driver as a loadable module, the way a driver developer
 # loads it on a test machine.  The test kernel has it built in (kunit.py
 # runs built-in suites only), so that copy is kept from registering with
 # initcall_blacklist and an out-of-tree build of the same sources is

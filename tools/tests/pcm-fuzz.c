@@ -10,47 +10,55 @@
  *    lengths of the device and touches every page it got.
  * Every configuration the driver accepts then runs two periods through
  * alsa-lib, under a watchdog.  Every refusal must be EINVAL, EBUSY or
- * ENOMEM (mmap: EINVAL, ENXIO, EPERM or EACCES); anything else, a stalled
+ * ENOMEM (mmap: EINVAL, ENXIO, EPERM, EACCES or EBADFD); anything else, a stalled
  * stream or a short transfer fails the run, naming the seed and round so
  * that `pcm-fuzz -s SEED -n ROUNDS` replays it.  The caller checks the
  * kernel log and kmemleak.
  *
  * usage: pcm-fuzz [-s SEED] [-n ROUNDS] [-c CARD] [-v]
  */
+#define _GNU_SOURCE
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
-#include <sound/asound.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include "pcm-fuzz.h"
 
 #define USAGE "usage: pcm-fuzz [-s SEED] [-n ROUNDS] [-c CARD] [-v]\n"
 #define NUM_PCMS	4
-/* a run that has not moved two periods in this long has stalled */
-#define WATCHDOG_S	30
+/*
+ * A run that has not moved its two periods in three times their length,
+ * and this much more, has stalled.
+ */
+#define WATCHDOG_SLACK_S	10
 #define NUM_ERRNOS	256
+/* xruns a run may recover from before it counts as broken */
+#define MAX_XRUNS	8
 
 static uint64_t seed, state;
+/* the run in progress, for the watchdog to name */
+static char running[256];
 static long round_no;
 static int card, verbose;
 
 static struct {
 	long rounds, accepted, ran, unexpected;
+	long xrun_runs;
+	double xrun_buffer_ms;		/* the longest buffer that overran */
 	long refused[NUM_ERRNOS];	/* hw_params refusals by errno */
 	long sw_accepted, sw_refused;
+	long core_tick;			/* HW_PARAMS returned the chosen TICK_TIME */
 	long maps, map_refused[NUM_ERRNOS];
 } tally;
 
 /* xorshift64*: the same seed gives the same rounds on every machine */
-static uint64_t rnd(void)
+uint64_t rnd(void)
 {
 	state ^= state >> 12;
 	state ^= state << 25;
@@ -58,17 +66,17 @@ static uint64_t rnd(void)
 	return state * 0x2545f4914f6cdd1dULL;
 }
 
-static unsigned int pick(unsigned int n)
+unsigned int pick(unsigned int n)
 {
 	return n ? rnd() % n : 0;
 }
 
-static int chance(unsigned int percent)
+int chance(unsigned int percent)
 {
 	return pick(100) < percent;
 }
 
-static void unexpected(const char *fmt, ...)
+void unexpected(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -83,18 +91,17 @@ static void unexpected(const char *fmt, ...)
 
 static void watchdog(int sig)
 {
-	static const char msg[] = "# pcm-fuzz: a run stalled (watchdog)\n";
+	static const char msg[] = "# pcm-fuzz: a run stalled: ";
 
 	(void)sig;
-	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0)
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0 ||
+	    write(STDOUT_FILENO, running, strlen(running)) < 0)
 		_exit(2);
-	printf("# round %ld of seed %llu stalled\n", round_no, (unsigned long long)seed);
-	fflush(stdout);
 	_exit(1);
 }
 
 /* A refusal of hw_params or of one of its parts: which errno, and is it one a driver may give? */
-static void refused(int err, const char *what)
+void refused(int err, const char *what)
 {
 	err = -err;
 	tally.refused[err < NUM_ERRNOS ? err : 0]++;
@@ -121,6 +128,7 @@ static void run_config(snd_pcm_t *pcm, const struct config *c)
 	snd_pcm_sw_params_t *sw;
 	size_t frame = snd_pcm_format_physical_width(c->format) / 8 * c->channels;
 	snd_pcm_uframes_t want = 2 * c->period, done = 0;
+	int xruns = 0;
 	char *buf;
 	int err;
 
@@ -135,7 +143,11 @@ static void run_config(snd_pcm_t *pcm, const struct config *c)
 	if (err < 0)
 		unexpected("pcm%d %s: sw_params after hw_params: %s", c->dev,
 			   dir_name(c->dir), snd_strerror(err));
-	alarm(WATCHDOG_S);
+	snprintf(running, sizeof(running),
+		 "round %ld of seed %llu: pcm%d %s access %d format %d channels %u rate %u period %lu buffer %lu\n",
+		 round_no, (unsigned long long)seed, c->dev, dir_name(c->dir), c->access,
+		 c->format, c->channels, c->rate, c->period, c->buffer);
+	alarm(3 * want / (c->rate ? c->rate : 1) + WATCHDOG_SLACK_S);
 	while (!err && done < want) {
 		snd_pcm_sframes_t n;
 		int mmap = c->access == SND_PCM_ACCESS_MMAP_INTERLEAVED;
@@ -146,6 +158,26 @@ static void run_config(snd_pcm_t *pcm, const struct config *c)
 		else
 			n = mmap ? snd_pcm_mmap_readi(pcm, buf, want - done) :
 				   snd_pcm_readi(pcm, buf, want - done);
+		if (n == -EPIPE && xruns < MAX_XRUNS) {
+			/*
+			 * QEMU moves audio in 10 ms bursts: a buffer about
+			 * that short overruns or underruns.  Recover, count
+			 * it and carry on: the two periods must still pass.
+			 */
+			double ms = 1000.0 * c->buffer / (c->rate ? c->rate : 1);
+
+			if (!xruns++) {
+				tally.xrun_runs++;
+				printf("# xrun: %s", running);
+			}
+			if (ms > tally.xrun_buffer_ms)
+				tally.xrun_buffer_ms = ms;
+			err = snd_pcm_prepare(pcm);
+			if (err < 0)
+				unexpected("pcm%d %s: prepare after an xrun: %s", c->dev,
+					   dir_name(c->dir), snd_strerror(err));
+			continue;
+		}
 		if (n < 0) {
 			unexpected("pcm%d %s: %s of %lu frames (period %lu, buffer %lu, rate %u): %s",
 				   c->dev, dir_name(c->dir),
@@ -193,8 +225,47 @@ static unsigned int random_rate(void)
 
 static snd_pcm_uframes_t random_frames(void)
 {
-	/* a power of two from 1 to 64 Ki frames, or any number below that */
-	return chance(70) ? 1UL << pick(17) : pick(1 << 17);
+	/*
+	 * Mostly a power of two up to 8 Ki frames, as applications ask; the
+	 * rest anything up to 128 Ki (seconds of guest time per period)
+	 */
+	if (chance(60))
+		return 1UL << pick(14);
+	return chance(70) ? pick(1 << 14) : pick(1 << 17);
+}
+
+void sw_result(int err)
+{
+	if (!err) {
+		tally.sw_accepted++;
+		return;
+	}
+	tally.sw_refused++;
+	if (err != EINVAL)
+		unexpected("SW_PARAMS refused with %s", strerror(err));
+}
+
+void core_return(const char *what, int ret, int tick)
+{
+	if (!tick) {
+		unexpected("%s returned %d, which is no errno", what, ret);
+		return;
+	}
+	tally.core_tick++;
+	printf("# round %ld: %s returned %d, the TICK_TIME it chose (the ALSA core's snd_pcm_hw_params_choose)\n",
+	       round_no, what, ret);
+}
+
+void map_result(int err)
+{
+	if (!err) {
+		tally.maps++;
+		return;
+	}
+	tally.map_refused[err < NUM_ERRNOS ? err : 0]++;
+	/* EBADFD: the stream has no buffer yet */
+	if (err != EINVAL && err != ENXIO && err != EPERM && err != EACCES && err != EBADFD)
+		unexpected("mmap refused with %s", strerror(err));
 }
 
 static void set_checked(int err, const char *what)
@@ -256,122 +327,11 @@ static void lib_round(int dev, int dir)
 	snd_pcm_close(pcm);
 }
 
-static struct snd_mask *hw_mask(struct snd_pcm_hw_params *p, int param)
-{
-	return &p->masks[param - SNDRV_PCM_HW_PARAM_FIRST_MASK];
-}
-
-static struct snd_interval *hw_interval(struct snd_pcm_hw_params *p, int param)
-{
-	return &p->intervals[param - SNDRV_PCM_HW_PARAM_FIRST_INTERVAL];
-}
-
-/* The whole configuration space, then some of it narrowed at random. */
-static void random_hw_params(struct snd_pcm_hw_params *p)
-{
-	int i, w;
-
-	memset(p, 0, sizeof(*p));
-	for (i = SNDRV_PCM_HW_PARAM_FIRST_MASK; i <= SNDRV_PCM_HW_PARAM_LAST_MASK; i++)
-		for (w = 0; w < (SNDRV_MASK_MAX + 31) / 32; w++)
-			hw_mask(p, i)->bits[w] = chance(70) ? ~0U : (uint32_t)rnd();
-	for (i = SNDRV_PCM_HW_PARAM_FIRST_INTERVAL; i <= SNDRV_PCM_HW_PARAM_LAST_INTERVAL; i++) {
-		struct snd_interval *in = hw_interval(p, i);
-
-		in->max = UINT_MAX;
-		if (chance(30)) {
-			in->min = chance(50) ? pick(1 << 20) : (uint32_t)rnd();
-			in->max = chance(50) ? in->min + pick(1 << 16) : (uint32_t)rnd();
-			in->openmin = chance(20);
-			in->openmax = chance(20);
-			in->integer = chance(30);
-			in->empty = chance(5);
-		}
-	}
-	p->rmask = chance(90) ? ~0U : (uint32_t)rnd();
-	p->flags = chance(90) ? 0 : (uint32_t)rnd();
-}
-
-static void random_sw_params(struct snd_pcm_sw_params *sw, unsigned long buffer)
-{
-	memset(sw, 0, sizeof(*sw));
-	sw->tstamp_mode = pick(3);
-	sw->period_step = chance(90) ? 1 : pick(4);
-	sw->avail_min = chance(80) ? pick(buffer + 1) : rnd();
-	sw->start_threshold = chance(80) ? pick(buffer + 1) : rnd();
-	sw->stop_threshold = chance(80) ? buffer : rnd();
-	sw->silence_threshold = chance(80) ? 0 : pick(buffer + 2);
-	sw->silence_size = chance(80) ? 0 : rnd();
-	/* the boundary must be the buffer times a power of two below LONG_MAX */
-	sw->boundary = chance(80) ? buffer << pick(20) : rnd();
-	sw->proto = SNDRV_PCM_VERSION;
-	sw->tstamp_type = pick(4);
-}
-
-static void map_refused(int err)
-{
-	tally.map_refused[err < NUM_ERRNOS ? err : 0]++;
-	if (err != EINVAL && err != ENXIO && err != EPERM && err != EACCES)
-		unexpected("mmap refused with %s", strerror(err));
-}
-
-/* Random offsets and lengths of the device's mappings; touch what maps. */
-static void random_maps(int fd, int dir, unsigned long buffer_bytes)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	unsigned long pages = (buffer_bytes + page - 1) / page;
-	static const off_t specials[] = {
-		SNDRV_PCM_MMAP_OFFSET_DATA, SNDRV_PCM_MMAP_OFFSET_STATUS_NEW,
-		SNDRV_PCM_MMAP_OFFSET_CONTROL_NEW,
-	};
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		off_t off = chance(60) ? specials[pick(3)] : (off_t)pick(pages + 4) * page;
-		size_t len = (1 + pick(pages + 2)) * page;
-		int prot = chance(70) ? PROT_READ | PROT_WRITE : PROT_READ;
-		volatile char *map;
-		size_t at;
-
-		map = mmap(NULL, len, prot, MAP_SHARED, fd, off);
-		if (map == MAP_FAILED) {
-			map_refused(errno);
-			continue;
-		}
-		tally.maps++;
-		for (at = 0; at < len; at += page) {
-			char v = map[at];
-
-			/* the data area only: status and control are the core's */
-			if (off == SNDRV_PCM_MMAP_OFFSET_DATA &&
-			    dir == SND_PCM_STREAM_PLAYBACK && (prot & PROT_WRITE))
-				map[at] = v;
-		}
-		munmap((void *)map, len);
-	}
-}
-
-static unsigned int interval_value(struct snd_pcm_hw_params *p, int param)
-{
-	return hw_interval(p, param)->min;
-}
-
-static int mask_value(struct snd_pcm_hw_params *p, int param)
-{
-	int w;
-
-	for (w = 0; w < (SNDRV_MASK_MAX + 31) / 32; w++)
-		if (hw_mask(p, param)->bits[w])
-			return w * 32 + __builtin_ctz(hw_mask(p, param)->bits[w]);
-	return -1;
-}
-
-/* Raw round: ioctls with random structures, mappings, then a run through alsa-lib. */
+/* Raw round: the kernel's structures at random, then a run through alsa-lib. */
 static void raw_round(int dev, int dir)
 {
-	struct snd_pcm_hw_params p;
-	struct snd_pcm_sw_params sw;
 	struct config c = { .dev = dev, .dir = dir };
+	struct raw_config r;
 	snd_pcm_hw_params_t *hw;
 	snd_pcm_t *pcm;
 	char path[64];
@@ -384,37 +344,17 @@ static void raw_round(int dev, int dir)
 		unexpected("%s does not open: %s", path, strerror(errno));
 		return;
 	}
-	random_hw_params(&p);
-	if (ioctl(fd, SNDRV_PCM_IOCTL_HW_REFINE, &p) < 0) {
-		refused(-errno, "HW_REFINE");
-		/* and send the refused structure as it is */
-	} else if (chance(30)) {
-		random_hw_params(&p);
-	}
-	if (ioctl(fd, SNDRV_PCM_IOCTL_HW_PARAMS, &p) < 0) {
-		refused(-errno, "HW_PARAMS");
-		random_maps(fd, dir, 0);
-		close(fd);
-		return;
-	}
-	tally.accepted++;
-	c.access = mask_value(&p, SNDRV_PCM_HW_PARAM_ACCESS);
-	c.format = mask_value(&p, SNDRV_PCM_HW_PARAM_FORMAT);
-	c.channels = interval_value(&p, SNDRV_PCM_HW_PARAM_CHANNELS);
-	c.rate = interval_value(&p, SNDRV_PCM_HW_PARAM_RATE);
-	c.period = interval_value(&p, SNDRV_PCM_HW_PARAM_PERIOD_SIZE);
-	c.buffer = interval_value(&p, SNDRV_PCM_HW_PARAM_BUFFER_SIZE);
-	random_sw_params(&sw, c.buffer);
-	if (ioctl(fd, SNDRV_PCM_IOCTL_SW_PARAMS, &sw) < 0) {
-		tally.sw_refused++;
-		if (errno != EINVAL)
-			unexpected("SW_PARAMS refused with %s", strerror(errno));
-	} else {
-		tally.sw_accepted++;
-	}
-	random_maps(fd, dir, interval_value(&p, SNDRV_PCM_HW_PARAM_BUFFER_BYTES));
-	ioctl(fd, SNDRV_PCM_IOCTL_HW_FREE);
+	err = raw_ioctls(fd, dir == SND_PCM_STREAM_PLAYBACK, &r);
 	close(fd);
+	if (!err)
+		return;
+	tally.accepted++;
+	c.access = r.access;
+	c.format = r.format;
+	c.channels = r.channels;
+	c.rate = r.rate;
+	c.period = r.period;
+	c.buffer = r.buffer;
 
 	/* the same configuration, set exactly through alsa-lib, runs */
 	pcm = open_pcm(dev, dir);
@@ -502,7 +442,11 @@ int main(int argc, char **argv)
 	printf("# pcm-fuzz: seed %llu: %ld rounds, %ld accepted, %ld ran two periods, %ld unexpected\n",
 	       (unsigned long long)seed, tally.rounds, tally.accepted, tally.ran,
 	       tally.unexpected);
+	printf("# xruns: %ld runs recovered from one, the longest buffer %.1f ms\n",
+	       tally.xrun_runs, tally.xrun_buffer_ms);
 	print_errnos("hw_params refused", tally.refused);
+	printf("# core: HW_PARAMS returned its chosen TICK_TIME (above INT_MAX) instead of an errno %ld times\n",
+	       tally.core_tick);
 	printf("# sw_params: %ld accepted, %ld refused (EINVAL)\n",
 	       tally.sw_accepted, tally.sw_refused);
 	printf("# mmap: %ld mapped and touched\n", tally.maps);

@@ -10,6 +10,10 @@
   playback.py check DIR WAV NAME=LABEL ...
       a TAP line per NAME: DIR/NAME.raw found, frame-aligned, in WAV (what
       tools/vm --wav recorded)
+  playback.py captured DIR IN NAME=LABEL ...
+      a TAP line per NAME: DIR/NAME.raw (what the guest captured while
+      tools/vm --capture IN fed the device) is not empty, and found in IN,
+      frame-aligned, bit for bit
   playback.py resumed DIR WAV NAME=LABEL ...
       a TAP line per NAME whose play a suspend cut in two: WAV holds
       NAME.raw from its start up to the suspend and, after the resume, from
@@ -83,6 +87,23 @@ def resumed(work, wav, names):
               f"recorded bit for bit")
 
 
+def captured(work, source, names):
+    with open(source, "rb") as f:
+        fed = f.read()
+    for arg in names:
+        name, label = arg.split("=", 1)
+        try:
+            with open(f"{work}/{name}.raw", "rb") as f:
+                data = f.read()
+        except OSError:
+            data = b""
+        at = fed.find(data) if data else -1
+        ok = data and at >= 0 and at % FRAME == 0
+        where = f"at frame {at // FRAME} of the input" if ok else "not in the input"
+        print(f"{'ok' if ok else 'not ok'} - {label}: {len(data) // FRAME} frames "
+              f"captured bit for bit ({where})")
+
+
 def check(work, wav, names):
     rec = recording(wav)
     for arg in names:
@@ -95,11 +116,13 @@ def check(work, wav, names):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in ("make", "check", "resumed"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("make", "check", "captured", "resumed"):
         sys.exit(__doc__)
     if sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3:])
     elif sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif sys.argv[1] == "captured":
+        captured(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
         resumed(sys.argv[2], sys.argv[3], sys.argv[4:])
