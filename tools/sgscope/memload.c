@@ -28,52 +28,164 @@
 
 #define MAX_ZONES	8
 
-struct zone_blocks {
+/*
+ * What the kernel says of a zone, of all nodes summed by name, from the
+ * files read_zones() was asked to read (seen says which named it):
+ * /proc/buddyinfo's free blocks by order; /proc/pagetypeinfo's, split
+ * into those ordinary allocations take (unmovable, movable, reclaimable)
+ * and the reserves (highatomic, CMA, isolated); /proc/zoneinfo's free
+ * pages, min watermark, managed pages, per-CPU high mark and the frames
+ * it spans (of its first node).
+ */
+enum { ZONES_BUDDY = 1, ZONES_PAGETYPES = 2, ZONES_ZONEINFO = 4 };
+
+struct zone {
 	char name[32];
+	unsigned int seen;
 	unsigned long counts[BUDDY_ORDERS];
+	unsigned long usable[BUDDY_ORDERS], reserved[BUDDY_ORDERS];
+	long free, min, managed, high;
+	unsigned long long start_pfn, end_pfn;
 };
 
-/* /proc/buddyinfo, zones of all nodes summed by name; how many zones. */
-static int read_buddyinfo(struct zone_blocks zones[MAX_ZONES])
+/* The zone called name in the table of n, added if there is room; or NULL. */
+static struct zone *zone_index(struct zone zones[MAX_ZONES], int *n, const char *name,
+			       unsigned int source)
 {
-	char line[512], zone[32];
-	FILE *f = fopen("/proc/buddyinfo", "r");
-	int n = 0;
+	int z;
 
-	memset(zones, 0, MAX_ZONES * sizeof(*zones));
-	if (!f)
-		return 0;
+	for (z = 0; z < *n && strcmp(zones[z].name, name); z++)
+		;
+	if (z == *n) {
+		if (*n == MAX_ZONES)
+			return NULL;
+		snprintf(zones[(*n)++].name, sizeof(zones[0].name), "%s", name);
+	}
+	zones[z].seen |= source;
+	return &zones[z];
+}
+
+/* Numbers up to BUDDY_ORDERS of them, added to out; ">" before one is skipped. */
+static void add_orders(const char *p, unsigned long out[BUDDY_ORDERS])
+{
+	int i, used;
+
+	for (i = 0; i < BUDDY_ORDERS; i++) {
+		unsigned long v;
+
+		while (*p == ' ' || *p == '>')
+			p++;
+		if (sscanf(p, "%lu%n", &v, &used) != 1)
+			break;
+		out[i] += v;
+		p += used;
+	}
+}
+
+static void read_buddy_lines(FILE *f, struct zone zones[MAX_ZONES], int *n)
+{
+	char line[512], name[32];
+
 	while (fgets(line, sizeof(line), f)) {
 		char *p = strstr(line, "zone");
-		int i, z, used;
+		struct zone *z;
+		int used;
 
-		if (!p || sscanf(p, "zone %31s%n", zone, &used) != 1)
+		if (!p || sscanf(p, "zone %31s%n", name, &used) != 1)
 			continue;
-		p += used;
-		for (z = 0; z < n && strcmp(zones[z].name, zone); z++)
-			;
-		if (z == n) {
-			if (n == MAX_ZONES)
-				continue;
-			snprintf(zones[n++].name, sizeof(zones[0].name), "%s", zone);
-		}
-		for (i = 0; i < BUDDY_ORDERS; i++) {
-			unsigned long v;
+		z = zone_index(zones, n, name, ZONES_BUDDY);
+		if (z)
+			add_orders(p + used, z->counts);
+	}
+}
 
-			if (sscanf(p, "%lu%n", &v, &used) != 1)
-				break;
-			zones[z].counts[i] += v;
-			p += used;
+/* 100000 and more show as ">100000" in /proc/pagetypeinfo. */
+static void read_pagetype_lines(FILE *f, struct zone zones[MAX_ZONES], int *n)
+{
+	char line[512], name[32], type[32];
+
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "zone");
+		struct zone *z;
+		int used;
+
+		if (!p || sscanf(p, "zone %31[^,], type %31s%n", name, type, &used) != 2)
+			continue;
+		z = zone_index(zones, n, name, ZONES_PAGETYPES);
+		if (!z)
+			continue;
+		if (!strcmp(type, "Unmovable") || !strcmp(type, "Movable") ||
+		    !strcmp(type, "Reclaimable"))
+			add_orders(p + used, z->usable);
+		else
+			add_orders(p + used, z->reserved);
+	}
+}
+
+static void read_zoneinfo_lines(FILE *f, struct zone zones[MAX_ZONES], int *n)
+{
+	char line[256], name[32];
+	struct zone *z = NULL;
+	long v;
+
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %*d, zone %31s", name) == 1) {
+			z = zone_index(zones, n, name, ZONES_ZONEINFO);
+			continue;
+		}
+		if (!z)
+			continue;
+		if (sscanf(line, " pages free %ld", &v) == 1)
+			z->free += v;
+		else if (sscanf(line, " min %ld", &v) == 1)
+			z->min += v;
+		else if (sscanf(line, " managed %ld", &v) == 1)
+			z->managed += v;
+		else if (sscanf(line, " high: %ld", &v) == 1 && v > z->high)
+			z->high = v;
+		else if (sscanf(line, " spanned %ld", &v) == 1 && !z->end_pfn)
+			z->end_pfn = v;
+		else if (sscanf(line, " start_pfn: %ld", &v) == 1 && !z->start_pfn) {
+			z->start_pfn = v;
+			z->end_pfn += v;
 		}
 	}
-	fclose(f);
+}
+
+/* The files of sources (ZONES_*) read into one table; how many zones. */
+static int read_zones(struct zone zones[MAX_ZONES], unsigned int sources)
+{
+	static const struct {
+		unsigned int source;
+		const char *path;
+		void (*read)(FILE *f, struct zone zones[MAX_ZONES], int *n);
+	} files[] = {
+		{ ZONES_BUDDY, "/proc/buddyinfo", read_buddy_lines },
+		{ ZONES_PAGETYPES, "/proc/pagetypeinfo", read_pagetype_lines },
+		{ ZONES_ZONEINFO, "/proc/zoneinfo", read_zoneinfo_lines },
+	};
+	int n = 0;
+	size_t i;
+
+	memset(zones, 0, MAX_ZONES * sizeof(*zones));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f;
+
+		if (!(sources & files[i].source))
+			continue;
+		f = fopen(files[i].path, "r");
+		if (!f)
+			continue;
+		files[i].read(f, zones, &n);
+		fclose(f);
+	}
 	return n;
 }
 
 void buddyinfo_print(FILE *f, const char *label)
 {
-	struct zone_blocks zones[MAX_ZONES];
-	int n = read_buddyinfo(zones), z, i;
+	struct zone zones[MAX_ZONES];
+	int n = read_zones(zones, ZONES_BUDDY), z, i;
 
 	for (z = 0; z < n; z++) {
 		fprintf(f, "sgscope inject: buddyinfo %-6s zone %-7s (free blocks of order 0..%d):",
@@ -85,61 +197,11 @@ void buddyinfo_print(FILE *f, const char *label)
 }
 
 /*
- * A zone in /proc/zoneinfo: free pages, min watermark, managed pages,
- * and the frames it spans (of its first node).
- */
-struct zone_state {
-	char name[32];
-	long free, min, managed;
-	unsigned long long start_pfn, end_pfn;
-};
-
-/* The zones of /proc/zoneinfo, of all nodes summed by name; how many. */
-static int read_zoneinfo(struct zone_state zones[MAX_ZONES])
-{
-	char line[256], name[32];
-	FILE *fp = fopen("/proc/zoneinfo", "r");
-	struct zone_state *z = NULL;
-	int n = 0, i;
-	long v;
-
-	memset(zones, 0, MAX_ZONES * sizeof(*zones));
-	if (!fp)
-		return 0;
-	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "Node %*d, zone %31s", name) == 1) {
-			for (i = 0; i < n && strcmp(zones[i].name, name); i++)
-				;
-			if (i == n && n < MAX_ZONES)
-				snprintf(zones[n++].name, sizeof(zones[0].name), "%s", name);
-			z = i < n ? &zones[i] : NULL;
-			continue;
-		}
-		if (!z)
-			continue;
-		if (sscanf(line, " pages free %ld", &v) == 1)
-			z->free += v;
-		else if (sscanf(line, " min %ld", &v) == 1)
-			z->min += v;
-		else if (sscanf(line, " managed %ld", &v) == 1)
-			z->managed += v;
-		else if (sscanf(line, " spanned %ld", &v) == 1 && !z->end_pfn)
-			z->end_pfn = v;
-		else if (sscanf(line, " start_pfn: %ld", &v) == 1 && !z->start_pfn) {
-			z->start_pfn = v;
-			z->end_pfn += v;
-		}
-	}
-	fclose(fp);
-	return n;
-}
-
-/*
  * An allocation of an order is out of reach in a zone when it would leave
  * the zone's free pages at or below its min watermark (the test of
  * __zone_watermark_ok, with no lowmem reserve: inject sets them to 0).
  */
-static bool in_reach(const struct zone_state *z, int order)
+static bool in_reach(const struct zone *z, int order)
 {
 	return z->free - ((1L << order) - 1) > z->min;
 }
@@ -173,17 +235,15 @@ static int zone_floor(const char *zone, int order_min)
  */
 static unsigned long blocks_left(int order, int order_min, bool kernel)
 {
-	struct zone_blocks zones[MAX_ZONES];
-	struct zone_state state[MAX_ZONES];
-	int n = read_buddyinfo(zones), ns = read_zoneinfo(state), z, s, i;
+	struct zone zones[MAX_ZONES];
+	int n = read_zones(zones, ZONES_BUDDY | ZONES_ZONEINFO), z, i;
 	unsigned long sum = 0;
 
 	for (z = 0; z < n; z++) {
-		if (kernel_zone(zones[z].name, order_min) != kernel)
+		if (!(zones[z].seen & ZONES_BUDDY) ||
+		    kernel_zone(zones[z].name, order_min) != kernel)
 			continue;
-		for (s = 0; s < ns && strcmp(state[s].name, zones[z].name); s++)
-			;
-		if (s < ns && !in_reach(&state[s], order))
+		if ((zones[z].seen & ZONES_ZONEINFO) && !in_reach(&zones[z], order))
 			continue;
 		for (i = order; i < BUDDY_ORDERS; i++)
 			sum += zones[z].counts[i];
@@ -193,8 +253,8 @@ static unsigned long blocks_left(int order, int order_min, bool kernel)
 
 unsigned long buddyinfo_blocks_from(int order)
 {
-	struct zone_blocks zones[MAX_ZONES];
-	int n = read_buddyinfo(zones), z, i;
+	struct zone zones[MAX_ZONES];
+	int n = read_zones(zones, ZONES_BUDDY), z, i;
 	unsigned long sum = 0;
 
 	for (z = 0; z < n; z++)
@@ -202,6 +262,7 @@ unsigned long buddyinfo_blocks_from(int order)
 			sum += zones[z].counts[i];
 	return sum;
 }
+
 static unsigned long mem_free_kb(void)
 {
 	char line[128];
@@ -228,6 +289,14 @@ static int write_str(const char *path, const char *s)
 	return fclose(f) || err ? -1 : 0;
 }
 
+#define DROP_CACHES	"/proc/sys/vm/drop_caches"
+
+/* The page cache, dentries and inodes nobody maps, back to the free lists. */
+static int drop_caches(void)
+{
+	return write_str(DROP_CACHES, "3");
+}
+
 static volatile sig_atomic_t refill_wanted;
 
 static void on_refill(int sig)
@@ -241,8 +310,8 @@ static void on_refill(int sig)
  */
 static int user_zone(char *name, size_t len, long *free_pages, long *min)
 {
-	struct zone_state zones[MAX_ZONES];
-	int n = read_zoneinfo(zones), z, best = -1;
+	struct zone zones[MAX_ZONES];
+	int n = read_zones(zones, ZONES_ZONEINFO), z, best = -1;
 
 	for (z = 0; z < n; z++)
 		if (zones[z].managed > 0 && (best < 0 || zones[z].managed > zones[best].managed))
@@ -285,16 +354,12 @@ static int hold_region(long pages)
 /* Sum of the zones' min watermarks, in kB. */
 static unsigned long min_watermarks_kb(void)
 {
-	unsigned long sum = 0, v;
-	char line[256];
-	FILE *f = fopen("/proc/zoneinfo", "r");
+	struct zone zones[MAX_ZONES];
+	int n = read_zones(zones, ZONES_ZONEINFO), z;
+	unsigned long sum = 0;
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " min %lu", &v) == 1)
-			sum += v;
-	fclose(f);
+	for (z = 0; z < n; z++)
+		sum += zones[z].min;
 	return sum * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
@@ -390,7 +455,7 @@ static int fragment_take(int percent)
 	} else {
 		lock_mapped_files();
 		sync();
-		if (write_str("/proc/sys/vm/drop_caches", "3"))
+		if (drop_caches())
 			return -1;
 		kb = mem_free_kb() - min_watermarks_kb() - FRAGMENT_MARGIN_KB;
 	}
@@ -534,8 +599,8 @@ static int by_ring_pfn(const void *a, const void *b)
 
 static int fragment_kernel_zone(int order_min)
 {
-	struct zone_state state[MAX_ZONES], *dma = NULL;
-	int ns = read_zoneinfo(state), n = 0, cap, i, err = 0;
+	struct zone state[MAX_ZONES], *dma = NULL;
+	int ns = read_zones(state, ZONES_ZONEINFO), n = 0, cap, i, err = 0;
 	unsigned long long kept = 0;
 	struct taken_ring *batch;
 
@@ -678,85 +743,37 @@ fail:
 	return -1;
 }
 
-/*
- * /proc/pagetypeinfo: free blocks of each order in each zone (summed
- * over nodes by name), those on the lists an ordinary allocation takes
- * from (Unmovable, Movable, Reclaimable) and those held in reserves it
- * does not touch (HighAtomic, CMA, Isolate).  Counts of
- * 100000 and more show as ">100000": order 0.  How many zones.
- */
-struct zone_pagetypes {
-	char name[32];
-	unsigned long usable[BUDDY_ORDERS], reserved[BUDDY_ORDERS];
-};
-
-static int pagetype_blocks(struct zone_pagetypes zones[MAX_ZONES])
-{
-	char line[512], zone[32], type[32];
-	FILE *f = fopen("/proc/pagetypeinfo", "r");
-	int n = 0;
-
-	memset(zones, 0, MAX_ZONES * sizeof(*zones));
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "zone");
-		bool usable;
-		int i, z, used;
-
-		if (!p || sscanf(p, "zone %31[^,], type %31s%n", zone, type, &used) != 2)
-			continue;
-		for (z = 0; z < n && strcmp(zones[z].name, zone); z++)
-			;
-		if (z == n) {
-			if (n == MAX_ZONES)
-				continue;
-			snprintf(zones[n++].name, sizeof(zones[0].name), "%s", zone);
-		}
-		usable = !strcmp(type, "Unmovable") || !strcmp(type, "Movable") ||
-			 !strcmp(type, "Reclaimable");
-		p += used;
-		for (i = 0; i < BUDDY_ORDERS; i++) {
-			unsigned long v;
-
-			while (*p == ' ' || *p == '>')
-				p++;
-			if (sscanf(p, "%lu%n", &v, &used) != 1)
-				break;
-			p += used;
-			*(usable ? &zones[z].usable[i] : &zones[z].reserved[i]) += v;
-		}
-	}
-	fclose(f);
-	return n;
-}
-
 int fragment_verdict(FILE *f, int order_min)
 {
-	struct zone_pagetypes zones[MAX_ZONES];
-	struct zone_state state[MAX_ZONES];
-	int n = pagetype_blocks(zones), ns = read_zoneinfo(state), z, s, i, rc = 0;
+	struct zone zones[MAX_ZONES];
+	int n = read_zones(zones, ZONES_PAGETYPES | ZONES_ZONEINFO), z, i, rc = 0;
+	bool pagetypes = false, zoneinfo = false;
 
-	if (!n || !ns) {
+	for (z = 0; z < n; z++) {
+		pagetypes |= zones[z].seen & ZONES_PAGETYPES;
+		zoneinfo |= zones[z].seen & ZONES_ZONEINFO;
+	}
+	if (!pagetypes || !zoneinfo) {
 		fprintf(f, "sgscope inject: cannot read /proc/pagetypeinfo and /proc/zoneinfo\n");
 		return -1;
 	}
 	for (z = 0; z < n; z++) {
-		int floor = zone_floor(zones[z].name, order_min);
+		const struct zone *zone = &zones[z];
+		int floor = zone_floor(zone->name, order_min);
 		unsigned long usable = 0, beyond = 0;
 
-		for (s = 0; s < ns && strcmp(state[s].name, zones[z].name); s++)
-			;
+		if (!(zone->seen & ZONES_PAGETYPES))
+			continue;
 		for (i = floor; i < BUDDY_ORDERS; i++) {
-			beyond += zones[z].reserved[i];
-			if (s < ns && !in_reach(&state[s], floor))
-				beyond += zones[z].usable[i];
+			beyond += zone->reserved[i];
+			if ((zone->seen & ZONES_ZONEINFO) && !in_reach(zone, floor))
+				beyond += zone->usable[i];
 			else
-				usable += zones[z].usable[i];
+				usable += zone->usable[i];
 		}
 		fprintf(f, "sgscope inject: zone %s: %lu free blocks of order >= %d an ordinary allocation can take, "
 			"%lu it cannot (below the min watermark, in reserves: highatomic, CMA, isolated)%s\n",
-			zones[z].name, usable, floor, beyond,
+			zone->name, usable, floor, beyond,
 			floor != order_min ? "; kept for the kernel's allocations of lower orders" : "");
 		if (usable)
 			rc = 1;
@@ -777,18 +794,14 @@ int fragment_verdict(FILE *f, int order_min)
  */
 static int pcp_flush(void)
 {
-	long page = sysconf(_SC_PAGESIZE), high = 0, v;
+	long page = sysconf(_SC_PAGESIZE), high = 0;
+	struct zone zones[MAX_ZONES];
+	int n = read_zones(zones, ZONES_ZONEINFO), cpu, err = 0, z;
 	cpu_set_t started, one;
-	char line[256];
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	int cpu, err = 0;
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " high: %ld", &v) == 1 && v > high)
-			high = v;
-	fclose(f);
+	for (z = 0; z < n; z++)
+		if (zones[z].high > high)
+			high = zones[z].high;
 	if (!high)
 		return 0;
 	if (sched_getaffinity(0, sizeof(started), &started))
@@ -827,8 +840,8 @@ static void fragment_all(int percent, int order_min)
 	 * pages cannot go to anyone but the rings: reclaimed later, runs of
 	 * them would free blocks of any order.
 	 */
-	if (percent == 100 && write_str("/proc/sys/vm/drop_caches", "3"))
-		holder_failed("dropping the caches (/proc/sys/vm/drop_caches)");
+	if (percent == 100 && drop_caches())
+		holder_failed("dropping the caches (" DROP_CACHES ")");
 	if (pcp_flush())
 		holder_failed("flushing the per-CPU page lists");
 	if (percent == 100 && fragment_take_blocks(order_min))
