@@ -36,14 +36,7 @@ done
 sg_fallback_on
 taskset -c 0 arecord -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 \
 	-f S16_LE -c 2 -r 48000 -t raw -s 96000 "$dir/cap-chunked.raw" &
-chunks=0
-for i in $(seq 1000); do
-	chunks=$(sed -n 's/^chunks //p' $dbg/pcm1-capture/layout)
-	[ "$chunks" -gt 0 ] && break
-	sleep 0.1
-done
-fell_back=$(sed -n 's/^fell_back //p' $dbg/pcm1-capture/layout)
-descs=$(sed -n 's/^entries //p' $dbg/pcm1-capture/descriptors)
+sg_layout $dbg/pcm1-capture
 wait $!
 say $? "capture: pcm1 with a chunked buffer exits 0"
 sg_fallback_off

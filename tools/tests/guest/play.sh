@@ -47,14 +47,7 @@ echo >$T/trace
 echo 1 >$T/events/sgscope/sgscope_alloc/enable
 echo 1 >$T/events/sgscope/sgscope_irq/enable
 taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 "$dir/in-chunked.wav" &
-chunks=0
-for i in $(seq 1000); do
-	chunks=$(sed -n 's/^chunks //p' $dbg/pcm1-playback/layout)
-	[ "$chunks" -gt 0 ] && break
-	sleep 0.1
-done
-fell_back=$(sed -n 's/^fell_back //p' $dbg/pcm1-playback/layout)
-descs=$(sed -n 's/^entries //p' $dbg/pcm1-playback/descriptors)
+sg_layout $dbg/pcm1-playback
 wait $! && rc=0 || rc=$?
 sg_fallback_off
 echo 0 >$T/events/sgscope/enable

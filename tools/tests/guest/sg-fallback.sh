@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by guest scripts: force ALSA's DEV_SG allocations into the SG
-# fallback (sg_fallback_on) and undo it (sg_fallback_off).
+# fallback (sg_fallback_on), undo it (sg_fallback_off), and read the
+# layout a stream got (sg_layout).
 #
 # Every allocation of order >= 1 inside snd_dma_alloc_dir_pages fails
 # (fail_page_alloc with a stack filter: nothing else is touched), so a
@@ -42,4 +43,18 @@ sg_fallback_off() {
 	echo 0 >/sys/kernel/debug/fail_page_alloc/probability
 	kill $sg_fallback_holder 2>/dev/null
 	wait $sg_fallback_holder 2>/dev/null
+}
+
+# sg_layout DIR: wait (up to 100 s) until the stream whose debugfs folder is
+# DIR (e.g. .../card0/pcm1-playback) has a buffer, then set chunks,
+# fell_back and descs from its layout and descriptors
+sg_layout() {
+	chunks=0
+	for i in $(seq 1000); do
+		chunks=$(sed -n 's/^chunks //p' "$1/layout")
+		[ "$chunks" -gt 0 ] && break
+		sleep 0.1
+	done
+	fell_back=$(sed -n 's/^fell_back //p' "$1/layout")
+	descs=$(sed -n 's/^entries //p' "$1/descriptors")
 }
