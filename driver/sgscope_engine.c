@@ -198,6 +198,7 @@ int sgscope_engine_wait_halted(struct sgscope_chip *chip,
 		 SGSCOPE_POLLS * SGSCOPE_POLL_US);
 	return -EBUSY;
 }
+EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_engine_wait_halted);
 
 /* Buffer offset in bytes, exact to the frame: slot CIV's entry less PICB. */
 unsigned int sgscope_engine_position(struct sgscope_chip *chip,

@@ -5,7 +5,8 @@
  * The PI engine captures (silence, from the "none" backend) into a
  * pre-filled buffer of scattered single pages through the driver's
  * descriptor list and ring; every byte must be overwritten and interrupts
- * must report every period.
+ * must report every period.  The wait for the engine to halt gives up on a
+ * running engine and returns at once on a stopped one.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -93,7 +94,10 @@ static void capture_fills_fragmented_buffer(struct kunit *test)
 			break;
 		msleep(20);
 	}
+	/* a running engine never halts: the wait gives up, bounded */
+	KUNIT_EXPECT_EQ(test, sgscope_engine_wait_halted(chip, engine), -EBUSY);
 	sgscope_engine_stop(chip, engine);
+	KUNIT_EXPECT_EQ(test, sgscope_engine_wait_halted(chip, engine), 0);
 	sgscope_engine_reset(chip, engine);
 	spin_lock_irqsave(&chip->lock, flags);
 	engine->active = NULL;

@@ -11,7 +11,16 @@ trap 'rm -rf "$tmp"' EXIT
 work="$tmp/work"
 mkdir -p "$work"
 
-make -s -C "$repo/tools/sgscope" OUT="$tmp/unit" unit-tests 2>&1 | grep -E '^(not )?ok - |^#'
+# the unit tests' own lines, then their build and exit status: a compile
+# error or a crash prints no "not ok" of its own
+unit=$(make -s -C "$repo/tools/sgscope" OUT="$tmp/unit" unit-tests 2>&1)
+rc=$?
+grep -E '^(not )?ok - |^#' <<<"$unit"
+if [ "$rc" = 0 ] && grep -q '^ok - ' <<<"$unit"; then
+	pass "unit: the unit tests build, run and exit 0"
+else
+	fail "unit: the unit tests build, run and exit 0 (exit $rc)" "$(tail -5 <<<"$unit")"
+fi
 
 if [ ! -x "$repo/build/sgscope/sgscope" ]; then
 	fail "sgscope: build/sgscope/sgscope is built (make sgscope)"
