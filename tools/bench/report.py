@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """A run folder's reports from its data: ktap.txt, kcidb.json (KernelCI's
-KCIDB v4) and report.md with gnuplot SVG plots, from run.json,
+KCIDB, v5.3) and report.md with gnuplot SVG plots, from run.json,
 samples.jsonl, histograms.jsonl and alloc-orders.jsonl.  Run on its own, it
 redraws an existing run with this version's report.
 
-usage: report.py RUNDIR"""
-import json, os, statistics, subprocess, sys
+A series is a measurement: "ok" in KTAP with its median, DONE in KCIDB with
+its value and unit.  Once `sgscope compare BASE RUN` has written
+RUN/compare.md, the series it flags are "not ok" and FAIL:
+`report.py --verdicts RUNDIR` rewrites ktap.txt and kcidb.json alone.
+
+usage: report.py [--verdicts] RUNDIR"""
+import json, os, re, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plots  # noqa: E402
@@ -42,47 +47,82 @@ def clock_of(run):
     return "wall clock", "wall clock of a plain TCG guest: times move with the host's load"
 
 
-def write(out):
-    run, samples, histograms, orders = load(out)
-    clock_short, clock_long = clock_of(run)
-    sha, kernel, level = run["git_sha"], run["kernel"], run["level"]
-    iterations, boots, config_hash = run["iterations"], run["boots"], run.get("config_sha256")
+KCIDB_VERSION = {"major": 5, "minor": 3}
+VERDICT_ROW = re.compile(r"^\| ([^ |]+) \| ([^ |]+) \| .*\| \*\*REGRESSION\*\* \|$")
+
+
+def regressions(out):
+    """The (cell, metric) series RUN/compare.md flags, and against what."""
+    try:
+        text = open(f"{out}/compare.md").read()
+    except OSError:
+        return set(), None
+    base = re.search(r"^base: `?([^`\n]+)`?", text, re.M)
+    flagged = {(m.group(1), m.group(2)) for m in map(VERDICT_ROW.match, text.splitlines()) if m}
+    return flagged, os.path.basename(base.group(1).rstrip("/")) if base else "the compared base"
+
+
+def series_of(samples):
+    series = {}
+    for s in samples:
+        series.setdefault((s["cell"], s["metric"]), {"unit": s["unit"], "values": []})["values"].append(s["value"])
+    return series
+
+
+def write_results(out, run, series):
+    """ktap.txt and kcidb.json: one test per series, flagged ones failed."""
+    clock_short, _ = clock_of(run)
+    sha, kernel = run["git_sha"], run["kernel"]
     # runs before run.json kept the full hash: ask git
     commit = run.get("git_commit") or subprocess.run(
         ["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", sha],
         capture_output=True, text=True).stdout.strip() or sha
-
-    # one series per cell and metric
-    series = {}
-    for s in samples:
-        series.setdefault((s["cell"], s["metric"]), {"unit": s["unit"], "values": []})["values"].append(s["value"])
     keys = sorted(series)
+    flagged, base = regressions(out)
 
     with open(f"{out}/ktap.txt", "w") as f:
         f.write(f"KTAP version 1\n1..{len(keys)}\n")
-        for n, (cell, metric) in enumerate(keys, 1):
-            v = series[(cell, metric)]
-            f.write(f"ok {n} {cell}:{metric} # median {statistics.median(v['values']):g} {v['unit']}, "
-                    f"{len(v['values'])} samples\n")
+        for n, key in enumerate(keys, 1):
+            v = series[key]
+            verdict = f"; REGRESSION against {base}" if key in flagged else ""
+            f.write(f"{'not ok' if key in flagged else 'ok'} {n} {key[0]}:{key[1]} # median "
+                    f"{statistics.median(v['values']):g} {v['unit']}, {len(v['values'])} samples{verdict}\n")
 
-    # KernelCI's KCIDB I/O schema, v4: checkout -> build -> one test per cell and metric
+    # KernelCI's KCIDB I/O schema: checkout -> build -> one test per cell and metric
     origin = "sgscope"
     checkout = {"id": f"{origin}:{sha}", "origin": origin, "git_commit_hash": commit,
                 "tree_name": "sgscope", "valid": True}
     build = {"id": f"{origin}:{sha}:x86_64", "origin": origin, "checkout_id": checkout["id"],
-             "architecture": "x86_64", "config_name": "kunit/.kunitconfig", "valid": True,
-             "misc": {"kernel": kernel, "config_sha256": config_hash}}
+             "architecture": "x86_64", "config_name": "kunit/.kunitconfig", "status": "PASS",
+             "misc": {"kernel": kernel, "config_sha256": run.get("config_sha256")}}
     tests = []
-    for n, (cell, metric) in enumerate(keys, 1):
-        v = series[(cell, metric)]
-        tests.append({"id": f"{origin}:{sha}:{n}", "origin": origin, "build_id": build["id"],
-                      "path": "sgscope." + cell.replace("/", ".") + "." + metric,
-                      "status": "PASS", "environment": {"comment": f"QEMU TCG test machine, {clock_short}"},
-                      "number": {"value": statistics.median(v["values"]), "unit": v["unit"]},
-                      "misc": {"samples": len(v["values"])}})
-    json.dump({"version": {"major": 4, "minor": 3}, "checkouts": [checkout], "builds": [build],
+    for n, key in enumerate(keys, 1):
+        v = series[key]
+        test = {"id": f"{origin}:{sha}:{n}", "origin": origin, "build_id": build["id"],
+                "path": "sgscope." + key[0].replace("/", ".") + "." + key[1],
+                "status": "FAIL" if key in flagged else "DONE",
+                "environment": {"comment": f"QEMU TCG test machine, {clock_short}"},
+                "number": {"value": statistics.median(v["values"]), "unit": v["unit"]},
+                "misc": {"samples": len(v["values"])}}
+        if key in flagged:
+            test["misc"]["regression_against"] = base
+        tests.append(test)
+    json.dump({"version": KCIDB_VERSION, "checkouts": [checkout], "builds": [build],
                "tests": tests}, open(f"{out}/kcidb.json", "w"), indent=1)
+    return len(keys), len(flagged & set(keys))
 
+
+def write(out):
+    run, samples, histograms, orders = load(out)
+    clock_short, clock_long = clock_of(run)
+    sha, kernel, level = run["git_sha"], run["kernel"], run["level"]
+    iterations, boots = run["iterations"], run["boots"]
+
+    # one series per cell and metric
+    series = series_of(samples)
+    keys = sorted(series)
+
+    write_results(out, run, series)
     made = plots.make_all(out, series, histograms, orders)
     cells = sorted({c for c, _ in keys})
 
@@ -200,7 +240,16 @@ def write(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: report.py RUNDIR")
-    n_samples, n_series = write(sys.argv[1])
-    print(f"{sys.argv[1]}: {n_samples} samples, {n_series} series")
+    args = sys.argv[1:]
+    verdicts = args[:1] == ["--verdicts"]
+    if verdicts:
+        args = args[1:]
+    if len(args) != 1:
+        sys.exit("usage: report.py [--verdicts] RUNDIR")
+    if verdicts:
+        run, samples, _, _ = load(args[0])
+        n_series, n_failed = write_results(args[0], run, series_of(samples))
+        print(f"{args[0]}: {n_series} series, {n_failed} failed (flagged in compare.md)")
+    else:
+        n_samples, n_series = write(args[0])
+        print(f"{args[0]}: {n_samples} samples, {n_series} series")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # sgscope compare on synthetic runs: identical runs, one metric 20% worse
-# with low noise, one 2% worse.
+# with low noise, one 2% worse; report.py's unit tests; the KCIDB reports
+# under results/ validate.
 source "$(dirname "$0")/lib.sh"
 
 S="$repo/build/sgscope/sgscope"
@@ -13,6 +14,10 @@ python3 -W ignore::ResourceWarning "$repo/tools/bench/tests/test_report.py" >"$t
 expect "report.py: its unit tests pass" 0 $?
 sed -n 's/^\(test_[a-z_]*\) .* \.\.\. ok$/ok - report.py: \1/p
 	s/^\(test_[a-z_]*\) .* \.\.\. \(FAIL\|ERROR\)$/not ok - report.py: \1/p' "$tmp/unit.log"
+
+# every KCIDB report the project keeps validates against the schema of
+# the version it declares (none found is a failure too)
+"$repo/tools/bench/kcidb-validate.py" $(git -C "$repo" ls-files 'results/*kcidb.json' | sed "s|^|$repo/|")
 
 # run DIR SHIFT_PCT: 12 iterations of three metrics in two cells; SHIFT
 # moves pcm2's alloc_ns; noise is +-1%

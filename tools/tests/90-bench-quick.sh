@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `sgscope bench --quick` in the test machine yields a complete run folder
-# whose kcidb.json has the KCIDB schema's required fields; every metric is
+# whose kcidb.json validates against KCIDB v5.3; every metric is
 # there, per iteration, for sgscope's strategies and the peers; a filter
 # runs only its cells; bad options are refused; sgscope compare accepts the
 # run against itself.
@@ -39,8 +39,7 @@ out = sys.argv[1]
 def check(ok, name):
     print(("ok - " if ok else "not ok - ") + "bench --quick: " + name)
 k = json.load(open(f"{out}/kcidb.json"))
-v = k.get("version", {})
-check(v.get("major") == 4 and isinstance(v.get("minor"), int), "kcidb.json has a v4 version")
+check(k.get("version") == {"major": 5, "minor": 3}, f"kcidb.json declares KCIDB v5.3 ({k.get('version')})")
 need = {"checkouts": ("id", "origin"), "builds": ("id", "origin", "checkout_id"),
         "tests": ("id", "origin", "build_id")}
 for kind, fields in need.items():
@@ -96,6 +95,7 @@ check(all("icount shift 3" in t["environment"]["comment"] for t in k["tests"]),
 PY
 "$S" compare "$out" "$out" >/dev/null
 expect "bench --quick: compare of the run against itself finds no regression" 0 $?
+"$repo/tools/bench/kcidb-validate.py" "$out/kcidb.json"
 
 # Sensitivity: a regression of about 3% of pcm2's fault loop, planted with
 # the driver's page_delay_ns, is flagged in the pcm2 cells' page-fault
@@ -209,5 +209,24 @@ for c in pcm2-lookup/direct/256k/none pcm2-lookup/direct/256k/order1 \
 		expect "bench planted: $c $m is flagged" 0 $?
 	done
 done
+# what compare flagged fails in the planted run's KTAP and KCIDB, and
+# nothing else does
+"$repo/tools/bench/report.py" --verdicts "$out4" | sed 's/^/# /'
+failed_ktap=$(sed -n 's/^not ok [0-9]* \([^ ]*\):\([^ ]*\) .*/\1 \2/p' "$out4/ktap.txt" | sort)
+expect "bench planted: ktap.txt says 'not ok' for exactly the flagged series" \
+	"$(cat "$tmp/flagged")" "$failed_ktap"
+failed_kcidb=$(python3 - "$out4/kcidb.json" <<'PY'
+import json, sys
+for t in json.load(open(sys.argv[1]))["tests"]:
+    if t["status"] == "FAIL":
+        cell, metric = t["path"][len("sgscope."):].rsplit(".", 1)
+        print(cell.replace(".", "/"), metric)
+PY
+)
+expect "bench planted: kcidb.json says FAIL for exactly the flagged series" \
+	"$(cat "$tmp/flagged")" "$(sort <<<"$failed_kcidb")"
+[ -s "$tmp/flagged" ]
+expect "bench planted: ... and something was flagged" 0 $?
+"$repo/tools/bench/kcidb-validate.py" "$out4/kcidb.json"
 
 finish

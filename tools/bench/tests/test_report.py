@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Unit tests of the run folder's writers (tools/bench/report.py): ktap.txt,
-kcidb.json (KCIDB v4's required fields, one test per cell and metric, the
-median and unit), report.md's tables, and redrawing an older run."""
+kcidb.json (valid KCIDB v5.3, one test per cell and metric, the median and
+unit, DONE; FAIL and "not ok" for what compare.md flags), report.md's
+tables, and redrawing an older run."""
 import json, os, shutil, subprocess, sys, tempfile, unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import report  # noqa: E402
+
+BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPORT = os.path.join(BENCH, "report.py")
+VALIDATE = os.path.join(BENCH, "kcidb-validate.py")
 
 SAMPLES = [
     # cell, metric, unit, kind, values
@@ -49,10 +54,39 @@ class ReportTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.out)
 
+    def validate(self):
+        return subprocess.run([VALIDATE, f"{self.out}/kcidb.json"], capture_output=True, text=True)
+
+    def test_kcidb_validates(self):
+        self.assertEqual(self.kcidb["version"], {"major": 5, "minor": 3})
+        v = self.validate()
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        self.assertTrue(all(t["status"] == "DONE" for t in self.kcidb["tests"]))
+        # the validator can fail: v5.3 has no build "valid"
+        self.kcidb["builds"][0]["valid"] = True
+        json.dump(self.kcidb, open(f"{self.out}/kcidb.json", "w"))
+        self.assertEqual(self.validate().returncode, 1)
+
+    def test_flagged_series_fail(self):
+        open(f"{self.out}/compare.md", "w").write(
+            "# sgscope compare\n\nbase: `/x/results/baseline`, new: `/x/y`\n\n"
+            "| pcm1/direct/256k/order1 | alloc_ns | ns | 800 | 850 | +6.2% | 0.001 | **REGRESSION** |\n"
+            "| pcm1/direct/256k/none | alloc_ns | ns | 300 | 300 | +0.0% | 0.9 | same |\n")
+        self.assertEqual(subprocess.run([sys.executable, REPORT, "--verdicts", self.out],
+                                        capture_output=True).returncode, 0)
+        k = json.load(open(f"{self.out}/kcidb.json"))
+        status = {t["path"]: t["status"] for t in k["tests"]}
+        self.assertEqual(status["sgscope.pcm1.direct.256k.order1.alloc_ns"], "FAIL")
+        self.assertEqual(list(status.values()).count("FAIL"), 1)
+        self.assertEqual(self.validate().returncode, 0)
+        lines = open(f"{self.out}/ktap.txt").read().splitlines()
+        failed = [line for line in lines if line.startswith("not ok ")]
+        self.assertEqual(len(failed), 1)
+        self.assertIn("pcm1/direct/256k/order1:alloc_ns", failed[0])
+        self.assertIn("REGRESSION against baseline", failed[0])
+
     def test_kcidb_required_fields(self):
         k = self.kcidb
-        self.assertEqual(k["version"]["major"], 4)
-        self.assertIsInstance(k["version"]["minor"], int)
         for kind, fields in {"checkouts": ("id", "origin"), "builds": ("id", "origin", "checkout_id"),
                              "tests": ("id", "origin", "build_id")}.items():
             self.assertTrue(k[kind])
@@ -78,6 +112,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(lines[0], "KTAP version 1")
         self.assertEqual(lines[1], f"1..{len(SAMPLES)}")
         self.assertEqual(sum(line.startswith("ok ") for line in lines), len(SAMPLES))
+        self.assertTrue(all("# median " in line for line in lines[2:]))
 
     def test_report_tables(self):
         md = open(f"{self.out}/report.md").read()
