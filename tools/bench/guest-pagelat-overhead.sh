@@ -4,7 +4,8 @@
 # workload opens pcm2 (vmalloc, .page) once, then maps its 256 KiB buffer
 # and faults every page, ROUNDS times; it runs without tracing, under sgscope pagelat and
 # under the equivalent bpftrace one-liner, alternating, REPEATS times.
-# Prints "RESULT condition ns_per_round" lines.
+# Prints "RESULT condition ns_per_round" lines, and the pages a round
+# faults ("PAGES n").
 # $1: folder with pcm-touch and for output, $2: rounds, $3: repeats
 dir=$1 rounds=${2:-200} repeats=${3:-5}
 S=$(cd "$(dirname "$0")/../.." && pwd)/build/sgscope/sgscope
@@ -35,6 +36,7 @@ started() {
 # the clock every number below is in (tools/vm's sgscope_clock=)
 echo "CLOCK $(sed -n 's/.*sgscope_clock=\([^ ]*\).*/\1/p' /proc/cmdline)"
 workload >/dev/null	# warm up: page cache, first-time allocations
+echo "PAGES $(sed -n 's/^pages //p' /tmp/touch.out)"
 for r in $(seq "$repeats"); do
 	echo "RESULT none $(workload)"
 
