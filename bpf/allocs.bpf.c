@@ -227,7 +227,7 @@ static long walk_chunk(__u64 i, struct order_walk *w)
 	}
 	if (!n)
 		return 1;
-	order = log2_u64(n);
+	order = sgscope_log2(n);
 	if (order < SGSCOPE_MAX_ORDER) {
 		/* a 64-bit bound for older verifiers (6.1 loses the 32-bit one) */
 		barrier_var(order);
@@ -286,7 +286,7 @@ static __always_inline void describe_result(struct sgscope_alloc_event *e,
 		/* one contiguous block */
 		e->chunks = 1;
 		e->allocs = 1;
-		e->orders[log2_u64(pages) + ((pages & (pages - 1)) != 0) &
+		e->orders[sgscope_log2(pages) + ((pages & (pages - 1)) != 0) &
 			  (SGSCOPE_MAX_ORDER - 1)] = 1;
 		break;
 	}

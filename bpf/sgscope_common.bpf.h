@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Helpers every sgscope BPF object uses: the histogram slot, per-CPU
- * histogram updates, the pid filter, and the macros that give each probe
+ * Helpers every sgscope BPF object uses: per-CPU histogram updates (the
+ * slot is sgscope_shared.h's, which the CLI uses too), the pid filter, and the macros that give each probe
  * both an fentry/fexit and a kprobe/kretprobe form.  The CLI loads only one
  * form per probe, picked at run time by trying (see tools/sgscope/probe.c).
  */
@@ -33,34 +33,10 @@ static __always_inline bool pcm_wanted(__s32 card, __s32 pcm)
 	       (filter_pcm < 0 || pcm == filter_pcm);
 }
 
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-static __always_inline __u32 hist_slot(__u64 v)
-{
-	__u32 e;
-
-	if (v < 2 * SGSCOPE_HIST_SUB)
-		return v;
-	e = log2_u64(v);
-	return (e - 2) * SGSCOPE_HIST_SUB +
-	       ((v >> (e - SGSCOPE_HIST_SUB_BITS)) & (SGSCOPE_HIST_SUB - 1));
-}
-
 static __always_inline void hist_record(struct sgscope_hist *h, __u64 v,
 					bool error)
 {
-	__u32 slot = hist_slot(v);
+	__u32 slot = sgscope_hist_slot(v);
 
 	if (slot >= SGSCOPE_HIST_SLOTS)
 		slot = SGSCOPE_HIST_SLOTS - 1;

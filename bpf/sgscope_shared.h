@@ -17,6 +17,36 @@
 #define SGSCOPE_HIST_SUB	(1 << SGSCOPE_HIST_SUB_BITS)
 #define SGSCOPE_HIST_SLOTS	496
 
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* floor(log2 v) for v > 0, without loops or builtins the verifier refuses */
+static __always_inline __u32 sgscope_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* The slot of value v: the one function the BPF programs and the CLI use. */
+static __always_inline __u32 sgscope_hist_slot(__u64 v)
+{
+	__u32 e;
+
+	if (v < 2 * SGSCOPE_HIST_SUB)
+		return v;
+	e = sgscope_log2(v);
+	return (e - 2) * SGSCOPE_HIST_SUB +
+	       ((v >> (e - SGSCOPE_HIST_SUB_BITS)) & (SGSCOPE_HIST_SUB - 1));
+}
+
 struct sgscope_hist {
 	__u64 count;
 	__u64 sum;

@@ -7,19 +7,9 @@
 #define SUB	SGSCOPE_HIST_SUB
 #define SUB_BITS SGSCOPE_HIST_SUB_BITS
 
-static unsigned int floor_log2(__u64 v)
-{
-	return 63 - __builtin_clzll(v);
-}
-
 unsigned int hist_slot_of(__u64 value)
 {
-	unsigned int e;
-
-	if (value < 2 * SUB)
-		return value;
-	e = floor_log2(value);
-	return (e - 2) * SUB + ((value >> (e - SUB_BITS)) & (SUB - 1));
+	return sgscope_hist_slot(value);
 }
 
 __u64 hist_slot_low(unsigned int slot)
@@ -127,7 +117,7 @@ static int log2_buckets(const struct sgscope_hist *h, __u64 *buckets)
 
 		if (!h->slots[i])
 			continue;
-		b = low ? floor_log2(low) + 1 : 0;
+		b = low ? sgscope_log2(low) + 1 : 0;
 		buckets[b] += h->slots[i];
 		if (b > top)
 			top = b;
