@@ -119,6 +119,19 @@ static int mask_value(struct snd_pcm_hw_params *p, int param)
 	return -1;
 }
 
+/* The interval of p that holds value above INT_MAX, or -1 */
+static int chosen_param(struct snd_pcm_hw_params *p, unsigned int value)
+{
+	int i;
+
+	if (value <= INT_MAX)
+		return -1;
+	for (i = SNDRV_PCM_HW_PARAM_FIRST_INTERVAL; i <= SNDRV_PCM_HW_PARAM_LAST_INTERVAL; i++)
+		if (hw_interval(p, i)->min <= value && value <= hw_interval(p, i)->max)
+			return i;
+	return -1;
+}
+
 /* The structure in a line: for the report of a refusal nobody expected */
 static void describe(struct snd_pcm_hw_params *p, char *out, size_t size)
 {
@@ -159,13 +172,12 @@ int raw_ioctls(int fd, int playback, struct raw_config *c)
 	if (ret < -1) {
 		/*
 		 * Not an errno: snd_pcm_hw_params_choose() returns what
-		 * snd_pcm_hw_param_first() chose, as an int, and takes a
-		 * negative one for an error.  A chosen value above INT_MAX
-		 * (an interval such as TICK_TIME starting there) comes back
-		 * from the ioctl as that value.
+		 * snd_pcm_hw_param_first() or _last() chose, as an int, and
+		 * takes a negative one for an error.  A chosen value above
+		 * INT_MAX (an interval such as TICK_TIME lying there) comes
+		 * back from the ioctl as that value.
 		 */
-		core_return("HW_PARAMS", ret,
-			    ret == (int)hw_interval(&sent, SNDRV_PCM_HW_PARAM_TICK_TIME)->min);
+		core_return("HW_PARAMS", ret, chosen_param(&sent, (unsigned int)ret));
 		random_maps(fd, playback, 0);
 		return 0;
 	}

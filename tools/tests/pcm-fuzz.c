@@ -53,7 +53,7 @@ static struct {
 	double xrun_buffer_ms;		/* the longest buffer that overran */
 	long refused[NUM_ERRNOS];	/* hw_params refusals by errno */
 	long sw_accepted, sw_refused;
-	long core_tick;			/* HW_PARAMS returned the chosen TICK_TIME */
+	long core_chosen;		/* HW_PARAMS returned a value it chose */
 	long maps, map_refused[NUM_ERRNOS];
 } tally;
 
@@ -245,15 +245,15 @@ void sw_result(int err)
 		unexpected("SW_PARAMS refused with %s", strerror(err));
 }
 
-void core_return(const char *what, int ret, int tick)
+void core_return(const char *what, int ret, int param)
 {
-	if (!tick) {
+	if (param < 0) {
 		unexpected("%s returned %d, which is no errno", what, ret);
 		return;
 	}
-	tally.core_tick++;
-	printf("# round %ld: %s returned %d, the TICK_TIME it chose (the ALSA core's snd_pcm_hw_params_choose)\n",
-	       round_no, what, ret);
+	tally.core_chosen++;
+	printf("# round %ld: %s returned %d: %u, the value it chose for interval parameter %d (the ALSA core's snd_pcm_hw_params_choose)\n",
+	       round_no, what, ret, (unsigned int)ret, param);
 }
 
 void map_result(int err)
@@ -445,8 +445,8 @@ int main(int argc, char **argv)
 	printf("# xruns: %ld runs recovered from one, the longest buffer %.1f ms\n",
 	       tally.xrun_runs, tally.xrun_buffer_ms);
 	print_errnos("hw_params refused", tally.refused);
-	printf("# core: HW_PARAMS returned its chosen TICK_TIME (above INT_MAX) instead of an errno %ld times\n",
-	       tally.core_tick);
+	printf("# core: HW_PARAMS returned a value it chose for an interval (above INT_MAX) instead of an errno %ld times\n",
+	       tally.core_chosen);
 	printf("# sw_params: %ld accepted, %ld refused (EINVAL)\n",
 	       tally.sw_accepted, tally.sw_refused);
 	printf("# mmap: %ld mapped and touched\n", tally.maps);

@@ -19,9 +19,10 @@ void refused(int err, const char *what);
 void sw_result(int err);
 /*
  * An ioctl returned ret, neither 0 nor -1: the ALSA core handed back a
- * value for an errno; tick says it is the TICK_TIME that HW_PARAMS chose
+ * value for an errno; param is the interval parameter (SNDRV_PCM_HW_PARAM_*)
+ * of the structure sent that holds it, or -1 for none
  */
-void core_return(const char *what, int ret, int tick);
+void core_return(const char *what, int ret, int param);
 /* a mapping: err 0 mapped, else the errno */
 void map_result(int err);
 
