@@ -14,9 +14,7 @@ dbg=/sys/kernel/debug/sgscope/card$card
 amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute &&
 	amixer -q -c sgscope sset Capture 100% cap
 echo "# card $card"
-say() { # STATUS NAME
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 record() { # PCM FILE FRAMES [ARECORD OPTION...]
 	pcm=$1 file=$2 n=$3
 	shift 3

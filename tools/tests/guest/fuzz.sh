@@ -7,9 +7,7 @@
 fuzz=$1 rounds=$2 seed=${3:-}
 card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
 dbg=/sys/kernel/debug/sgscope/card$card
-say() { # STATUS NAME
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 dmesg -C
 echo clear >/sys/kernel/debug/kmemleak
 start=$(cut -d' ' -f1 /proc/uptime)
