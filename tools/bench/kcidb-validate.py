@@ -4,8 +4,9 @@
 declares, with python3-jsonschema's Draft7Validator.  The schemas are
 KernelCI's kcidb-io library's own (its Version.json), in
 tools/bench/kcidb/kcidb.vMAJOR.MINOR.schema.json; a version with no schema
-there is an error.  Prints one "ok - " or "not ok - " line per file (with
-the first errors) and exits 1 when any file is invalid.
+there is an error.  Prints a KTAP plan, then one "ok - " or "not ok - "
+line per file (with the first errors), and exits 1 when any file is
+invalid.
 
 usage: kcidb-validate.py FILE..."""
 import json, os, sys
@@ -40,6 +41,7 @@ def main(paths):
     if not paths:
         sys.exit(__doc__)
     bad = 0
+    print(f"1..{len(paths)}")
     for path in paths:
         errors = validate(path)
         bad += bool(errors)

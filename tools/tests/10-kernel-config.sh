@@ -4,6 +4,7 @@
 # fragment asking for an option Kconfig cannot give stops the build and
 # names the option.
 source "$(dirname "$0")/lib.sh"
+plan 4
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

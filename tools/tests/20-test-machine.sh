@@ -3,6 +3,7 @@
 # tools/vm, the test-machine launcher: statuses, output, the results share,
 # --iommu, --swiotlb, --wav, the timeout and usage errors.
 source "$(dirname "$0")/lib.sh"
+plan 31
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

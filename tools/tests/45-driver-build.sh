@@ -4,6 +4,8 @@
 # project's 6.12 build and against Debian bookworm's 6.1 headers, and its
 # sources are checkpatch.pl --strict clean.
 source "$(dirname "$0")/lib.sh"
+# three per build (6.12 and 6.1), checkpatch
+plan 7
 
 ksrc=${KSRC:-$cache/linux-source-6.12}
 kbuild=${KBUILD:-$cache/build}

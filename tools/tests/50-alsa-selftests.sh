@@ -4,6 +4,8 @@
 # kernel source and run in the test machine against the sgscope card.  A
 # skip passes only when alsa-conf.d/sgscope.conf lists it with its reason.
 source "$(dirname "$0")/lib.sh"
+# the run; each selftest's results are relayed under its own plan
+plan 1
 
 ksrc=${KSRC:-$cache/linux-source-6.12}
 bin="$cache/alsa-selftests"
@@ -42,6 +44,9 @@ for tool in ("pcm-test", "mixer-test"):
         print(f"not ok - {tool}: produced output")
         continue
     counted = 0
+    # the selftest's own KTAP plan heads its relayed results
+    plans = [l for l in lines if re.match(r"^1\.\.\d+$", l)]
+    print(plans[0] if plans else f"# {tool}: no plan")
     for at, line in enumerate(lines):
         m = re.match(r"^(ok|not ok) \d+ (# SKIP )?(.*)$", line)
         if not m:

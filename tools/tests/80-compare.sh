@@ -4,6 +4,7 @@
 # with low noise, one 2% worse; report.py's unit tests; the KCIDB reports
 # under results/ validate.
 source "$(dirname "$0")/lib.sh"
+plan 27
 
 S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
@@ -12,6 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 # the run folder's writers (ktap, KCIDB, report.md): Python unit tests
 python3 -W ignore::ResourceWarning "$repo/tools/bench/tests/test_report.py" >"$tmp/unit.log" 2>&1
 expect "report.py: its unit tests pass" 0 $?
+sed -n 's/^Ran \([0-9]*\) tests\? in .*/1..\1/p' "$tmp/unit.log"
 sed -n 's/^\(test_[a-z_]*\) .* \.\.\. ok$/ok - report.py: \1/p
 	s/^\(test_[a-z_]*\) .* \.\.\. \(FAIL\|ERROR\)$/not ok - report.py: \1/p' "$tmp/unit.log"
 

@@ -6,6 +6,7 @@
 # runs only its cells; bad options are refused; sgscope compare accepts the
 # run against itself.
 source "$(dirname "$0")/lib.sh"
+plan 73
 S=$repo/build/sgscope/sgscope
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -139,6 +140,7 @@ def medians(run):
     return {k: statistics.median(v) for k, v in by.items()}
 a, b = medians(sys.argv[1]), medians(sys.argv[2])
 both = sorted(set(a) & set(b))
+print(f"1..{1 + len(both)}")
 print(("ok - " if len(both) >= 4 else "not ok - ") +
       f"bench icount: the filtered boot has the central series of its 2 cells ({len(both)})")
 for k in both:

@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for sgscope's shell test suites: each check prints one line,
-# "ok - NAME" or "not ok - NAME", which tools/run-tests counts.
+# "ok - NAME" or "not ok - NAME", which tools/run-tests counts.  A suite
+# opens with its KTAP plan (plan N): the checks it prints itself, on the
+# path where everything works; a guest script or helper it runs prints a
+# plan of its own (tools/tests/ktap-plans.py).
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${SGSCOPE_CACHE:-$HOME/.cache/sgscope}
 vm="$repo/tools/vm"
 failures=0
 
+plan() { echo "1..$1"; }
 pass() { echo "ok - $1"; }
 fail() {
 	echo "not ok - $1"

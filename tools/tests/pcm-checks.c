@@ -2,7 +2,8 @@
 /*
  * pcm-checks: the error and lifetime cases of snd-sgscope, driven through
  * alsa-lib as an application would, run inside the test machine.  Prints
- * one "ok - NAME" / "not ok - NAME" line per check.
+ * the subcommand's KTAP plan ("1..N", its checks when everything works),
+ * then one "ok - NAME" / "not ok - NAME" line per check.
  *
  * usage: pcm-checks busy|einval|enomem|mmap|loops|periods
  */
@@ -17,6 +18,10 @@
 #include <unistd.h>
 
 #define USAGE "usage: pcm-checks busy|einval|enomem|mmap|loops|periods\n"
+/* the sgscope card's PCMs, one per buffer strategy */
+#define NPCM 4
+/* pcm-test's period and buffer sizes check_periods asks for */
+#define NPERIOD_TESTS 5
 
 static int failures;
 static char debugfs[128];
@@ -132,7 +137,7 @@ static void check_busy(void)
 	check(err == 0, "busy: pcm0 playback opens (%s)", snd_strerror(err));
 	if (err)
 		return;
-	for (dev = 1; dev < 4; dev++) {
+	for (dev = 1; dev < NPCM; dev++) {
 		err = open_pcm(&other, dev, SND_PCM_STREAM_PLAYBACK);
 		check(err == -EBUSY, "busy: pcm%d playback while pcm0 plays gets -EBUSY (got %s)",
 		      dev, snd_strerror(err));
@@ -160,7 +165,7 @@ static void check_einval(void)
 	int dev, err;
 
 	snd_pcm_hw_params_alloca(&hw);
-	for (dev = 0; dev < 4; dev++) {
+	for (dev = 0; dev < NPCM; dev++) {
 		if (open_pcm(&pcm, dev, SND_PCM_STREAM_PLAYBACK)) {
 			check(0, "einval: pcm%d opens", dev);
 			continue;
@@ -193,7 +198,7 @@ static void check_enomem(void)
 	snd_pcm_t *pcm;
 	int dev, err;
 
-	for (dev = 1; dev < 4; dev++) {
+	for (dev = 1; dev < NPCM; dev++) {
 		if (open_pcm(&pcm, dev, SND_PCM_STREAM_PLAYBACK)) {
 			check(0, "enomem: pcm%d opens", dev);
 			continue;
@@ -238,7 +243,7 @@ static void check_mmap(void)
 	long page = sysconf(_SC_PAGESIZE);
 	int dev;
 
-	for (dev = 0; dev < 4; dev++) {
+	for (dev = 0; dev < NPCM; dev++) {
 		char file[64];
 		struct pollfd pfd;
 		long before, after;
@@ -297,7 +302,7 @@ static void check_loops(void)
 {
 	int dev, i;
 
-	for (dev = 0; dev < 4; dev++) {
+	for (dev = 0; dev < NPCM; dev++) {
 		int bad = 0;
 
 		for (i = 0; i < 20; i++) {
@@ -362,7 +367,7 @@ static void check_periods(void)
 		const char *name;
 		unsigned int rate;
 		snd_pcm_uframes_t period, buffer;
-	} tests[] = {
+	} tests[NPERIOD_TESTS] = {
 		{ "time2", 8000, 8000, 32000 },
 		{ "time3", 44100, 22500, 192000 },
 		{ "time4", 48000, 512, 4096 },
@@ -372,9 +377,9 @@ static void check_periods(void)
 	unsigned int t;
 	int dev, dir;
 
-	for (dev = 0; dev < 4; dev++) {
+	for (dev = 0; dev < NPCM; dev++) {
 		for (dir = 0; dir < 2; dir++) {
-			for (t = 0; t < sizeof(tests) / sizeof(tests[0]); t++) {
+			for (t = 0; t < NPERIOD_TESTS; t++) {
 				snd_pcm_uframes_t period = tests[t].period;
 				snd_pcm_uframes_t buffer = tests[t].buffer;
 				int err = set_params_near(dev, dir, tests[t].rate,
@@ -392,32 +397,39 @@ static void check_periods(void)
 
 int main(int argc, char **argv)
 {
+	/* each subcommand's checks when everything works: its KTAP plan */
+	static const struct {
+		const char *name;
+		void (*run)(void);
+		int plan;
+	} subcommands[] = {
+		{ "busy", check_busy, 1 + (NPCM - 1) + 2 },
+		{ "einval", check_einval, NPCM * 6 + 1 },
+		{ "enomem", check_enomem, (NPCM - 1) * 5 + 2 + 1 },
+		{ "mmap", check_mmap, NPCM * 5 },
+		{ "loops", check_loops, NPCM + 1 },
+		{ "periods", check_periods, NPCM * 2 * NPERIOD_TESTS },
+	};
 	int card = snd_card_get_index("sgscope");
+	unsigned int i;
 
 	if (argc != 2) {
 		fprintf(stderr, USAGE);
 		return 2;
 	}
-	if (card < 0) {
-		fprintf(stderr, "pcm-checks: no sgscope card\n");
-		return 1;
-	}
-	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/sgscope/card%d", card);
-	if (!strcmp(argv[1], "busy"))
-		check_busy();
-	else if (!strcmp(argv[1], "einval"))
-		check_einval();
-	else if (!strcmp(argv[1], "enomem"))
-		check_enomem();
-	else if (!strcmp(argv[1], "mmap"))
-		check_mmap();
-	else if (!strcmp(argv[1], "loops"))
-		check_loops();
-	else if (!strcmp(argv[1], "periods"))
-		check_periods();
-	else {
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			break;
+	if (i == sizeof(subcommands) / sizeof(subcommands[0])) {
 		fprintf(stderr, USAGE);
 		return 2;
 	}
+	printf("1..%d\n", subcommands[i].plan);
+	if (card < 0) {
+		check(0, "%s: the sgscope card is there", argv[1]);
+		return 1;
+	}
+	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/sgscope/card%d", card);
+	subcommands[i].run();
 	return failures ? 1 : 0;
 }

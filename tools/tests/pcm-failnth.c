@@ -9,7 +9,8 @@
  * armed for fail-nth (ignore-gfp-wait=N, min-order=0, probability=0).
  *
  * usage: pcm-failnth DEVICE [MAX_N]
- * Prints "N STEP RESULT" per N, then "ok - ..." / "not ok - ..." lines.
+ * Prints "N STEP RESULT" per N, then a KTAP plan and its "ok - ..." /
+ * "not ok - ..." lines.
  */
 #include <alsa/asoundlib.h>
 #include <stdbool.h>
@@ -135,6 +136,8 @@ int main(int argc, char **argv)
 				ended = true;
 		}
 	}
+	/* the KTAP plan of the two checks the finished sweep gives */
+	printf("1..2\n");
 	printf("%s - fail-nth on %s: every N up to %d ends in success or a clean error (%d crashed)\n",
 	       failed ? "not ok" : "ok", argv[1], n - 1, failed);
 	printf("%s - fail-nth on %s: the sweep reaches past the last injectable call\n",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of sgscope's histogram, percentile and JSON code: a plain C
- * runner printing one "ok - " or "not ok - " line per check.
+ * runner printing its KTAP plan, then one "ok - " or "not ok - " line per
+ * check.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -13,6 +14,9 @@
 #include "compare.h"
 #include "samples.h"
 #include "stats.h"
+
+/* the checks main's tests make: the plan (tools/tests/ktap-plans.py) */
+#define UNIT_CHECKS 60
 
 static int failures, checks;
 
@@ -431,6 +435,7 @@ static void test_decision_icount(void)
 
 int main(void)
 {
+	printf("1..%d\n", UNIT_CHECKS);
 	test_slots();
 	test_percentiles();
 	test_delta_merge();

@@ -7,14 +7,15 @@
 # each capture in IN and each play in OUT, bit for bit.
 dir=$1
 frames=24000
-card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
-dbg=/sys/kernel/debug/sgscope/card$card
+. "$(dirname "$0")/lib.sh"
+plan 18
+sgscope_card
+dbg=$debugfs
 # QEMU's codec maps the record gain linearly onto its software volume: the
 # maximum (ALSA's +22.5 dB) is unity gain, and anything lower scales.
 amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute &&
 	amixer -q -c sgscope sset Capture 100% cap
 echo "# card $card"
-. "$(dirname "$0")/lib.sh"
 record() { # PCM FILE FRAMES [ARECORD OPTION...]
 	pcm=$1 file=$2 n=$3
 	shift 3

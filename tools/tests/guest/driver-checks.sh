@@ -4,7 +4,11 @@
 # 50 unbind/bind cycles under playback, then kmemleak and the kernel log.
 # $1: folder with pcm-checks and short.wav, writable for recordings.
 dir=$1
-say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
+. "$(dirname "$0")/lib.sh"
+# 13 checks of its own and pcm-checks' (tools/tests/pcm-checks.c), whose
+# subcommands print plans of their own
+plan 13
+sgscope_card
 kmemleak=/sys/kernel/debug/kmemleak
 # only leaks from now on count
 echo clear >$kmemleak 2>/dev/null
@@ -22,7 +26,7 @@ done
 # the interrupt handler's injected busy-wait is bounded: a delay past the
 # limit is refused and leaves the knob as it was; one within it is taken
 # and the card still plays
-knob=/sys/kernel/debug/sgscope/card0/inject_irq_delay_us
+knob=$debugfs/inject_irq_delay_us
 echo 1001 >$knob 2>/dev/null
 rc=$?
 [ "$rc" != 0 ] && [ "$(cat $knob)" = 0 ]
@@ -57,7 +61,7 @@ say $? "unbind/bind: the card plays afterwards"
 # hand the device to the mainline snd-intel8x0 and back (README's recipe)
 intel=/sys/bus/pci/drivers/snd_intel8x0
 echo "$dev" >$drv/unbind && modprobe snd-intel8x0 &&
-	[ -e $intel/$dev ] && aplay -q -D hw:0,0 "$dir/short.wav"
+	[ -e $intel/$dev ] && aplay -q -D "hw:$(cat /sys/bus/pci/devices/$dev/sound/card*/number),0" "$dir/short.wav"
 say $? "move: snd-intel8x0 takes the device and plays"
 echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
 	echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override &&

@@ -13,12 +13,12 @@
 # rows, and "PLAYED clipNNN" for every play the host must find bit-exact.
 level=$1 boot=$2 dir=$3
 S=$(cd "$(dirname "$0")/../../.." && pwd)/build/sgscope/sgscope
-debugfs=/sys/kernel/debug/sgscope/card0
+. "$(dirname "$0")/lib.sh"
+sgscope_card
 kmemleak=/sys/kernel/debug/kmemleak
-dev=$(basename "$(readlink /sys/class/sound/card0/device)")
+dev=$(basename "$(readlink /sys/class/sound/card$card/device)")
 drv=/sys/bus/pci/drivers/snd_sgscope
 name() { case $1 in 0) echo prealloc;; 1) echo sg;; 2) echo vmalloc;; 3) echo noncontig;; esac; }
-say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
 counter() { sed -n "s/^$1 //p" $debugfs/counters; }
 
 # the codec starts muted: 0 dB, so the recording is the samples played
@@ -46,7 +46,7 @@ echo clear >$kmemleak 2>/dev/null
 # events since the last scenario began
 mark=0
 begin() { sleep 0.5; mark=$(wc -l <"$trace"); dmesg -C; }
-events() { sleep 0.5; tail -n +$((mark + 1)) "$trace" | jq -c "select(.report==\"event\" and .card==0 and $1)" 2>/dev/null; }
+events() { sleep 0.5; tail -n +$((mark + 1)) "$trace" | jq -c "select(.report==\"event\" and .card==$card and $1)" 2>/dev/null; }
 
 # play PCM [INJECT ARGS]: aplay a fresh clip, under inject if args given;
 # sets rc and err; announces the clip for the bit-exact check when it worked
@@ -92,13 +92,39 @@ row() {
 
 orders() { echo "$1" | jq -r '.orders | to_entries | map("\(.key):\(.value)") | join(",")' | head -1; }
 
-pcms="0 1 2 3"
 orders_k="1 2 3 4 5 6"
 [ "$level" = fast ] && orders_k="1 6"
 [ "$boot" != plain ] && orders_k="1"
+# pcms_of SCENARIO [ORDER]: the PCMs a scenario runs on at this level and
+# boot (most only in the plain boot, fewer in make test's fast level)
+pcms_of() {
+	case $1 in
+	baseline) echo 0 1 2 3 ;;
+	order) if [ "$level" = fast ] && [ "$2" != 1 ]; then echo 1; else echo 0 1 2 3; fi ;;
+	prealloc) [ "$boot" = plain ] && echo 0 ;;
+	fragmentation) [ "$level" = full ] && [ "$boot" = plain ] && echo 1 ;;
+	*)	[ "$boot" = plain ] || return 0
+		case $level:$1 in
+		fast:failslab) echo 2 ;;
+		fast:fail-nth) echo 1 2 ;;
+		fast:pressure) echo 1 ;;
+		*) echo 0 1 2 3 ;;
+		esac ;;
+	esac
+}
+# The plan: every scenario on a PCM is a row and an after, then the final
+# kmemleak check (pcm-failnth's checks have a plan of their own)
+cells=0
+for scenario in baseline all prealloc failslab fail-nth fragmentation pressure; do
+	cells=$((cells + $(pcms_of $scenario | wc -w)))
+done
+for k in $orders_k; do
+	cells=$((cells + $(pcms_of order $k | wc -w)))
+done
+plan $((2 * cells + 1))
 
 # -- baseline
-for p in $pcms; do
+for p in $(pcms_of baseline); do
 	begin
 	play $p
 	ev=$(events ".pcm==$p")
@@ -115,8 +141,7 @@ done
 
 # -- order-k failures inside ALSA buffer allocation
 for k in $orders_k; do
-	for p in $pcms; do
-		[ "$level" = fast ] && [ $k != 1 ] && [ $p != 1 ] && continue
+	for p in $(pcms_of order $k); do
 		begin
 		fb=$(counter fallbacks)
 		play $p --order $k
@@ -153,8 +178,7 @@ for k in $orders_k; do
 done
 
 # -- every ALSA allocation fails: -ENOMEM, then the PCM reopens
-for p in $pcms; do
-	[ "$boot" != plain ] && continue
+for p in $(pcms_of all); do
 	begin
 	af=$(counter alloc_failures)
 	play $p --all
@@ -174,13 +198,13 @@ for p in $pcms; do
 done
 
 # -- preallocation under failure: rebind with order >= 3 failing
-if [ "$boot" = plain ]; then
+if [ -n "$(pcms_of prealloc)" ]; then
 	begin
 	"$S" inject --order 3 -- sh -c "echo $dev >$drv/unbind && echo $dev >$drv/bind" 2>/tmp/inj.err
 	sleep 1
 	set_mixer
 	got=$(counter prealloc_playback_bytes)
-	proc=$(cat /proc/asound/card0/pcm0p/sub0/prealloc 2>/dev/null)
+	proc=$(cat /proc/asound/card$card/pcm0p/sub0/prealloc 2>/dev/null)
 	shrinks=$(events '.pcm==0 and .stream=="playback" and .caller=="prealloc" and .error!=0' | wc -l)
 	bufsize=4096
 	play 0
@@ -196,9 +220,7 @@ if [ "$boot" = plain ]; then
 fi
 
 # -- failslab: the first slab allocation under a PCM ioctl fails
-for p in $pcms; do
-	[ "$boot" != plain ] && continue
-	[ "$level" = fast ] && [ $p != 2 ] && continue
+for p in $(pcms_of failslab); do
 	begin
 	play $p --slab --within snd_pcm_ioctl --times 1
 	first=$rc ferr=$err
@@ -210,9 +232,7 @@ for p in $pcms; do
 done
 
 # -- fail-nth sweep over open, hw_params, prepare, start, stop, hw_free, close
-for p in $pcms; do
-	[ "$boot" != plain ] && continue
-	[ "$level" = fast ] && [ $p != 1 ] && [ $p != 2 ] && continue
+for p in $(pcms_of fail-nth); do
 	begin
 	"$S" inject --nth 0 -- /tmp/pcm-failnth hw:sgscope,$p >/tmp/nth.out 2>/tmp/nth.err
 	nrc=$?
@@ -227,7 +247,7 @@ for p in $pcms; do
 done
 
 # -- real fragmentation (bench only): a natural fallback, orders recorded
-if [ "$level" = full ] && [ "$boot" = plain ]; then
+if [ -n "$(pcms_of fragmentation)" ]; then
 	begin
 	bufsize=1048576
 	play 1 --fragment 90
@@ -240,9 +260,7 @@ if [ "$level" = full ] && [ "$boot" = plain ]; then
 fi
 
 # -- memory pressure: stress-ng in a cgroup; everything succeeds
-for p in $pcms; do
-	[ "$level" = fast ] && [ $p != 1 ] && continue
-	[ "$boot" != plain ] && continue
+for p in $(pcms_of pressure); do
 	begin
 	play $p --pressure 64 --json
 	psi=$(grep -o '"psi_some_us":[0-9]*' /tmp/play.out | cut -d: -f2)

@@ -5,9 +5,10 @@
 # oops, WARN or BUG in the log, no leak kmemleak can find, and the
 # driver's live-object counters back at zero.
 fuzz=$1 rounds=$2 seed=${3:-}
-card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
-dbg=/sys/kernel/debug/sgscope/card$card
 . "$(dirname "$0")/lib.sh"
+plan 4
+sgscope_card
+dbg=$debugfs
 dmesg -C
 echo clear >/sys/kernel/debug/kmemleak
 start=$(cut -d' ' -f1 /proc/uptime)

@@ -3,7 +3,8 @@
 # In the test machine: sgscope inject puts every knob back, whether the
 # command ends, sgscope is interrupted, or arming fails.
 S=$(cd "$(dirname "$0")/../../.." && pwd)/build/sgscope/sgscope
-say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
+. "$(dirname "$0")/lib.sh"
+plan 9
 knobs() {
 	for d in failslab fail_page_alloc; do
 		for k in probability ignore-gfp-wait task-filter times require-start; do

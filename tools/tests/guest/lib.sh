@@ -4,7 +4,20 @@
 # sgscope tracers in the background.  The sourcing script sets S (the CLI)
 # and dir (where the tracers' output goes).
 nfail=0
-say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; nfail=$((nfail + 1)); fi; }
+# plan N: the KTAP plan a guest script opens with (tools/tests/ktap-plans.py)
+plan() { echo "1..$1"; }
+# card_of ID: the number of the sound card with that id, wherever it was
+# registered (another driver's card may come first)
+card_of() { grep -l "^$1\$" /proc/asound/card*/id 2>/dev/null | sed 's|.*/card\([0-9]*\)/id|\1|' | head -1; }
+# sgscope_card: $card, the sgscope card's number, and $debugfs, its
+# debugfs folder
+sgscope_card() {
+	card=$(card_of sgscope)
+	debugfs=/sys/kernel/debug/sgscope/card$card
+}
+# say STATUS NAME: "ok - NAME" when STATUS is 0, else "not ok - NAME"
+# (counted in $nfail, and say returns 1)
+say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; nfail=$((nfail + 1)); return 1; fi; }
 # expect NAME WANT GOT
 expect() { [ "$2" = "$3" ]; _r=$?; say $_r "$1 (want $2, got $3)"; return $_r; }
 # touch_pcm ARGS...: $dir/pcm-touch, quietly

@@ -8,16 +8,19 @@
 # $1: the module file  $2: a short WAV to play  $3: cycles  $4: label
 ko=$1 wav=$2 cycles=$3 label=$4
 . "$(dirname "$0")/lib.sh"
+leaks=/sys/kernel/debug/kmemleak
+# the cycles (3), kmemleak's check where the kernel has it, the log
+if [ -e $leaks ]; then plan 5; else plan 4; fi
 name=$(modinfo -F name "$ko")
 dbg=/sys/kernel/debug/sgscope
-leaks=/sys/kernel/debug/kmemleak
 
 dmesg -C
 [ -e $leaks ] && echo clear >$leaks
 done=0 played=0 gone=0
 for i in $(seq "$cycles"); do
 	insmod "$ko" || break
-	grep -q '\[sgscope' /proc/asound/cards && [ -e $dbg/card0/pcm1-playback/layout ] || break
+	sgscope_card
+	[ -n "$card" ] && [ -e "$debugfs/pcm1-playback/layout" ] || break
 	aplay -q -D "hw:sgscope,$((i % 4))" "$wav" && played=$((played + 1))
 	rmmod "$name" || break
 	[ ! -e $dbg ] && ! grep -q '\[sgscope' /proc/asound/cards && gone=$((gone + 1))

@@ -5,19 +5,18 @@
 # "plain", pcm1 with its buffer forced into single-page chunks (that takes
 # fail_page_alloc).  The host checks the recording.
 dir=$1 plain=${2:-}
-card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
-dbg=/sys/kernel/debug/sgscope/card$card
+. "$(dirname "$0")/lib.sh"
+if [ "$plain" = plain ]; then plan 10; else plan 16; fi
+sgscope_card
+dbg=$debugfs
 amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute
 echo "# card $card"
 
 for pcm in 0 1 2 3; do
 	for mode in rw mmap; do
 		flag=""; [ $mode = mmap ] && flag=-M
-		if aplay -q -D hw:sgscope,$pcm $flag "$dir/in-pcm$pcm-$mode.wav"; then
-			echo "ok - play: aplay $mode through pcm$pcm exits 0"
-		else
-			echo "not ok - play: aplay $mode through pcm$pcm exits 0"
-		fi
+		aplay -q -D hw:sgscope,$pcm $flag "$dir/in-pcm$pcm-$mode.wav"
+		say $? "play: aplay $mode through pcm$pcm exits 0"
 	done
 done
 
@@ -30,12 +29,11 @@ echo premapped >$param
 aplay -q -D hw:sgscope,2 -M "$dir/in-pcm2-premapped.wav"
 rc=$?
 echo lookup >$param
-[ "$rc" = 0 ] && echo "ok - play: aplay mmap through pcm2 premapped exits 0" ||
-	echo "not ok - play: aplay mmap through pcm2 premapped exits 0"
+say $rc "play: aplay mmap through pcm2 premapped exits 0"
 # and it played: a mapping nobody wrote through proves nothing
-[ "$rc" = 0 ] && [ -n "$before" ] && [ "$(calls)" = "$before" ] &&
-	echo "ok - play: pcm2 premapped takes no .page call ($before before and after)" ||
-	echo "not ok - play: pcm2 premapped takes no .page call ($before before, $(calls) after)"
+after=$(calls)
+[ "$rc" = 0 ] && [ -n "$before" ] && [ "$after" = "$before" ]
+say $? "play: pcm2 premapped takes no .page call ($before before, $after after)"
 
 [ "$plain" = plain ] && exit 0
 
@@ -53,19 +51,18 @@ sg_fallback_off
 echo 0 >$T/events/sgscope/enable
 alloc=$(grep -c "sgscope_alloc: card=$card pcm=1 stream=0 strategy=sg .* chunks=$chunks .*fell_back=1 err=0" $T/trace)
 irqs=$(grep -c "sgscope_irq: card=$card engine=1 " $T/trace)
-[ "$alloc" = 1 ] && echo "ok - trace: sgscope_alloc reports the fallback and its $chunks chunks" ||
-	echo "not ok - trace: sgscope_alloc reports the fallback and its $chunks chunks ($alloc events)"
-[ "$irqs" -gt 0 ] && echo "ok - trace: sgscope_irq fires on the PO engine ($irqs)" ||
-	echo "not ok - trace: sgscope_irq fires on the PO engine"
+[ "$alloc" = 1 ]
+say $? "trace: sgscope_alloc reports the fallback and its $chunks chunks ($alloc events)"
+[ "$irqs" -gt 0 ]
+say $? "trace: sgscope_irq fires on the PO engine ($irqs)"
 echo "# pcm1 forced: chunks $chunks, descriptors $descs, fell_back $fell_back"
-[ "$rc" = 0 ] && echo "ok - play: pcm1 with a chunked buffer plays" ||
-	echo "not ok - play: pcm1 with a chunked buffer plays (aplay exit $rc)"
-[ "$fell_back" = 1 ] && echo "ok - play: pcm1's allocation fell back to SG (debugfs)" ||
-	echo "not ok - play: pcm1's allocation fell back to SG (debugfs: $fell_back)"
+say $rc "play: pcm1 with a chunked buffer plays (aplay exit $rc)"
+[ "$fell_back" = 1 ]
+say $? "play: pcm1's allocation fell back to SG (debugfs: $fell_back)"
 # How many chunks the page allocator hands out is its choice (usually
 # 100-255); what the ring must show is a buffer of several chunks whose
 # descriptors (64 periods, split at chunk ends) overflow the 32 slots.
-[ "${chunks:-0}" -ge 2 ] && echo "ok - play: debugfs shows a buffer of several chunks ($chunks)" ||
-	echo "not ok - play: debugfs shows a buffer of several chunks ($chunks)"
-[ "${descs:-0}" -gt 32 ] && echo "ok - play: the chunked buffer needs more than 32 descriptors ($descs)" ||
-	echo "not ok - play: the chunked buffer needs more than 32 descriptors ($descs)"
+[ "${chunks:-0}" -ge 2 ]
+say $? "play: debugfs shows a buffer of several chunks ($chunks)"
+[ "${descs:-0}" -gt 32 ]
+say $? "play: the chunked buffer needs more than 32 descriptors ($descs)"

@@ -8,8 +8,12 @@ mode=$1 dir=$2 kbuild=$3
 here=$(dirname "$0")
 S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
 . "$here/lib.sh"
-dev=$(basename "$(readlink /sys/class/sound/card0/device)")
-debugfs=/sys/kernel/debug/sgscope/card0
+# plain: the CLI's exits (5), pagelat (17), allocs (9), dmamap (5), kprobe
+# attach (7), peers (4), errors (6), fragmentation (5); swiotlb and iommu:
+# the device's DMA mode and its bounces
+if [ "$mode" = plain ]; then plan $((5 + 17 + 9 + 5 + 7 + 4 + 6 + 5)); else plan 2; fi
+sgscope_card
+dev=$(basename "$(readlink /sys/class/sound/card$card/device)")
 compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
 
 if [ "$mode" = plain ]; then
@@ -54,9 +58,9 @@ if [ "$mode" = plain ]; then
 		"$(jqs "$P" "$total | select(.stream==\"capture\") | .count")"
 	expect "pagelat: pcm2's page op is the driver's" sgscope_pcm_vmalloc_page \
 		"$(jqs "$P" "$total | select(.pcm==2) | .page_op")"
-	text=$(awk '/^=== pagelat total/ { t = 1 } t && /^card 0 pcm 2 playback/ { getline; print $2 }' "$dir/pl_text.out")
+	text=$(awk -v want="card $card pcm 2 playback" '/^=== pagelat total/ { t = 1 } t && index($0, want) == 1 { getline; print $2 }' "$dir/pl_text.out")
 	expect "pagelat: the text output counts the same for pcm2" 128 "$text"
-	text=$(awk '/^=== pagelat total/ { t = 1 } t && /^card 0 pcm 1 playback/ { getline; print $2 }' "$dir/pl_text.out")
+	text=$(awk -v want="card $card pcm 1 playback" '/^=== pagelat total/ { t = 1 } t && index($0, want) == 1 { getline; print $2 }' "$dir/pl_text.out")
 	expect "pagelat: the text output counts the same for pcm1" 64 "$text"
 	expect "pagelat: auto attach picked fentry" fentry \
 		"$(jqs "$P" 'select(.report=="start") | .probes[0].attach')"
@@ -96,7 +100,7 @@ if [ "$mode" = plain ]; then
 	A="$dir/al_json.out"
 	jq -e . "$A" >/dev/null
 	say $? "allocs: --json output parses"
-	ev='select(.report=="event" and .card==0 and .stream=="playback")'
+	ev="select(.report==\"event\" and .card==$card and .stream==\"playback\")"
 	expect "allocs: pcm1 hw_params: contiguous, then the SG fallback" "contiguous sg-fallback" \
 		"$(jqs "$A" "$ev | select(.pcm==1) | .result")"
 	expect "allocs: the fallback's chunk count is the driver's" "$pcm1_chunks" \
@@ -145,7 +149,7 @@ if [ "$mode" = plain ]; then
 		say $? "kprobe: $t exits 0 at Ctrl-C"
 	done
 	A="$dir/al_k.out" P="$dir/pl_k.out" D="$dir/dm_k.out"
-	ev='select(.report=="event" and .card==0 and .stream=="playback")'
+	ev="select(.report==\"event\" and .card==$card and .stream==\"playback\")"
 	compat_begin
 	expect "kprobe: allocs: pcm1 dev-sg contiguous, pcm3 noncontig, pcm2 vmalloc" \
 		"1:dev-sg:contiguous 3:noncontig:noncontig 2:vmalloc:vmalloc" \
@@ -238,7 +242,7 @@ if [ "$mode" = plain ]; then
 	say $? "fragment: no zone left with a free block it must not have ($clean of $zones zones)"
 	grep -q "zone DMA32: 0 free blocks of order >= 1 an ordinary allocation can take" "$dir/nf.err"
 	say $? "fragment: ... none of order >= 1 in DMA32, where the device's buffers come from"
-	ev='select(.report=="event" and .card==0 and .pcm==1 and .stream=="playback")'
+	ev="select(.report==\"event\" and .card==$card and .pcm==1 and .stream==\"playback\")"
 	expect "fragment: pcm1's 256 KiB buffer falls back to SG with nothing injected (debugfs, allocs)" \
 		"1 sg-fallback" "$(sed -n 's/^fell_back //p' "$dir/nf.layout") $(jqs "$dir/nf.out" "$ev | .result" | cut -d' ' -f1)"
 	echo "# natural fallback, chunk orders (allocs): $(jqs "$dir/nf.out" "$ev | .orders | tojson" | cut -d' ' -f1)"

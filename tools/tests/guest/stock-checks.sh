@@ -11,7 +11,8 @@ here=$(dirname "$0")
 # SGSCOPE_BIN: another build of the CLI
 S=${SGSCOPE_BIN:-$(cd "$here/../../.." && pwd)/build/sgscope/sgscope}
 . "$here/lib.sh"
-debugfs=/sys/kernel/debug/sgscope/card0
+# 7 checks of the machine and the modules, 25 per attach mode, 9 of inject
+plan $((7 + 2 * 25 + 9))
 compat_kernel="$(uname -r | cut -d. -f1-2) (Debian's, sound core as modules)"
 
 expect "stock: the machine runs Debian's kernel" "$release" "$(uname -r)"
@@ -25,8 +26,9 @@ expect "stock: snd-pcm's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_pc
 insmod "$dir/snd-sgscope.ko" max_buffer_kb=8192
 say $? "stock: snd-sgscope (built against the kernel's headers) loads with insmod"
 expect "stock: snd-sgscope's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_sgscope ] && echo yes)"
-grep -q '\[sgscope' /proc/asound/cards
-say $? "stock: the sgscope card is there"
+sgscope_card
+[ -n "$card" ] && grep -q '\[sgscope' /proc/asound/cards
+say $? "stock: the sgscope card is there (card $card)"
 
 # pcm-touch ID FRAMES ROUNDS: hw_params (one allocation), then ROUNDS of
 # mmap + a byte written to every page + munmap
@@ -39,6 +41,7 @@ say $? "stock: the sgscope card is there"
 for attach in fentry kprobe; do
 	modprobe snd-dummy
 	say $? "$attach: snd-dummy loads with its fake buffer"
+	dummy=$(card_of Dummy)
 	traced al allocs --json --attach "$attach" || continue
 	traced pl pagelat --json --attach "$attach"
 	traced dm dmamap --json --attach "$attach"
@@ -70,16 +73,16 @@ for attach in fentry kprobe; do
 	ev='select(.report=="event" and .stream=="playback")'
 	# 6.1: SNDRV_DMA_TYPE_DEV_SG is NONCONTIG, so pcm1 asks for noncontig
 	expect "$attach: allocs: pcm1 (DEV_SG, an alias of NONCONTIG in 6.1)" "noncontig noncontig" \
-		"$(jqs "$A" "$ev | select(.card==0 and .pcm==1 and .bytes==65536) | \"\(.requested_type) \(.result)\"")"
+		"$(jqs "$A" "$ev | select(.card==$card and .pcm==1 and .bytes==65536) | \"\(.requested_type) \(.result)\"")"
 	expect "$attach: allocs: pcm1's 8 MiB buffer is the SG fallback's, its chunks the driver's" \
 		"noncontig sg-fallback $pcm1_chunks" \
-		"$(jqs "$A" "$ev | select(.card==0 and .pcm==1 and .bytes==8388608) | \"\(.requested_type) \(.result) \(.chunks)\"")"
+		"$(jqs "$A" "$ev | select(.card==$card and .pcm==1 and .bytes==8388608) | \"\(.requested_type) \(.result) \(.chunks)\"")"
 	expect "$attach: allocs: pcm2 is vmalloc" "vmalloc 65536" \
-		"$(jqs "$A" "$ev | select(.card==0 and .pcm==2) | \"\(.result) \(.bytes)\"")"
+		"$(jqs "$A" "$ev | select(.card==$card and .pcm==2) | \"\(.result) \(.bytes)\"")"
 	expect "$attach: allocs: pcm3 is noncontig" "noncontig hw_params" \
-		"$(jqs "$A" "$ev | select(.card==0 and .pcm==3) | \"\(.result) \(.caller)\"")"
+		"$(jqs "$A" "$ev | select(.card==$card and .pcm==3) | \"\(.result) \(.caller)\"")"
 	expect "$attach: allocs: snd-dummy's buffer is continuous" "continuous 65536" \
-		"$(jqs "$A" "$ev | select(.card==1) | \"\(.result) \(.bytes)\"")"
+		"$(jqs "$A" "$ev | select(.card==$dummy) | \"\(.result) \(.bytes)\"")"
 	compat_row allocs "$attach" "$A"
 	compat_begin
 	total='select(.report=="total")'
@@ -87,16 +90,16 @@ for attach in fentry kprobe; do
 	# front (no faults: without an IOMMU they are single blocks in the
 	# direct map), pcm1's 8 MiB fallback buffer page by page
 	expect "$attach: pagelat: pcm2's faults counted" 32 \
-		"$(jqs "$P" "$total | select(.card==0 and .pcm==2) | .count")"
+		"$(jqs "$P" "$total | select(.card==$card and .pcm==2) | .count")"
 	expect "$attach: pagelat: pcm2's page op is the driver's" sgscope_pcm_vmalloc_page \
-		"$(jqs "$P" "$total | select(.card==0 and .pcm==2) | .page_op")"
+		"$(jqs "$P" "$total | select(.card==$card and .pcm==2) | .page_op")"
 	expect "$attach: pagelat: snd-dummy's faults counted" 32 \
-		"$(jqs "$P" "$total | select(.card==1) | .count")"
+		"$(jqs "$P" "$total | select(.card==$dummy) | .count")"
 	expect "$attach: pagelat: snd-dummy's page op" dummy_pcm_page \
-		"$(jqs "$P" "$total | select(.card==1) | .page_op")"
+		"$(jqs "$P" "$total | select(.card==$dummy) | .page_op")"
 	# the op itself, timed inside each of those faults
-	for want in "0 1 sgscope_pcm_sg_page 2048" "0 2 sgscope_pcm_vmalloc_page 32" \
-		"1 0 dummy_pcm_page 32"; do
+	for want in "$card 1 sgscope_pcm_sg_page 2048" "$card 2 sgscope_pcm_vmalloc_page 32" \
+		"$dummy 0 dummy_pcm_page 32"; do
 		set -- $want
 		expect "$attach: pagelat: card $1 pcm $2's .page op timed in each fault, with $attach" \
 			"$3 $4 $attach" \
@@ -105,9 +108,9 @@ for attach in fentry kprobe; do
 	expect "$attach: pagelat: the op histograms are there" "true true true" \
 		"$(jqs "$P" "$total | select(.op) | .op.log2 | length > 0")"
 	expect "$attach: pagelat: pcm1's faults counted (its SG fallback buffer)" "2048 sgscope_pcm_sg_page" \
-		"$(jqs "$P" "$total | select(.card==0 and .pcm==1) | \"\(.count) \(.page_op)\"")"
+		"$(jqs "$P" "$total | select(.card==$card and .pcm==1) | \"\(.count) \(.page_op)\"")"
 	expect "$attach: pagelat: pcm3 takes no fault" "" \
-		"$(jqs "$P" "$total | select(.card==0 and .pcm==3) | \"pcm\(.pcm):\(.count)\"")"
+		"$(jqs "$P" "$total | select(.card==$card and .pcm==3) | \"pcm\(.pcm):\(.count)\"")"
 	compat_row pagelat "$attach" "$P"
 	compat_begin
 	expect "$attach: dmamap: one dma_map_sgtable for pcm2's hw_params, entries = the driver's chunks" \
@@ -129,7 +132,7 @@ stopped frag
 grep -q "zone DMA32: 0 free blocks of order >= 1 an ordinary allocation can take" "$dir/frag.err"
 say $? "stock: ... leaving DMA32 no free block of order >= 1 ($(grep -c 'buddyinfo after' "$dir/frag.err") zones shown)"
 sed 's/^/# /' "$dir/frag.err"
-ev='select(.report=="event" and .card==0 and .pcm==1 and .stream=="playback")'
+ev="select(.report==\"event\" and .card==$card and .pcm==1 and .stream==\"playback\")"
 expect "stock: pcm1's 256 KiB buffer falls back to SG with nothing injected (debugfs, allocs)" \
 	"1 sg-fallback" "$(sed -n 's/^fell_back //p' "$dir/frag.layout") $(jqs "$dir/frag.out" "$ev | .result" | cut -d' ' -f1)"
 echo "# natural fallback on 6.1: chunks $(sed -n 's/^chunks //p' "$dir/frag.layout"); allocs: $(jqs "$dir/frag.out" "$ev | \"\\(.result), chunks \\(.chunks), allocations \\(.allocations), orders \\(.orders | tojson)\"")"

@@ -9,9 +9,8 @@
 export PATH=/bin
 aplay=$1
 T=/sys/kernel/tracing
-failed=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; failed=1; }
+. /lib.sh
+plan 12
 echo 1 >/sys/module/suspend/parameters/pm_test_delay
 echo devices >/sys/power/pm_test
 echo 'snd_ac97_suspend snd_ac97_resume' >$T/set_ftrace_filter
@@ -23,31 +22,21 @@ for pcm in 0 1 2 3; do
 	$aplay -D hw:sgscope,$pcm /data/in-suspend-pcm$pcm.wav 2>/tmp/aplay.err &
 	pid=$!
 	sleep 1
-	if echo mem >/sys/power/state; then
-		ok "suspend: pm_test devices cycle with pcm$pcm playing"
-	else
-		not_ok "suspend: pm_test devices cycle with pcm$pcm playing"
-	fi
+	echo mem >/sys/power/state
+	say $? "suspend: pm_test devices cycle with pcm$pcm playing"
 	wait $pid
 	rc=$?
-	if [ "$rc" = 0 ] && grep -q Suspended /tmp/aplay.err; then
-		ok "$name"
-	else
-		not_ok "$name (aplay exit $rc)"
-		sed 's/^/#   /' /tmp/aplay.err
-	fi
+	[ "$rc" = 0 ] && grep -q Suspended /tmp/aplay.err
+	say $? "$name (aplay exit $rc)" || sed 's/^/#   /' /tmp/aplay.err
 	ac97=$(grep -c 'snd_ac97_suspend <-sgscope_suspend' $T/trace)
-	if [ "$ac97" = 1 ] && [ "$(grep -c 'snd_ac97_resume <-sgscope_resume' $T/trace)" = 1 ]; then
-		ok "suspend: codec saved and restored by the driver (pcm$pcm)"
-	else
-		not_ok "suspend: codec saved and restored by the driver (pcm$pcm)"
+	[ "$ac97" = 1 ] && [ "$(grep -c 'snd_ac97_resume <-sgscope_resume' $T/trace)" = 1 ]
+	say $? "suspend: codec saved and restored by the driver (pcm$pcm)" ||
 		sed 's/^/#   /' $T/trace | grep -v '^#   #' | head -5
-	fi
 	echo >$T/trace
 done
 echo nop >$T/current_tracer
 echo none >/sys/power/pm_test
 sync
-echo "sgscope-vm-status: $failed"
+echo "sgscope-vm-status: $((nfail > 0))"
 sleep 1
 poweroff -f

@@ -9,7 +9,8 @@
 # script ends by powering the machine off (tools/vm reads the status line).
 dir=$1
 root=/tmp/suspend-root
-card=$(grep -l '^sgscope$' /proc/asound/card*/id | sed 's|.*/card\([0-9]*\)/id|\1|')
+. "$(dirname "$0")/lib.sh"
+sgscope_card
 amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute
 echo "# card $card"
 
@@ -21,7 +22,7 @@ for f in "$bin" $(ldd "$bin" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) 
 done
 cp --parents -r /usr/share/alsa $root/
 cp "$dir"/in-suspend-*.wav $root/data/
-cp "$(dirname "$0")/suspend-run.sh" $root/
+cp "$(dirname "$0")/suspend-run.sh" "$(dirname "$0")/lib.sh" $root/
 mount --bind /dev $root/dev
 mount --bind /proc $root/proc
 mount --rbind /sys $root/sys
