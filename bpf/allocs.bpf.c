@@ -7,26 +7,10 @@
  * device only.
  */
 #include "sgscope_common.bpf.h"
+/* the kernel's SNDRV_DMA_TYPE_*, which the driver's build asserts */
+#include "sgscope_ktypes.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/*
- * include/sound/memalloc.h's SNDRV_DMA_TYPE_*: macros, so no BTF to
- * relocate them by.  The numbers below mean the same in 6.1 and 6.12
- * except where the kernel generation (is_v61(), from the fallback's
- * struct layout) says otherwise.
- */
-#define KTYPE_CONTINUOUS		1
-#define KTYPE_DEV			2
-#define KTYPE_DEV_SG			3	/* 6.12; in 6.1 DEV_SG is NONCONTIG */
-#define KTYPE_DEV_IRAM			4
-#define KTYPE_DEV_WC			5
-#define KTYPE_DEV_WC_SG			6
-#define KTYPE_VMALLOC			7
-#define KTYPE_NONCONTIG			8
-#define KTYPE_NONCOHERENT		9
-#define KTYPE_DEV_SG_FALLBACK		10	/* 6.1 only */
-#define KTYPE_DEV_WC_SG_FALLBACK	11	/* 6.1 only */
 
 /*
  * sound/core/memalloc.c's private struct snd_dma_sg_fallback, in its two
@@ -60,27 +44,27 @@ static __always_inline __s32 dma_type(int ktype)
 	bool v61 = is_v61();
 
 	switch (ktype) {
-	case KTYPE_CONTINUOUS:
+	case SGSCOPE_KTYPE_CONTINUOUS:
 		return SGSCOPE_DMA_CONTINUOUS;
-	case KTYPE_DEV:
+	case SGSCOPE_KTYPE_DEV:
 		return SGSCOPE_DMA_DEV;
-	case KTYPE_DEV_SG:
+	case SGSCOPE_KTYPE_DEV_SG:
 		return v61 ? SGSCOPE_DMA_UNKNOWN : SGSCOPE_DMA_DEV_SG;
-	case KTYPE_DEV_IRAM:
+	case SGSCOPE_KTYPE_DEV_IRAM:
 		return SGSCOPE_DMA_DEV_IRAM;
-	case KTYPE_DEV_WC:
+	case SGSCOPE_KTYPE_DEV_WC:
 		return SGSCOPE_DMA_DEV_WC;
-	case KTYPE_DEV_WC_SG:
+	case SGSCOPE_KTYPE_DEV_WC_SG:
 		return SGSCOPE_DMA_DEV_WC_SG;
-	case KTYPE_VMALLOC:
+	case SGSCOPE_KTYPE_VMALLOC:
 		return SGSCOPE_DMA_VMALLOC;
-	case KTYPE_NONCONTIG:
+	case SGSCOPE_KTYPE_NONCONTIG:
 		return SGSCOPE_DMA_NONCONTIG;
-	case KTYPE_NONCOHERENT:
+	case SGSCOPE_KTYPE_NONCOHERENT:
 		return SGSCOPE_DMA_NONCOHERENT;
-	case KTYPE_DEV_SG_FALLBACK:
+	case SGSCOPE_KTYPE_DEV_SG_FALLBACK:
 		return v61 ? SGSCOPE_DMA_SG_FALLBACK : SGSCOPE_DMA_UNKNOWN;
-	case KTYPE_DEV_WC_SG_FALLBACK:
+	case SGSCOPE_KTYPE_DEV_WC_SG_FALLBACK:
 		return v61 ? SGSCOPE_DMA_WC_SG_FALLBACK : SGSCOPE_DMA_UNKNOWN;
 	}
 	return SGSCOPE_DMA_UNKNOWN;

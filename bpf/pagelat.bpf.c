@@ -194,7 +194,7 @@ static __always_inline int span_end(void *starts_map, void *hist_map,
 
 /* fentry: the start time only; fexit reads the substream from the vmf */
 SEC("fentry")
-int BPF_PROG(fault_entry_fentry, struct vm_fault *vmf)
+int BPF_PROG(fault_enter_fentry, struct vm_fault *vmf)
 {
 	return span_start(&starts, NULL);
 }
@@ -209,7 +209,7 @@ int BPF_PROG(fault_exit_fexit, struct vm_fault *vmf, vm_fault_t ret)
 
 /* kprobes: the kretprobe has no arguments, so the kprobe keeps them */
 SEC("kprobe")
-int BPF_KPROBE(fault_entry_kprobe, struct vm_fault *vmf)
+int BPF_KPROBE(fault_enter_kprobe, struct vm_fault *vmf)
 {
 	return span_start(&starts, BPF_CORE_READ(vmf, vma, vm_private_data));
 }
@@ -226,7 +226,7 @@ int BPF_KRETPROBE(fault_exit_kretprobe, long ret)
  * fault with SIGBUS).
  */
 SEC("fentry")
-int BPF_PROG(op_entry_fentry, struct snd_pcm_substream *substream)
+int BPF_PROG(op_enter_fentry, struct snd_pcm_substream *substream)
 {
 	return span_start(&op_starts, NULL);
 }
@@ -239,7 +239,7 @@ int BPF_PROG(op_exit_fexit, struct snd_pcm_substream *substream,
 }
 
 SEC("kprobe")
-int BPF_KPROBE(op_entry_kprobe, struct snd_pcm_substream *substream)
+int BPF_KPROBE(op_enter_kprobe, struct snd_pcm_substream *substream)
 {
 	return span_start(&op_starts, substream);
 }

@@ -16,6 +16,7 @@
 #include <sound/core.h>
 #include <sound/memalloc.h>
 #include <sound/pcm.h>
+#include "sgscope_names.h"
 
 struct snd_ac97;
 struct dentry;
@@ -81,14 +82,6 @@ struct dentry;
  * with 1024 periods needs 2048).
  */
 #define SGSCOPE_MAX_DESCS	4096
-
-enum sgscope_strategy {
-	SGSCOPE_PREALLOC,	/* pcm0: DEV, preallocated with fallback */
-	SGSCOPE_SG,		/* pcm1: DEV_SG, chunked fallback */
-	SGSCOPE_VMALLOC,	/* pcm2: VMALLOC + own sg_table */
-	SGSCOPE_NONCONTIG,	/* pcm3: NONCONTIG */
-	SGSCOPE_NUM_PCMS
-};
 
 enum sgscope_engine_id {
 	SGSCOPE_ENGINE_PI,	/* PCM in: capture */

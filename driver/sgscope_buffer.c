@@ -17,10 +17,10 @@
 #include "sgscope_compat.h"
 
 const char *const sgscope_strategy_names[SGSCOPE_NUM_PCMS] = {
-	[SGSCOPE_PREALLOC] = "prealloc",
-	[SGSCOPE_SG] = "sg",
-	[SGSCOPE_VMALLOC] = "vmalloc",
-	[SGSCOPE_NONCONTIG] = "noncontig",
+	[SGSCOPE_PREALLOC] = SGSCOPE_PREALLOC_NAME,
+	[SGSCOPE_SG] = SGSCOPE_SG_NAME,
+	[SGSCOPE_VMALLOC] = SGSCOPE_VMALLOC_NAME,
+	[SGSCOPE_NONCONTIG] = SGSCOPE_NONCONTIG_NAME,
 };
 EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_strategy_names);
 

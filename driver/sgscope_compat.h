@@ -8,6 +8,32 @@
 
 #include <linux/build_bug.h>
 #include <sound/memalloc.h>
+#include "sgscope_ktypes.h"
+
+/*
+ * The kernel's buffer types are what the BPF programs read them as
+ * (sgscope_ktypes.h): every build, against every kernel, checks that.
+ */
+static_assert(SNDRV_DMA_TYPE_CONTINUOUS == SGSCOPE_KTYPE_CONTINUOUS);
+static_assert(SNDRV_DMA_TYPE_DEV == SGSCOPE_KTYPE_DEV);
+static_assert(SNDRV_DMA_TYPE_DEV_WC == SGSCOPE_KTYPE_DEV_WC);
+static_assert(SNDRV_DMA_TYPE_VMALLOC == SGSCOPE_KTYPE_VMALLOC);
+static_assert(SNDRV_DMA_TYPE_NONCONTIG == SGSCOPE_KTYPE_NONCONTIG);
+static_assert(SNDRV_DMA_TYPE_NONCOHERENT == SGSCOPE_KTYPE_NONCOHERENT);
+#ifdef CONFIG_GENERIC_ALLOCATOR
+static_assert(SNDRV_DMA_TYPE_DEV_IRAM == SGSCOPE_KTYPE_DEV_IRAM);
+#endif
+#ifdef CONFIG_SND_DMA_SGBUF
+static_assert(SNDRV_DMA_TYPE_DEV_WC_SG == SGSCOPE_KTYPE_DEV_WC_SG);
+#ifdef SNDRV_DMA_TYPE_DEV_SG_FALLBACK
+/* 6.1: DEV_SG is NONCONTIG, the SG fallback has types of its own */
+static_assert(SNDRV_DMA_TYPE_DEV_SG == SGSCOPE_KTYPE_NONCONTIG);
+static_assert(SNDRV_DMA_TYPE_DEV_SG_FALLBACK == SGSCOPE_KTYPE_DEV_SG_FALLBACK);
+static_assert(SNDRV_DMA_TYPE_DEV_WC_SG_FALLBACK == SGSCOPE_KTYPE_DEV_WC_SG_FALLBACK);
+#else
+static_assert(SNDRV_DMA_TYPE_DEV_SG == SGSCOPE_KTYPE_DEV_SG);
+#endif
+#endif
 
 /*
  * kunit/ calls into the driver: export for it only when the Makefile says

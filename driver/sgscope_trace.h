@@ -10,6 +10,13 @@
 #define SGSCOPE_TRACE_H
 
 #include <linux/tracepoint.h>
+#include "sgscope_names.h"
+
+/* the strategies by value in the event format, for tools that parse it */
+TRACE_DEFINE_ENUM(SGSCOPE_PREALLOC);
+TRACE_DEFINE_ENUM(SGSCOPE_SG);
+TRACE_DEFINE_ENUM(SGSCOPE_VMALLOC);
+TRACE_DEFINE_ENUM(SGSCOPE_NONCONTIG);
 
 TRACE_EVENT(sgscope_alloc,
 	    TP_PROTO(int card, int pcm, int stream, int strategy,
@@ -44,9 +51,11 @@ TRACE_EVENT(sgscope_alloc,
 			   __entry->duration_ns = duration_ns;),
 	    TP_printk("card=%d pcm=%d stream=%d strategy=%s type=%d bytes=%u chunks=%u min_chunk=%u max_chunk=%u fell_back=%d err=%d ns=%llu",
 		      __entry->card, __entry->pcm, __entry->stream,
-		      __print_symbolic(__entry->strategy, { 0, "prealloc" },
-				       { 1, "sg" }, { 2, "vmalloc" },
-				       { 3, "noncontig" }),
+		      __print_symbolic(__entry->strategy,
+				       { SGSCOPE_PREALLOC, SGSCOPE_PREALLOC_NAME },
+				       { SGSCOPE_SG, SGSCOPE_SG_NAME },
+				       { SGSCOPE_VMALLOC, SGSCOPE_VMALLOC_NAME },
+				       { SGSCOPE_NONCONTIG, SGSCOPE_NONCONTIG_NAME }),
 		      __entry->dma_type, __entry->bytes,
 		      __entry->chunks, __entry->min_chunk, __entry->max_chunk,
 		      __entry->fell_back, __entry->err, __entry->duration_ns)

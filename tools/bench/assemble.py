@@ -17,11 +17,13 @@ boots = boots.split()
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 kbuild = os.environ.get("KBUILD", os.path.expanduser("~/.cache/sgscope/build"))
 
-kernel, knobs, clocks = "", {}, {}
+kernel, knobs, clocks, strategies = "", {}, {}, {}
 for line in open(f"{work}/boot-info.txt"):
     boot, what, *f = line.split(None, 3)
     if what == "KERNEL":
         kernel = f[0]
+    elif what == "PCM":
+        strategies[f"pcm{f[0]}"] = f[1].strip()
     elif what == "KNOB":
         knobs[f[0]] = f[1].strip() if len(f) > 1 else ""
     elif what == "CLOCK":
@@ -128,6 +130,7 @@ run = {
     "clock": clock, "icount_shift": int(shift) if clock == "icount" else None,
     "parallel_boots": int(os.environ.get("BENCH_JOBS", "1")),
     "knobs": knobs,
+    "strategies": strategies,
     "workloads": {"pcm-touch": "open, hw_params, 20 x (mmap, write a byte per page, munmap), close",
                   "pcm-xruns": "300 ms of playback, 4 periods of 1024 frames queued ahead"},
     "host": os.uname().nodename,

@@ -176,6 +176,10 @@ current=
 # card 0 in the test machine; on a lab machine (--local) whatever it got
 sgscope_card=$(sed -n 's/^ *\([0-9]*\) \[sgscope *\].*/\1/p' /proc/asound/cards)
 [ -n "$sgscope_card" ] || { echo "# no sgscope card in /proc/asound/cards" >&2; exit 1; }
+# each PCM's strategy: its id, as the driver names it (run.json)
+for info in /proc/asound/card"$sgscope_card"/pcm*p/info; do
+	echo "PCM $(sed -n 's/^device: //p' "$info") $(sed -n 's/^id: //p' "$info")"
+done
 while read -r cell card pcm bytes variant; do
 	cond=${cell##*/}
 	# a new condition (the peers' conditions come after snd-sgscope's):

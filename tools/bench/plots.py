@@ -5,14 +5,18 @@ make_all(out, series, histograms, orders) draws what the run has data for
 and returns [(file name without .svg, title)].  series maps (cell, metric)
 to {"unit", "values"}; histograms maps a cell to {(low, high): count} of
 pagelat's histogram buckets; orders maps a cell to {order: chunks}."""
-import os, statistics, subprocess
+import os, statistics, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import names  # noqa: E402
 
 STRATEGIES = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm2-premapped", "pcm3"]
 PEERS = ["intel8x0", "dummy"]
-LABELS = {"pcm0": "pcm0 prealloc", "pcm1": "pcm1 sg", "pcm2-lookup": "pcm2 vmalloc lookup",
-          "pcm2-cached": "pcm2 vmalloc cached", "pcm2-premapped": "pcm2 vmalloc premapped",
-          "pcm3": "pcm3 noncontig",
-          "intel8x0": "snd-intel8x0", "dummy": "snd-dummy"}
+# "pcm2-lookup" -> "pcm2 vmalloc lookup": the PCM, its strategy (the
+# driver's name), the .page variant
+LABELS = {s: " ".join([s.split("-")[0], names.strategies()[s.split("-")[0]]] + s.split("-")[1:])
+          for s in STRATEGIES}
+LABELS.update({"intel8x0": "snd-intel8x0", "dummy": "snd-dummy"})
 CONDITIONS = ["none", "order1", "fragment", "lowmem"]
 BOOTS = ["direct", "swiotlb", "iommu"]
 

@@ -147,10 +147,11 @@ def write(out):
              f"boots: {' '.join(boots)}.", "",
              f"**Clock: {clock_short}.** Every time here is {clock_long}. Absolute times are "
              "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
-             "Cells are strategy/DMA mode/buffer size/condition: pcm0 prealloc, pcm1 sg (DEV_SG), "
-             "pcm2 vmalloc (.page by vmalloc_to_page: lookup, or from its page array: cached; or every "
-             "page mapped at mmap time, no .page: premapped, the limit), pcm3 "
-             "noncontig; intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
+             f"Cells are strategy/DMA mode/buffer size/condition: {plots.LABELS['pcm0']}, "
+             f"{plots.LABELS['pcm1']} (DEV_SG), pcm2 {plots.names.strategies()['pcm2']} (.page by "
+             "vmalloc_to_page: lookup, or from its page array: cached; or every "
+             f"page mapped at mmap time, no .page: premapped, the limit), {plots.LABELS['pcm3']}; "
+             "intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
              "(`sgscope inject --order 1`), fragment (`--fragment 100 --order-min 4`: no free block of order 4, 64 KiB, or more in any zone, nothing injected: pcm1's 256 KiB and 1 MiB take the SG fallback on their own), lowmem (`--lowmem 0`: free memory at the min watermark, refilled before each iteration, so allocations reclaim).", ""]
 
 

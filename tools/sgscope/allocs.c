@@ -245,71 +245,62 @@ static void report(void *ctx, bool final, double elapsed)
 	fflush(stdout);
 }
 
+static int allocs_open(void *ctx, const struct bpf_object_open_opts *open_opts,
+			struct bpf_object_skeleton **skeleton, struct bpf_map **ring)
+{
+	struct allocs *a = ctx;
+
+	a->skel = allocs_bpf__open_opts(open_opts);
+	if (!a->skel)
+		return -1;
+	a->skel->rodata->filter_card = a->opts->card;
+	a->skel->rodata->filter_pcm = a->opts->pcm;
+	a->skel->rodata->filter_pid = a->opts->pid;
+	*skeleton = a->skel->skeleton;
+	*ring = a->skel->maps.events;
+	return 0;
+}
+
+static int allocs_points(void *ctx, struct probe_point *points)
+{
+	struct allocs_bpf *skel = ((struct allocs *)ctx)->skel;
+
+	points[0] = PROBE_POINT(skel, alloc, "ALSA buffer allocation", alloc_candidates, false);
+	points[1] = PROBE_POINT(skel, hw_params, "PCM hw_params", hw_params_candidates, true);
+	points[2] = PROBE_POINT(skel, prealloc, "PCM preallocation", prealloc_candidates, true);
+	return 3;
+}
+
+static void allocs_started(void *ctx)
+{
+	if (!((struct allocs *)ctx)->opts->json)
+		printf("CARD PCM STREAM   CALLER    DEVICE       REQUESTED  REQ-BYTES RESULT          BYTES CHUNKS ORDERS              USECS  ERR COMM\n");
+}
+
+static void allocs_close(void *ctx)
+{
+	struct allocs *a = ctx;
+
+	free(a->rows);
+	allocs_bpf__destroy(a->skel);
+}
+
+static const struct tracer allocs_tracer = {
+	.name = "allocs",
+	.what = "ALSA buffer allocations",
+	.open = allocs_open,
+	.points = allocs_points,
+	.on_event = on_event,
+	.started = allocs_started,
+	.report = report,
+	.close = allocs_close,
+};
+
 static int allocs_run(const struct sgscope_opts *opts)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	struct probe_point points[3] = {};
-	struct bpf_link *links[6] = {};
-	struct ring_buffer *rb = NULL;
 	struct allocs a = { .opts = opts };
-	int err = 1;
 
-	if (session_check(opts))
-		return 1;
-	session_open_opts(opts, &open_opts);
-	a.skel = allocs_bpf__open_opts(&open_opts);
-	if (!a.skel) {
-		fprintf(stderr, "sgscope allocs: cannot open the BPF object (-v tells why)\n");
-		return 1;
-	}
-	a.skel->rodata->filter_card = opts->card;
-	a.skel->rodata->filter_pcm = opts->pcm;
-	a.skel->rodata->filter_pid = opts->pid;
-	points[0] = (struct probe_point) {
-		.what = "ALSA buffer allocation",
-		.candidates = alloc_candidates,
-		.fentry = a.skel->progs.alloc_enter_fentry,
-		.fexit = a.skel->progs.alloc_exit_fexit,
-		.kprobe = a.skel->progs.alloc_enter_kprobe,
-		.kretprobe = a.skel->progs.alloc_exit_kretprobe,
-	};
-	points[1] = (struct probe_point) {
-		.what = "PCM hw_params",
-		.candidates = hw_params_candidates,
-		.optional = true,
-		.fentry = a.skel->progs.hw_params_enter_fentry,
-		.fexit = a.skel->progs.hw_params_exit_fexit,
-		.kprobe = a.skel->progs.hw_params_enter_kprobe,
-		.kretprobe = a.skel->progs.hw_params_exit_kretprobe,
-	};
-	points[2] = (struct probe_point) {
-		.what = "PCM preallocation",
-		.candidates = prealloc_candidates,
-		.optional = true,
-		.fentry = a.skel->progs.prealloc_enter_fentry,
-		.fexit = a.skel->progs.prealloc_exit_fexit,
-		.kprobe = a.skel->progs.prealloc_enter_kprobe,
-		.kretprobe = a.skel->progs.prealloc_exit_kretprobe,
-	};
-	if (probes_choose(points, 3, opts->attach))
-		goto out;
-	if (allocs_bpf__load(a.skel)) {
-		fprintf(stderr, "sgscope allocs: the kernel refused the BPF programs (-v shows the verifier's log)\n");
-		goto out;
-	}
-	rb = ring_buffer__new(bpf_map__fd(a.skel->maps.events), on_event, &a, NULL);
-	if (!rb || probes_attach(points, 3, links))
-		goto out;
-	announce(opts, "ALSA buffer allocations", points, 3);
-	if (!opts->json)
-		printf("CARD PCM STREAM   CALLER    DEVICE       REQUESTED  REQ-BYTES RESULT          BYTES CHUNKS ORDERS              USECS  ERR COMM\n");
-	err = session_run(opts, rb, report, &a) ? 1 : 0;
-out:
-	probes_detach(links, 3);
-	ring_buffer__free(rb);
-	free(a.rows);
-	allocs_bpf__destroy(a.skel);
-	return err;
+	return tracer_run(opts, &allocs_tracer, &a);
 }
 
 const struct subcommand allocs_command = {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "sgscope_names.h"
 #include "subcommands.h"
 
 static void usage(FILE *f)
@@ -29,9 +30,11 @@ static void help(void)
 {
 	printf("sgscope bench: %s\n\n", "run the benchmark matrix in the test machine");
 	usage(stdout);
-	printf("\nCells are STRATEGY/MODE/SIZE/CONDITION: pcm0 pcm1 pcm2-lookup pcm2-cached\n"
-	       "pcm2-premapped pcm3 (and the peers intel8x0 and dummy, direct mode, 64k) x direct\n"
-	       "swiotlb iommu (one boot each) x 64k 256k 1024k x none order1 fragment lowmem.\n\n"
+	printf("\nCells are STRATEGY/MODE/SIZE/CONDITION: pcm0 (" SGSCOPE_PREALLOC_NAME "), pcm1 ("
+	       SGSCOPE_SG_NAME "), pcm2-lookup pcm2-cached\npcm2-premapped (" SGSCOPE_VMALLOC_NAME
+	       "), pcm3 (" SGSCOPE_NONCONTIG_NAME "); the peers intel8x0 and dummy (direct mode,\n"
+	       "64k) x direct swiotlb iommu (one boot each) x 64k 256k 1024k x none order1\n"
+	       "fragment lowmem.\n\n"
 	       "  --quick            direct mode, 256k, none and order1, 5 iterations (a few minutes)\n"
 	       "  --iterations N     iterations per cell (default 10, 5 with --quick)\n"
 	       "  --filter GLOB      only the cells whose name matches, e.g. 'pcm2-*/*/256k/*'\n"
@@ -54,7 +57,7 @@ static void help(void)
 
 static int bad(const char *fmt, const char *arg)
 {
-	return usage_error("bench", usage, fmt, arg);
+	return usage_error(&bench_command, fmt, arg);
 }
 
 /* The source tree: SGSCOPE_REPO, else the one this binary was built in. */
@@ -260,4 +263,5 @@ const struct subcommand bench_command = {
 	.name = "bench",
 	.summary = "run the benchmark matrix in the test machine and write a run folder",
 	.main = bench_main,
+	.usage = usage,
 };

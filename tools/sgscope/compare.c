@@ -268,6 +268,11 @@ static void spread_print(struct spread *sp, FILE *md)
 	}
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sgscope compare BASE NEW\n");
+}
+
 static int compare_main(int argc, char **argv)
 {
 	struct spread spread = {};
@@ -279,8 +284,8 @@ static int compare_main(int argc, char **argv)
 	FILE *md;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: sgscope compare BASE NEW\n\n"
-		       "Compares two benchmark runs (folders with samples.jsonl) per cell and metric:\n"
+		usage(stdout);
+		printf("\nCompares two benchmark runs (folders with samples.jsonl) per cell and metric:\n"
 		       "medians, %% change, two-sided Mann-Whitney U test. A REGRESSION is p < 0.01 and\n"
 		       "the median worse by the threshold of the metric's kind in the runs' clock\n"
 		       "(run.json's \"clock\"; compare.md lists them and why); outcome counters must\n"
@@ -289,10 +294,10 @@ static int compare_main(int argc, char **argv)
 		       "example:\n  sgscope compare results/baseline results/20261121T160000Z-abc1234\n");
 		return 0;
 	}
-	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-') {
-		fprintf(stderr, "usage: sgscope compare BASE NEW\n");
-		return 2;
-	}
+	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
+		return usage_error(&compare_command, "%s", argc < 3 ? "two run folders, BASE and NEW" :
+				   argc > 3 ? "only two run folders, BASE and NEW" :
+				   "BASE and NEW are run folders, not options");
 	if (run_info_load(argv[1], &base_info) || run_info_load(argv[2], &new_info))
 		return 2;
 	if (base_info.clock != new_info.clock || base_info.shift != new_info.shift) {
@@ -373,4 +378,5 @@ const struct subcommand compare_command = {
 	.name = "compare",
 	.summary = "compare two benchmark runs and flag regressions",
 	.main = compare_main,
+	.usage = usage,
 };

@@ -10,7 +10,6 @@
 #include "subcommands.h"
 #include "dmamap.skel.h"
 
-#define CANDIDATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static const char *const op_names[SGSCOPE_DMA_OPS] = {
 	[SGSCOPE_DMA_ALLOC] = "dma_alloc_attrs",
@@ -40,6 +39,7 @@ static const char *mode_name(unsigned int mode)
 struct dmamap {
 	const struct sgscope_opts *opts;
 	struct dmamap_bpf *skel;
+	char dev[SGSCOPE_DEV_NAME_LEN];	/* the one device traced, or "" */
 	struct hist_table table;
 	/* bounces at the last report, per device in table order */
 	struct sgscope_dev_stats *before;
@@ -190,46 +190,29 @@ static int on_map_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-#define POINT(name, op, is_optional, ...) (struct probe_point) {	\
-	.what = op_names[op],						\
-	.candidates = CANDIDATES(__VA_ARGS__),				\
-	.optional = is_optional,					\
-	.fentry = skel->progs.name##_enter_fentry,			\
-	.fexit = skel->progs.name##_exit_fexit,				\
-	.kprobe = skel->progs.name##_enter_kprobe,			\
-	.kretprobe = skel->progs.name##_exit_kretprobe,			\
+#define POINT(name, op, is_optional, ...) \
+	PROBE_POINT(skel, name, op_names[op], CANDIDATES(__VA_ARGS__), is_optional)
+
+static int dmamap_open(void *ctx, const struct bpf_object_open_opts *open_opts,
+			struct bpf_object_skeleton **skeleton, struct bpf_map **ring)
+{
+	struct dmamap *m = ctx;
+
+	m->skel = dmamap_bpf__open_opts(open_opts);
+	if (!m->skel)
+		return -1;
+	memcpy((char *)m->skel->rodata->filter_dev, m->dev, sizeof(m->dev));
+	m->skel->rodata->filter_pid = m->opts->pid;
+	*skeleton = m->skel->skeleton;
+	*ring = m->skel->maps.map_events;
+	return 0;
 }
 
-static int dmamap_run(const struct sgscope_opts *opts)
+static int dmamap_points(void *ctx, struct probe_point *points)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	struct probe_point points[10];
-	struct bpf_link *links[20] = {};
-	struct ring_buffer *rb = NULL;
-	struct dmamap m = { .opts = opts };
-	struct dmamap_bpf *skel;
-	char dev[SGSCOPE_DEV_NAME_LEN] = "";
-	int err = 1, n = 0;
+	struct dmamap_bpf *skel = ((struct dmamap *)ctx)->skel;
+	int n = 0;
 
-	if (opts->pcm >= 0) {
-		fprintf(stderr, "sgscope dmamap: --pcm does not apply: DMA is traced per device (use --card)\n");
-		options_usage(stderr, &dmamap_command);
-		return 2;
-	}
-	if (opts->card >= 0 && card_device_name(opts->card, dev, sizeof(dev))) {
-		fprintf(stderr, "sgscope dmamap: card %d has no bus device to trace\n", opts->card);
-		return 1;
-	}
-	if (session_check(opts))
-		return 1;
-	session_open_opts(opts, &open_opts);
-	skel = m.skel = dmamap_bpf__open_opts(&open_opts);
-	if (!skel) {
-		fprintf(stderr, "sgscope dmamap: cannot open the BPF object (-v tells why)\n");
-		return 1;
-	}
-	memcpy((char *)skel->rodata->filter_dev, dev, sizeof(dev));
-	skel->rodata->filter_pid = opts->pid;
 	points[n++] = POINT(alloc, SGSCOPE_DMA_ALLOC, false, "dma_alloc_attrs");
 	points[n++] = POINT(alloc_noncontig, SGSCOPE_DMA_ALLOC_NONCONTIG, true,
 			    "dma_alloc_noncontiguous");
@@ -252,27 +235,50 @@ static int dmamap_run(const struct sgscope_opts *opts)
 		.fentry = skel->progs.bounced_btf,
 		.kprobe = skel->progs.bounced_raw,
 	};
-	if (probes_choose(points, n, opts->attach))
-		goto out;
-	if (dmamap_bpf__load(skel)) {
-		fprintf(stderr, "sgscope dmamap: the kernel refused the BPF programs (-v shows the verifier's log)\n");
-		goto out;
+	return n;
+}
+
+static void dmamap_started(void *ctx)
+{
+	struct dmamap *m = ctx;
+
+	m->table.map_fd = bpf_map__fd(m->skel->maps.latency);
+	m->table.key_size = sizeof(struct sgscope_dev_op_key);
+}
+
+static void dmamap_close(void *ctx)
+{
+	struct dmamap *m = ctx;
+
+	hist_table_free(&m->table);
+	free(m->before);
+	free(m->before_dev);
+	dmamap_bpf__destroy(m->skel);
+}
+
+static const struct tracer dmamap_tracer = {
+	.name = "dmamap",
+	.what = "DMA API calls",
+	.open = dmamap_open,
+	.points = dmamap_points,
+	.on_event = on_map_event,
+	.started = dmamap_started,
+	.report = report,
+	.close = dmamap_close,
+};
+
+static int dmamap_run(const struct sgscope_opts *opts)
+{
+	struct dmamap m = { .opts = opts };
+
+	if (opts->pcm >= 0) {
+		return usage_error(&dmamap_command, "--pcm does not apply: DMA is traced per device (use --card)%s", "");
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.map_events), on_map_event, &m, NULL);
-	if (!rb || probes_attach(points, n, links))
-		goto out;
-	m.table.map_fd = bpf_map__fd(skel->maps.latency);
-	m.table.key_size = sizeof(struct sgscope_dev_op_key);
-	announce(opts, "DMA API calls", points, n);
-	err = session_run(opts, rb, report, &m) ? 1 : 0;
-out:
-	probes_detach(links, n);
-	ring_buffer__free(rb);
-	hist_table_free(&m.table);
-	free(m.before);
-	free(m.before_dev);
-	dmamap_bpf__destroy(skel);
-	return err;
+	if (opts->card >= 0 && card_device_name(opts->card, m.dev, sizeof(m.dev))) {
+		fprintf(stderr, "sgscope dmamap: card %d has no bus device to trace\n", opts->card);
+		return 1;
+	}
+	return tracer_run(opts, &dmamap_tracer, &m);
 }
 
 const struct subcommand dmamap_command = {

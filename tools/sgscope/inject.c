@@ -19,6 +19,7 @@
 #include <linux/magic.h>
 #include "json.h"
 #include "knobs.h"
+#include "ksyms.h"
 #include "memload.h"
 #include "probe.h"
 #include "session.h"
@@ -95,7 +96,7 @@ static void help(void)
 
 static int bad(const char *fmt, const char *arg)
 {
-	return usage_error("inject", usage, fmt, arg);
+	return usage_error(&inject_command, fmt, arg);
 }
 
 static int set_mode(struct inject_opts *o, enum inject_mode mode)
@@ -264,29 +265,6 @@ static void watch_holder(pid_t helper)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* A kernel function's text: its address to the next symbol's. */
-static int symbol_range(const char *name, unsigned long long *start,
-			unsigned long long *end)
-{
-	unsigned long long addr, best = ~0ULL;
-	char type, sym[256];
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	*start = 0;
-	if (!f)
-		return -1;
-	while (fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, sym) == 3)
-		if ((type == 't' || type == 'T') && !strcmp(sym, name))
-			*start = addr;
-	rewind(f);
-	while (*start && fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, sym) == 3)
-		if (addr > *start && addr < best)
-			best = addr;
-	fclose(f);
-	*end = best;
-	return *start && best != ~0ULL ? 0 : -1;
-}
-
 /*
  * What a mode needs from the kernel, checked before anything is loaded:
  * a kernel built without it (Debian's 6.1 has neither error injection nor
@@ -352,7 +330,7 @@ static int arm_debugfs(const char *dir, const struct inject_opts *o)
 	if (o->within && !err) {
 		unsigned long long start, end;
 
-		if (symbol_range(o->within, &start, &end)) {
+		if (ksym_range(o->within, &start, &end)) {
 			fprintf(stderr, "sgscope inject: no function %s in /proc/kallsyms\n", o->within);
 			return -1;
 		}
@@ -551,14 +529,7 @@ static int inject_main(int argc, char **argv)
 	skel->rodata->fail_slab = o.mode == MODE_ALL;
 	skel->rodata->probability = o.probability;
 	skel->rodata->max_times = o.times;
-	points[0] = (struct probe_point) {
-		.what = "ALSA buffer allocation",
-		.candidates = alloc_candidates,
-		.fentry = skel->progs.mark_enter_fentry,
-		.fexit = skel->progs.mark_exit_fexit,
-		.kprobe = skel->progs.mark_enter_kprobe,
-		.kretprobe = skel->progs.mark_exit_kretprobe,
-	};
+	points[0] = PROBE_POINT(skel, mark, "ALSA buffer allocation", alloc_candidates, false);
 	scoped = o.mode == MODE_ORDER || o.mode == MODE_ALL;
 	bpf_program__set_autoload(skel->progs.fail_page, scoped);
 	bpf_program__set_autoload(skel->progs.fail_slab_alloc, scoped);
@@ -708,4 +679,5 @@ const struct subcommand inject_command = {
 	.name = "inject",
 	.summary = "allocation failures and memory pressure, injected on purpose",
 	.main = inject_main,
+	.usage = usage,
 };

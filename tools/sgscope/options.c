@@ -28,6 +28,10 @@ static const struct option long_options[] = {
 
 void options_usage(FILE *f, const struct subcommand *cmd)
 {
+	if (cmd->usage) {
+		cmd->usage(f);
+		return;
+	}
 	fprintf(f,
 		"usage: sgscope %s [-i SECONDS] [-d SECONDS] [-c CARD] [-p PCM] [--pid PID]\n"
 		"                %*s [--json] [-v] [--btf PATH] [--attach auto|fentry|kprobe]%s\n",
@@ -77,13 +81,12 @@ int parse_count(const char *s, long max, long *out)
 	return errno || end == s || *end || *out < 0 || *out > max ? -1 : 0;
 }
 
-int usage_error(const char *cmd, void (*usage)(FILE *f), const char *fmt,
-		const char *arg)
+int usage_error(const struct subcommand *cmd, const char *fmt, const char *arg)
 {
-	fprintf(stderr, "sgscope %s: ", cmd);
+	fprintf(stderr, "sgscope %s: ", cmd->name);
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
-	usage(stderr);
+	options_usage(stderr, cmd);
 	return 2;
 }
 
@@ -137,14 +140,6 @@ int card_device_name(int card, char *buf, size_t len)
 	return 0;
 }
 
-static int bad(const struct subcommand *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "sgscope %s: ", cmd->name);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	options_usage(stderr, cmd);
-	return 2;
-}
 
 int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		  struct sgscope_opts *opts)
@@ -164,23 +159,23 @@ int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		case 'i':
 			if (parse_seconds(optarg, &opts->interval) ||
 			    opts->interval == 0)
-				return bad(cmd, "bad interval '%s': want seconds > 0", optarg);
+				return usage_error(cmd, "bad interval '%s': want seconds > 0", optarg);
 			break;
 		case 'd':
 			if (parse_seconds(optarg, &opts->duration) ||
 			    opts->duration == 0)
-				return bad(cmd, "bad duration '%s': want seconds > 0", optarg);
+				return usage_error(cmd, "bad duration '%s': want seconds > 0", optarg);
 			break;
 		case 'c':
 			card = optarg;
 			break;
 		case 'p':
 			if (parse_int(optarg, &opts->pcm))
-				return bad(cmd, "bad pcm '%s': want a device number", optarg);
+				return usage_error(cmd, "bad pcm '%s': want a device number", optarg);
 			break;
 		case 'P':
 			if (parse_int(optarg, &opts->pid) || !opts->pid)
-				return bad(cmd, "bad pid '%s'", optarg);
+				return usage_error(cmd, "bad pid '%s'", optarg);
 			break;
 		case 'j':
 			opts->json = true;
@@ -199,24 +194,24 @@ int options_parse(int argc, char **argv, const struct subcommand *cmd,
 			else if (!strcmp(optarg, "kprobe"))
 				opts->attach = ATTACH_KPROBE;
 			else
-				return bad(cmd, "bad attach mode '%s': want auto, fentry or kprobe", optarg);
+				return usage_error(cmd, "bad attach mode '%s': want auto, fentry or kprobe", optarg);
 			break;
 		case 'O':
 			if (!cmd->times_ops)
-				return bad(cmd, "unknown option '%s'", argv[optind - 1]);
+				return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 			opts->no_op = true;
 			break;
 		case 'h':
 			help(cmd);
 			return -1;
 		case ':':
-			return bad(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return bad(cmd, "unknown option '%s'", argv[optind - 1]);
+			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return bad(cmd, "unexpected argument '%s'", argv[optind]);
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (card) {
 		opts->card = card_lookup(card);
 		if (opts->card < 0) {

@@ -36,6 +36,8 @@ struct subcommand {
 	bool times_ops;
 	/* a subcommand with options of its own parses argv itself */
 	int (*main)(int argc, char **argv);
+	/* ... and has its own usage lines */
+	void (*usage)(FILE *f);
 };
 
 /*
@@ -45,15 +47,15 @@ struct subcommand {
  */
 int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		  struct sgscope_opts *opts);
+/* The subcommand's usage lines: its own, or the tracing options'. */
 void options_usage(FILE *f, const struct subcommand *cmd);
 
 /*
- * For subcommands with options of their own: "sgscope CMD: " and the
- * message (fmt with one %s), then usage(stderr).  Returns 2, the exit
- * status of a usage error.
+ * Every subcommand's usage error: "sgscope CMD: " and the message (fmt
+ * with one %s) on stderr, then its usage.  Returns 2, the exit status of
+ * a usage error.
  */
-int usage_error(const char *cmd, void (*usage)(FILE *f), const char *fmt,
-		const char *arg);
+int usage_error(const struct subcommand *cmd, const char *fmt, const char *arg);
 /* A whole decimal number from 0 to max into out, or -1. */
 int parse_count(const char *s, long max, long *out);
 

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include "json.h"
 #include "probe.h"
+#include "ksyms.h"
 #include "session.h"
 #include "subcommands.h"
 #include "pagelat.skel.h"
@@ -41,7 +42,6 @@ struct pagelat {
 	struct pagelat_bpf *skel;
 	struct hist_table table;
 	struct hist_table op_table;
-	struct probe_point *points;
 	struct op_probe ops[MAX_PAGE_OPS];
 	int nops;
 	bool ops_full;
@@ -97,13 +97,13 @@ static void op_attach(struct pagelat *p, const char *name)
 		if (!own || bpf_map__reuse_fd(map, bpf_map__fd(own)))
 			goto fail;
 	}
-	bpf_program__set_autoload(op->skel->progs.fault_entry_fentry, false);
+	bpf_program__set_autoload(op->skel->progs.fault_enter_fentry, false);
 	bpf_program__set_autoload(op->skel->progs.fault_exit_fexit, false);
-	bpf_program__set_autoload(op->skel->progs.fault_entry_kprobe, false);
+	bpf_program__set_autoload(op->skel->progs.fault_enter_kprobe, false);
 	bpf_program__set_autoload(op->skel->progs.fault_exit_kretprobe, false);
-	op->point.fentry = op->skel->progs.op_entry_fentry;
+	op->point.fentry = op->skel->progs.op_enter_fentry;
 	op->point.fexit = op->skel->progs.op_exit_fexit;
-	op->point.kprobe = op->skel->progs.op_entry_kprobe;
+	op->point.kprobe = op->skel->progs.op_enter_kprobe;
 	op->point.kretprobe = op->skel->progs.op_exit_kretprobe;
 	if (probes_choose(&op->point, 1, p->opts->attach) || op->point.kind == PROBE_OFF)
 		goto fail;
@@ -185,7 +185,7 @@ static int on_new_op(void *ctx, void *data, size_t size)
 	struct pagelat *p = ctx;
 
 	if (size >= sizeof(*info) && !p->opts->no_op)
-		op_attach(p, kernel_symbol(info->page_op));
+		op_attach(p, ksym_name(info->page_op));
 	return 0;
 }
 
@@ -196,7 +196,7 @@ static const char *page_op(struct pagelat *p, const struct sgscope_pcm_key *key)
 	if (bpf_map__lookup_elem(p->skel->maps.pcm_info, key, sizeof(*key),
 				 &info, sizeof(info), 0) || !info.page_op)
 		return NULL;
-	return kernel_symbol(info.page_op) ?: "unknown";
+	return ksym_name(info.page_op) ?: "unknown";
 }
 
 static const struct sgscope_hist *op_hist(struct pagelat *p, const void *key,
@@ -292,71 +292,83 @@ static void report(void *ctx, bool final, double elapsed)
 	fflush(stdout);
 }
 
+static int pagelat_open(void *ctx, const struct bpf_object_open_opts *open_opts,
+			struct bpf_object_skeleton **skeleton, struct bpf_map **ring)
+{
+	struct pagelat *p = ctx;
+
+	p->skel = pagelat_bpf__open_opts(open_opts);
+	if (!p->skel)
+		return -1;
+	p->skel->rodata->filter_card = p->opts->card;
+	p->skel->rodata->filter_pcm = p->opts->pcm;
+	p->skel->rodata->filter_pid = p->opts->pid;
+	/* the op programs load in the copies op_attach makes */
+	bpf_program__set_autoload(p->skel->progs.op_enter_fentry, false);
+	bpf_program__set_autoload(p->skel->progs.op_exit_fexit, false);
+	bpf_program__set_autoload(p->skel->progs.op_enter_kprobe, false);
+	bpf_program__set_autoload(p->skel->progs.op_exit_kretprobe, false);
+	*skeleton = p->skel->skeleton;
+	*ring = p->skel->maps.new_ops;
+	return 0;
+}
+
+static int pagelat_points(void *ctx, struct probe_point *points)
+{
+	struct pagelat *p = ctx;
+
+	points[0] = PROBE_POINT(p->skel, fault, "PCM mmap data fault", fault_candidates, false);
+	return 1;
+}
+
+/* ops first: a fault must not end before its op's probes are there */
+static int pagelat_before_attach(void *ctx)
+{
+	struct pagelat *p = ctx;
+
+	if (!p->opts->no_op)
+		kernel_funcs_matching(is_page_op, op_found, p);
+	return 0;
+}
+
+static void pagelat_started(void *ctx)
+{
+	struct pagelat *p = ctx;
+
+	p->table.map_fd = bpf_map__fd(p->skel->maps.latency);
+	p->table.index_fd = bpf_map__fd(p->skel->maps.stream_index);
+	p->table.key_size = sizeof(struct sgscope_pcm_key);
+	p->op_table = p->table;
+	p->op_table.map_fd = bpf_map__fd(p->skel->maps.op_latency);
+}
+
+static void pagelat_close(void *ctx)
+{
+	struct pagelat *p = ctx;
+
+	op_detach_all(p);
+	hist_table_free(&p->table);
+	hist_table_free(&p->op_table);
+	pagelat_bpf__destroy(p->skel);
+}
+
+static const struct tracer pagelat_tracer = {
+	.name = "pagelat",
+	.what = "PCM mmap data faults",
+	.open = pagelat_open,
+	.points = pagelat_points,
+	.on_event = on_new_op,
+	.before_attach = pagelat_before_attach,
+	.started = pagelat_started,
+	.report = report,
+	.close = pagelat_close,
+};
+
 static int pagelat_run(const struct sgscope_opts *opts)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	struct probe_point points[1] = {};
-	struct bpf_link *links[2] = {};
-	struct pagelat p = { .opts = opts, .points = points };
-	struct ring_buffer *rb = NULL;
-	int err = 1;
+	struct pagelat p = { .opts = opts };
 
-	if (session_check(opts))
-		return 1;
-	session_open_opts(opts, &open_opts);
-	p.skel = pagelat_bpf__open_opts(&open_opts);
-	if (!p.skel) {
-		fprintf(stderr, "sgscope pagelat: cannot open the BPF object (-v tells why)\n");
-		return 1;
-	}
-	p.skel->rodata->filter_card = opts->card;
-	p.skel->rodata->filter_pcm = opts->pcm;
-	p.skel->rodata->filter_pid = opts->pid;
-	/* the op programs load in the copies op_attach makes */
-	bpf_program__set_autoload(p.skel->progs.op_entry_fentry, false);
-	bpf_program__set_autoload(p.skel->progs.op_exit_fexit, false);
-	bpf_program__set_autoload(p.skel->progs.op_entry_kprobe, false);
-	bpf_program__set_autoload(p.skel->progs.op_exit_kretprobe, false);
-	points[0] = (struct probe_point) {
-		.what = "PCM mmap data fault",
-		.candidates = fault_candidates,
-		.fentry = p.skel->progs.fault_entry_fentry,
-		.fexit = p.skel->progs.fault_exit_fexit,
-		.kprobe = p.skel->progs.fault_entry_kprobe,
-		.kretprobe = p.skel->progs.fault_exit_kretprobe,
-	};
-	if (probes_choose(points, 1, opts->attach))
-		goto out;
-	if (pagelat_bpf__load(p.skel)) {
-		fprintf(stderr, "sgscope pagelat: the kernel refused the BPF programs (-v shows the verifier's log)\n");
-		goto out;
-	}
-	rb = ring_buffer__new(bpf_map__fd(p.skel->maps.new_ops), on_new_op, &p, NULL);
-	if (!rb) {
-		fprintf(stderr, "sgscope pagelat: cannot read the new_ops ring buffer: %s\n",
-			strerror(errno));
-		goto out;
-	}
-	/* ops first: a fault must not end before its op's probes are there */
-	if (!opts->no_op)
-		kernel_funcs_matching(is_page_op, op_found, &p);
-	if (probes_attach(points, 1, links))
-		goto out;
-	p.table.map_fd = bpf_map__fd(p.skel->maps.latency);
-	p.table.index_fd = bpf_map__fd(p.skel->maps.stream_index);
-	p.table.key_size = sizeof(struct sgscope_pcm_key);
-	p.op_table = p.table;
-	p.op_table.map_fd = bpf_map__fd(p.skel->maps.op_latency);
-	announce(opts, "PCM mmap data faults", points, 1);
-	err = session_run(opts, rb, report, &p) ? 1 : 0;
-out:
-	probes_detach(links, 1);
-	op_detach_all(&p);
-	ring_buffer__free(rb);
-	hist_table_free(&p.table);
-	hist_table_free(&p.op_table);
-	pagelat_bpf__destroy(p.skel);
-	return err;
+	return tracer_run(opts, &pagelat_tracer, &p);
 }
 
 const struct subcommand pagelat_command = {

@@ -24,6 +24,23 @@ enum probe_kind {
 	PROBE_RAW_TP,
 };
 
+/* A NULL-terminated candidate list */
+#define CANDIDATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/*
+ * The probe point of a skeleton's programs NAME_enter_fentry,
+ * NAME_exit_fexit, NAME_enter_kprobe and NAME_exit_kretprobe.
+ */
+#define PROBE_POINT(skel, name, desc, cands, is_optional) (struct probe_point) {	\
+	.what = (desc),								\
+	.candidates = (cands),							\
+	.optional = (is_optional),						\
+	.fentry = (skel)->progs.name##_enter_fentry,				\
+	.fexit = (skel)->progs.name##_exit_fexit,				\
+	.kprobe = (skel)->progs.name##_enter_kprobe,				\
+	.kretprobe = (skel)->progs.name##_exit_kretprobe,			\
+}
+
 struct probe_point {
 	const char *what;			/* for messages */
 	const char *const *candidates;		/* NULL-terminated, tried in order */

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include "json.h"
 #include "session.h"
+#include "subcommands.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON	38
@@ -182,93 +183,51 @@ int session_run(const struct sgscope_opts *opts, struct ring_buffer *rb,
 	return 0;
 }
 
-/*
- * A fingerprint of the loaded modules: a module symbol's address means
- * the same name until a module comes or goes.
- */
-static unsigned long long modules_fingerprint(void)
+int tracer_run(const struct sgscope_opts *opts, const struct tracer *t, void *ctx)
 {
-	unsigned long long h = 14695981039346656037ULL;	/* FNV-1a */
-	FILE *f = fopen("/proc/modules", "r");
-	int c;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	struct probe_point points[TRACER_MAX_POINTS] = {};
+	struct bpf_link *links[2 * TRACER_MAX_POINTS] = {};
+	struct bpf_object_skeleton *skeleton;
+	struct ring_buffer *rb = NULL;
+	struct bpf_map *ring;
+	int err = 1, n = 0;
 
-	if (!f)
-		return 0;
-	while ((c = getc(f)) != EOF)
-		h = (h ^ (unsigned char)c) * 1099511628211ULL;
-	fclose(f);
-	return h;
-}
-
-/*
- * Reading /proc/kallsyms (100k lines and more) takes about a second on
- * the test machine, so the names found are kept until the modules change:
- * a tracer that names its streams' .page ops in every interval report
- * would otherwise spend most of its time here.
- */
-#define SYMBOL_CACHE	16
-
-static struct {
-	unsigned long long addr;
-	char name[128];
-} symbol_cache[SYMBOL_CACHE];
-static unsigned int symbol_cached, symbol_next;
-static unsigned long long symbol_modules;
-
-/* Whether addr was looked up before; *name is NULL if it had no symbol. */
-static bool symbol_lookup(unsigned long long addr, const char **name)
-{
-	unsigned long long modules = modules_fingerprint();
-	unsigned int i;
-
-	if (modules != symbol_modules) {
-		symbol_cached = symbol_next = 0;
-		symbol_modules = modules;
+	if (session_check(opts))
+		return 1;
+	session_open_opts(opts, &open_opts);
+	if (t->open(ctx, &open_opts, &skeleton, &ring)) {
+		fprintf(stderr, "sgscope %s: cannot open the BPF object (-v tells why)\n", t->name);
+		t->close(ctx);
+		return 1;
 	}
-	for (i = 0; i < symbol_cached; i++) {
-		if (symbol_cache[i].addr == addr) {
-			*name = symbol_cache[i].name[0] ? symbol_cache[i].name : NULL;
-			return true;
-		}
+	n = t->points(ctx, points);
+	if (probes_choose(points, n, opts->attach))
+		goto out;
+	if (bpf_object__load_skeleton(skeleton)) {
+		fprintf(stderr, "sgscope %s: the kernel refused the BPF programs (-v shows the verifier's log)\n",
+			t->name);
+		goto out;
 	}
-	return false;
-}
-
-/* name "" remembers that addr has no symbol */
-static const char *symbol_remember(unsigned long long addr, const char *name)
-{
-	unsigned int slot = symbol_next;
-
-	symbol_next = (symbol_next + 1) % SYMBOL_CACHE;
-	if (symbol_cached < SYMBOL_CACHE)
-		symbol_cached++;
-	symbol_cache[slot].addr = addr;
-	snprintf(symbol_cache[slot].name, sizeof(symbol_cache[slot].name), "%s", name);
-	return name[0] ? symbol_cache[slot].name : NULL;
-}
-
-const char *kernel_symbol(unsigned long long addr)
-{
-	unsigned long long a;
-	const char *name;
-	char type, sym[128];
-	FILE *f;
-
-	if (!addr)
-		return NULL;
-	if (symbol_lookup(addr, &name))
-		return name;
-	f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return NULL;
-	while (fscanf(f, "%llx %c %127s%*[^\n]", &a, &type, sym) == 3) {
-		if (a == addr) {
-			fclose(f);
-			return symbol_remember(addr, sym);
-		}
+	rb = ring_buffer__new(bpf_map__fd(ring), t->on_event, ctx, NULL);
+	if (!rb) {
+		fprintf(stderr, "sgscope %s: cannot read the %s ring buffer: %s\n", t->name,
+			bpf_map__name(ring), strerror(errno));
+		goto out;
 	}
-	fclose(f);
-	return symbol_remember(addr, "");
+	if (t->before_attach && t->before_attach(ctx))
+		goto out;
+	if (probes_attach(points, n, links))
+		goto out;
+	announce(opts, t->what, points, n);
+	if (t->started)
+		t->started(ctx);
+	err = session_run(opts, rb, t->report, ctx) ? 1 : 0;
+out:
+	probes_detach(links, n);
+	ring_buffer__free(rb);
+	t->close(ctx);
+	return err;
 }
 
 int percpu_sum(int map_fd, const void *key, void *sum, size_t value_size,

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "hist.h"
 #include "options.h"
+#include "probe.h"
 
 /* Privileges and BTF; a message naming what is missing and -1 if not. */
 int session_check(const struct sgscope_opts *opts);
@@ -28,10 +29,37 @@ int session_run(const struct sgscope_opts *opts, struct ring_buffer *rb,
 		void *ctx);
 
 /*
- * The name of a kernel text address, from /proc/kallsyms (remembered until
- * a module is loaded or unloaded), or NULL.
+ * A tracing subcommand: what it supplies to tracer_run, which does the
+ * rest (privileges and BTF, open, probe choice, load, ring buffer, attach,
+ * announce, run, and the teardown in reverse, whatever failed).  ctx is
+ * the subcommand's own state, its skeleton in it.
  */
-const char *kernel_symbol(unsigned long long addr);
+struct tracer {
+	const char *name;	/* the subcommand, for messages */
+	const char *what;	/* "Tracing <what>..." */
+	/*
+	 * open the skeleton and set its read-only data; give its generic
+	 * part (to load it) and the ring buffer map the events arrive
+	 * through; 0 or -1
+	 */
+	int (*open)(void *ctx, const struct bpf_object_open_opts *open_opts,
+		    struct bpf_object_skeleton **skeleton, struct bpf_map **ring);
+	/* the probe points of the open skeleton; how many */
+	int (*points)(void *ctx, struct probe_point *points);
+	ring_buffer_sample_fn on_event;
+	/* after load, before the points attach (NULL: nothing); 0 or -1 */
+	int (*before_attach)(void *ctx);
+	/* once attached and announced (NULL: nothing) */
+	void (*started)(void *ctx);
+	void (*report)(void *ctx, bool final, double elapsed);
+	/* free the subcommand's state and destroy its skeleton */
+	void (*close)(void *ctx);
+};
+
+#define TRACER_MAX_POINTS	16
+
+/* Run a tracing subcommand; its exit status. */
+int tracer_run(const struct sgscope_opts *opts, const struct tracer *t, void *ctx);
 
 /* Sum of a per-CPU value: value_size bytes of __u64 counters per CPU. */
 int percpu_sum(int map_fd, const void *key, void *sum, size_t value_size,

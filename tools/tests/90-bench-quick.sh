@@ -6,7 +6,7 @@
 # runs only its cells; bad options are refused; sgscope compare accepts the
 # run against itself.
 source "$(dirname "$0")/lib.sh"
-plan 73
+plan 75
 S=$repo/build/sgscope/sgscope
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,7 +34,7 @@ for f in run.json samples.jsonl histograms.jsonl alloc-orders.jsonl ktap.txt kci
 	[ -s "$out/$f" ]
 	expect "bench --quick: $f is written" 0 $?
 done
-python3 - "$out" <<'PY'
+python3 - "$out" "$repo/tools/bench" <<'PY'
 import json, sys
 out = sys.argv[1]
 def check(ok, name):
@@ -93,6 +93,10 @@ check(run.get("clock") == "icount" and run.get("icount_shift") == 3 and "-icount
 check("**Clock: icount shift 3.**" in open(f"{out}/report.md").read(), "report.md names the clock")
 check(all("icount shift 3" in t["environment"]["comment"] for t in k["tests"]),
       "every KCIDB test says which clock its number is in")
+sys.path.insert(0, sys.argv[2])
+import names
+check(run.get("strategies") == names.strategies(),
+      f"run.json: the driver names each PCM's strategy as driver/sgscope_names.h does ({run.get('strategies')})")
 PY
 "$S" compare "$out" "$out" >/dev/null
 expect "bench --quick: compare of the run against itself finds no regression" 0 $?

@@ -18,7 +18,8 @@ sgscope_card
 kmemleak=/sys/kernel/debug/kmemleak
 dev=$(basename "$(readlink /sys/class/sound/card$card/device)")
 drv=/sys/bus/pci/drivers/snd_sgscope
-name() { case $1 in 0) echo prealloc;; 1) echo sg;; 2) echo vmalloc;; 3) echo noncontig;; esac; }
+# name PCM: its strategy, the PCM's id as the driver names it
+name() { sed -n 's/^id: //p' /proc/asound/card$card/pcm$1p/info; }
 counter() { sed -n "s/^$1 //p" $debugfs/counters; }
 
 # the codec starts muted: 0 dB, so the recording is the samples played
@@ -236,7 +237,7 @@ for p in $(pcms_of fail-nth); do
 	begin
 	"$S" inject --nth 0 -- /tmp/pcm-failnth hw:sgscope,$p >/tmp/nth.out 2>/tmp/nth.err
 	nrc=$?
-	grep '^ok - \|^not ok - \|^#' /tmp/nth.out
+	grep '^ok - \|^not ok - \|^#\|^1\.\.' /tmp/nth.out
 	summary=$(grep '^# failed at' /tmp/nth.out | sed 's/^# //')
 	n=$(grep -c '^[0-9]' /tmp/nth.out)
 	played=-
