@@ -24,7 +24,8 @@
 # stdout: "# cell NAME" for the host's progress line.
 #
 # $1: boot (direct, swiotlb, iommu)  $2: iterations  $3: quick|full
-# $4: shared dir (pcm-touch and pcm-xruns are there)  $5: cell filter (glob)
+# $4: shared dir (pcm-touch and pcm-xruns are there)  $5: cell filter: a
+# glob, or several separated by commas (a lab shard lists its cells so)
 # With --plan first, it only lists the boot's cells (the host counts them
 # before it boots anything) and touches nothing.
 plan_only=
@@ -43,8 +44,12 @@ peers=
 [ "$boot" = direct ] && peers="intel8x0 dummy"
 
 matches() {
-	# shellcheck disable=SC2254
-	case $1 in $filter) return 0 ;; esac
+	_rest=$filter,
+	while [ -n "$_rest" ]; do
+		# shellcheck disable=SC2254
+		case $1 in ${_rest%%,*}) return 0 ;; esac
+		_rest=${_rest#*,}
+	done
 	return 1
 }
 

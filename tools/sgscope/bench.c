@@ -37,7 +37,8 @@ static void help(void)
 	       "fragment lowmem.\n\n"
 	       "  --quick            direct mode, 256k, none and order1, 5 iterations (a few minutes)\n"
 	       "  --iterations N     iterations per cell (default 10, 5 with --quick)\n"
-	       "  --filter GLOB      only the cells whose name matches, e.g. 'pcm2-*/*/256k/*'\n"
+	       "  --filter GLOB      only the cells whose name matches, e.g. 'pcm2-*/*/256k/*';\n"
+	       "                     several globs separated by commas match any of them\n"
 	       "  --modes LIST       DMA modes to boot, comma-separated\n"
 	       "  --wallclock        plain TCG guests whose clocks follow the host's (default:\n"
 	       "                     QEMU icount, guest time = instructions executed)\n"
@@ -60,8 +61,7 @@ static int bad(const char *fmt, const char *arg)
 	return usage_error(&bench_command, fmt, arg);
 }
 
-/* The source tree: SGSCOPE_REPO, else the one this binary was built in. */
-static int find_tree(char *tree, size_t len)
+int source_tree(char *tree, size_t len)
 {
 	const char *env = getenv("SGSCOPE_REPO");
 	char exe[PATH_MAX], script[PATH_MAX + 32];
@@ -140,8 +140,7 @@ static int bench_main(int argc, char **argv)
 	char tree[PATH_MAX], out[PATH_MAX + 64], script[PATH_MAX + 32];
 	const char *args[20];
 	bool quick = false, local = false, wallclock = false;
-	int c, n = 0, status;
-	pid_t pid;
+	int c, n = 0;
 
 	opterr = 0;
 	optind = 1;
@@ -202,7 +201,7 @@ static int bench_main(int argc, char **argv)
 	if (local && (wallclock || jobs))
 		return bad("--local runs in this machine's own clock, one boot%s: drop --wallclock and --jobs",
 			   "");
-	if (find_tree(tree, sizeof(tree))) {
+	if (source_tree(tree, sizeof(tree))) {
 		fprintf(stderr, "sgscope bench: cannot find the sgscope source tree (tools/bench/matrix) "
 			"this binary was built in; set SGSCOPE_REPO to it\n");
 		return 1;
@@ -238,24 +237,33 @@ static int bench_main(int argc, char **argv)
 	args[n++] = out;
 	args[n] = NULL;
 	fprintf(stderr, "[bench] run folder: %s\n", out);
+	return run_script("bench", args);
+}
+
+int run_script(const char *cmd, const char *const *args)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		perror("sgscope bench: fork");
+		fprintf(stderr, "sgscope %s: fork: %s\n", cmd, strerror(errno));
 		return 1;
 	}
 	if (pid == 0) {
-		execv(script, (char *const *)args);
-		fprintf(stderr, "sgscope bench: cannot run %s: %s\n", script, strerror(errno));
+		execv(args[0], (char *const *)args);
+		fprintf(stderr, "sgscope %s: cannot run %s: %s\n", cmd, args[0], strerror(errno));
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0) {
-		perror("sgscope bench: waitpid");
+		fprintf(stderr, "sgscope %s: waitpid: %s\n", cmd, strerror(errno));
 		return 1;
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	fprintf(stderr, "sgscope bench: the matrix ended by signal %d\n", WTERMSIG(status));
+	fprintf(stderr, "sgscope %s: %s ended by signal %d\n", cmd, args[0], WTERMSIG(status));
 	return 1;
 }
 

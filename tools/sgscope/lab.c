@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgscope lab: the benchmark in a LAVA lab.  The work is tools/lab/lab.py
+ * in the source tree this binary was built in (LAVA's schemas are Python:
+ * lava-common); this file finds it and hands it the arguments.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include "subcommands.h"
+
+#define LAB_MAX_ARGS	64
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sgscope lab jobs [--devices N] [--device-type TYPE] [--quick] [--iterations N]\n"
+		   "                        [--filter GLOB] [--mode MODE] [--kernel URL] [--repository URL]\n"
+		   "                        [--revision REV] [--timeout MINUTES] -o DIR\n"
+		   "       sgscope lab jobs --help\n");
+}
+
+static int lab_main(int argc, char **argv)
+{
+	char tree[PATH_MAX], script[PATH_MAX + 32];
+	const char *args[LAB_MAX_ARGS + 2];
+	int i;
+
+	if (argc < 2)
+		return usage_error(&lab_command, "which lab command%s? (jobs)", "");
+	if (argc > LAB_MAX_ARGS)
+		return usage_error(&lab_command, "more than %s arguments", "64");
+	if (source_tree(tree, sizeof(tree))) {
+		fprintf(stderr, "sgscope lab: cannot find the sgscope source tree (tools/bench/matrix) "
+			"this binary was built in; set SGSCOPE_REPO to it\n");
+		return 1;
+	}
+	snprintf(script, sizeof(script), "%s/tools/lab/lab.py", tree);
+	args[0] = script;
+	for (i = 1; i < argc; i++)
+		args[i] = argv[i];
+	args[argc] = NULL;
+	return run_script("lab", args);
+}
+
+const struct subcommand lab_command = {
+	.name = "lab",
+	.summary = "LAVA job definitions that shard the benchmark over a lab's devices",
+	.main = lab_main,
+	.usage = usage,
+};
