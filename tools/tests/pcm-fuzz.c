@@ -160,9 +160,18 @@ static void run_config(snd_pcm_t *pcm, const struct config *c)
 				   snd_pcm_readi(pcm, buf, want - done);
 		if (n == -EPIPE && xruns < MAX_XRUNS) {
 			/*
-			 * QEMU moves audio in 10 ms bursts: a buffer about
-			 * that short overruns or underruns.  Recover, count
-			 * it and carry on: the two periods must still pass.
+			 * QEMU moves audio in 10 ms bursts, so at a period
+			 * interrupt the position is up to a burst past the
+			 * period's end.  A buffer about a burst long overruns
+			 * or underruns on its own.  So does one of exactly two
+			 * periods that is read or written whole, as here:
+			 * the first transfer takes the overshoot too, and when
+			 * the next interrupt overshoots less, the space left
+			 * is short of avail_min (a period), nothing wakes the
+			 * reader, and the interrupt after that finds the
+			 * buffer overrun (traced: round 51 of seed
+			 * 323918643490).  Recover, count it and carry on: the
+			 * two periods must still pass.
 			 */
 			double ms = 1000.0 * c->buffer / (c->rate ? c->rate : 1);
 
