@@ -23,6 +23,27 @@ static const char *const op_names[SGSCOPE_DMA_OPS] = {
 	[SGSCOPE_DMA_SYNC_SINGLE_DEVICE] = "dma_sync_single_for_device",
 };
 
+/*
+ * The functions each call is probed at, in the order tried (the sync
+ * calls' outer functions are inlined in some kernels).  At file scope: the
+ * probe points refer to them until the tracer ends.
+ */
+static const char *const *const call_candidates[SGSCOPE_DMA_OPS] = {
+	[SGSCOPE_DMA_ALLOC] = CANDIDATES("dma_alloc_attrs"),
+	[SGSCOPE_DMA_ALLOC_NONCONTIG] = CANDIDATES("dma_alloc_noncontiguous"),
+	[SGSCOPE_DMA_MAP_SG] = CANDIDATES("dma_map_sg_attrs"),
+	[SGSCOPE_DMA_MAP_SGTABLE] = CANDIDATES("dma_map_sgtable"),
+	[SGSCOPE_DMA_MAP_PAGE] = CANDIDATES("dma_map_page_attrs"),
+	[SGSCOPE_DMA_SYNC_SG_CPU] = CANDIDATES("__dma_sync_sg_for_cpu", "dma_sync_sg_for_cpu"),
+	[SGSCOPE_DMA_SYNC_SG_DEVICE] = CANDIDATES("__dma_sync_sg_for_device",
+						  "dma_sync_sg_for_device"),
+	[SGSCOPE_DMA_SYNC_SINGLE_CPU] = CANDIDATES("__dma_sync_single_for_cpu",
+						   "dma_sync_single_for_cpu"),
+	[SGSCOPE_DMA_SYNC_SINGLE_DEVICE] = CANDIDATES("__dma_sync_single_for_device",
+						      "dma_sync_single_for_device"),
+};
+static const char *const *const bounce_candidates = CANDIDATES("swiotlb/swiotlb_bounced");
+
 static const char *mode_name(unsigned int mode)
 {
 	static const char *const names[] = {
@@ -190,8 +211,8 @@ static int on_map_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-#define POINT(name, op, is_optional, ...) \
-	PROBE_POINT(skel, name, op_names[op], CANDIDATES(__VA_ARGS__), is_optional)
+#define POINT(name, op, is_optional) \
+	PROBE_POINT(skel, name, op_names[op], call_candidates[op], is_optional)
 
 static int dmamap_open(void *ctx, const struct bpf_object_open_opts *open_opts,
 			struct bpf_object_skeleton **skeleton, struct bpf_map **ring)
@@ -213,23 +234,18 @@ static int dmamap_points(void *ctx, struct probe_point *points)
 	struct dmamap_bpf *skel = ((struct dmamap *)ctx)->skel;
 	int n = 0;
 
-	points[n++] = POINT(alloc, SGSCOPE_DMA_ALLOC, false, "dma_alloc_attrs");
-	points[n++] = POINT(alloc_noncontig, SGSCOPE_DMA_ALLOC_NONCONTIG, true,
-			    "dma_alloc_noncontiguous");
-	points[n++] = POINT(map_sg, SGSCOPE_DMA_MAP_SG, false, "dma_map_sg_attrs");
-	points[n++] = POINT(map_sgtable, SGSCOPE_DMA_MAP_SGTABLE, true, "dma_map_sgtable");
-	points[n++] = POINT(map_page, SGSCOPE_DMA_MAP_PAGE, false, "dma_map_page_attrs");
-	points[n++] = POINT(sync_sg_cpu, SGSCOPE_DMA_SYNC_SG_CPU, true,
-			    "__dma_sync_sg_for_cpu", "dma_sync_sg_for_cpu");
-	points[n++] = POINT(sync_sg_device, SGSCOPE_DMA_SYNC_SG_DEVICE, true,
-			    "__dma_sync_sg_for_device", "dma_sync_sg_for_device");
-	points[n++] = POINT(sync_single_cpu, SGSCOPE_DMA_SYNC_SINGLE_CPU, true,
-			    "__dma_sync_single_for_cpu", "dma_sync_single_for_cpu");
-	points[n++] = POINT(sync_single_device, SGSCOPE_DMA_SYNC_SINGLE_DEVICE, true,
-			    "__dma_sync_single_for_device", "dma_sync_single_for_device");
+	points[n++] = POINT(alloc, SGSCOPE_DMA_ALLOC, false);
+	points[n++] = POINT(alloc_noncontig, SGSCOPE_DMA_ALLOC_NONCONTIG, true);
+	points[n++] = POINT(map_sg, SGSCOPE_DMA_MAP_SG, false);
+	points[n++] = POINT(map_sgtable, SGSCOPE_DMA_MAP_SGTABLE, true);
+	points[n++] = POINT(map_page, SGSCOPE_DMA_MAP_PAGE, false);
+	points[n++] = POINT(sync_sg_cpu, SGSCOPE_DMA_SYNC_SG_CPU, true);
+	points[n++] = POINT(sync_sg_device, SGSCOPE_DMA_SYNC_SG_DEVICE, true);
+	points[n++] = POINT(sync_single_cpu, SGSCOPE_DMA_SYNC_SINGLE_CPU, true);
+	points[n++] = POINT(sync_single_device, SGSCOPE_DMA_SYNC_SINGLE_DEVICE, true);
 	points[n++] = (struct probe_point) {
 		.what = "swiotlb bounce",
-		.candidates = CANDIDATES("swiotlb/swiotlb_bounced"),
+		.candidates = bounce_candidates,
 		.tracepoint = true,
 		.optional = true,
 		.fentry = skel->progs.bounced_btf,

@@ -24,7 +24,10 @@ enum probe_kind {
 	PROBE_RAW_TP,
 };
 
-/* A NULL-terminated candidate list */
+/*
+ * A NULL-terminated candidate list.  A compound literal lives as long as
+ * its block: at file scope for the whole run.
+ */
 #define CANDIDATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /*
