@@ -4,7 +4,7 @@
 # command ends, sgscope is interrupted, or arming fails.
 S=$(cd "$(dirname "$0")/../../.." && pwd)/build/sgscope/sgscope
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 10
 knobs() {
 	for d in failslab fail_page_alloc; do
 		for k in probability ignore-gfp-wait task-filter times require-start; do
