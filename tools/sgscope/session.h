@@ -44,7 +44,7 @@ struct tracer {
 	 */
 	int (*open)(void *ctx, const struct bpf_object_open_opts *open_opts,
 		    struct bpf_object_skeleton **skeleton, struct bpf_map **ring);
-	/* the probe points of the open skeleton; how many */
+	/* the probe points of the open skeleton, TRACER_MAX_POINTS at most; how many */
 	int (*points)(void *ctx, struct probe_point *points);
 	ring_buffer_sample_fn on_event;
 	/* after load, before the points attach (NULL: nothing); 0 or -1 */
