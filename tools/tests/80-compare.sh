@@ -4,7 +4,7 @@
 # with low noise, one 2% worse; report.py's unit tests; the KCIDB reports
 # under results/ validate.
 source "$(dirname "$0")/lib.sh"
-plan 27
+plan 31
 
 S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
@@ -20,6 +20,15 @@ sed -n 's/^\(test_[a-z_]*\) .* \.\.\. ok$/ok - report.py: \1/p
 # every KCIDB report the project keeps validates against the schema of
 # the version it declares (none found is a failure too)
 "$repo/tools/bench/kcidb-validate.py" $(git -C "$repo" ls-files 'results/*kcidb.json' | sed "s|^|$repo/|")
+
+# tools/tests/ktap-plans.py, which every suite's log goes through: a nested
+# script's block filled, then its parent's; one dying half way; no plan;
+# a result before the plan
+plans() { printf "$2" >"$tmp/plans.log"; "$repo/tools/tests/ktap-plans.py" t "$tmp/plans.log" >/dev/null; expect "ktap-plans: $1" "$3" $?; }
+plans "a nested block and its parent's, each full, pass" '1..2\nok - a\n1..2\nok - b\nnot ok - c\nok - d\n' 0
+plans "a nested script that ends half way fails its parent" '1..2\nok - a\n1..3\nok - b\nok - d\n' 1
+plans "a log without a plan fails" 'ok - a\nok - b\n' 1
+plans "a result before the plan fails" 'ok - a\n1..1\nok - b\n' 1
 
 # run DIR SHIFT_PCT: 12 iterations of three metrics in two cells; SHIFT
 # moves pcm2's alloc_ns; noise is +-1%
