@@ -12,9 +12,11 @@ import names  # noqa: E402
 
 STRATEGIES = ["pcm0", "pcm1", "pcm2-lookup", "pcm2-cached", "pcm2-premapped", "pcm3"]
 PEERS = ["intel8x0", "dummy"]
-# "pcm2-lookup" -> "pcm2 vmalloc lookup": the PCM, its strategy (the
-# driver's name), the .page variant
-LABELS = {s: " ".join([s.split("-")[0], names.strategies()[s.split("-")[0]]] + s.split("-")[1:])
+# each PCM's strategy, as driver/sgscope_names.h names it
+STRATEGY_NAMES = names.strategies()
+# "pcm2-lookup" -> "pcm2 vmalloc lookup": the PCM, its strategy, the .page
+# variant
+LABELS = {s: " ".join([s.split("-")[0], STRATEGY_NAMES[s.split("-")[0]]] + s.split("-")[1:])
           for s in STRATEGIES}
 LABELS.update({"intel8x0": "snd-intel8x0", "dummy": "snd-dummy"})
 CONDITIONS = ["none", "order1", "fragment", "lowmem"]

@@ -148,7 +148,7 @@ def write(out):
              f"**Clock: {clock_short}.** Every time here is {clock_long}. Absolute times are "
              "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
              f"Cells are strategy/DMA mode/buffer size/condition: {plots.LABELS['pcm0']}, "
-             f"{plots.LABELS['pcm1']} (DEV_SG), pcm2 {plots.names.strategies()['pcm2']} (.page by "
+             f"{plots.LABELS['pcm1']} (DEV_SG), pcm2 {plots.STRATEGY_NAMES['pcm2']} (.page by "
              "vmalloc_to_page: lookup, or from its page array: cached; or every "
              f"page mapped at mmap time, no .page: premapped, the limit), {plots.LABELS['pcm3']}; "
              "intel8x0 and dummy are the mainline peers. Conditions: none, order1 "

@@ -52,7 +52,7 @@ for i in $(seq 50); do
 	echo "$dev" >$drv/unbind || bad=$((bad + 1))
 	wait
 	echo "$dev" >$drv/bind || bad=$((bad + 1))
-	grep -q '^sgscope$' /proc/asound/card*/id || bad=$((bad + 1))
+	[ -n "$(card_of sgscope)" ] || bad=$((bad + 1))
 done
 say $bad "unbind/bind: 50 cycles with playback running ($bad failed)"
 aplay -q -D hw:sgscope,1 "$dir/short.wav"

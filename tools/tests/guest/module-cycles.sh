@@ -23,7 +23,7 @@ for i in $(seq "$cycles"); do
 	[ -n "$card" ] && [ -e "$debugfs/pcm1-playback/layout" ] || break
 	aplay -q -D "hw:sgscope,$((i % 4))" "$wav" && played=$((played + 1))
 	rmmod "$name" || break
-	[ ! -e $dbg ] && ! grep -q '\[sgscope' /proc/asound/cards && gone=$((gone + 1))
+	[ ! -e $dbg ] && [ -z "$(card_of sgscope)" ] && gone=$((gone + 1))
 	done=$((done + 1))
 done
 expect "$label: insmod, card and debugfs there, rmmod, $cycles times" "$cycles" "$done"
