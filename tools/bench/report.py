@@ -79,14 +79,20 @@ def write_results(out, run, series):
         capture_output=True, text=True).stdout.strip() or sha
     keys = sorted(series)
     flagged, base = regressions(out)
+    # a lab run's cells whose LAVA job brought nothing back (tools/lab)
+    lab = run.get("lab")
+    missing = lab["missing_cells"] if lab else []
 
     with open(f"{out}/ktap.txt", "w") as f:
-        f.write(f"KTAP version 1\n1..{len(keys)}\n")
+        f.write(f"KTAP version 1\n1..{len(keys) + len(missing)}\n")
         for n, key in enumerate(keys, 1):
             v = series[key]
             verdict = f"; REGRESSION against {base}" if key in flagged else ""
             f.write(f"{'not ok' if key in flagged else 'ok'} {n} {key[0]}:{key[1]} # median "
                     f"{statistics.median(v['values']):g} {v['unit']}, {len(v['values'])} samples{verdict}\n")
+        for n, m in enumerate(missing, len(keys) + 1):
+            f.write(f"not ok {n} {m['cell']} # LAVA job {m['job']} ({m['health']}) brought no samples: "
+                    f"{m['error']}\n")
 
     # KernelCI's KCIDB I/O schema: checkout -> build -> one test per cell and metric
     origin = "sgscope"
@@ -95,21 +101,27 @@ def write_results(out, run, series):
     build = {"id": f"{origin}:{sha}:x86_64", "origin": origin, "checkout_id": checkout["id"],
              "architecture": "x86_64", "config_name": "kunit/.kunitconfig", "status": "PASS",
              "misc": {"kernel": kernel, "config_sha256": run.get("config_sha256")}}
+    where = f"LAVA lab {lab['server']}, device type {lab['device_type']}" if lab else "QEMU TCG test machine"
     tests = []
     for n, key in enumerate(keys, 1):
         v = series[key]
         test = {"id": f"{origin}:{sha}:{n}", "origin": origin, "build_id": build["id"],
                 "path": "sgscope." + key[0].replace("/", ".") + "." + key[1],
                 "status": "FAIL" if key in flagged else "DONE",
-                "environment": {"comment": f"QEMU TCG test machine, {clock_short}"},
+                "environment": {"comment": f"{where}, {clock_short}"},
                 "number": {"value": statistics.median(v["values"]), "unit": v["unit"]},
                 "misc": {"samples": len(v["values"])}}
         if key in flagged:
             test["misc"]["regression_against"] = base
         tests.append(test)
+    for n, m in enumerate(missing, len(keys) + 1):
+        tests.append({"id": f"{origin}:{sha}:{n}", "origin": origin, "build_id": build["id"],
+                      "path": "sgscope." + m["cell"].replace("/", "."), "status": "ERROR",
+                      "environment": {"comment": f"{where}, {clock_short}"},
+                      "misc": {"lava_job": m["job"], "lava_health": m["health"], "error": m["error"]}})
     json.dump({"version": KCIDB_VERSION, "checkouts": [checkout], "builds": [build],
                "tests": tests}, open(f"{out}/kcidb.json", "w"), indent=1)
-    return len(keys), len(flagged & set(keys))
+    return len(keys), len(flagged & set(keys)) + len(missing)
 
 
 def write(out):
@@ -180,7 +192,7 @@ def write(out):
     strategies = plots.STRATEGIES
     peers = ["intel8x0", "dummy"]
     sizes = sorted({c.split("/")[2] for c in cells}, key=lambda x: int(x[:-1]))
-    mid = "256k" if "256k" in sizes else sizes[-1]
+    mid = "256k" if "256k" in sizes or not sizes else sizes[-1]
     conds = [k for k in ("none", "order1", "fragment", "lowmem") if any(c.endswith("/" + k) for c in cells)]
 
 
@@ -188,6 +200,15 @@ def write(out):
         return "64k" if row in peers else mid
 
 
+    lab = run.get("lab")
+    if lab:
+        lines += ["## Lab", "", f"LAVA lab: {lab['server']}, device type {lab['device_type']}; "
+                  f"{len(lab['jobs'])} jobs, {len(lab['missing_cells'])} cells missing.", "",
+                  "| shard | job | device | health | cells | samples | LAVA measurements | error |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {j['shard']} | {j['job']} | {j['device']} | {j['health']} | {len(j['cells'])} | "
+                  f"{j['samples']} | {j['lava_measurements']} | {j.get('error', '')} |" for j in lab["jobs"]]
+        lines += [""]
     lines += ["## Summary", ""]
     lines += pivot(f"hw_params allocation, median µs ({mid}, no injection), by DMA mode", "alloc_ns",
                    strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
@@ -250,7 +271,7 @@ if __name__ == "__main__":
     if verdicts:
         run, samples, _, _ = load(args[0])
         n_series, n_failed = write_results(args[0], run, series_of(samples))
-        print(f"{args[0]}: {n_series} series, {n_failed} failed (flagged in compare.md)")
+        print(f"{args[0]}: {n_series} series, {n_failed} failed (flagged in compare.md, or cells a lab job lost)")
     else:
         n_samples, n_series = write(args[0])
         print(f"{args[0]}: {n_samples} samples, {n_series} series")

@@ -20,8 +20,13 @@ is written; DIR/shards.json lists which cells went where."""
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import time
+
+import collect
 
 TREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TESTDEF = "tools/lab/sgscope-bench.yaml"
@@ -39,8 +44,25 @@ def shard(names, n):
     return [names[k::n] for k in range(n)]
 
 
+def kernel_append(args):
+    """The kernel command line of a job: the console LAVA reads, the clock
+    the benchmark's times are in (tools/vm's sgscope_clock=) and the DMA
+    mode (tools/bench/matrix --local reads both from /proc/cmdline)."""
+    append = ["console=ttyS0,115200", "loglevel=4", "panic=-1", "kunit.enable=0",
+              f"sgscope_clock={args.clock}"]
+    if args.clock.startswith("icount"):
+        append.append("norandmaps")
+    append += {"direct": [], "swiotlb": ["swiotlb=force"],
+               "iommu": ["intel_iommu=on", "iommu.passthrough=0", "iommu.strict=1"]}[args.mode]
+    return " ".join(append)
+
+
 def job(args, k, n, shard_cells, revision):
     """The LAVA job definition of shard k (from 1) of n."""
+    ramdisk = {"image_arg": "-initrd {ramdisk}", "url": args.ramdisk, "compression": "gz",
+               "format": "cpio.newc", "overlays": {"lava": True}}
+    if args.modules:
+        ramdisk["overlays"]["modules"] = {"url": args.modules, "format": "tar", "path": "/"}
     return {
         "device_type": args.device_type,
         "job_name": f"sgscope bench {'quick' if args.quick else 'full'} shard {k} of {n} ({revision[:12]})",
@@ -53,10 +75,12 @@ def job(args, k, n, shard_cells, revision):
         "context": {"arch": "amd64"},
         "actions": [
             {"deploy": {"to": "tmpfs", "timeout": {"minutes": 10},
-                        "images": {"kernel": {"image_arg": "-kernel {kernel}", "url": args.kernel}}}},
+                        "images": {"kernel": {"image_arg": f"-kernel {{kernel}} -append '{kernel_append(args)}'",
+                                              "url": args.kernel},
+                                   "ramdisk": ramdisk}}},
             {"boot": {"method": "qemu", "media": "tmpfs", "timeout": {"minutes": 10},
-                      "prompts": ["# $"], "auto_login": {"login_prompt": "login:", "username": "root"}}},
-            {"test": {"timeout": {"minutes": args.timeout - 25},
+                      "prompts": [args.prompt]}},
+            {"test": {"timeout": {"minutes": args.timeout - 20},
                       "definitions": [{
                           "repository": args.repository, "from": "git", "revision": revision,
                           "path": TESTDEF, "name": "sgscope-bench",
@@ -101,6 +125,13 @@ def jobs(argv):
     p.add_argument("--mode", default="direct", choices=["direct", "swiotlb", "iommu"],
                    help="the DMA mode the devices boot in (default direct)")
     p.add_argument("--kernel", default="http://lab.example/sgscope/bzImage", help="the kernel image's URL")
+    p.add_argument("--ramdisk", default="http://lab.example/sgscope/ramdisk.cpio.gz",
+                   help="the ramdisk's URL (tools/lab/ramdisk; LAVA appends its test overlay)")
+    p.add_argument("--modules", help="URL of a tar.gz of lib/modules/ for the kernel (appended to the ramdisk)")
+    p.add_argument("--clock", default="wallclock",
+                   help="the clock the device's guest time is in: icount:SHIFT for a QEMU device "
+                        "in icount mode, else wallclock (default)")
+    p.add_argument("--prompt", default="sgscope-lab# ", help="the device's shell prompt (default: the ramdisk's)")
     p.add_argument("--repository", default="https://lab.example/sgscope.git",
                    help="where the devices clone this tree from")
     p.add_argument("--revision", help="the commit they check out (default: this tree's HEAD)")
@@ -111,6 +142,8 @@ def jobs(argv):
         p.error("--devices takes a whole number of 1 or more")
     if args.timeout < 30:
         p.error("--timeout takes 30 minutes or more (deploy and boot have 10 each)")
+    if args.clock != "wallclock" and not re.fullmatch(r"icount:([0-9]|10)", args.clock):
+        p.error(f"--clock takes icount:SHIFT (0-10) or wallclock, not '{args.clock}'")
     if args.iterations is None:
         args.iterations = 5 if args.quick else 10
     if args.iterations < 1:
@@ -134,17 +167,169 @@ def jobs(argv):
     with open(f"{args.output}/shards.json", "w") as f:
         json.dump({"revision": revision, "device_type": args.device_type, "mode": args.mode,
                    "level": "quick" if args.quick else "full", "iterations": args.iterations,
-                   "shards": shards}, f, indent=2)
+                   "clock": args.clock, "shards": shards}, f, indent=2)
     print(f"sgscope lab: {len(names)} cells in {len(shards)} jobs for device type "
           f"{args.device_type}: {args.output}/job-1.yaml .. job-{len(shards)}.yaml")
     return 0
 
 
+TEMPLATES = "/usr/share/lava-server/device-types"
+
+
+def render_device(dictionary, out):
+    """A device dictionary (jinja2, extending a lava-server device type)
+    rendered into the device configuration lava-run reads."""
+    import jinja2
+    import yaml
+    if not os.path.exists(f"{TEMPLATES}/base.jinja2"):
+        raise SystemExit(f"sgscope lab: lava-server's device-type templates are missing ({TEMPLATES}): "
+                         "run 'make deps'")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([os.path.dirname(os.path.abspath(dictionary)),
+                                                             TEMPLATES]),
+                             trim_blocks=True, autoescape=False)
+    text = env.get_template(os.path.basename(dictionary)).render()
+    yaml.safe_load(text)
+    with open(out, "w") as f:
+        f.write(text)
+
+
+def job_files(jobdir):
+    """The job-K.yaml of a `sgscope lab jobs` folder, by K."""
+    if not os.path.exists(f"{jobdir}/shards.json"):
+        raise SystemExit(f"sgscope lab: {jobdir} has no shards.json: write it with 'sgscope lab jobs -o {jobdir}'")
+    n = len(json.load(open(f"{jobdir}/shards.json"))["shards"])
+    return {k: f"{jobdir}/job-{k}.yaml" for k in range(1, n + 1)}
+
+
+def say(msg):
+    print(f"[lab] {msg}", flush=True)
+
+
+def run_local(argv):
+    p = argparse.ArgumentParser(prog="sgscope lab run",
+                                description="run a jobs folder's LAVA jobs with lava-run (no server) "
+                                            "on a device of this machine, then collect them")
+    p.add_argument("--device", default=f"{TREE}/tools/lab/devices/sgscope-qemu.jinja2",
+                   help="device dictionary (default: tools/lab/devices/sgscope-qemu.jinja2)")
+    p.add_argument("--parallel", type=int, default=os.cpu_count() or 1, help="jobs at a time (default: CPUs)")
+    p.add_argument("--validate", action="store_true", help="only validate the jobs (lava-run --validate)")
+    p.add_argument("-o", "--output", required=True, help="the run folder")
+    p.add_argument("jobdir", help="the folder `sgscope lab jobs` wrote")
+    args = p.parse_args(argv)
+    if args.parallel < 1:
+        p.error("--parallel takes a whole number of 1 or more")
+    files = job_files(args.jobdir)
+    if not shutil.which("lava-run"):
+        raise SystemExit("sgscope lab: lava-run (Debian's lava-dispatcher) is missing: run 'make deps'")
+    lava = os.path.abspath(f"{args.output}/lava")
+    os.makedirs(lava, exist_ok=True)
+    render_device(args.device, f"{lava}/device.yaml")
+    procs, status = {}, 0
+    start = time.time()
+    pending = sorted(files)
+    while pending or procs:
+        while pending and len(procs) < args.parallel:
+            k = pending.pop(0)
+            cmd = ["lava-run", "--job-id", str(k), "--output-dir", f"{lava}/job-{k}",
+                   "--device", f"{lava}/device.yaml"] + (["--validate"] if args.validate else []) + [files[k]]
+            procs[k] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(f"{lava}/job-{k}.log", "w"))
+            say(f"job {k}: lava-run{' --validate' if args.validate else ''} {files[k]}")
+        for k, proc in list(procs.items()):
+            if proc.poll() is not None:
+                del procs[k]
+                health = "Complete" if proc.returncode == 0 else "Incomplete"
+                say(f"job {k}: {health} after {time.time() - start:.0f} s (log: {lava}/job-{k}.log)")
+                if proc.returncode != 0:
+                    status = 1
+                    err = collect.job_error(collect.records(open(f"{lava}/job-{k}.log").read()))
+                    say(f"job {k}: {err}")
+        time.sleep(1)
+    if args.validate:
+        return status
+    jobs = {}
+    for k in files:
+        result = f"{lava}/job-{k}/result.yaml"
+        ok = os.path.exists(result) and "result: pass" in open(result).read()
+        jobs[k] = {"id": k, "log": open(f"{lava}/job-{k}.log").read(), "device": "local qemu (lava-run)",
+                   "health": "Complete" if ok else "Incomplete"}
+    return report_merge(args.jobdir, jobs, args.output, {"server": "lava-run on this machine"})
+
+
+def report_merge(jobdir, jobs, out, lab):
+    try:
+        problems = collect.merge(jobdir, jobs, out, lab)
+    except collect.LabError as e:
+        print(f"sgscope lab: {e}", file=sys.stderr)
+        return 1
+    run = json.load(open(f"{out}/run.json"))
+    for j in run["lab"]["jobs"]:
+        say(f"shard {j['shard']} (job {j['job']}, {j['health']}): {j['samples']} samples, "
+            f"{j['lava_measurements']} LAVA measurements" + (f"; {j['error']}" if j.get("error") else ""))
+    say(f"run folder {out}: {len(run['lab']['missing_cells'])} cells missing")
+    return 1 if problems else 0
+
+
+def server_args(p):
+    p.add_argument("--server", required=True, help="the LAVA server's URL (https://lava.example)")
+    p.add_argument("--token", default=os.environ.get("LAVA_TOKEN"),
+                   help="an API token of the server (default: $LAVA_TOKEN)")
+
+
+def submit(argv):
+    p = argparse.ArgumentParser(prog="sgscope lab submit", description="submit a jobs folder's jobs to a LAVA server")
+    server_args(p)
+    p.add_argument("jobdir", help="the folder `sgscope lab jobs` wrote")
+    args = p.parse_args(argv)
+    files = job_files(args.jobdir)
+    server = collect.Server(args.server, args.token)
+    ids = {}
+    try:
+        for k, path in files.items():
+            ids[k] = server.submit(open(path).read())
+            say(f"job {k}: submitted as {ids[k]}")
+    except collect.LabError as e:
+        print(f"sgscope lab: {e}", file=sys.stderr)
+        return 1
+    finally:
+        with open(f"{args.jobdir}/submitted.json", "w") as f:
+            json.dump({"server": args.server, "jobs": ids}, f, indent=2)
+    return 0
+
+
+def collect_jobs(argv):
+    p = argparse.ArgumentParser(prog="sgscope lab collect",
+                                description="wait for a jobs folder's submitted jobs, fetch their logs "
+                                            "and rebuild one run folder")
+    server_args(p)
+    p.add_argument("--wait", type=int, default=7200, help="seconds to wait for the jobs (default 7200)")
+    p.add_argument("-o", "--output", required=True, help="the run folder")
+    p.add_argument("jobdir", help="the folder `sgscope lab jobs` wrote and `sgscope lab submit` submitted")
+    args = p.parse_args(argv)
+    job_files(args.jobdir)
+    try:
+        ids = {int(k): v for k, v in json.load(open(f"{args.jobdir}/submitted.json"))["jobs"].items()}
+    except OSError:
+        raise SystemExit(f"sgscope lab: {args.jobdir} has no submitted.json: submit it with 'sgscope lab submit'")
+    server = collect.Server(args.server, args.token)
+    try:
+        done = collect.wait(server, ids, args.wait, say)
+        jobs = {k: {"id": ids[k], "log": server.log(ids[k]), "health": info.get("health"),
+                    "device": info.get("actual_device")} for k, info in done.items()}
+    except collect.LabError as e:
+        print(f"sgscope lab: {e}", file=sys.stderr)
+        return 1
+    return report_merge(args.jobdir, jobs, args.output, {"server": args.server})
+
+
+COMMANDS = {"jobs": jobs, "run": run_local, "submit": submit, "collect": collect_jobs}
+
+
 def main(argv):
-    if len(argv) < 1 or argv[0] not in ("jobs",):
-        print("usage: sgscope lab jobs [OPTIONS] -o DIR   (sgscope lab jobs --help)", file=sys.stderr)
+    if len(argv) < 1 or argv[0] not in COMMANDS:
+        print("usage: sgscope lab jobs|run|submit|collect [OPTIONS]   (sgscope lab COMMAND --help)",
+              file=sys.stderr)
         return 2
-    return jobs(argv[1:])
+    return COMMANDS[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

@@ -13,9 +13,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sgscope lab jobs [--devices N] [--device-type TYPE] [--quick] [--iterations N]\n"
-		   "                        [--filter GLOB] [--mode MODE] [--kernel URL] [--repository URL]\n"
-		   "                        [--revision REV] [--timeout MINUTES] -o DIR\n"
-		   "       sgscope lab jobs --help\n");
+		   "                        [--filter GLOB] [--mode MODE] [--kernel URL] [--ramdisk URL]\n"
+		   "                        [--modules URL] [--clock CLOCK] [--repository URL]\n"
+		   "                        [--revision REV] [--timeout MINUTES] -o JOBDIR\n"
+		   "       sgscope lab run [--device DICTIONARY] [--parallel N] [--validate] -o RUNDIR JOBDIR\n"
+		   "       sgscope lab submit --server URL [--token TOKEN] JOBDIR\n"
+		   "       sgscope lab collect --server URL [--token TOKEN] [--wait SECONDS] -o RUNDIR JOBDIR\n"
+		   "       sgscope lab COMMAND --help\n");
 }
 
 static int lab_main(int argc, char **argv)
@@ -25,7 +29,7 @@ static int lab_main(int argc, char **argv)
 	int i;
 
 	if (argc < 2)
-		return usage_error(&lab_command, "which lab command%s? (jobs)", "");
+		return usage_error(&lab_command, "which lab command%s? (jobs, run, submit, collect)", "");
 	if (argc > LAB_MAX_ARGS)
 		return usage_error(&lab_command, "more than %s arguments", "64");
 	if (source_tree(tree, sizeof(tree))) {
@@ -43,7 +47,7 @@ static int lab_main(int argc, char **argv)
 
 const struct subcommand lab_command = {
 	.name = "lab",
-	.summary = "LAVA job definitions that shard the benchmark over a lab's devices",
+	.summary = "the benchmark sharded over a LAVA lab's devices: jobs, run, submit, collect",
 	.main = lab_main,
 	.usage = usage,
 };
