@@ -121,6 +121,8 @@ def order_stack(out, name, title, orders, cells):
 
 def make_all(out, series, histograms, orders):
     cells = {c for c, _ in series}
+    if not cells:
+        return []
     sizes = sorted({parts(c)["size"] for c in cells}, key=lambda s: int(s[:-1]))
     mid = "256k" if "256k" in sizes else sizes[-1]
     big = sizes[-1]

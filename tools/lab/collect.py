@@ -213,12 +213,12 @@ def merge(jobdir, jobs, out, lab):
     if len(kernels) > 1 or len(clocks) > 1:
         raise LabError(f"the jobs ran different kernels or clocks: {sorted(map(str, kernels))} "
                        f"{sorted(map(str, clocks))}")
+    clock, _, shift = shards["clock"].partition(":")
     run = dict(runs[0]) if runs else {
         "git_sha": shards["revision"][:12], "git_commit": shards["revision"], "git_dirty": False,
         "kernel": "unknown (no job came back)", "config_sha256": None, "level": shards["level"],
         "iterations": shards["iterations"], "boots": [shards["mode"]],
-        "clock": shards.get("clock", "wallclock").partition(":")[0],
-        "icount_shift": None, "knobs": {}, "strategies": {}}
+        "clock": clock, "icount_shift": int(shift) if shift else None, "knobs": {}, "strategies": {}}
     run.update({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "machine": f"LAVA lab ({lab['server']})", "qemu": None, "host": None,
                 "lab": dict(lab, device_type=shards["device_type"], jobs=entries, missing_cells=missing)})

@@ -45,10 +45,11 @@ def shard(names, n):
 
 
 def kernel_append(args):
-    """The kernel command line of a job: the console LAVA reads, the clock
-    the benchmark's times are in (tools/vm's sgscope_clock=) and the DMA
-    mode (tools/bench/matrix --local reads both from /proc/cmdline)."""
-    append = ["console=ttyS0,115200", "loglevel=4", "panic=-1", "kunit.enable=0",
+    """The kernel command line of a job: the console LAVA reads (the boot
+    messages in full: LAVA waits for the kernel's banner), the clock the
+    benchmark's times are in (tools/vm's sgscope_clock=) and the DMA mode
+    (tools/bench/matrix --local reads both from /proc/cmdline)."""
+    append = ["console=ttyS0,115200", "panic=-1", "kunit.enable=0",
               f"sgscope_clock={args.clock}"]
     if args.clock.startswith("icount"):
         append.append("norandmaps")
