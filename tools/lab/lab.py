@@ -64,6 +64,8 @@ def job(args, k, n, shard_cells, revision):
                "format": "cpio.newc", "overlays": {"lava": True}}
     if args.modules:
         ramdisk["overlays"]["modules"] = {"url": args.modules, "format": "tar", "path": "/"}
+    if args.cli:
+        ramdisk["overlays"]["cli"] = {"url": args.cli, "format": "tar", "path": "/opt/sgscope"}
     return {
         "device_type": args.device_type,
         "job_name": f"sgscope bench {'quick' if args.quick else 'full'} shard {k} of {n} ({revision[:12]})",
@@ -129,6 +131,8 @@ def jobs(argv):
     p.add_argument("--ramdisk", default="http://lab.example/sgscope/ramdisk.cpio.gz",
                    help="the ramdisk's URL (tools/lab/ramdisk; LAVA appends its test overlay)")
     p.add_argument("--modules", help="URL of a tar.gz of lib/modules/ for the kernel (appended to the ramdisk)")
+    p.add_argument("--cli", help="URL of a tar.gz holding a built sgscope CLI (tools/lab/artifacts; CO-RE, "
+                                 "it runs on the device's kernel): the device does not build it")
     p.add_argument("--clock", default="wallclock",
                    help="the clock the device's guest time is in: icount:SHIFT for a QEMU device "
                         "in icount mode, else wallclock (default)")
