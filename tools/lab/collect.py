@@ -55,12 +55,15 @@ def records(text):
 def files_of(recs):
     """The files lava-bench printed on the console: {name: [lines]}.  The
     BEGIN line gives the file's line count; a file cut short, or with
-    lines the console mangled, is an error rather than a silent gap."""
+    lines the console mangled, is an error rather than a silent gap.
+    LAVA logs a console line with a backslash put before every double
+    quote (lava_dispatcher/shell.py, for its YAML): taking one off before
+    each quote gives the line back exactly."""
     files, name, want, lines = {}, None, 0, []
     for rec in recs:
         if rec["lvl"] != "target" or not isinstance(rec.get("msg"), str):
             continue
-        msg = rec["msg"].rstrip("\r\n")
+        msg = rec["msg"].rstrip("\r\n").replace('\\"', '"')
         if name is None:
             if msg.startswith(BEGIN + " "):
                 _, name, count = msg.split()
@@ -102,7 +105,7 @@ def job_error(recs):
 def check_measurements(files, results):
     """Every sample came back as a LAVA test case with its value and unit."""
     want = {name: (float(v), u) for name, v, u in cases(files.get("samples.jsonl", []))}
-    got = {r["case"]: (float(r["measurement"]), r.get("unit", "")) for r in results
+    got = {r["case"]: (float(r["measurement"]), r.get("units", "")) for r in results
            if r.get("definition", "").endswith("sgscope-bench") and "measurement" in r}
     missing = sorted(set(want) - set(got))
     wrong = sorted(n for n in set(want) & set(got) if abs(want[n][0] - got[n][0]) > 1e-9 * max(1, abs(want[n][0]))
