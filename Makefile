@@ -11,7 +11,7 @@ export SGSCOPE_CACHE KSRC KBUILD JOBS
 
 KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
 
-.PHONY: all deps kernel stock-kernel sgscope kunit test bench compat-table clean help
+.PHONY: all deps kernel stock-kernel sgscope kunit test bench lab compat-table clean help
 
 all: kernel
 
@@ -23,6 +23,7 @@ help:
 	@echo "make stock-kernel  fetch Debian 12's 6.1 kernel for tools/vm --kernel debian-6.1"
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
+	@echo "make lab     the quick matrix through a LAVA lab started on this machine, against a plain quick run"
 	@echo "make compat-table  README's compatibility table from the last make test"
 
 deps:
@@ -48,6 +49,11 @@ test: kernel sgscope stock-kernel
 # BENCH=--quick: a run of a few minutes
 bench: kernel sgscope
 	@tools/bench/run $(BENCH)
+
+# a LAVA lab on this machine (tools/lab/local-lab): the quick matrix as two
+# jobs, collected, against a plain quick run; the lab stopped after
+lab: kernel sgscope
+	@tools/lab/lab-quick
 
 # the rows 60-sgscope and 65-stock-kernel recorded, into README
 compat-table:

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""A lab run (sgscope lab collect) against a plain run of the same commit
+(sgscope bench): the same cells, and, both in icount, every series'
+median within 1% of the plain run's (a median of 0 must be 0).  Prints a
+Markdown report; exits 1 when the cells differ or a median is off.
+
+usage: lab-vs-plain.py LABRUN PLAINRUN [--startup S] [--lab-wall S] [--plain-wall S]"""
+import argparse
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench"))
+import report  # noqa: E402
+
+TOLERANCE = 0.01
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("lab")
+    p.add_argument("plain")
+    p.add_argument("--startup", type=int)
+    p.add_argument("--lab-wall", type=int)
+    p.add_argument("--plain-wall", type=int)
+    args = p.parse_args()
+    runs, series = {}, {}
+    for name in ("lab", "plain"):
+        run, samples, _, _ = report.load(getattr(args, name))
+        runs[name], series[name] = run, report.series_of(samples)
+    cells = {k: {c for c, _ in series[k]} for k in series}
+    lines = ["# The quick matrix: LAVA lab against a plain run", "",
+             f"lab: `{args.lab}` ({runs['lab'].get('machine')}), plain: `{args.plain}`; "
+             f"git {runs['lab']['git_sha']} and {runs['plain']['git_sha']}; clocks "
+             f"{report.clock_of(runs['lab'])[0]} and {report.clock_of(runs['plain'])[0]}.", ""]
+    if args.startup is not None:
+        lines += [f"Lab start-up (tools/lab/local-lab start): {args.startup} s. "
+                  f"Wall time, the two-job lab run (submit to collected): {args.lab_wall} s; "
+                  f"the plain `sgscope bench --quick`: {args.plain_wall} s.", ""]
+    ok = True
+    same_cells = bool(cells["lab"]) and cells["lab"] == cells["plain"]
+    ok &= same_cells
+    lines += [f"Cells: {len(cells['lab'])} in the lab run, {len(cells['plain'])} in the plain run, "
+              + ("the same." if same_cells else
+                 f"NOT the same (lab only: {sorted(cells['lab'] - cells['plain'])}, plain only: "
+                 f"{sorted(cells['plain'] - cells['lab'])})."), ""]
+    icount = runs["lab"].get("clock") == "icount" and runs["plain"].get("clock") == "icount" and \
+        runs["lab"].get("icount_shift") == runs["plain"].get("icount_shift")
+    if not icount:
+        ok = False
+        lines += ["The runs are not both in icount at one shift: their medians are not compared.", ""]
+    else:
+        keys = sorted(set(series["lab"]) & set(series["plain"]))
+        rows, off = [], 0
+        for key in keys:
+            a = statistics.median(series["plain"][key]["values"])
+            b = statistics.median(series["lab"][key]["values"])
+            rel = abs(b - a) / abs(a) if a else (0.0 if b == a else float("inf"))
+            bad = rel > TOLERANCE
+            off += bad
+            rows.append(f"| {key[0]} | {key[1]} | {a:g} | {b:g} | {rel * 100:.3f}% | {'**OFF**' if bad else 'ok'} |")
+        ok &= off == 0 and bool(keys)
+        worst = max((abs(statistics.median(series['lab'][k]['values']) - statistics.median(series['plain'][k]['values']))
+                     / abs(statistics.median(series['plain'][k]['values'])) for k in keys
+                     if statistics.median(series['plain'][k]['values'])), default=0.0)
+        lines += [f"Medians: {len(keys) - off} of {len(keys)} series within {TOLERANCE:.0%} of the plain run's "
+                  f"(largest difference {worst * 100:.3f}%).", "",
+                  "| cell | metric | plain median | lab median | difference | |", "|---|---|---|---|---|---|"]
+        lines += rows
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
