@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# sgscope lab jobs: LAVA job definitions sharding the quick matrix over
-# two devices, checked with LAVA's own schemas (lava-common): the jobs, a
-# job broken on purpose, the test definition they run; the shards
-# partition the benchmark's cell list; the samples become LAVA test cases.
+# sgscope lab: LAVA job definitions sharding the quick matrix over two
+# devices, checked with LAVA's own schemas (lava-common): the jobs, a job
+# broken on purpose, the test definition they run; the shards partition
+# the benchmark's cell list; the samples become LAVA test cases.  Then
+# through LAVA's dispatcher (lava-run, no server) on the qemu device of
+# tools/lab/devices: the quick jobs validate; two one-cell jobs run, one
+# of them crashing its test on purpose, and `sgscope lab run` collects
+# them; a job whose kernel does not boot; a server that is not there.
 source "$(dirname "$0")/lib.sh"
-plan 14
+plan 37
 
 S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
@@ -92,4 +96,103 @@ PY
 got=$(sh "$repo/tools/bench/guest-cells.sh" --plan direct 5 quick - 'pcm0/direct/256k/none,dummy/*/*/order1' | paste -sd' ')
 expect "bench: a filter of comma-separated globs takes the cells of any" \
 	"pcm0/direct/256k/none dummy/direct/64k/order1" "$got"
+
+# Through lava-run, on tools/lab/devices/sgscope-qemu.jinja2
+"$repo/tools/lab/artifacts" "$tmp/art" 2>&1 | sed 's/^/# /'
+expect "lab: the deployables are built (kernel, modules, ramdisk, CLI)" 0 "${PIPESTATUS[0]}"
+a=file://$tmp/art
+clock=$("$repo/tools/vm" --clock-args | sed -n 's/.*-icount shift=\([0-9]*\).*/icount:\1/p')
+# the device dictionary runs QEMU with tools/vm's clock switches
+grep -qF -- "'$("$repo/tools/vm" --clock-args)'" "$repo/tools/lab/devices/sgscope-qemu.jinja2"
+expect "lab: the qemu device's clock switches are tools/vm's" 0 $?
+"$S" lab jobs --quick --devices 2 --clock "$clock" --kernel "$a/bzImage" --ramdisk "$a/ramdisk.cpio.gz" \
+	--modules "$a/modules.tar.gz" --cli "$a/cli.tar.gz" --repository "$repo" -o "$tmp/quick" >/dev/null
+"$S" lab run --validate -o "$tmp/quick-v" "$tmp/quick" 2>&1 | sed 's/^/# /'
+expect "lab run --validate: lava-run validates both quick jobs" 0 "${PIPESTATUS[0]}"
+
+# two one-cell jobs; the second one's test crashes (its bench gets a
+# filter that matches nothing and exits 2)
+cells='pcm1/direct/256k/none,dummy/direct/64k/none'
+"$S" lab jobs --devices 2 --iterations 2 --filter "$cells" --clock "$clock" --timeout 30 \
+	--kernel "$a/bzImage" --ramdisk "$a/ramdisk.cpio.gz" --modules "$a/modules.tar.gz" \
+	--cli "$a/cli.tar.gz" --repository "$repo" -o "$tmp/two" >/dev/null
+sed -i 's|CELLS: dummy/direct/64k/none|CELLS: nosuch/cell|' "$tmp/two/job-2.yaml"
+start=$(date +%s)
+"$S" lab run -o "$tmp/run" "$tmp/two" >"$tmp/run.log" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/run.log"
+echo "# lab run: $(($(date +%s) - start)) s wall"
+expect "lab run: a run with a crashed job exits 1" 1 $rc
+/usr/bin/python3 - "$tmp/run" "$repo" <<'PY'
+import json, subprocess, sys
+run_dir, repo = sys.argv[1], sys.argv[2]
+def check(ok, name):
+    print(("ok - " if ok else "not ok - ") + "lab run: " + name)
+try:
+    run = json.load(open(f"{run_dir}/run.json"))
+    samples = [json.loads(l) for l in open(f"{run_dir}/samples.jsonl")]
+    kcidb = json.load(open(f"{run_dir}/kcidb.json"))
+except (OSError, ValueError) as e:
+    run, samples, kcidb = {"lab": {"jobs": [], "missing_cells": []}}, [], {"tests": []}
+    print(f"# {e}")
+jobs = run["lab"]["jobs"]
+j1 = jobs[0] if jobs else {}
+check(j1.get("health") == "Complete" and "error" not in j1,
+      f"job 1 completed on the qemu device ({j1.get('health')}, {j1.get('error', 'no error')})")
+check(len(samples) > 0 and {s["cell"] for s in samples} == {"pcm1/direct/256k/none"}
+      and {s["iteration"] for s in samples} == {1, 2},
+      f"job 1's samples came back into samples.jsonl: its cell, 2 iterations ({len(samples)} samples)")
+check(j1.get("lava_measurements") == len(samples) > 0,
+      f"every sample is a LAVA measurement with the same value and unit ({j1.get('lava_measurements')} of {len(samples)})")
+metrics = {s["metric"] for s in samples}
+check({"alloc_ns", "fault_round_ns", "chunks", "xruns"} <= metrics, f"the cell's metrics are there ({sorted(metrics)})")
+check(run.get("clock") == "icount" and run.get("icount_shift") == 3 and run.get("kernel", "").startswith("6.12"),
+      f"run.json: the device's kernel and clock ({run.get('kernel')}, {run.get('clock')} {run.get('icount_shift')})")
+miss = run["lab"]["missing_cells"]
+check([m["cell"] for m in miss] == ["dummy/direct/64k/none"] and len(jobs) == 2 and "error" in jobs[1],
+      f"the crashed job's cell is missing, with its job's error ({jobs[1].get('error') if len(jobs) > 1 else None})")
+err = [t for t in kcidb["tests"] if t["status"] == "ERROR"]
+check(len(err) == 1 and err[0]["path"] == "sgscope.dummy.direct.64k.none" and err[0]["misc"].get("lava_job") == 2,
+      "kcidb.json: the missing cell is an ERROR test naming its LAVA job")
+done = [t for t in kcidb["tests"] if t["status"] == "DONE"]
+check(len(done) == len({(s["cell"], s["metric"]) for s in samples}) > 0, "kcidb.json: every series of job 1 is DONE")
+ktap = open(f"{run_dir}/ktap.txt").read() if samples else ""
+check("not ok" in ktap and "dummy/direct/64k/none # LAVA job 2" in ktap, "ktap.txt: the missing cell is not ok")
+check("## Lab" in (open(f"{run_dir}/report.md").read() if samples else ""), "report.md has the lab's jobs")
+PY
+/usr/bin/python3 "$repo/tools/bench/kcidb-validate.py" "$tmp/run/kcidb.json" | grep -v '^1\.\.'
+
+# a kernel that does not boot (the modules' archive in its place)
+"$S" lab jobs --devices 1 --filter 'pcm0/direct/256k/none' --clock "$clock" --kernel "$a/modules.tar.gz" \
+	--ramdisk "$a/ramdisk.cpio.gz" --cli "$a/cli.tar.gz" --repository "$repo" -o "$tmp/noboot" >/dev/null
+"$S" lab run -o "$tmp/noboot-run" "$tmp/noboot" >"$tmp/noboot.log" 2>&1
+expect "lab run: a job whose kernel does not boot exits 1" 1 $?
+grep -q '"status": "ERROR"' "$tmp/noboot-run/kcidb.json" && grep -q 'Incomplete' "$tmp/noboot-run/ktap.txt"
+expect "lab run: ... its cell is an ERROR test, the job Incomplete" 0 $?
+
+# a server that is not there; a token it refuses (a stand-in answering 401)
+"$S" lab submit --server http://127.0.0.1:9 --token x "$tmp/two" >/dev/null 2>"$tmp/err"
+expect "lab submit: an unreachable server exits 1" 1 $?
+grep -q 'cannot reach the LAVA server at http://127.0.0.1:9' "$tmp/err"
+expect "lab submit: ... and says it cannot reach it" 0 $?
+/usr/bin/python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.send_response(401); self.end_headers(); self.wfile.write(b"{\"detail\": \"Invalid token.\"}")
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()' >"$tmp/port" &
+stub=$!
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+"$S" lab submit --server "http://127.0.0.1:$(cat "$tmp/port")" --token bad "$tmp/two" >/dev/null 2>"$tmp/err"
+expect "lab submit: a refused token exits 1" 1 $?
+grep -q 'refused the request (HTTP 401): check --token' "$tmp/err"
+expect "lab submit: ... and says to check the token" 0 $?
+kill $stub
+"$S" lab run -o "$tmp/x" "$tmp/nosuch" >/dev/null 2>"$tmp/err"
+expect "lab run: a folder without jobs exits 1" 1 $?
+grep -q 'has no shards.json' "$tmp/err"
+expect "lab run: ... and says what is missing" 0 $?
 finish
