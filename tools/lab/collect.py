@@ -94,12 +94,18 @@ def results_of(recs):
     return [rec["msg"] for rec in recs if rec["lvl"] == "results" and isinstance(rec.get("msg"), dict)]
 
 
+STEPS = ("sgscope-build", "sgscope-cli", "sgscope-bench")
+
+
 def job_error(recs):
-    """The error LAVA gave the job, if it failed."""
-    for r in results_of(recs):
+    """The error LAVA gave the job, or the step of lava-bench that failed."""
+    results = results_of(recs)
+    for r in results:
         if r.get("definition") == "lava" and r.get("case") == "job" and r.get("result") != "pass":
             return f"{r.get('error_type', 'error')}: {r.get('error_msg', 'job failed')}"
-    return None
+    failed = [r["case"] for r in results if r.get("definition", "").endswith("sgscope-bench")
+              and r.get("case") in STEPS and r.get("result") != "pass"]
+    return f"the test's {', '.join(failed)} step failed on the device" if failed else None
 
 
 def check_measurements(files, results):
