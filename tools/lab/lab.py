@@ -235,7 +235,9 @@ def run_local(argv):
     while pending or procs:
         while pending and len(procs) < args.parallel:
             k = pending.pop(0)
-            cmd = ["lava-run", "--job-id", str(k), "--output-dir", f"{lava}/job-{k}",
+            # the job id names lava-run's folder under /var/lib/lava/dispatcher/tmp,
+            # which a lab's worker on this machine shares: not a bare number
+            cmd = ["lava-run", "--job-id", f"sgscope-{os.getpid()}-{k}", "--output-dir", f"{lava}/job-{k}",
                    "--device", f"{lava}/device.yaml"] + (["--validate"] if args.validate else []) + [files[k]]
             procs[k] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(f"{lava}/job-{k}.log", "w"))
             say(f"job {k}: lava-run{' --validate' if args.validate else ''} {files[k]}")

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A real LAVA lab on this machine (tools/lab/local-lab: PostgreSQL,
+# lava-server, its scheduler, a worker, two qemu devices), through `make
+# lab`'s script: the quick matrix submitted as two jobs and collected into
+# one run folder, against a plain quick run of the same commit.  Then the
+# lab is stopped, leaves nothing running, and starts and stops again.
+source "$(dirname "$0")/lib.sh"
+plan 13
+
+state=${SGSCOPE_LAB_DIR:-/var/tmp/sgscope-lab}
+out="$repo/results/test/lab-quick"
+rm -rf "$out"
+start=$(date +%s)
+"$repo/tools/lab/lab-quick" "$out" >"$out.log" 2>&1
+rc=$?
+sed 's/^/# /' "$out.log"
+echo "# make lab's flow: $(($(date +%s) - start)) s wall"
+expect "lab-quick: the lab run, the plain run and their comparison pass" 0 $rc
+grep -q '^\[lab .*\] lab up in [0-9]* s: http://127.0.0.1:' "$out.log"
+expect "lab-quick: the lab came up (server, scheduler, worker with its devices)" 0 $?
+/usr/bin/python3 - "$out" <<'PY'
+import json, re, sys
+out = sys.argv[1]
+def check(ok, name):
+    print(("ok - " if ok else "not ok - ") + "lab-quick: " + name)
+try:
+    run = json.load(open(f"{out}/lab/run.json"))
+    jobs = run["lab"]["jobs"]
+except (OSError, ValueError, KeyError):
+    run, jobs = {}, []
+check(len(jobs) == 2 and all(j["health"] == "Complete" and "error" not in j for j in jobs)
+      and {j["device"] for j in jobs} <= {"sgscope-qemu-01", "sgscope-qemu-02"},
+      f"two jobs ran Complete on the lab's qemu devices ({[(j['job'], j['device'], j['health']) for j in jobs]})")
+check(run.get("lab", {}).get("server", "").startswith("http://127.0.0.1:") and not run.get("lab", {}).get("missing_cells", [1]),
+      "run.json names the server; no cell is missing")
+check(all(j["samples"] == j["lava_measurements"] > 0 for j in jobs),
+      "every sample came back as a LAVA measurement")
+try:
+    md = open(f"{out}/lab-vs-plain.md").read()
+except OSError:
+    md = ""
+check(re.search(r"^Cells: 16 in the lab run, 16 in the plain run, the same\.", md, re.M) is not None,
+      "the lab run has the plain quick run's 16 cells")
+m = re.search(r"^\| central \| (\d+) \| 1% \| 0 \|", md, re.M)
+check(m is not None and int(m.group(1)) > 0, "every central median is within 1% of the plain run's")
+check(re.search(r"^\| counter \| \d+ \| the same \| 0 \|", md, re.M) is not None, "every counter is the same")
+check(re.search(r"^sgscope compare PLAIN LAB \(exit 0\)", md, re.M) is not None
+      and re.search(r" 0 regressed, 0 in one run only", md) is not None,
+      "sgscope compare PLAIN LAB flags nothing and finds every series in both")
+PY
+/usr/bin/python3 "$repo/tools/bench/kcidb-validate.py" "$out/lab/kcidb.json" | grep -v '^1\.\.'
+
+# stopped: nothing of the lab runs (the pid files' processes are gone)
+left=""
+for d in gunicorn scheduler worker; do
+	[ -s "$state/$d.pid" ] && kill -0 "$(cat "$state/$d.pid")" 2>/dev/null && left+=" $d"
+done
+pgrep -f 'lava_server.wsgi|lava-scheduler|lava-worker --name sgscope-worker' >/dev/null && left+=" (a process by name)"
+expect "local-lab stop: no daemon of the lab is left" "" "$left"
+# a second start works, and stop again
+"$repo/tools/lab/local-lab" start 2>&1 | sed 's/^/# /'
+expect "local-lab: a second start works" 0 "${PIPESTATUS[0]}"
+"$repo/tools/lab/local-lab" stop 2>&1 | sed 's/^/# /'
+"$repo/tools/lab/local-lab" status | grep -q running
+expect "local-lab: ... and a second stop leaves nothing running" 1 $?
+finish
