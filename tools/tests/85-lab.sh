@@ -7,9 +7,10 @@
 # through LAVA's dispatcher (lava-run, no server) on the qemu device of
 # tools/lab/devices: the quick jobs validate; two one-cell jobs run, one
 # of them crashing its test on purpose, and `sgscope lab run` collects
-# them; a job whose kernel does not boot; a server that is not there.
+# them; a job on Debian's 6.1 with the module built for it; a job whose
+# kernel does not boot; a server that is not there.
 source "$(dirname "$0")/lib.sh"
-plan 37
+plan 40
 
 S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
@@ -161,6 +162,31 @@ check("not ok" in ktap and "dummy/direct/64k/none # LAVA job 2" in ktap, "ktap.t
 check("## Lab" in (open(f"{run_dir}/report.md").read() if samples else ""), "report.md has the lab's jobs")
 PY
 /usr/bin/python3 "$repo/tools/bench/kcidb-validate.py" "$tmp/run/kcidb.json" | grep -v '^1\.\.'
+
+# Debian's own 6.1, the module built for it (artifacts --stock), on the
+# one-vCPU qemu device
+"$repo/tools/stock-kernel" debian-6.1 >/dev/null
+"$repo/tools/lab/artifacts" --stock debian-6.1 "$tmp/stock-art" 2>&1 | sed 's/^/# /'
+expect "lab: the deployables for Debian's 6.1 are built (snd-sgscope built for it)" 0 "${PIPESTATUS[0]}"
+b=file://$tmp/stock-art
+"$S" lab jobs --devices 1 --iterations 1 --filter 'pcm2-lookup/direct/256k/none' --clock "$clock" --timeout 30 \
+	--kernel "$b/bzImage" --ramdisk "$b/ramdisk.cpio.gz" --modules "$b/modules.tar.gz" --cli "$b/cli.tar.gz" \
+	--repository "$repo" -o "$tmp/stock" >/dev/null
+"$S" lab run --device "$repo/tools/lab/devices/sgscope-qemu-stock.jinja2" -o "$tmp/stock-run" "$tmp/stock" 2>&1 |
+	sed 's/^/# /'
+expect "lab run: a job on Debian's 6.1 kernel completes with every cell" 0 "${PIPESTATUS[0]}"
+/usr/bin/python3 - "$tmp/stock-run" "$(cat "$("$repo/tools/stock-kernel" --print-dir debian-6.1)/abi")" <<'PY'
+import json, sys
+try:
+    run = json.load(open(f"{sys.argv[1]}/run.json"))
+    samples = [json.loads(l) for l in open(f"{sys.argv[1]}/samples.jsonl")]
+except (OSError, ValueError):
+    run, samples = {"lab": {"jobs": [{}]}}, []
+j = run["lab"]["jobs"][0]
+ok = run.get("kernel") == sys.argv[2] and len(samples) > 0 and j.get("lava_measurements") == len(samples)
+print(("ok - " if ok else "not ok - ") + f"lab run: ... on {run.get('kernel')}, its {len(samples)} samples "
+      f"back as LAVA measurements ({j.get('lava_measurements')})")
+PY
 
 # a kernel that does not boot (the modules' archive in its place)
 "$S" lab jobs --devices 1 --filter 'pcm0/direct/256k/none' --clock "$clock" --kernel "$a/modules.tar.gz" \
