@@ -186,8 +186,13 @@ def merge(jobdir, jobs, out, lab):
     os.makedirs(out, exist_ok=True)
     merged = {f: [] for f in FILES[1:]}
     runs, entries, missing, problems = [], [], [], 0
+    os.makedirs(f"{out}/lava", exist_ok=True)
     for k, cells in enumerate(shards["shards"], 1):
         info = jobs.get(k, {"id": None, "log": "", "health": "not run", "device": None})
+        if info["log"] and not os.path.exists(f"{out}/lava/job-{k}.log"):
+            # the job's whole log, for whoever looks into a failure
+            with open(f"{out}/lava/job-{k}.log", "w") as f:
+                f.write(info["log"])
         recs = records(info["log"])
         entry = {"shard": k, "job": info["id"], "device": info["device"], "health": info["health"],
                  "cells": cells}
