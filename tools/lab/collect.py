@@ -13,7 +13,6 @@ import os
 import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))

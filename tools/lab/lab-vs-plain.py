@@ -15,7 +15,6 @@ Markdown report; exits 1 when the cells differ or a series is off.
 
 usage: lab-vs-plain.py LABRUN PLAINRUN [--startup S] [--lab-wall S] [--plain-wall S]"""
 import argparse
-import json
 import os
 import re
 import statistics

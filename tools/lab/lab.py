@@ -3,20 +3,29 @@
 """sgscope lab: the benchmark in a LAVA lab.
 
 sgscope lab jobs [--devices N] [--device-type TYPE] [--quick] [--iterations N]
-                 [--filter GLOB] [--mode MODE] [--kernel URL] [--repository URL]
-                 [--revision REV] [--timeout MINUTES] -o DIR
+                 [--filter GLOB] [--mode MODE] [--kernel URL] [--ramdisk URL]
+                 [--modules URL] [--cli URL] [--clock CLOCK] [--repository URL]
+                 [--revision REV] [--timeout MINUTES] -o JOBDIR
+sgscope lab run [--device DICTIONARY] [--parallel N] [--validate] -o RUNDIR JOBDIR
+sgscope lab submit --server URL [--token TOKEN] JOBDIR
+sgscope lab collect --server URL [--token TOKEN] [--wait SECONDS] -o RUNDIR JOBDIR
 
-Writes DIR/job-K.yaml, K = 1..N: LAVA job definitions that shard the
-benchmark's cells (tools/bench/guest-cells.sh --plan: the cell list
+jobs writes JOBDIR/job-K.yaml, K = 1..N: LAVA job definitions that shard
+the benchmark's cells (tools/bench/guest-cells.sh --plan: the cell list
 `sgscope bench` runs) over N devices of one device type, round robin so
-each shard has every condition.  Each job boots its device on the kernel
-at --kernel, clones this tree (--repository at --revision) on it through
-LAVA's test shell and runs tools/lab/sgscope-bench.yaml there: `sgscope
-bench --local` on its shard, every sample reported as a LAVA test case
-with its measurement and unit, and the run folder's files printed whole
-between marker lines for `sgscope lab collect` to take back unchanged.
+each shard has every condition.  Each job deploys the kernel and the
+ramdisk (tools/lab/ramdisk, with LAVA's overlay, the modules and the CLI
+appended), boots it, clones this tree (--repository at --revision) through
+LAVA's test shell and runs tools/lab/sgscope-bench.yaml: `sgscope bench
+--local` on its shard, every sample a LAVA test case with its measurement
+and unit, the run folder's files printed whole between marker lines.
 Every job is checked against LAVA's own job schema (lava-common) before it
-is written; DIR/shards.json lists which cells went where."""
+is written; JOBDIR/shards.json lists which cells went where.
+
+run executes the jobs with lava-run on a device of this machine (no
+server); submit sends them to a LAVA server (JOBDIR/submitted.json);
+collect waits for them there.  Both rebuild one run folder from the jobs'
+logs (tools/lab/collect.py)."""
 import argparse
 import json
 import os
@@ -298,8 +307,10 @@ def submit(argv):
         print(f"sgscope lab: {e}", file=sys.stderr)
         return 1
     finally:
-        with open(f"{args.jobdir}/submitted.json", "w") as f:
-            json.dump({"server": args.server, "jobs": ids}, f, indent=2)
+        # what was submitted, also when a later job was refused
+        if ids:
+            with open(f"{args.jobdir}/submitted.json", "w") as f:
+                json.dump({"server": args.server, "jobs": ids}, f, indent=2)
     return 0
 
 

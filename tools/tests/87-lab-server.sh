@@ -3,10 +3,11 @@
 # A real LAVA lab on this machine (tools/lab/local-lab: PostgreSQL,
 # lava-server, its scheduler, a worker, two qemu devices), through `make
 # lab`'s script: the quick matrix submitted as two jobs and collected into
-# one run folder, against a plain quick run of the same commit.  Then the
-# lab is stopped, leaves nothing running, and starts and stops again.
+# one run folder, against a plain quick run of the same commit; lavacli
+# sees both jobs Complete.  Then the lab is stopped, leaves nothing
+# running, starts again, refuses a bad token, and stops again.
 source "$(dirname "$0")/lib.sh"
-plan 14
+plan 17
 
 state=${SGSCOPE_LAB_DIR:-/var/tmp/sgscope-lab}
 out="$repo/results/test/lab-quick"
@@ -54,6 +55,14 @@ check(re.search(r"^\| counter \| \d+ \| the same \| 0 \| 0\.000% \| 0\.000% \| 0
 check(re.search(r"^sgscope compare PLAIN LAB \(exit 0\)", md, re.M) is not None
       and re.search(r" 0 regressed, 0 in one run only", md) is not None,
       "sgscope compare PLAIN LAB flags nothing and finds every series in both")
+try:
+    shows = open(f"{out}/lavacli.txt").read()
+except OSError:
+    shows = ""
+ids = [str(j["job"]) for j in jobs]
+check(len(ids) == 2 and len(re.findall(r"^health *: *Complete$", shows, re.M)) == 2
+      and all(re.search(rf"^id *: *{i}$", shows, re.M) for i in ids),
+      f"lavacli shows both jobs ({', '.join(ids)}) Complete on the server")
 PY
 /usr/bin/python3 "$repo/tools/bench/kcidb-validate.py" "$out/lab/kcidb.json" | grep -v '^1\.\.'
 
@@ -67,6 +76,12 @@ expect "local-lab stop: no daemon of the lab is left" "" "$left"
 # a second start works, and stop again
 "$repo/tools/lab/local-lab" start 2>&1 | sed 's/^/# /'
 expect "local-lab: a second start works" 0 "${PIPESTATUS[0]}"
+# the real server refusing a token
+"$repo/build/sgscope/sgscope" lab submit --server "http://127.0.0.1:${SGSCOPE_LAB_PORT:-8460}" \
+	--token not-a-token "$out/jobs" >/dev/null 2>"$out.err"
+expect "lab submit: the lab's server refusing the token exits 1" 1 $?
+grep -q 'refused the request (HTTP 40[13]): check --token' "$out.err"
+expect "lab submit: ... and says to check the token" 0 $?
 "$repo/tools/lab/local-lab" stop 2>&1 | sed 's/^/# /'
 "$repo/tools/lab/local-lab" status | grep -q running
 expect "local-lab: ... and a second stop leaves nothing running" 1 $?
