@@ -90,7 +90,7 @@ def job(args, k, n, shard_cells, revision):
                         "images": {"kernel": {"image_arg": f"-kernel {{kernel}} -append '{kernel_append(args)}'",
                                               "url": args.kernel},
                                    "ramdisk": ramdisk}}},
-            {"boot": {"method": "qemu", "media": "tmpfs", "timeout": {"minutes": 10},
+            {"boot": {"method": "qemu", "media": "tmpfs", "timeout": {"minutes": args.boot_timeout},
                       "prompts": [args.prompt]}},
             {"test": {"timeout": {"minutes": args.timeout - 20},
                       "definitions": [{
@@ -146,6 +146,8 @@ def jobs(argv):
                    help="the clock the device's guest time is in: icount:SHIFT for a QEMU device "
                         "in icount mode, else wallclock (default)")
     p.add_argument("--prompt", default="sgscope-lab# ", help="the device's shell prompt (default: the ramdisk's)")
+    p.add_argument("--boot-timeout", type=int, default=10,
+                   help="minutes the device has to boot to its prompt (default 10)")
     p.add_argument("--repository", default="https://lab.example/sgscope.git",
                    help="where the devices clone this tree from")
     p.add_argument("--revision", help="the commit they check out (default: this tree's HEAD)")
@@ -156,6 +158,8 @@ def jobs(argv):
         p.error("--devices takes a whole number of 1 or more")
     if args.timeout < 30:
         p.error("--timeout takes 30 minutes or more (deploy and boot have 10 each)")
+    if not 1 <= args.boot_timeout <= 10:
+        p.error("--boot-timeout takes 1 to 10 minutes")
     if args.clock != "wallclock" and not re.fullmatch(r"icount:([0-9]|10)", args.clock):
         p.error(f"--clock takes icount:SHIFT (0-10) or wallclock, not '{args.clock}'")
     if args.iterations is None:
