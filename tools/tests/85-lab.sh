@@ -10,7 +10,7 @@
 # them; a job on Debian's 6.1 with the module built for it; a job whose
 # kernel does not boot; a server that is not there.
 source "$(dirname "$0")/lib.sh"
-plan 45
+plan 43
 
 S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
@@ -196,19 +196,6 @@ expect "lab run: a job whose kernel does not boot exits 1" 1 $?
 grep -q '"status": "ERROR"' "$tmp/noboot-run/kcidb.json" && grep -q 'Incomplete' "$tmp/noboot-run/ktap.txt"
 expect "lab run: ... its cell is an ERROR test, the job Incomplete" 0 $?
 
-# a kernel that panics: its ramdisk has no init and there is no root to
-# mount; LAVA sees the panic on the console
-mkdir -p "$tmp/noinit/dev"
-(cd "$tmp/noinit" && find . | cpio -o -H newc --quiet | gzip) >"$tmp/noinit.cpio.gz"
-"$S" lab jobs --devices 1 --filter 'pcm0/direct/256k/none' --clock "$clock" --kernel "$a/bzImage" \
-	--ramdisk "file://$tmp/noinit.cpio.gz" --cli "$a/cli.tar.gz" --repository "$repo" --boot-timeout 2 \
-	-o "$tmp/panic" >/dev/null
-start=$(date +%s)
-"$S" lab run -o "$tmp/panic-run" "$tmp/panic" >"$tmp/panic.log" 2>&1
-expect "lab run: a job whose kernel panics exits 1" 1 $?
-echo "# $(($(date +%s) - start)) s: $(grep -m1 'shard 1' "$tmp/panic.log")"
-grep -q '"status": "ERROR"' "$tmp/panic-run/kcidb.json" && grep -qi 'panic' "$tmp/panic-run/ktap.txt"
-expect "lab run: ... its cell is an ERROR test, LAVA's error naming the panic" 0 $?
 # a device that boots but never shows the prompt the job waits for: the
 # boot timeout (1 minute)
 "$S" lab jobs --devices 1 --filter 'pcm0/direct/256k/none' --clock "$clock" --kernel "$a/bzImage" \

@@ -60,7 +60,7 @@ try:
 except OSError:
     shows = ""
 ids = [str(j["job"]) for j in jobs]
-check(len(ids) == 2 and len(re.findall(r"^health *: *Complete$", shows, re.M)) == 2
+check(len(ids) == 2 and len(re.findall(r"^health *: *Complete$", shows, re.M | re.I)) == 2
       and all(re.search(rf"^id *: *{i}$", shows, re.M) for i in ids),
       f"lavacli shows both jobs ({', '.join(ids)}) Complete on the server")
 PY
