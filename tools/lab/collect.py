@@ -78,13 +78,13 @@ def files_of(recs):
     if name is not None:
         raise LabError(f"{name}: the log ends inside the file ({len(lines)} of {want} lines)")
     for fname, lines in files.items():
-        for n, line in enumerate(lines, 1):
+        # run.json is one JSON text over its lines, the others a text a line
+        texts = ["\n".join(lines)] if fname == "run.json" else lines
+        for n, text in enumerate(texts, 1):
             try:
-                json.loads("\n".join(lines) if fname == "run.json" else line)
+                json.loads(text)
             except ValueError:
-                raise LabError(f"{fname}: line {n} is not JSON as printed: {line[:80]!r}")
-            if fname == "run.json":
-                break
+                raise LabError(f"{fname}: line {n} is not JSON as printed: {text[:80]!r}")
     return files
 
 
@@ -182,7 +182,6 @@ def merge(jobdir, jobs, out, lab):
     "health", "device"}} (health as LAVA says it: Complete, Incomplete,
     Canceled).  Returns the number of problems (0: every cell came back)."""
     shards = json.load(open(f"{jobdir}/shards.json"))
-    os.makedirs(out, exist_ok=True)
     merged = {f: [] for f in FILES[1:]}
     runs, entries, missing, problems = [], [], [], 0
     os.makedirs(f"{out}/lava", exist_ok=True)

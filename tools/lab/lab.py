@@ -242,7 +242,7 @@ def run_local(argv):
     lava = os.path.abspath(f"{args.output}/lava")
     os.makedirs(lava, exist_ok=True)
     render_device(args.device, f"{lava}/device.yaml")
-    procs, status = {}, 0
+    procs, codes = {}, {}
     start = time.time()
     pending = sorted(files)
     while pending or procs:
@@ -257,21 +257,19 @@ def run_local(argv):
         for k, proc in list(procs.items()):
             if proc.poll() is not None:
                 del procs[k]
+                # lava-run exits 0 when the job passed, as LAVA's health Complete
+                codes[k] = proc.returncode
                 health = "Complete" if proc.returncode == 0 else "Incomplete"
                 say(f"job {k}: {health} after {time.time() - start:.0f} s (log: {lava}/job-{k}.log)")
-                if proc.returncode != 0:
-                    status = 1
-                    err = collect.job_error(collect.records(open(f"{lava}/job-{k}.log").read()))
-                    say(f"job {k}: {err}")
         time.sleep(1)
+    logs = {k: open(f"{lava}/job-{k}.log").read() for k in files}
     if args.validate:
-        return status
-    jobs = {}
-    for k in files:
-        result = f"{lava}/job-{k}/result.yaml"
-        ok = os.path.exists(result) and "result: pass" in open(result).read()
-        jobs[k] = {"id": k, "log": open(f"{lava}/job-{k}.log").read(), "device": "local qemu (lava-run)",
-                   "health": "Complete" if ok else "Incomplete"}
+        for k in files:
+            if codes[k]:
+                say(f"job {k}: {collect.job_error(collect.records(logs[k]))}")
+        return 1 if any(codes.values()) else 0
+    jobs = {k: {"id": k, "log": logs[k], "device": "local qemu (lava-run)",
+                "health": "Complete" if codes[k] == 0 else "Incomplete"} for k in files}
     return report_merge(args.jobdir, jobs, args.output, {"server": "lava-run on this machine"})
 
 
