@@ -202,8 +202,9 @@ def write(out):
 
     lab = run.get("lab")
     if lab:
+        how = f", submitted with {lab['submitted_with']}" if lab.get("submitted_with") else ""
         lines += ["## Lab", "", f"LAVA lab: {lab['server']}, device type {lab['device_type']}; "
-                  f"{len(lab['jobs'])} jobs, {len(lab['missing_cells'])} cells missing.", "",
+                  f"{len(lab['jobs'])} jobs{how}, {len(lab['missing_cells'])} cells missing.", "",
                   "| shard | job | device | health | cells | samples | LAVA measurements | error |",
                   "|---|---|---|---|---|---|---|---|"]
         lines += [f"| {j['shard']} | {j['job']} | {j['device']} | {j['health']} | {len(j['cells'])} | "

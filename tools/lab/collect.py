@@ -10,6 +10,8 @@ back is an ERROR test in KCIDB and "not ok" in KTAP, with the job's
 health and error."""
 import json
 import os
+import re
+import subprocess
 import sys
 import time
 import urllib.error
@@ -156,6 +158,33 @@ class Server:
 
     def log(self, job_id):
         return self.request(f"jobs/{job_id}/logs/")
+
+
+class Lavacli:
+    """Submission through lavacli (XML-RPC) with one of its identities
+    (lavacli.yaml in $XDG_CONFIG_HOME, default ~/.config)."""
+
+    def __init__(self, identity):
+        self.identity = identity
+
+    def submit(self, path):
+        try:
+            done = subprocess.run(["lavacli", "-i", self.identity, "jobs", "submit", path],
+                                  capture_output=True, text=True, timeout=120)
+        except FileNotFoundError:
+            raise LabError("lavacli is not installed (Debian's lavacli package; 'make deps')")
+        except subprocess.TimeoutExpired:
+            raise LabError(f"lavacli -i {self.identity} did not answer in 120 s")
+        said = (done.stdout + done.stderr).strip()
+        # lavacli exits 0 also when the server refuses the job: only a
+        # job id as its whole output is a submission
+        if done.returncode == 0 and re.fullmatch(r"[0-9]+", done.stdout.strip()):
+            return int(done.stdout)
+        last = said.splitlines()[-1] if said else f"exit {done.returncode}, no output"
+        # lavacli names the URL it used, with the identity's token in it
+        last = re.sub(r"(//[^:/@\s]+):[^@/\s]+@", r"\1:(token)@", last)
+        raise LabError(f"lavacli -i {self.identity} could not submit {path}: {last} "
+                       "(check the identity's uri, username and token in lavacli.yaml)")
 
 
 def wait(server, ids, timeout, say):

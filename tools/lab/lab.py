@@ -7,7 +7,7 @@ sgscope lab jobs [--devices N] [--device-type TYPE] [--quick] [--iterations N]
                  [--modules URL] [--cli URL] [--clock CLOCK] [--repository URL]
                  [--revision REV] [--timeout MINUTES] -o JOBDIR
 sgscope lab run [--device DICTIONARY] [--parallel N] [--validate] -o RUNDIR JOBDIR
-sgscope lab submit --server URL [--token TOKEN] JOBDIR
+sgscope lab submit --server URL [--token TOKEN] | --lavacli IDENTITY JOBDIR
 sgscope lab collect --server URL [--token TOKEN] [--wait SECONDS] -o RUNDIR JOBDIR
 
 jobs writes JOBDIR/job-K.yaml, K = 1..N: LAVA job definitions that shard
@@ -23,7 +23,8 @@ Every job is checked against LAVA's own job schema (lava-common) before it
 is written; JOBDIR/shards.json lists which cells went where.
 
 run executes the jobs with lava-run on a device of this machine (no
-server); submit sends them to a LAVA server (JOBDIR/submitted.json);
+server); submit sends them to a LAVA server, through its REST API or
+lavacli (JOBDIR/submitted.json);
 collect waits for them there.  Both rebuild one run folder from the jobs'
 logs (tools/lab/collect.py)."""
 import argparse
@@ -295,16 +296,25 @@ def server_args(p):
 
 def submit(argv):
     p = argparse.ArgumentParser(prog="sgscope lab submit", description="submit a jobs folder's jobs to a LAVA server")
-    server_args(p)
+    via = p.add_mutually_exclusive_group(required=True)
+    via.add_argument("--server", help="the LAVA server's URL (https://lava.example): submit through its REST API")
+    via.add_argument("--lavacli", metavar="IDENTITY",
+                     help="submit with lavacli, as this identity of its lavacli.yaml ($XDG_CONFIG_HOME or ~/.config)")
+    p.add_argument("--token", default=os.environ.get("LAVA_TOKEN"),
+                   help="with --server: an API token of the server (default: $LAVA_TOKEN)")
     p.add_argument("jobdir", help="the folder `sgscope lab jobs` wrote")
     args = p.parse_args(argv)
     files = job_files(args.jobdir)
-    server = collect.Server(args.server, args.token)
+    if args.lavacli:
+        send, via = collect.Lavacli(args.lavacli).submit, f"lavacli -i {args.lavacli}"
+    else:
+        server = collect.Server(args.server, args.token)
+        send, via = (lambda path: server.submit(open(path).read())), f"REST API of {args.server}"
     ids = {}
     try:
         for k, path in files.items():
-            ids[k] = server.submit(open(path).read())
-            say(f"job {k}: submitted as {ids[k]}")
+            ids[k] = send(path)
+            say(f"job {k}: submitted as {ids[k]} ({via})")
     except collect.LabError as e:
         print(f"sgscope lab: {e}", file=sys.stderr)
         return 1
@@ -312,7 +322,7 @@ def submit(argv):
         # what was submitted, also when a later job was refused
         if ids:
             with open(f"{args.jobdir}/submitted.json", "w") as f:
-                json.dump({"server": args.server, "jobs": ids}, f, indent=2)
+                json.dump({"submitted_with": via, "jobs": ids}, f, indent=2)
     return 0
 
 
@@ -327,7 +337,8 @@ def collect_jobs(argv):
     args = p.parse_args(argv)
     job_files(args.jobdir)
     try:
-        ids = {int(k): v for k, v in json.load(open(f"{args.jobdir}/submitted.json"))["jobs"].items()}
+        submitted = json.load(open(f"{args.jobdir}/submitted.json"))
+        ids = {int(k): v for k, v in submitted["jobs"].items()}
     except OSError:
         raise SystemExit(f"sgscope lab: {args.jobdir} has no submitted.json: submit it with 'sgscope lab submit'")
     server = collect.Server(args.server, args.token)
@@ -338,7 +349,8 @@ def collect_jobs(argv):
     except collect.LabError as e:
         print(f"sgscope lab: {e}", file=sys.stderr)
         return 1
-    return report_merge(args.jobdir, jobs, args.output, {"server": args.server})
+    return report_merge(args.jobdir, jobs, args.output,
+                        {"server": args.server, "submitted_with": submitted.get("submitted_with")})
 
 
 COMMANDS = {"jobs": jobs, "run": run_local, "submit": submit, "collect": collect_jobs}

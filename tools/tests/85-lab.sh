@@ -10,7 +10,7 @@
 # them; a job on Debian's 6.1 with the module built for it; a job whose
 # kernel does not boot; a server that is not there.
 source "$(dirname "$0")/lib.sh"
-plan 43
+plan 46
 
 S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
@@ -229,6 +229,14 @@ expect "lab submit: a refused token exits 1" 1 $?
 grep -q 'refused the request (HTTP 401): check --token' "$tmp/err"
 expect "lab submit: ... and says to check the token" 0 $?
 kill $stub
+# lavacli: an identity its lavacli.yaml does not have; neither way given
+mkdir -p "$tmp/xdg"
+XDG_CONFIG_HOME=$tmp/xdg "$S" lab submit --lavacli nobody "$tmp/two" >/dev/null 2>"$tmp/err"
+expect "lab submit --lavacli: an unknown identity exits 1" 1 $?
+grep -q 'lavacli -i nobody could not submit .*job-1.yaml' "$tmp/err" && [ ! -e "$tmp/two/submitted.json" ]
+expect "lab submit --lavacli: ... says so, and records no submission" 0 $?
+"$S" lab submit "$tmp/two" >/dev/null 2>"$tmp/err"
+expect "lab submit: neither --server nor --lavacli exits 2" 2 $?
 "$S" lab run -o "$tmp/x" "$tmp/nosuch" >/dev/null 2>"$tmp/err"
 expect "lab run: a folder without jobs exits 1" 1 $?
 grep -q 'has no shards.json' "$tmp/err"

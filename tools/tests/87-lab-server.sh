@@ -4,14 +4,14 @@
 # lava-server, its scheduler, a worker, two qemu devices), through `make
 # lab`'s script: the quick matrix submitted as two jobs and collected into
 # one run folder, against a plain quick run of the same commit; lavacli
-# sees both jobs Complete.  Then the lab is stopped, leaves nothing
+# submitted both and sees them Complete.  Then the lab is stopped, leaves nothing
 # running, starts again, refuses a bad token, and stops again.
 source "$(dirname "$0")/lib.sh"
-plan 17
+plan 20
 
 state=${SGSCOPE_LAB_DIR:-/var/tmp/sgscope-lab}
 out="$repo/results/test/lab-quick"
-rm -rf "$out"
+rm -rf "$out" "$out.xdg"
 mkdir -p "$(dirname "$out")"
 start=$(date +%s)
 "$repo/tools/lab/lab-quick" "$out" >"$out.log" 2>&1
@@ -34,8 +34,11 @@ except (OSError, ValueError, KeyError):
 check(len(jobs) == 2 and all(j["health"] == "Complete" and "error" not in j for j in jobs)
       and {j["device"] for j in jobs} <= {"sgscope-qemu-01", "sgscope-qemu-02"},
       f"two jobs ran Complete on the lab's qemu devices ({[(j['job'], j['device'], j['health']) for j in jobs]})")
-check(run.get("lab", {}).get("server", "").startswith("http://127.0.0.1:") and not run.get("lab", {}).get("missing_cells", [1]),
+lab = run.get("lab", {})
+check(lab.get("server", "").startswith("http://127.0.0.1:") and not lab.get("missing_cells", [1]),
       "run.json names the server; no cell is missing")
+check(lab.get("submitted_with") == "lavacli -i sgscope-lab",
+      f"the jobs were submitted with lavacli (run.json: {lab.get('submitted_with')})")
 check(all(j["samples"] == j["lava_measurements"] > 0 for j in jobs),
       "every sample came back as a LAVA measurement")
 try:
@@ -82,6 +85,16 @@ expect "local-lab: a second start works" 0 "${PIPESTATUS[0]}"
 expect "lab submit: the lab's server refusing the token exits 1" 1 $?
 grep -q 'refused the request (HTTP 40[13]): check --token' "$out.err"
 expect "lab submit: ... and says to check the token" 0 $?
+# ... and lavacli's identity with a token the server does not know
+mkdir -p "$out.xdg"
+sed 's/^\(  token:\).*/\1 not-a-token/' "$state/config/lavacli.yaml" >"$out.xdg/lavacli.yaml"
+XDG_CONFIG_HOME=$out.xdg "$repo/build/sgscope/sgscope" lab submit --lavacli sgscope-lab "$out/jobs" \
+	>/dev/null 2>"$out.err"
+expect "lab submit --lavacli: the server refusing the identity's token exits 1" 1 $?
+grep -q 'lavacli -i sgscope-lab could not submit .*job-1.yaml: .*check the identity' "$out.err" &&
+	! grep -q not-a-token "$out.err"
+expect "lab submit --lavacli: ... and says what lavacli said, without the token" 0 $?
+sed 's/^/# /' "$out.err"
 "$repo/tools/lab/local-lab" stop 2>&1 | sed 's/^/# /'
 "$repo/tools/lab/local-lab" status | grep -q running
 expect "local-lab: ... and a second stop leaves nothing running" 1 $?
