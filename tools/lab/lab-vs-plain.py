@@ -4,10 +4,11 @@
 (sgscope bench): the same cells, and, both in icount, the code path's
 medians (kind central) the same within 1%, every counter the same.  A
 central median that is a percentile of sgscope's histograms (pagelat_*,
-pageop_*: 12.5% slots, interpolated within the slot) moves one
-interpolation step, 1.2-1.3%, between two plain boots when one fault
-lands in the next slot: those are held to compare's icount threshold for
-central series (ICOUNT_CENTRAL_PCT in tools/sgscope/compare.c).  Each
+pageop_*: interpolated within a 12.5% slot and capped at the max) moves
+1.2-1.3% between two plain boots when an iteration's slowest sample
+stays low in the slot (snd-dummy's .page op: 1833 or 1855 ns, README):
+those are held to compare's icount threshold for central series
+(ICOUNT_CENTRAL_PCT in tools/sgscope/compare.c).  Each
 series is also judged by `sgscope compare`, run beside this by
 tools/lab/lab-quick; the tail and allocator kinds, which move with the
 allocator's history in any two boots, are listed for it.  Prints a
