@@ -41,6 +41,7 @@ static __always_inline void hist_record(struct sgscope_hist *h, __u64 v,
 	if (slot >= SGSCOPE_HIST_SLOTS)
 		slot = SGSCOPE_HIST_SLOTS - 1;
 	h->slots[slot]++;
+	h->slot_sums[slot] += v;
 	h->count++;
 	h->sum += v;
 	if (v > h->max)

@@ -11,7 +11,10 @@
  * Latency histogram: log2 buckets, each split into 8 linear sub-buckets so
  * percentiles come out within 12.5%.  Values 0-15 get a slot each; value v
  * >= 16 with e = floor(log2 v) goes to slot (e - 2) * 8 + the 3 bits below
- * the top one.  2^64 - 1 lands in slot 495.
+ * the top one.  2^64 - 1 lands in slot 495.  Each slot also sums its
+ * values: a percentile inside a slot whose samples all sit near one value
+ * (a code path that always takes the same time) then reads that value,
+ * not the slot's middle.
  */
 #define SGSCOPE_HIST_SUB_BITS	3
 #define SGSCOPE_HIST_SUB	(1 << SGSCOPE_HIST_SUB_BITS)
@@ -53,6 +56,7 @@ struct sgscope_hist {
 	__u64 max;
 	__u64 errors;
 	__u64 slots[SGSCOPE_HIST_SLOTS];
+	__u64 slot_sums[SGSCOPE_HIST_SLOTS];
 };
 
 #define SGSCOPE_STREAM_ANY	(-1)

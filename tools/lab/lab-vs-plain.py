@@ -1,18 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """A lab run (sgscope lab collect) against a plain run of the same commit
-(sgscope bench): the same cells, and, both in icount, the code path's
-medians (kind central) the same within 1%, every counter the same.  A
-central median that is a percentile of sgscope's histograms (pagelat_*,
-pageop_*: interpolated within a 12.5% slot and capped at the max) moves
-1.2-1.3% between two plain boots when an iteration's slowest sample
-stays low in the slot (snd-dummy's .page op: 1833 or 1855 ns, README):
-those are held to compare's icount threshold for central series
-(ICOUNT_CENTRAL_PCT in tools/sgscope/compare.c).  Each
-series is also judged by `sgscope compare`, run beside this by
-tools/lab/lab-quick; the tail and allocator kinds, which move with the
-allocator's history in any two boots, are listed for it.  Prints a
-Markdown report; exits 1 when the cells differ or a series is off.
+(sgscope bench): the same cells, and, both in icount, every median of a
+code path's time (kind central: the timed fault loop and the histogram
+percentiles) the same within 1%, every counter the same, every tail (a
+p99: a handful of the slowest calls, which move between any two boots)
+within compare's icount threshold for tails (ICOUNT_TAIL_PCT in
+tools/sgscope/compare.c).  Each series is also judged by `sgscope
+compare`, run beside this by tools/lab/lab-quick; the allocator kind,
+which moves with the allocator's history in any two boots, is listed for
+it.  Prints a Markdown report; exits 1 when the cells differ or a series
+is off.
 
 usage: lab-vs-plain.py LABRUN PLAINRUN [--startup S] [--lab-wall S] [--plain-wall S]"""
 import argparse
@@ -36,20 +34,14 @@ def p95(values):
 TREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def compare_central_pct():
-    """compare's threshold for central series in icount, from its source."""
+def compare_tail_pct():
+    """compare's threshold for tail series in icount, from its source."""
     text = open(os.path.join(TREE, "tools", "sgscope", "compare.c")).read()
-    return float(re.search(r"^#define ICOUNT_CENTRAL_PCT\s+([0-9.]+)", text, re.M).group(1)) / 100
+    return float(re.search(r"^#define ICOUNT_TAIL_PCT\s+([0-9.]+)", text, re.M).group(1)) / 100
 
 
-# each series' tolerance by kind ("central-hist": a central percentile of a
-# histogram); None: listed, judged by sgscope compare
-KIND_TOLERANCE = {"central": TOLERANCE, "central-hist": compare_central_pct(), "counter": 0.0,
-                  "tail": None, "allocator": None}
-
-
-def kind_of(kind, metric):
-    return "central-hist" if kind == "central" and metric.startswith(("pagelat_", "pageop_")) else kind
+# each series' tolerance by kind; None: listed, judged by sgscope compare
+KIND_TOLERANCE = {"central": TOLERANCE, "counter": 0.0, "tail": compare_tail_pct(), "allocator": None}
 
 
 def main():
@@ -93,7 +85,7 @@ def main():
             a = statistics.median(series["plain"][key]["values"])
             b = statistics.median(series["lab"][key]["values"])
             rel = abs(b - a) / abs(a) if a else (0.0 if b == a else float("inf"))
-            kind = kind_of(kinds[key], key[1])
+            kind = kinds[key]
             limit = KIND_TOLERANCE[kind]
             diffs.setdefault(kind, []).append(rel)
             verdict = "(compare)" if limit is None else "ok" if rel <= limit else f"over {limit:.0%}"

@@ -37,8 +37,10 @@ void hist_merge(struct sgscope_hist *dst, const struct sgscope_hist *src)
 	dst->errors += src->errors;
 	if (src->max > dst->max)
 		dst->max = src->max;
-	for (i = 0; i < SGSCOPE_HIST_SLOTS; i++)
+	for (i = 0; i < SGSCOPE_HIST_SLOTS; i++) {
 		dst->slots[i] += src->slots[i];
+		dst->slot_sums[i] += src->slot_sums[i];
+	}
 }
 
 void hist_delta(struct sgscope_hist *out, const struct sgscope_hist *now,
@@ -51,6 +53,7 @@ void hist_delta(struct sgscope_hist *out, const struct sgscope_hist *now,
 	out->errors = now->errors - before->errors;
 	for (i = 0; i < SGSCOPE_HIST_SLOTS; i++) {
 		out->slots[i] = now->slots[i] - before->slots[i];
+		out->slot_sums[i] = now->slot_sums[i] - before->slot_sums[i];
 		if (out->slots[i])
 			top = i;
 	}
@@ -70,7 +73,8 @@ double hist_mean(const struct sgscope_hist *h)
 
 __u64 hist_percentile(const struct sgscope_hist *h, double pct)
 {
-	__u64 seen = 0, rank, low, high, value;
+	double low, high, mean, half, value;
+	__u64 seen = 0, rank;
 	unsigned int i;
 
 	if (!h->count)
@@ -87,10 +91,20 @@ __u64 hist_percentile(const struct sgscope_hist *h, double pct)
 		}
 		low = hist_slot_low(i);
 		high = hist_slot_high(i);
-		/* spread the slot's samples evenly over its range */
-		value = low + (double)(high - low) * (rank - seen) /
-			      (h->slots[i] + 1);
-		return value < h->max ? value : h->max;
+		/*
+		 * Spread the slot's samples evenly over the widest range
+		 * inside the slot that has their mean in its middle: the
+		 * whole slot when they average its middle, a point when
+		 * they all took the same time.
+		 */
+		mean = (double)h->slot_sums[i] / h->slots[i];
+		if (mean >= low && mean <= high) {
+			half = mean - low < high - mean ? mean - low : high - mean;
+			low = mean - half;
+			high = mean + half;
+		}
+		value = low + (high - low) * (rank - seen) / (h->slots[i] + 1);
+		return value + 0.5 < h->max ? (__u64)(value + 0.5) : h->max;
 	}
 	return h->max;
 }

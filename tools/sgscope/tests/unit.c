@@ -16,7 +16,7 @@
 #include "stats.h"
 
 /* the checks main's tests make: the plan (tools/tests/ktap-plans.py) */
-#define UNIT_CHECKS 60
+#define UNIT_CHECKS 62
 
 static int failures, checks;
 
@@ -39,6 +39,7 @@ static void add(struct sgscope_hist *h, unsigned long long v)
 	unsigned int slot = hist_slot_of(v);
 
 	h->slots[slot]++;
+	h->slot_sums[slot] += v;
 	h->count++;
 	h->sum += v;
 	if (v > h->max)
@@ -108,6 +109,25 @@ static void test_percentiles(void)
 	check(hist_percentile(&h, 99) < 1200, "p99 of 99x1000 + one 1e6 stays at 1000s (%llu)",
 	      hist_percentile(&h, 99));
 	check(h.max == 1000000, "max keeps the outlier");
+
+	/*
+	 * A code path that always takes the same time, all in one slot
+	 * ([1792, 1920)): its p50 is that time whether or not a few slower
+	 * samples share the slot, not the slot's middle (1855).
+	 */
+	memset(&h, 0, sizeof(h));
+	for (v = 0; v < 320; v++)
+		add(&h, 1832);
+	p50 = hist_percentile(&h, 50);
+	memset(&h, 0, sizeof(h));
+	for (v = 0; v < 316; v++)
+		add(&h, 1832);
+	for (v = 0; v < 4; v++)
+		add(&h, 1900);
+	p90 = hist_percentile(&h, 50);
+	check(p50 == 1832, "a slot whose samples all took 1832 has p50 1832 (%llu)", p50);
+	check(p90 >= 1832 && p90 <= 1834,
+	      "... and 4 slower samples of 320 in the same slot move it at most 2 (%llu)", p90);
 }
 
 static void test_delta_merge(void)
