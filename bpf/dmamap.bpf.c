@@ -40,8 +40,14 @@ struct {
 	__type(value, struct dma_start);
 } starts SEC(".maps");
 
+/*
+ * A histogram per device and op, made when the pair is first seen: only a
+ * few pairs ever are, and 1024 preallocated histograms would hold 8 MB on
+ * every CPU.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1024);
 	__type(key, struct sgscope_dev_op_key);
 	__type(value, struct sgscope_hist);
