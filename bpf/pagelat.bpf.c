@@ -185,7 +185,7 @@ static __always_inline int span_end(void *starts_map, void *hist_map,
 		return 0;
 	h = bpf_map_lookup_elem(hist_map, &cache->index);
 	if (h)
-		hist_record(h, delta, error);
+		sgscope_hist_record(h, delta, error);
 	return 0;
 }
 

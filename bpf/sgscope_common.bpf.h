@@ -33,23 +33,6 @@ static __always_inline bool pcm_wanted(__s32 card, __s32 pcm)
 	       (filter_pcm < 0 || pcm == filter_pcm);
 }
 
-static __always_inline void hist_record(struct sgscope_hist *h, __u64 v,
-					bool error)
-{
-	__u32 slot = sgscope_hist_slot(v);
-
-	if (slot >= SGSCOPE_HIST_SLOTS)
-		slot = SGSCOPE_HIST_SLOTS - 1;
-	h->slots[slot]++;
-	h->slot_sums[slot] += v;
-	h->count++;
-	h->sum += v;
-	if (v > h->max)
-		h->max = v;
-	if (error)
-		h->errors++;
-}
-
 /* Add one sample to this CPU's copy of the histogram under key. */
 static __always_inline void hist_add(void *map, const void *key, __u64 v,
 				     bool error)
@@ -62,7 +45,7 @@ static __always_inline void hist_add(void *map, const void *key, __u64 v,
 		if (!h)
 			return;
 	}
-	hist_record(h, v, error);
+	sgscope_hist_record(h, v, error);
 }
 
 /*

@@ -59,6 +59,24 @@ struct sgscope_hist {
 	__u64 slot_sums[SGSCOPE_HIST_SLOTS];
 };
 
+/* One sample into h: how the BPF programs record, and the CLI's tests. */
+static __always_inline void sgscope_hist_record(struct sgscope_hist *h,
+						__u64 v, int error)
+{
+	__u32 slot = sgscope_hist_slot(v);
+
+	if (slot >= SGSCOPE_HIST_SLOTS)
+		slot = SGSCOPE_HIST_SLOTS - 1;
+	h->slots[slot]++;
+	h->slot_sums[slot] += v;
+	h->count++;
+	h->sum += v;
+	if (v > h->max)
+		h->max = v;
+	if (error)
+		h->errors++;
+}
+
 #define SGSCOPE_STREAM_ANY	(-1)
 
 /* One PCM substream direction: what pagelat keys its histograms on. */

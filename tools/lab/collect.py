@@ -147,8 +147,9 @@ class Server:
             reason = getattr(e, "reason", e)
             raise LabError(f"cannot reach the LAVA server at {self.url}: {reason}")
 
-    def submit(self, definition):
-        ids = json.loads(self.request("jobs/", {"definition": definition})).get("job_ids")
+    def submit(self, path):
+        """Submit the job definition in file path; its id."""
+        ids = json.loads(self.request("jobs/", {"definition": open(path).read()})).get("job_ids")
         if not ids:
             raise LabError(f"the LAVA server at {self.url} took the job but gave no job id")
         return ids[0]
@@ -168,6 +169,7 @@ class Lavacli:
         self.identity = identity
 
     def submit(self, path):
+        """Submit the job definition in file path; its id."""
         try:
             done = subprocess.run(["lavacli", "-i", self.identity, "jobs", "submit", path],
                                   capture_output=True, text=True, timeout=120)

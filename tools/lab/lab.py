@@ -288,10 +288,14 @@ def report_merge(jobdir, jobs, out, lab):
     return 1 if problems else 0
 
 
-def server_args(p):
-    p.add_argument("--server", required=True, help="the LAVA server's URL (https://lava.example)")
+def token_arg(p):
     p.add_argument("--token", default=os.environ.get("LAVA_TOKEN"),
                    help="an API token of the server (default: $LAVA_TOKEN)")
+
+
+def server_args(p):
+    p.add_argument("--server", required=True, help="the LAVA server's URL (https://lava.example)")
+    token_arg(p)
 
 
 def submit(argv):
@@ -300,20 +304,18 @@ def submit(argv):
     via.add_argument("--server", help="the LAVA server's URL (https://lava.example): submit through its REST API")
     via.add_argument("--lavacli", metavar="IDENTITY",
                      help="submit with lavacli, as this identity of its lavacli.yaml ($XDG_CONFIG_HOME or ~/.config)")
-    p.add_argument("--token", default=os.environ.get("LAVA_TOKEN"),
-                   help="with --server: an API token of the server (default: $LAVA_TOKEN)")
+    token_arg(p)
     p.add_argument("jobdir", help="the folder `sgscope lab jobs` wrote")
     args = p.parse_args(argv)
     files = job_files(args.jobdir)
     if args.lavacli:
-        send, via = collect.Lavacli(args.lavacli).submit, f"lavacli -i {args.lavacli}"
+        sender, via = collect.Lavacli(args.lavacli), f"lavacli -i {args.lavacli}"
     else:
-        server = collect.Server(args.server, args.token)
-        send, via = (lambda path: server.submit(open(path).read())), f"REST API of {args.server}"
+        sender, via = collect.Server(args.server, args.token), f"REST API of {args.server}"
     ids = {}
     try:
         for k, path in files.items():
-            ids[k] = send(path)
+            ids[k] = sender.submit(path)
             say(f"job {k}: submitted as {ids[k]} ({via})")
     except collect.LabError as e:
         print(f"sgscope lab: {e}", file=sys.stderr)
