@@ -80,12 +80,22 @@ struct pcm_context {
 	__u32 depth;
 };
 
+/* frames of nested parts an allocation keeps: deeper ones are counted only */
+#define SPLIT_DEPTH	8
+#define NO_ORDER	0xff
+
 struct alloc_start {
 	__u64 ts;
 	__u64 bytes;
 	struct snd_dma_buffer *dmab;
 	struct device *dev;
 	__s32 type;
+	__u32 depth;			/* frames on the stack */
+	__u32 overflow;			/* frames entered past SPLIT_DEPTH */
+	__u64 last;			/* when time was last charged to a part */
+	__u8 part[SPLIT_DEPTH];		/* enum sgscope_alloc_part of each frame */
+	__u8 order[SPLIT_DEPTH];	/* the page order a page-allocator frame asked */
+	struct sgscope_alloc_split split;
 };
 
 struct {
@@ -106,6 +116,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/* what an allocation's record starts as: its one element, zeroed */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct alloc_start);
+} start_template SEC(".maps");
 
 /* Events the ring buffer had no room for: the CLI reports them. */
 __u64 lost_events;
@@ -157,19 +175,292 @@ static __always_inline int alloc_enter(int type, struct device *dev,
 				       int dir, size_t size,
 				       struct snd_dma_buffer *dmab)
 {
-	struct alloc_start start = {
-		.ts = bpf_ktime_get_ns(),
-		.bytes = size,
-		.dmab = dmab,
-		.dev = dev,
-		.type = type,
-	};
-	__u32 id = tid();
+	struct alloc_start *start;
+	__u32 id = tid(), zero = 0;
 
 	if (!pid_wanted())
 		return 0;
-	bpf_map_update_elem(&starts, &id, &start, BPF_ANY);
+	/* too big for the stack: start from the zeroed template */
+	start = bpf_map_lookup_elem(&start_template, &zero);
+	if (!start || bpf_map_update_elem(&starts, &id, start, BPF_ANY))
+		return 0;
+	start = bpf_map_lookup_elem(&starts, &id);
+	if (!start)
+		return 0;
+	start->bytes = size;
+	start->dmab = dmab;
+	start->dev = dev;
+	start->type = type;
+	start->ts = start->last = bpf_ktime_get_ns();
 	return 0;
+}
+
+/*
+ * The split.  Time between two events goes to the part on top of the
+ * thread's stack (SGSCOPE_PART_OTHER when it is empty), so the parts of an
+ * allocation add up to its duration.  The page allocator's time is also
+ * kept by the order its outermost call asked for.
+ */
+static __always_inline void charge(struct alloc_start *st, __u64 now)
+{
+	__u32 top = st->depth, part = SGSCOPE_PART_OTHER, order = NO_ORDER;
+	__u64 ns = now - st->last;
+
+	if (top) {
+		top = (top - 1) & (SPLIT_DEPTH - 1);
+		part = st->part[top];
+		order = st->order[top];
+	}
+	if (part >= SGSCOPE_PARTS)
+		part = SGSCOPE_PART_OTHER;
+	st->split.part_ns[part] += ns;
+	if (order < SGSCOPE_MAX_ORDER)
+		st->split.page_ns[order & (SGSCOPE_MAX_ORDER - 1)] += ns;
+	st->last = now;
+}
+
+static __always_inline int part_push(__u32 tid, __u32 part, __u32 order)
+{
+	struct alloc_start *st = bpf_map_lookup_elem(&starts, &tid);
+	__u32 d;
+
+	if (!st)
+		return 0;
+	if (st->depth >= SPLIT_DEPTH) {
+		st->overflow++;
+		st->split.untracked++;
+		return 0;
+	}
+	charge(st, bpf_ktime_get_ns());
+	d = st->depth & (SPLIT_DEPTH - 1);
+	/* a frame inside the page allocator keeps the order it was asked */
+	if (order == NO_ORDER && d && st->order[(d - 1) & (SPLIT_DEPTH - 1)] != NO_ORDER &&
+	    part != SGSCOPE_PART_IRQ && part != SGSCOPE_PART_OFF_CPU)
+		order = st->order[(d - 1) & (SPLIT_DEPTH - 1)];
+	st->part[d] = part;
+	st->order[d] = order;
+	st->depth++;
+	if (part < SGSCOPE_PARTS)
+		st->split.part_calls[part]++;
+	return 0;
+}
+
+static __always_inline int part_pop(__u32 tid)
+{
+	struct alloc_start *st = bpf_map_lookup_elem(&starts, &tid);
+
+	if (!st)
+		return 0;
+	if (st->overflow) {
+		st->overflow--;
+		return 0;
+	}
+	if (!st->depth)
+		return 0;
+	charge(st, bpf_ktime_get_ns());
+	st->depth--;
+	return 0;
+}
+
+static __always_inline int part_enter(__u32 part)
+{
+	return part_push(tid(), part, NO_ORDER);
+}
+
+static __always_inline int part_exit(void)
+{
+	return part_pop(tid());
+}
+
+static __always_inline int page_alloc_in(gfp_t gfp, unsigned int order)
+{
+	__u32 id = tid();
+	struct alloc_start *st = bpf_map_lookup_elem(&starts, &id);
+
+	if (!st)
+		return 0;
+	if (order < SGSCOPE_MAX_ORDER)
+		st->split.page_calls[order & (SGSCOPE_MAX_ORDER - 1)]++;
+	return part_push(id, SGSCOPE_PART_PAGES, order < SGSCOPE_MAX_ORDER ? order : NO_ORDER);
+}
+
+static __always_inline int bulk_in(int nr_pages)
+{
+	__u32 id = tid();
+	struct alloc_start *st = bpf_map_lookup_elem(&starts, &id);
+
+	if (!st)
+		return 0;
+	st->split.page_calls[0] += nr_pages;
+	return part_push(id, SGSCOPE_PART_PAGES, 0);
+}
+
+/* the tracer's parts, each a function (or a choice of them) */
+#define SPLIT_PART(name, part)						\
+static __always_inline int name##_in(void *unused)			\
+{ return part_enter(part); }						\
+SGSCOPE_ENTRY1(name##_enter, name##_in, void *)				\
+SGSCOPE_RETURN(name##_exit, part_exit)
+
+SPLIT_PART(freelist, SGSCOPE_PART_FREELIST)
+SPLIT_PART(pcp, SGSCOPE_PART_PCP)
+SPLIT_PART(prep, SGSCOPE_PART_PREP)
+SPLIT_PART(slowpath, SGSCOPE_PART_SLOWPATH)
+SPLIT_PART(reclaim, SGSCOPE_PART_RECLAIM)
+SPLIT_PART(kmalloc, SGSCOPE_PART_SLAB)
+SPLIT_PART(kmalloc_node, SGSCOPE_PART_SLAB)
+SPLIT_PART(kmalloc_cache, SGSCOPE_PART_SLAB)
+SPLIT_PART(kmalloc_cache_node, SGSCOPE_PART_SLAB)
+SPLIT_PART(cache_alloc, SGSCOPE_PART_SLAB)
+SPLIT_PART(cache_alloc_node, SGSCOPE_PART_SLAB)
+SPLIT_PART(slab_refill, SGSCOPE_PART_SLAB_REFILL)
+SPLIT_PART(kmemleak, SGSCOPE_PART_KMEMLEAK)
+SPLIT_PART(kmemleak_vmalloc, SGSCOPE_PART_KMEMLEAK)
+SPLIT_PART(compact, SGSCOPE_PART_COMPACT)
+SPLIT_PART(vmap_area, SGSCOPE_PART_VMAP_AREA)
+SPLIT_PART(vmap_purge, SGSCOPE_PART_VMAP_PURGE)
+SPLIT_PART(vmap_map, SGSCOPE_PART_VMAP_MAP)
+SPLIT_PART(dma_alloc, SGSCOPE_PART_DMA_ALLOC)
+SPLIT_PART(dma_noncontig, SGSCOPE_PART_DMA_ALLOC)
+SPLIT_PART(dma_map, SGSCOPE_PART_DMA_MAP)
+SPLIT_PART(iommu, SGSCOPE_PART_IOMMU)
+SPLIT_PART(iommu_sg, SGSCOPE_PART_IOMMU)
+
+/* __alloc_pages(gfp, order, ...): one call of one order */
+SGSCOPE_ENTRY2(pages_enter, page_alloc_in, gfp_t, unsigned int)
+SGSCOPE_RETURN(pages_exit, part_exit)
+
+/* the bulk allocator: (gfp, nid, nodemask, nr_pages, list, array) */
+SEC("fentry")
+int BPF_PROG(pages_bulk_enter_fentry, gfp_t gfp, int nid, void *nodemask, int nr_pages)
+{
+	return bulk_in(nr_pages);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(pages_bulk_enter_kprobe, gfp_t gfp, int nid, void *nodemask, int nr_pages)
+{
+	return bulk_in(nr_pages);
+}
+
+SGSCOPE_RETURN(pages_bulk_exit, part_exit)
+
+/*
+ * What else ran in the window on the thread's CPU: interrupts (the
+ * interrupted thread is current in their tracepoints) and time off the
+ * CPU (sched_switch, by the task switched out and in).
+ */
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(irq_in_btf)
+{
+	return part_enter(SGSCOPE_PART_IRQ);
+}
+
+SEC("raw_tp/irq_handler_entry")
+int BPF_PROG(irq_in_raw)
+{
+	return part_enter(SGSCOPE_PART_IRQ);
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(irq_out_btf)
+{
+	return part_exit();
+}
+
+SEC("raw_tp/irq_handler_exit")
+int BPF_PROG(irq_out_raw)
+{
+	return part_exit();
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(softirq_in_btf)
+{
+	return part_enter(SGSCOPE_PART_IRQ);
+}
+
+SEC("raw_tp/softirq_entry")
+int BPF_PROG(softirq_in_raw)
+{
+	return part_enter(SGSCOPE_PART_IRQ);
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(softirq_out_btf)
+{
+	return part_exit();
+}
+
+SEC("raw_tp/softirq_exit")
+int BPF_PROG(softirq_out_raw)
+{
+	return part_exit();
+}
+
+SEC("tp_btf/local_timer_entry")
+int BPF_PROG(timer_in_btf)
+{
+	return part_enter(SGSCOPE_PART_IRQ);
+}
+
+SEC("raw_tp/local_timer_entry")
+int BPF_PROG(timer_in_raw)
+{
+	return part_enter(SGSCOPE_PART_IRQ);
+}
+
+SEC("tp_btf/local_timer_exit")
+int BPF_PROG(timer_out_btf)
+{
+	return part_exit();
+}
+
+SEC("raw_tp/local_timer_exit")
+int BPF_PROG(timer_out_raw)
+{
+	return part_exit();
+}
+
+/* a block off the buddy lists, for the per-CPU lists or the caller */
+static __always_inline int buddy_taken(void)
+{
+	__u32 id = tid();
+	struct alloc_start *st = bpf_map_lookup_elem(&starts, &id);
+
+	if (st)
+		st->split.buddy_takes++;
+	return 0;
+}
+
+SEC("tp_btf/mm_page_alloc_zone_locked")
+int BPF_PROG(buddy_btf)
+{
+	return buddy_taken();
+}
+
+SEC("raw_tp/mm_page_alloc_zone_locked")
+int BPF_PROG(buddy_raw)
+{
+	return buddy_taken();
+}
+
+static __always_inline int switched(struct task_struct *prev, struct task_struct *next)
+{
+	part_push(BPF_CORE_READ(prev, pid), SGSCOPE_PART_OFF_CPU, NO_ORDER);
+	return part_pop(BPF_CORE_READ(next, pid));
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return switched(prev, next);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return switched(prev, next);
 }
 
 struct order_walk {
@@ -300,7 +591,10 @@ static __always_inline int alloc_exit(long ret)
 		goto out;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	e->duration_ns = bpf_ktime_get_ns() - start->ts;
+	/* the last stretch is the part on top: the allocation's own code */
+	charge(start, bpf_ktime_get_ns());
+	e->duration_ns = start->last - start->ts;
+	e->split = start->split;
 	e->req_bytes = start->bytes;
 	e->req_type = dma_type(start->type);
 	e->type = e->req_type;

@@ -182,6 +182,49 @@ enum sgscope_dma_type {
 
 #define SGSCOPE_MAX_ORDER	16
 
+/*
+ * Where an ALSA buffer allocation's time goes.  A part is the time spent
+ * inside its functions and in no other part's nested inside them
+ * (exclusive time, kept on a per-thread stack), so an allocation's parts
+ * add up to its duration exactly.  SGSCOPE_PART_OTHER is what is left:
+ * the ALSA core, the slab allocator, the rest of the DMA API.  The last
+ * two are not the allocation's own code but what ran in its window on its
+ * CPU.  The CLI names them (sgscope_part_names in allocs.c).
+ */
+enum sgscope_alloc_part {
+	SGSCOPE_PART_OTHER,
+	SGSCOPE_PART_PAGES,	/* the page allocator's entry (and the bulk loop) */
+	SGSCOPE_PART_FREELIST,	/* watermarks; the buddy lists for orders > 3 */
+	SGSCOPE_PART_PCP,	/* the per-CPU lists, refilled from the buddy lists */
+	SGSCOPE_PART_PREP,	/* preparing new pages; zeroing __GFP_ZERO ones */
+	SGSCOPE_PART_SLOWPATH,	/* the slow path's own work: retries, waits */
+	SGSCOPE_PART_RECLAIM,	/* direct reclaim */
+	SGSCOPE_PART_COMPACT,	/* direct compaction */
+	SGSCOPE_PART_SLAB,	/* the slab allocator's fast path (kmalloc, kmem_cache_alloc) */
+	SGSCOPE_PART_SLAB_REFILL,/* its slow path: a partial slab or a new one */
+	SGSCOPE_PART_KMEMLEAK,	/* kmemleak recording the new objects (a debug kernel's) */
+	SGSCOPE_PART_VMAP_AREA,	/* finding a vmalloc address range */
+	SGSCOPE_PART_VMAP_PURGE,/* purging lazily freed vmalloc ranges (TLB flush) */
+	SGSCOPE_PART_VMAP_MAP,	/* mapping the pages at that range */
+	SGSCOPE_PART_DMA_ALLOC,	/* dma_alloc_*(): zeroing, bookkeeping, IOVA */
+	SGSCOPE_PART_DMA_MAP,	/* dma_map_sg*() inside the allocation (SG fallback) */
+	SGSCOPE_PART_IOMMU,	/* IOMMU page-table updates */
+	SGSCOPE_PART_IRQ,	/* interrupts and softirqs in the window */
+	SGSCOPE_PART_OFF_CPU,	/* the thread off its CPU: preempted or waiting */
+	SGSCOPE_PARTS
+};
+
+struct sgscope_alloc_split {
+	__u64 part_ns[SGSCOPE_PARTS];
+	__u32 part_calls[SGSCOPE_PARTS];	/* entries; for irq, interrupts */
+	/* page allocator calls by the order asked (a bulk call: its pages, order 0) */
+	__u32 page_calls[SGSCOPE_MAX_ORDER];
+	/* their time (pages, pcp-refill and buddy) by that order */
+	__u64 page_ns[SGSCOPE_MAX_ORDER];
+	__u32 untracked;	/* frames nested deeper than the stack keeps */
+	__u32 buddy_takes;	/* blocks taken off the buddy lists (zone lock held) */
+};
+
 /* One snd_dma_alloc_dir_pages() call and what it produced. */
 struct sgscope_alloc_event {
 	__u64 duration_ns;
@@ -200,6 +243,18 @@ struct sgscope_alloc_event {
 	__u32 orders[SGSCOPE_MAX_ORDER];	/* of those, how many of each order */
 	char dev[SGSCOPE_DEV_NAME_LEN];
 	char comm[SGSCOPE_COMM_LEN];
+	struct sgscope_alloc_split split;
 };
+
+/*
+ * sgscope inject --cost: x86-64 instructions one iteration of the cost
+ * loop (cost.bpf.c's spin() through an inlined bpf_loop) runs, as the
+ * JIT of the kernels sgscope supports emits it.  Measured under icount,
+ * where guest time is instructions: 60-sgscope checks that a planted
+ * cost adds this many instructions per iteration, within 1%.
+ */
+#define SGSCOPE_COST_INSNS_PER_ITERATION	20
+/* bpf_loop's limit is 2^23 iterations; this stays well below it */
+#define SGSCOPE_COST_MAX_INSNS			10000000
 
 #endif /* SGSCOPE_SHARED_H */

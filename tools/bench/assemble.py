@@ -17,13 +17,19 @@ boots = boots.split()
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 kbuild = os.environ.get("KBUILD", os.path.expanduser("~/.cache/sgscope/build"))
 
-kernel, knobs, clocks, strategies = "", {}, {}, {}
+kernel, knobs, clocks, strategies, costs, cpus = "", {}, {}, {}, {}, {}
 for line in open(f"{work}/boot-info.txt"):
     boot, what, *f = line.split(None, 3)
     if what == "KERNEL":
         kernel = f[0]
     elif what == "PCM":
         strategies[f"pcm{f[0]}"] = f[1].strip()
+    elif what == "CPUS":
+        # CPUs online while the cells ran (guest-cells.sh takes the others off)
+        cpus[boot] = int(f[0])
+    elif what == "COST":
+        # sgscope bench --cost: a planted regression, FUNCTION INSNS
+        costs[f[0]] = int(f[1])
     elif what == "KNOB":
         knobs[f[0]] = f[1].strip() if len(f) > 1 else ""
     elif what == "CLOCK":
@@ -51,12 +57,51 @@ def windows(path):
 
 samples, histograms, orders = [], {}, {}
 
+# sgscope allocs' parts that are not the allocation's own code but what
+# ran in its window
+interference = ("irq", "off-cpu")
+# The parts whose work follows the state of the allocator and its caches,
+# measured to move between runs of one commit (README, "Where allocation
+# time goes"): refilling the per-CPU lists from the buddy lists, the slow
+# path with its reclaim and compaction, a slab's refill, the vmalloc
+# address tree, its purge, kmemleak's object tree.  The others are the
+# code path and repeat to the instruction.
+STATE_PARTS = ("freelist", "pcp", "slowpath", "reclaim", "compact", "slab-refill", "kmemleak",
+               "vmap-area", "vmap-purge")
+
+
+def part_metric(part):
+    return "alloc_" + part.replace("-", "_") + "_ns"
+
+
+# the parts in the order the tracer reports them
+split_parts = []
+for boot in boots:
+    for line in open(f"{work}/{boot}/allocs.jsonl"):
+        rec = json.loads(line)
+        if rec.get("report") == "event" and rec.get("parts"):
+            split_parts = [p for p in rec["parts"] if p not in interference]
+            break
+    if split_parts:
+        break
+
 
 def sample(cell, metric, unit, iteration, value, kind, higher=False):
     if value is not None:
         samples.append({"cell": cell, "metric": metric, "unit": unit, "iteration": iteration,
                         "value": value, "higher_is_better": higher, "kind": kind})
 
+
+# per boot, device and call: the cost of one more scatterlist entry, as
+# sgscope dmamap fitted it over the boot's maps (its total report)
+map_fits = {}
+for boot in boots:
+    for line in open(f"{work}/{boot}/dmamap.jsonl"):
+        rec = json.loads(line)
+        if rec.get("report") == "total":
+            for call, h in (rec.get("calls") or {}).items():
+                if h.get("fit"):
+                    map_fits[(boot, rec["device"], call)] = h["fit"]["per_entry_ns"]
 
 for boot in boots:
     allocs = windows(f"{work}/{boot}/allocs.jsonl")
@@ -93,12 +138,27 @@ for boot in boots:
             k = int(f[1]) - 1
             events = [r for r in allocs[k] if r.get("report") == "event" and r["comm"] == "pcm-touch"
                       and r["card"] == card and r["pcm"] == pcm]
+            # the parts of the allocations' time (sgscope allocs' split):
+            # every part any of them spent time in, zeros included
+            parts = [p for p in split_parts if any((ev.get("parts") or {}).get(p, {}).get("ns") for ev in events)]
             for n, ev in enumerate(events, 1):
-                # the allocator's state decides these (which pages, how
-                # contiguous, whether a purge or compaction runs inside):
-                # kind "allocator", compared as distributions
+                # the whole window, with what interrupted it: the
+                # allocator's state decides it (which pages, how
+                # contiguous, a purge or compaction inside) and so does a
+                # tick landing in it: kind "allocator", a distribution
                 sample(cell, "alloc_ns", "ns", n, ev["duration_ns"], "allocator")
                 sample(cell, "chunks", "count", n, ev["chunks"], "allocator")
+                if "parts" not in ev:
+                    continue
+                # the code path's parts repeat to the instruction; the
+                # state's follow what the allocator and its caches hold
+                path = sum(ev["parts"][p]["ns"] for p in split_parts if p not in STATE_PARTS)
+                sample(cell, "alloc_path_ns", "ns", n, path, "part")
+                sample(cell, "alloc_state_ns", "ns", n,
+                       sum(ev["parts"][p]["ns"] for p in split_parts if p in STATE_PARTS), "allocator")
+                for p in parts:
+                    sample(cell, part_metric(p), "ns", n, ev["parts"][p]["ns"],
+                           "allocator" if p in STATE_PARTS else "part")
             if events:
                 # outcomes over the whole cell: one count each
                 sample(cell, "sg_fallbacks", "count", 1,
@@ -110,6 +170,15 @@ for boot in boots:
             maps = [r for r in dmamap[k] if r.get("report") == "map" and r["comm"] == "pcm-touch"]
             for n, ev in enumerate(maps, 1):
                 sample(cell, "dma_map_ns", "ns", n, ev["duration_ns"], "allocator")
+                # a map costs a fixed part plus one per entry, and how many
+                # entries (physically contiguous runs) the pages made is
+                # the allocator's: the entries a distribution, the two
+                # costs the code path's
+                sample(cell, "dma_map_entries", "count", n, ev["nents"], "allocator")
+                fit = map_fits.get((boot, ev["device"], ev["call"]))
+                if fit:
+                    sample(cell, "dma_map_fixed_ns", "ns", n, round(ev["duration_ns"] - fit * ev["nents"]), "part")
+                    sample(cell, "dma_map_entry_ns", "ns", n, round(fit, 1), "part")
 
 
 def git(*args):
@@ -130,6 +199,9 @@ run = {
     "clock": clock, "icount_shift": int(shift) if clock == "icount" else None,
     "parallel_boots": int(os.environ.get("BENCH_JOBS", "1")),
     "knobs": knobs,
+    # sgscope bench --cost: instructions planted at each function's entry
+    "planted_costs": costs,
+    "cpus_measuring": cpus,
     "strategies": strategies,
     "workloads": {"pcm-touch": "open, hw_params, 20 x (mmap, write a byte per page, munmap), close",
                   "pcm-xruns": "300 ms of playback, 4 periods of 1024 frames queued ahead"},

@@ -114,6 +114,31 @@ load_dummy() {
 if grep -q ' dummy ' /tmp/plan; then
 	load_dummy || { echo "# snd-dummy would not load" >&2; exit 1; }
 fi
+# One CPU measures.  Under icount every vCPU's instructions advance the
+# one guest clock, so whatever another CPU runs (a kworker, kmemleak's
+# scan, a helper's poll) lands in the measured windows and stretches every
+# part of them alike: an allocation's parts grew 18-35% together when
+# another CPU was busy.  The others go offline while the cells run and
+# come back at the end; what still interrupts CPU 0 is the irq and off-cpu
+# parts of sgscope allocs' split.
+offlined=
+for cpu in /sys/devices/system/cpu/cpu[0-9]*; do
+	[ "${cpu##*cpu}" != 0 ] && [ -w "$cpu/online" ] && [ "$(cat "$cpu/online")" = 1 ] || continue
+	echo 0 >"$cpu/online" && offlined="$offlined $cpu"
+done
+echo "CPUS $(grep -c ^processor /proc/cpuinfo)"
+# A planted cost (sgscope bench --cost, BENCH_COST=FUNC=INSNS,...), armed
+# before the tracers: a function's BPF trampoline runs the programs
+# attached last first, so at a function the tracers time too, their entry
+# probe runs before the cost's loop and the loop is inside their window.
+cost_pid=
+if [ -n "${BENCH_COST:-}" ]; then
+	set --
+	for c in $(echo "$BENCH_COST" | tr , ' '); do set -- "$@" --cost "$c"; done
+	taskset -c 0 "$S" inject "$@" -d 7200 2>/tmp/cost.err & cost_pid=$!
+	waitfor /tmp/cost.err armed $(($# / 2)) || { cat /tmp/cost.err >&2; exit 1; }
+	for c in $(echo "$BENCH_COST" | tr , ' '); do echo "COST ${c%%=*} ${c#*=}"; done
+fi
 # sgscope TOOL OUTPUT: trace everything (cells are told apart afterwards).
 # The tracers share CPU 0 with the workload: woken by an event, a tracer
 # on the other vCPU would run inside the measured window (under icount,
@@ -125,6 +150,7 @@ taskset -c 0 "$S" dmamap --json >"$out/dmamap.jsonl" 2>"$out/dmamap.err" & dpid=
 taskset -c 0 "$S" pagelat --json >"$out/pagelat.jsonl" 2>"$out/pagelat.err" & ppid=$!
 for t in allocs dmamap pagelat; do waitfor "$out/$t.jsonl" '"start"' || exit 1; done
 pmarks=0 amarks=0
+
 
 inject_pid=
 arm() {
@@ -235,7 +261,9 @@ while read -r cell card pcm bytes variant; do
 	[ "$variant" = - ] || echo lookup >/sys/module/snd_sgscope/parameters/vmalloc_page
 done </tmp/plan
 disarm
+[ -z "$cost_pid" ] || { kill -INT "$cost_pid"; wait "$cost_pid"; }
 kill -INT $apid $dpid $ppid
 wait $apid $dpid $ppid
 give_back
+for cpu in $offlined; do echo 1 >"$cpu/online"; done
 echo "# boot $boot done"

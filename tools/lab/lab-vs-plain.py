@@ -41,7 +41,8 @@ def compare_tail_pct():
 
 
 # each series' tolerance by kind; None: listed, judged by sgscope compare
-KIND_TOLERANCE = {"central": TOLERANCE, "counter": 0.0, "tail": compare_tail_pct(), "allocator": None}
+KIND_TOLERANCE = {"central": TOLERANCE, "part": TOLERANCE, "counter": 0.0, "tail": compare_tail_pct(),
+                  "allocator": None}
 
 
 def main():

@@ -63,6 +63,9 @@ def kernel_append(args):
               f"sgscope_clock={args.clock}"]
     if args.clock.startswith("icount"):
         append.append("norandmaps")
+    # the measuring machine's parameters, as tools/bench/matrix boots it
+    append += [line.strip() for line in open(os.path.join(TREE, "tools", "bench", "kernel-params"))
+               if line.strip() and not line.startswith("#")]
     append += {"direct": [], "swiotlb": ["swiotlb=force"],
                "iommu": ["intel_iommu=on", "iommu.passthrough=0", "iommu.strict=1"]}[args.mode]
     return " ".join(append)

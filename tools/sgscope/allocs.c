@@ -20,6 +20,39 @@ static const char *const prealloc_candidates[] = {
 	"snd_pcm_set_managed_buffer", NULL,
 };
 
+/*
+ * The split of an allocation's time: each part's functions, in the order
+ * tried (6.12's name, then 6.1's).  A part whose functions this kernel
+ * inlined or lacks stays off; its time is then in the part around it.
+ */
+static const char *const pages_candidates[] = { "__alloc_pages_noprof", "__alloc_pages", NULL };
+static const char *const bulk_candidates[] = {
+	"alloc_pages_bulk_noprof", "__alloc_pages_bulk", NULL,
+};
+
+/* enum sgscope_alloc_part: the one place the parts are named */
+static const char *const sgscope_part_names[SGSCOPE_PARTS] = {
+	[SGSCOPE_PART_OTHER] = "other",
+	[SGSCOPE_PART_PAGES] = "pages",
+	[SGSCOPE_PART_FREELIST] = "freelist",
+	[SGSCOPE_PART_PCP] = "pcp",
+	[SGSCOPE_PART_PREP] = "prep",
+	[SGSCOPE_PART_SLOWPATH] = "slowpath",
+	[SGSCOPE_PART_RECLAIM] = "reclaim",
+	[SGSCOPE_PART_COMPACT] = "compact",
+	[SGSCOPE_PART_SLAB] = "slab",
+	[SGSCOPE_PART_SLAB_REFILL] = "slab-refill",
+	[SGSCOPE_PART_KMEMLEAK] = "kmemleak",
+	[SGSCOPE_PART_VMAP_AREA] = "vmap-area",
+	[SGSCOPE_PART_VMAP_PURGE] = "vmap-purge",
+	[SGSCOPE_PART_VMAP_MAP] = "vmap-map",
+	[SGSCOPE_PART_DMA_ALLOC] = "dma-alloc",
+	[SGSCOPE_PART_DMA_MAP] = "dma-map",
+	[SGSCOPE_PART_IOMMU] = "iommu",
+	[SGSCOPE_PART_IRQ] = "irq",
+	[SGSCOPE_PART_OFF_CPU] = "off-cpu",
+};
+
 /* enum sgscope_dma_type, as include/sound/memalloc.h names the kernel's */
 static const char *const dma_type_names[SGSCOPE_DMA_TYPES] = {
 	[SGSCOPE_DMA_UNKNOWN] = "unknown",
@@ -118,6 +151,61 @@ static void format_orders(const struct sgscope_alloc_event *e, char *buf, size_t
 		snprintf(buf, len, "-");
 }
 
+/*
+ * "parts": every part's exclusive ns and entries (zeros too: a part is a
+ * series of its own in the bench); "page_orders": the page allocator's
+ * calls and time by the order asked.
+ */
+static void split_json(struct json *j, const struct sgscope_alloc_split *s)
+{
+	char order[8];
+	int i;
+
+	json_object_begin(j, "parts");
+	for (i = 0; i < SGSCOPE_PARTS; i++) {
+		json_object_begin(j, sgscope_part_names[i]);
+		json_u64(j, "ns", s->part_ns[i]);
+		json_u64(j, "calls", s->part_calls[i]);
+		json_object_end(j);
+	}
+	json_object_end(j);
+	json_object_begin(j, "page_orders");
+	for (i = 0; i < SGSCOPE_MAX_ORDER; i++) {
+		if (!s->page_calls[i] && !s->page_ns[i])
+			continue;
+		snprintf(order, sizeof(order), "%d", i);
+		json_object_begin(j, order);
+		json_u64(j, "calls", s->page_calls[i]);
+		json_u64(j, "ns", s->page_ns[i]);
+		json_object_end(j);
+	}
+	json_object_end(j);
+	json_u64(j, "untracked_frames", s->untracked);
+	json_u64(j, "buddy_takes", s->buddy_takes);
+}
+
+/* "  split us: pages 12.3 (64) vmap-map 4.0 (1) ... other 20.1": the parts that took time */
+static void split_text(const struct sgscope_alloc_event *e)
+{
+	const struct sgscope_alloc_split *s = &e->split;
+	int i;
+
+	printf("     split us:");
+	for (i = 0; i < SGSCOPE_PARTS; i++)
+		if (s->part_ns[i])
+			printf(" %s %.1f (%u)", sgscope_part_names[i], s->part_ns[i] / 1000.0,
+			       s->part_calls[i]);
+	printf("\n     page allocator by order:");
+	for (i = 0; i < SGSCOPE_MAX_ORDER; i++)
+		if (s->page_calls[i])
+			printf(" %d: %u in %.1f us", i, s->page_calls[i], s->page_ns[i] / 1000.0);
+	if (s->buddy_takes)
+		printf("; %u blocks off the buddy lists", s->buddy_takes);
+	if (s->untracked)
+		printf(" (%u calls nested too deep to split)", s->untracked);
+	printf("\n");
+}
+
 static void event_json(const struct sgscope_alloc_event *e)
 {
 	struct json j;
@@ -152,6 +240,7 @@ static void event_json(const struct sgscope_alloc_event *e)
 	json_object_end(&j);
 	json_u64(&j, "duration_ns", e->duration_ns);
 	json_i64(&j, "error", e->err);
+	split_json(&j, &e->split);
 	json_line_end(&j);
 }
 
@@ -166,6 +255,7 @@ static void event_text(const struct sgscope_alloc_event *e)
 	       (unsigned long long)e->req_bytes, result_name(e),
 	       (unsigned long long)e->bytes, e->chunks, orders,
 	       e->duration_ns / 1000.0, e->err, e->comm);
+	split_text(e);
 	fflush(stdout);
 }
 
@@ -261,6 +351,115 @@ static int allocs_open(void *ctx, const struct bpf_object_open_opts *open_opts,
 	return 0;
 }
 
+static const char *const freelist_candidates[] = { "get_page_from_freelist", NULL };
+static const char *const pcp_candidates[] = { "__rmqueue_pcplist", "rmqueue_pcplist", NULL };
+static const char *const prep_candidates[] = { "post_alloc_hook", NULL };
+static const char *const slowpath_candidates[] = { "__alloc_pages_slowpath", NULL };
+static const char *const try_to_free_pages_candidates[] = { "try_to_free_pages", NULL };
+static const char *const try_to_compact_pages_candidates[] = { "try_to_compact_pages", NULL };
+static const char *const alloc_vmap_area_candidates[] = { "alloc_vmap_area", NULL };
+static const char *const purge_vmap_area_lazy_candidates[] = { "__purge_vmap_area_lazy", NULL };
+static const char *const vmap_pages_range_noflush_candidates[] = {
+	"__vmap_pages_range_noflush", "vmap_pages_range_noflush", NULL,
+};
+/* 6.12's slab entry points, then 6.1's */
+static const char *const kmalloc_candidates[] = { "__kmalloc_noprof", "__kmalloc", NULL };
+static const char *const kmalloc_node_candidates[] = {
+	"__kmalloc_node_noprof", "__kmalloc_node", NULL,
+};
+static const char *const kmalloc_cache_candidates[] = {
+	"__kmalloc_cache_noprof", "kmalloc_trace", NULL,
+};
+static const char *const kmalloc_cache_node_candidates[] = {
+	"__kmalloc_cache_node_noprof", "kmalloc_node_trace", NULL,
+};
+static const char *const cache_alloc_candidates[] = {
+	"kmem_cache_alloc_noprof", "kmem_cache_alloc", NULL,
+};
+static const char *const cache_alloc_node_candidates[] = {
+	"kmem_cache_alloc_node_noprof", "kmem_cache_alloc_node", NULL,
+};
+static const char *const slab_refill_candidates[] = { "___slab_alloc", NULL };
+static const char *const kmemleak_candidates[] = { "kmemleak_alloc", NULL };
+static const char *const kmemleak_vmalloc_candidates[] = { "kmemleak_vmalloc", NULL };
+static const char *const dma_alloc_attrs_candidates[] = { "dma_alloc_attrs", NULL };
+static const char *const dma_alloc_noncontiguous_candidates[] = { "dma_alloc_noncontiguous", NULL };
+static const char *const dma_map_sgtable_candidates[] = { "dma_map_sgtable", "dma_map_sg_attrs", NULL };
+static const char *const iommu_map_candidates[] = { "iommu_map", NULL };
+static const char *const iommu_map_sg_candidates[] = { "iommu_map_sg", NULL };
+
+/* tracepoints by "group/event" */
+static const char *const irq_entry_tp[] = { "irq/irq_handler_entry", NULL };
+static const char *const irq_exit_tp[] = { "irq/irq_handler_exit", NULL };
+static const char *const softirq_entry_tp[] = { "irq/softirq_entry", NULL };
+static const char *const softirq_exit_tp[] = { "irq/softirq_exit", NULL };
+static const char *const timer_entry_tp[] = { "irq_vectors/local_timer_entry", NULL };
+static const char *const timer_exit_tp[] = { "irq_vectors/local_timer_exit", NULL };
+static const char *const switch_tp[] = { "sched/sched_switch", NULL };
+static const char *const buddy_tp[] = { "kmem/mm_page_alloc_zone_locked", NULL };
+
+#define SPLIT_TRACEPOINT(skel, name, desc, tp) (struct probe_point) {		\
+	.what = (desc),								\
+	.candidates = (tp),							\
+	.tracepoint = true,							\
+	.optional = true,							\
+	.fentry = (skel)->progs.name##_btf,					\
+	.kprobe = (skel)->progs.name##_raw,					\
+}
+
+/* The split's probe points, all optional; how many. */
+static int split_points(struct allocs_bpf *skel, struct probe_point *p)
+{
+	int n = 0;
+
+	p[n++] = PROBE_POINT(skel, pages, "page allocator", pages_candidates, true);
+	p[n++] = PROBE_POINT(skel, pages_bulk, "bulk page allocator", bulk_candidates, true);
+	p[n++] = PROBE_POINT(skel, freelist, "free lists", freelist_candidates, true);
+	p[n++] = PROBE_POINT(skel, pcp, "per-CPU lists", pcp_candidates, true);
+	p[n++] = PROBE_POINT(skel, prep, "new page preparation", prep_candidates, true);
+	p[n++] = PROBE_POINT(skel, slowpath, "allocation slow path", slowpath_candidates, true);
+	p[n++] = PROBE_POINT(skel, reclaim, "direct reclaim", try_to_free_pages_candidates, true);
+	p[n++] = PROBE_POINT(skel, compact, "direct compaction",
+			     try_to_compact_pages_candidates, true);
+	p[n++] = PROBE_POINT(skel, kmalloc, "kmalloc", kmalloc_candidates, true);
+	p[n++] = PROBE_POINT(skel, kmalloc_node, "kmalloc_node", kmalloc_node_candidates, true);
+	p[n++] = PROBE_POINT(skel, kmalloc_cache, "kmalloc of a fixed size",
+			     kmalloc_cache_candidates, true);
+	p[n++] = PROBE_POINT(skel, kmalloc_cache_node, "kmalloc_node of a fixed size",
+			     kmalloc_cache_node_candidates, true);
+	p[n++] = PROBE_POINT(skel, cache_alloc, "kmem_cache_alloc", cache_alloc_candidates, true);
+	p[n++] = PROBE_POINT(skel, cache_alloc_node, "kmem_cache_alloc_node",
+			     cache_alloc_node_candidates, true);
+	p[n++] = PROBE_POINT(skel, slab_refill, "slab slow path", slab_refill_candidates, true);
+	p[n++] = PROBE_POINT(skel, kmemleak, "kmemleak", kmemleak_candidates, true);
+	p[n++] = PROBE_POINT(skel, kmemleak_vmalloc, "kmemleak of vmalloc",
+			     kmemleak_vmalloc_candidates, true);
+	p[n++] = PROBE_POINT(skel, vmap_area, "vmap area", alloc_vmap_area_candidates, true);
+	p[n++] = PROBE_POINT(skel, vmap_purge, "lazy vmap purge",
+			     purge_vmap_area_lazy_candidates, true);
+	p[n++] = PROBE_POINT(skel, vmap_map, "vmap page mapping",
+			     vmap_pages_range_noflush_candidates,
+			     true);
+	p[n++] = PROBE_POINT(skel, dma_alloc, "DMA allocation", dma_alloc_attrs_candidates, true);
+	p[n++] = PROBE_POINT(skel, dma_noncontig, "DMA noncontiguous allocation",
+			     dma_alloc_noncontiguous_candidates, true);
+	p[n++] = PROBE_POINT(skel, dma_map, "DMA mapping",
+			     dma_map_sgtable_candidates, true);
+	p[n++] = PROBE_POINT(skel, iommu, "IOMMU map", iommu_map_candidates, true);
+	p[n++] = PROBE_POINT(skel, iommu_sg, "IOMMU sg map", iommu_map_sg_candidates, true);
+	p[n++] = SPLIT_TRACEPOINT(skel, irq_in, "interrupt entry", irq_entry_tp);
+	p[n++] = SPLIT_TRACEPOINT(skel, irq_out, "interrupt exit", irq_exit_tp);
+	p[n++] = SPLIT_TRACEPOINT(skel, softirq_in, "softirq entry", softirq_entry_tp);
+	p[n++] = SPLIT_TRACEPOINT(skel, softirq_out, "softirq exit", softirq_exit_tp);
+	p[n++] = SPLIT_TRACEPOINT(skel, timer_in, "timer interrupt entry",
+				  timer_entry_tp);
+	p[n++] = SPLIT_TRACEPOINT(skel, timer_out, "timer interrupt exit",
+				  timer_exit_tp);
+	p[n++] = SPLIT_TRACEPOINT(skel, switch, "context switch", switch_tp);
+	p[n++] = SPLIT_TRACEPOINT(skel, buddy, "buddy list take", buddy_tp);
+	return n;
+}
+
 static int allocs_points(void *ctx, struct probe_point *points)
 {
 	struct allocs_bpf *skel = ((struct allocs *)ctx)->skel;
@@ -268,7 +467,7 @@ static int allocs_points(void *ctx, struct probe_point *points)
 	points[0] = PROBE_POINT(skel, alloc, "ALSA buffer allocation", alloc_candidates, false);
 	points[1] = PROBE_POINT(skel, hw_params, "PCM hw_params", hw_params_candidates, true);
 	points[2] = PROBE_POINT(skel, prealloc, "PCM preallocation", prealloc_candidates, true);
-	return 3;
+	return 3 + split_points(skel, points + 3);
 }
 
 static void allocs_started(void *ctx)

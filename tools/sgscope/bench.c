@@ -17,13 +17,16 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <linux/types.h>
 #include "sgscope_names.h"
+#include "sgscope_shared.h"
 #include "subcommands.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sgscope bench [--quick] [--iterations N] [--filter GLOB] [--wallclock]\n"
-		   "                     [--jobs N] [--modes direct,swiotlb,iommu | --local] [-o DIR]\n");
+		   "                     [--jobs N] [--modes direct,swiotlb,iommu | --local]\n"
+		   "                     [--cost FUNC=INSNS]... [-o DIR]\n");
 }
 
 static void help(void)
@@ -46,6 +49,9 @@ static void help(void)
 	       "                     1 with --wallclock)\n"
 	       "  --local            no test machine: run the cells here, in the DMA mode this\n"
 	       "                     kernel was booted with (root, snd-sgscope loaded)\n"
+	       "  --cost FUNC=INSNS  plant a regression: every call of the kernel function FUNC\n"
+	       "                     runs INSNS more instructions (sgscope inject --cost, armed\n"
+	       "                     in every boot; run.json records it)\n"
 	       "  -o, --output DIR   the run folder (default results/<UTC time>-<git sha>)\n"
 	       "  -h, --help         this text\n"
 	       "\nThe run folder: run.json, samples.jsonl, histograms.jsonl, alloc-orders.jsonl,\n"
@@ -53,7 +59,9 @@ static void help(void)
 	       "\nexamples:\n"
 	       "  sgscope bench --quick\n"
 	       "  sgscope bench --modes iommu --filter 'pcm3/*'\n"
-	       "  sgscope bench --local --filter '*/none'      on a lab machine's own kernel\n");
+	       "  sgscope bench --local --filter '*/none'      on a lab machine's own kernel\n"
+	       "  sgscope bench --quick --cost vmap_pages_range_noflush=500   what 500 more\n"
+	       "                     instructions in vmalloc's page mapping cost every cell\n");
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -132,13 +140,16 @@ static int bench_main(int argc, char **argv)
 		{ "wallclock", no_argument, NULL, 'w' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "cost", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	/* the costs go to the guest as one word: FUNC=INSNS,FUNC=INSNS */
+	char costs[512] = "";
 	const char *iterations = NULL, *filter = NULL, *modes = NULL, *output = NULL;
 	const char *jobs = NULL;
 	char tree[PATH_MAX], out[PATH_MAX + 64], script[PATH_MAX + 32];
-	const char *args[20];
+	const char *args[24];
 	bool quick = false, local = false, wallclock = false;
 	int c, n = 0;
 
@@ -185,6 +196,21 @@ static int bench_main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 'c': {
+			const char *eq = strchr(optarg, '=');
+			size_t used = strlen(costs);
+			long v;
+
+			if (!eq || eq == optarg || strcspn(optarg, " ,'\"\\") != strlen(optarg) ||
+			    parse_count(eq + 1, SGSCOPE_COST_MAX_INSNS, &v) ||
+			    v < SGSCOPE_COST_INSNS_PER_ITERATION)
+				return bad("bad cost '%s': want FUNCTION=INSNS (see sgscope inject --help)",
+					   optarg);
+			if (used + strlen(optarg) + 2 > sizeof(costs))
+				return bad("too many costs (%s)", optarg);
+			snprintf(costs + used, sizeof(costs) - used, "%s%s", used ? "," : "", optarg);
+			break;
+		}
 		case 'h':
 			help();
 			return 0;
@@ -233,6 +259,10 @@ static int bench_main(int argc, char **argv)
 	if (jobs) {
 		args[n++] = "--jobs";
 		args[n++] = jobs;
+	}
+	if (costs[0]) {
+		args[n++] = "--cost";
+		args[n++] = costs;
 	}
 	args[n++] = out;
 	args[n] = NULL;

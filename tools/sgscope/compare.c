@@ -20,6 +20,8 @@
 #define ICOUNT_CENTRAL_NOISE	"0.97%"
 #define ICOUNT_TAIL_PCT		5.0
 #define ICOUNT_TAIL_NOISE	"3.05% (its histogram slots are 1/8 octave)"
+#define ICOUNT_PART_PCT		2.0
+#define ICOUNT_PART_NOISE	"(see README, \"Where allocation time goes\")"
 #define ALLOCATOR_PCT		100.0
 #define ALLOCATOR_NOISE		"(medians moved up to 88% between runs of one commit, and +37% at p 0.008)"
 
@@ -44,6 +46,10 @@ static const struct compare_rule rules[][METRIC_KINDS] = {
 			.why = "the allocator's state decides chunk counts and the times of "
 			       "allocating and mapping, and the runs do not control it: a "
 			       "distribution, flagged when it doubles " ALLOCATOR_NOISE },
+		[METRIC_PART] = { .pct = ICOUNT_PART_PCT,
+			.why = "an allocation's own code path, part by part (sgscope allocs' "
+			       "split, interrupts and time off the CPU taken out): medians of "
+			       "two runs of one commit moved at most " ICOUNT_PART_NOISE },
 	},
 	[RUN_WALLCLOCK] = {
 		[METRIC_CENTRAL] = { .pct = 5,
@@ -56,6 +62,8 @@ static const struct compare_rule rules[][METRIC_KINDS] = {
 		[METRIC_ALLOCATOR] = { .pct = ALLOCATOR_PCT,
 			.why = "the allocator's state decides chunk counts and the times of "
 			       "allocating and mapping: a distribution; only a doubling is flagged" },
+		[METRIC_PART] = { .pct = 5,
+			.why = "code-path times, moved by the host's load as central ones are" },
 	},
 };
 

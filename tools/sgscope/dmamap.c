@@ -7,6 +7,7 @@
 #include "json.h"
 #include "probe.h"
 #include "session.h"
+#include "stats.h"
 #include "subcommands.h"
 #include "dmamap.skel.h"
 
@@ -57,8 +58,23 @@ static const char *mode_name(unsigned int mode)
 	return mode <= SGSCOPE_DMA_MODE_DMA_OPS ? names[mode] : "unknown";
 }
 
+/*
+ * The sg maps of one device and call, the last FIT_POINTS of them: a map
+ * costs a fixed part plus one per entry, fitted at each report.
+ */
+#define FIT_POINTS	256
+
+struct map_fit {
+	char dev[SGSCOPE_DEV_NAME_LEN];
+	__u32 op;
+	size_t seen;
+	double nents[FIT_POINTS], ns[FIT_POINTS];
+};
+
 struct dmamap {
 	const struct sgscope_opts *opts;
+	struct map_fit *fits;
+	size_t nfits;
 	struct dmamap_bpf *skel;
 	char dev[SGSCOPE_DEV_NAME_LEN];	/* the one device traced, or "" */
 	struct hist_table table;
@@ -93,6 +109,48 @@ static struct sgscope_dev_stats *stats_before(struct dmamap *m, const char *dev)
 	memset(&m->before[m->nbefore], 0, sizeof(*m->before));
 	snprintf(m->before_dev[m->nbefore], SGSCOPE_DEV_NAME_LEN, "%.31s", dev);
 	return &m->before[m->nbefore++];
+}
+
+static struct map_fit *fit_of(struct dmamap *m, const char *dev, __u32 op, bool add)
+{
+	struct map_fit *f;
+	size_t i;
+
+	for (i = 0; i < m->nfits; i++)
+		if (m->fits[i].op == op && !strncmp(m->fits[i].dev, dev, SGSCOPE_DEV_NAME_LEN))
+			return &m->fits[i];
+	if (!add)
+		return NULL;
+	f = realloc(m->fits, (m->nfits + 1) * sizeof(*f));
+	if (!f)
+		return NULL;
+	m->fits = f;
+	f = &m->fits[m->nfits++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dev, sizeof(f->dev), "%.31s", dev);
+	f->op = op;
+	return f;
+}
+
+/* "fit": fixed ns + ns per entry over the device's last maps of a call */
+static void fit_report(struct dmamap *m, const char *dev, __u32 op, struct json *j)
+{
+	struct map_fit *f = fit_of(m, dev, op, false);
+	size_t n = f ? (f->seen < FIT_POINTS ? f->seen : FIT_POINTS) : 0;
+	double fixed, slope;
+
+	if (!n || stats_line_fit(f->nents, f->ns, n, &fixed, &slope))
+		return;
+	if (j) {
+		json_object_begin(j, "fit");
+		json_u64(j, "maps", n);
+		json_double(j, "fixed_ns", fixed);
+		json_double(j, "per_entry_ns", slope);
+		json_object_end(j);
+		return;
+	}
+	printf("    a map: %.0f ns + %.1f ns per entry (fit over the last %zu maps)\n",
+	       fixed, slope, n);
 }
 
 static void device_report(struct dmamap *m, const char *dev, bool final,
@@ -143,11 +201,13 @@ static void device_report(struct dmamap *m, const char *dev, bool final,
 		if (m->opts->json) {
 			json_object_begin(&j, op_names[k->op]);
 			hist_json(&j, &h);
+			fit_report(m, dev, k->op, &j);
 			json_object_end(&j);
 			continue;
 		}
 		printf("  %s: ", op_names[k->op]);
 		hist_print(stdout, &h, "nsecs");
+		fit_report(m, dev, k->op, NULL);
 	}
 	if (m->opts->json) {
 		json_object_end(&j);
@@ -189,6 +249,15 @@ static int on_map_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e) || e->op >= SGSCOPE_DMA_OPS)
 		return 0;
+	if (e->nents > 0 && e->mapped > 0) {
+		struct map_fit *f = fit_of(m, e->dev, e->op, true);
+
+		if (f) {
+			f->nents[f->seen % FIT_POINTS] = e->nents;
+			f->ns[f->seen % FIT_POINTS] = e->duration_ns;
+			f->seen++;
+		}
+	}
 	if (m->opts->json) {
 		json_line_begin(&j, stdout);
 		json_string(&j, "tool", "dmamap");
@@ -267,6 +336,7 @@ static void dmamap_close(void *ctx)
 	struct dmamap *m = ctx;
 
 	hist_table_free(&m->table);
+	free(m->fits);
 	free(m->before);
 	free(m->before_dev);
 	dmamap_bpf__destroy(m->skel);

@@ -23,15 +23,29 @@
 #include "memload.h"
 #include "probe.h"
 #include "session.h"
+#include "sgscope_shared.h"
 #include "subcommands.h"
 #include "inject.skel.h"
+#include "cost.skel.h"
 
 enum inject_mode { MODE_NONE, MODE_ORDER, MODE_ALL, MODE_SLAB, MODE_PAGES,
-		   MODE_NTH, MODE_FRAGMENT, MODE_PRESSURE, MODE_LOWMEM };
+		   MODE_NTH, MODE_FRAGMENT, MODE_PRESSURE, MODE_LOWMEM, MODE_COST };
 
 static const char *const mode_names[] = {
 	"none", "order", "all", "slab", "pages", "nth", "fragment", "pressure",
-	"lowmem",
+	"lowmem", "cost",
+};
+
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+/* --cost FUNCTION=INSNS, repeated: one planted cost per function */
+#define MAX_COSTS	8
+
+struct planted_cost {
+	const char *function;
+	unsigned long long insns;	/* asked for */
+	unsigned int iterations;	/* of the cost loop, that many instructions */
 };
 
 struct inject_opts {
@@ -40,6 +54,8 @@ struct inject_opts {
 	int probability;
 	unsigned long long times;
 	const char *within;	/* --slab/--pages: only under this function */
+	struct planted_cost costs[MAX_COSTS];
+	int ncosts;
 	double duration;
 	bool json, verbose;
 	char **command;
@@ -72,7 +88,10 @@ static void usage(FILE *f)
 		"  --pressure MB      stress-ng in a memory cgroup limited to MB, PSI recorded\n"
 		"  --lowmem MB        free memory held at the min watermark + MB, the rest\n"
 		"                     lazily freed (MADV_FREE): allocations must reclaim it;\n"
-		"                     SIGUSR1 fills it again, PSI recorded\n");
+		"                     SIGUSR1 fills it again, PSI recorded\n"
+		"  --cost FUNC=INSNS  every call of the kernel function FUNC runs about INSNS\n"
+		"                     more instructions first (a BPF loop at its entry; under\n"
+		"                     icount, that much more guest time); repeat for more functions\n");
 }
 
 static void help(void)
@@ -91,6 +110,8 @@ static void help(void)
 	       "  sgscope inject --all -- aplay -D hw:sgscope,2 x.wav       hw_params gets -ENOMEM\n"
 	       "  sgscope inject --slab --probability 10 -- arecord ...\n"
 	       "  sgscope inject --fragment 100 -- aplay -D hw:sgscope,1 x.wav  pcm1's own SG fallback\n"
+	       "  sgscope inject --cost vmap_pages_range_noflush=2000 -- CMD    a regression planted in\n"
+	       "                     vmalloc's page mapping: what 2000 more instructions there cost CMD\n"
 	       "The command's exit status is sgscope's.\n");
 }
 
@@ -107,6 +128,32 @@ static int set_mode(struct inject_opts *o, enum inject_mode mode)
 	return 0;
 }
 
+/*
+ * FUNC=INSNS: the loop runs SGSCOPE_COST_INSNS_PER_ITERATION instructions
+ * an iteration, so INSNS is rounded to a multiple of that.
+ */
+static int parse_cost(struct inject_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct planted_cost *c;
+	long insns;
+
+	if (!eq || eq == arg || parse_count(eq + 1, SGSCOPE_COST_MAX_INSNS, &insns) ||
+	    insns < SGSCOPE_COST_INSNS_PER_ITERATION)
+		return bad("bad cost '%s': want FUNCTION=INSNS, INSNS from "
+			   STR(SGSCOPE_COST_INSNS_PER_ITERATION) " to " STR(SGSCOPE_COST_MAX_INSNS), arg);
+	if (o->ncosts == MAX_COSTS)
+		return bad("too many --cost (%s): at most " STR(MAX_COSTS), arg);
+	c = &o->costs[o->ncosts++];
+	c->function = strndup(arg, eq - arg);
+	if (!c->function)
+		return bad("%s", "out of memory");
+	c->insns = insns;
+	c->iterations = (insns + SGSCOPE_COST_INSNS_PER_ITERATION / 2) /
+			SGSCOPE_COST_INSNS_PER_ITERATION;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct inject_opts *o)
 {
 	static const struct option longs[] = {
@@ -119,6 +166,7 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 		{ "order-min", required_argument, NULL, 'k' },
 		{ "pressure", required_argument, NULL, 'p' },
 		{ "lowmem", required_argument, NULL, 'l' },
+		{ "cost", required_argument, NULL, 'c' },
 		{ "probability", required_argument, NULL, 'P' },
 		{ "times", required_argument, NULL, 't' },
 		{ "within", required_argument, NULL, 'w' },
@@ -179,6 +227,12 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 			o->lowmem_mb = v;
 			err = set_mode(o, MODE_LOWMEM);
 			break;
+		case 'c':
+			if (o->mode != MODE_COST)
+				err = set_mode(o, MODE_COST);
+			if (!err)
+				err = parse_cost(o, optarg);
+			break;
 		case 'k':
 			if (parse_count(optarg, BUDDY_ORDERS - 1, &v) || !v)
 				return bad("bad order-min '%s': want 1..10", optarg);
@@ -230,6 +284,10 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 		return bad("--order-min applies to --fragment, not --%s", mode_names[o->mode]);
 	if (!o->order_min)
 		o->order_min = 1;
+	if (o->probability != 100 && o->mode == MODE_COST)
+		return bad("%s", "--probability does not apply to --cost: every call pays it");
+	if (o->times && o->mode == MODE_COST)
+		return bad("%s", "--times does not apply to --cost: every call pays it");
 	if (o->within && o->mode != MODE_SLAB && o->mode != MODE_PAGES)
 		return bad("--within applies to --slab and --pages, not --%s", mode_names[o->mode]);
 	if (!o->command && (o->mode == MODE_SLAB || o->mode == MODE_PAGES ||
@@ -493,6 +551,99 @@ static int run_command(const struct inject_opts *o)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * --cost: one copy of the cost object per function, attached at its entry
+ * (fentry, else a kprobe), for as long as the command runs.
+ */
+static int cost_run(const struct inject_opts *o, enum attach_mode attach)
+{
+	struct cost_bpf *skel[MAX_COSTS] = {};
+	struct probe_point points[MAX_COSTS] = {};
+	struct bpf_link *links[2 * MAX_COSTS] = {};
+	const char *cands[MAX_COSTS][2] = {};
+	int i, status = 1;
+	struct json j;
+
+	for (i = 0; i < o->ncosts; i++) {
+		LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+
+		skel[i] = cost_bpf__open_opts(&open_opts);
+		if (!skel[i]) {
+			fprintf(stderr, "sgscope inject: cannot open the BPF object (-v tells why)\n");
+			goto out;
+		}
+		skel[i]->rodata->iterations = o->costs[i].iterations;
+		cands[i][0] = o->costs[i].function;
+		points[i] = (struct probe_point) {
+			.what = "planted cost",
+			.candidates = cands[i],
+			.fentry = skel[i]->progs.cost_enter_fentry,
+			.kprobe = skel[i]->progs.cost_enter_kprobe,
+		};
+		if (probes_choose(&points[i], 1, attach))
+			goto out;
+		if (cost_bpf__load(skel[i])) {
+			fprintf(stderr, "sgscope inject: the kernel refused the cost program for %s "
+				"(bpf_loop needs Linux 5.17; -v shows the verifier's log)\n",
+				o->costs[i].function);
+			goto out;
+		}
+		if (probes_attach(&points[i], 1, &links[2 * i]))
+			goto out;
+	}
+	for (i = 0; i < o->ncosts; i++) {
+		const struct planted_cost *c = &o->costs[i];
+
+		if (o->json) {
+			json_line_begin(&j, stderr);
+			json_string(&j, "tool", "inject");
+			json_string(&j, "report", "armed");
+			json_string(&j, "mode", "cost");
+			json_string(&j, "function", c->function);
+			json_string(&j, "attach", probe_kind_name(points[i].kind));
+			json_u64(&j, "insns", (unsigned long long)c->iterations *
+				 SGSCOPE_COST_INSNS_PER_ITERATION);
+			json_u64(&j, "iterations", c->iterations);
+			json_line_end(&j);
+			continue;
+		}
+		fprintf(stderr, "sgscope inject: armed: every call of %s (%s) runs %llu more "
+			"instructions (%u iterations of %d)\n", c->function,
+			probe_kind_name(points[i].kind),
+			(unsigned long long)c->iterations * SGSCOPE_COST_INSNS_PER_ITERATION,
+			c->iterations, SGSCOPE_COST_INSNS_PER_ITERATION);
+	}
+	status = run_command(o);
+	if (status < 0) {
+		fprintf(stderr, "sgscope inject: cannot start the command: %s\n", strerror(-status));
+		status = 1;
+	}
+	for (i = 0; i < o->ncosts; i++) {
+		const struct planted_cost *c = &o->costs[i];
+		unsigned long long calls = skel[i]->bss->calls;
+
+		if (o->json) {
+			json_line_begin(&j, stderr);
+			json_string(&j, "tool", "inject");
+			json_string(&j, "report", "disarmed");
+			json_string(&j, "mode", "cost");
+			json_string(&j, "function", c->function);
+			json_u64(&j, "calls", calls);
+			json_u64(&j, "iterations_run", skel[i]->bss->spun);
+			json_i64(&j, "status", status);
+			json_line_end(&j);
+			continue;
+		}
+		fprintf(stderr, "sgscope inject: disarmed; %s paid its cost %llu times\n",
+			c->function, calls);
+	}
+out:
+	probes_detach(links, o->ncosts);
+	for (i = 0; i < o->ncosts; i++)
+		cost_bpf__destroy(skel[i]);
+	return status;
+}
+
 static int inject_main(int argc, char **argv)
 {
 	struct sgscope_opts common = { .command = "inject" };
@@ -518,6 +669,8 @@ static int inject_main(int argc, char **argv)
 		return 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (o.mode == MODE_COST)
+		return cost_run(&o, common.attach);
 
 	/* the BPF side: scoped failures, or counting the kernel's */
 	skel = inject_bpf__open_opts(&open_opts);

@@ -12,6 +12,7 @@ const char *const metric_kind_names[METRIC_KINDS] = {
 	[METRIC_TAIL] = "tail",
 	[METRIC_COUNTER] = "counter",
 	[METRIC_ALLOCATOR] = "allocator",
+	[METRIC_PART] = "part",
 };
 
 static const char *skip_ws(const char *p)

@@ -16,6 +16,8 @@ enum metric_kind {
 	METRIC_COUNTER,		/* outcomes (fallbacks, failures, xruns): exact */
 	METRIC_ALLOCATOR,	/* counts the page allocator chooses (chunks):
 				 * a distribution, tested like a time */
+	METRIC_PART,		/* a part of an allocation's code path (allocs'
+				 * split): medians compared like central */
 	METRIC_KINDS
 };
 

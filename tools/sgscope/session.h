@@ -56,7 +56,7 @@ struct tracer {
 	void (*close)(void *ctx);
 };
 
-#define TRACER_MAX_POINTS	16
+#define TRACER_MAX_POINTS	48
 
 /* Run a tracing subcommand; its exit status. */
 int tracer_run(const struct sgscope_opts *opts, const struct tracer *t, void *ctx);

@@ -38,6 +38,32 @@ double stats_median(const double *v, size_t n)
 	return m;
 }
 
+int stats_line_fit(const double *x, const double *y, size_t n, double *fixed, double *slope)
+{
+	double *slopes = malloc(n * n / 2 * sizeof(*slopes) + sizeof(*slopes));
+	double *rest = malloc(n * sizeof(*rest) + sizeof(*rest));
+	size_t i, j, m = 0;
+	int err = -1;
+
+	if (!slopes || !rest)
+		goto out;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (x[j] != x[i])
+				slopes[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+	if (!m)
+		goto out;
+	*slope = stats_median(slopes, m);
+	for (i = 0; i < n; i++)
+		rest[i] = y[i] - *slope * x[i];
+	*fixed = stats_median(rest, n);
+	err = 0;
+out:
+	free(slopes);
+	free(rest);
+	return err;
+}
+
 double stats_quantile(const double *v, size_t n, double q)
 {
 	double *s = q < 0 || q > 1 ? NULL : sorted_copy(v, n), m;

@@ -9,6 +9,14 @@ double stats_median(const double *v, size_t n);
 /* The nearest-rank q-quantile (0 <= q <= 1) of n values; NAN if none. */
 double stats_quantile(const double *v, size_t n, double q);
 
+/*
+ * y = fixed + slope * x through n points, robustly (Theil-Sen): the slope
+ * is the median of the slopes between points of different x, fixed the
+ * median of y - slope * x, so a few points something else landed in do
+ * not move it.  -1 when no two points differ in x.
+ */
+int stats_line_fit(const double *x, const double *y, size_t n, double *fixed, double *slope);
+
 struct mann_whitney {
 	double u;	/* U of the first sample */
 	double z;	/* normal approximation, continuity corrected; 0 if exact */

@@ -6,7 +6,7 @@
 # runs only its cells; bad options are refused; sgscope compare accepts the
 # run against itself.
 source "$(dirname "$0")/lib.sh"
-plan 75
+plan $((75 + 10 + 10))
 S=$repo/build/sgscope/sgscope
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -57,7 +57,9 @@ cells = {s["cell"] for s in samples}
 check(len(cells) == 16, f"samples cover the 16 quick cells, peers included ({len(cells)})")
 metrics = {s["metric"] for s in samples}
 want = {"fault_round_ns", "xruns", "alloc_ns", "chunks", "dma_map_ns", "pagelat_p50_ns",
-        "pagelat_p99_ns", "pageop_p50_ns", "pageop_p99_ns", "sg_fallbacks", "alloc_failures"}
+        "pagelat_p99_ns", "pageop_p50_ns", "pageop_p99_ns", "sg_fallbacks", "alloc_failures",
+        "alloc_path_ns", "alloc_state_ns", "alloc_pages_ns", "alloc_vmap_map_ns", "alloc_dma_alloc_ns",
+        "dma_map_entries", "dma_map_fixed_ns", "dma_map_entry_ns"}
 check(want <= metrics, f"samples have every metric ({', '.join(sorted(metrics))})")
 fb = values("pcm1/direct/256k/order1", "chunks")
 check(fb and min(fb) > 1, f"order-1 injection gives pcm1 chunked buffers (chunks {fb})")
@@ -122,6 +124,33 @@ rm -rf "$out4"
 # side by side measure what each would alone
 SGSCOPE_VM_APPEND="snd_sgscope.page_delay_ns=$plant" "$S" bench --quick -o "$out4" >"$tmp/planted.log" 2>&1 &
 planted=$!
+
+# Sensitivity of the allocation and mapping series: about 3% planted with
+# sgscope bench --cost (a BPF loop at a kernel function's entry: under
+# icount its instructions are guest time), once in vmalloc's page mapping
+# (pcm2's allocations, and the vmap of pcm1's SG fallback) and once in
+# dma-direct's sg mapping (pcm2's dma_map_sgtable, and the fallback's
+# inside its allocation); each run side by side with the others
+read -r alloc_insns map_insns < <(python3 - "$out" <<'PY'
+import json, statistics, sys
+v = [json.loads(l) for l in open(f"{sys.argv[1]}/samples.jsonl")]
+run = json.load(open(f"{sys.argv[1]}/run.json"))
+ns_per_insn = 2 ** (run.get("icount_shift") or 0)
+def median(metric):
+    r = [s["value"] for s in v if s["cell"] == "pcm2-lookup/direct/256k/none" and s["metric"] == metric]
+    return statistics.median(r) if r else 0
+# 3% of the series the plant is in; at least one iteration of the loop
+print(max(20, round(0.03 * median("alloc_path_ns") / ns_per_insn)),
+      max(20, round(0.03 * median("dma_map_ns") / ns_per_insn)))
+PY
+)
+echo "# planted: --cost __vmap_pages_range_noflush=$alloc_insns, --cost dma_direct_map_sg=$map_insns (about 3%)"
+out5="$repo/results/test/bench-cost-alloc" out6="$repo/results/test/bench-cost-map"
+rm -rf "$out5" "$out6"
+"$S" bench --quick --cost "__vmap_pages_range_noflush=$alloc_insns" -o "$out5" >"$tmp/cost-alloc.log" 2>&1 &
+cost_alloc=$!
+"$S" bench --quick --cost "dma_direct_map_sg=$map_insns" -o "$out6" >"$tmp/cost-map.log" 2>&1 &
+cost_map=$!
 # a filter runs its cells only; in icount mode the same cells booted again
 # give the same medians (within 1%), though other cells ran before them
 out2="$repo/results/test/bench-filter"
@@ -234,5 +263,41 @@ expect "bench planted: kcidb.json says FAIL for exactly the flagged series" \
 [ -s "$tmp/flagged" ]
 expect "bench planted: ... and something was flagged" 0 $?
 "$repo/tools/bench/kcidb-validate.py" "$out4/kcidb.json"
+
+# planted_cost NAME RUN WAIT ALLOWED REQUIRED...: compare flags the
+# planted run's series in ALLOWED (an ERE of "cell metric") only, and
+# every one of REQUIRED
+planted_cost() {
+	local name=$1 run=$2 pid=$3 allowed=$4 r
+	shift 4
+	wait "$pid"
+	expect "bench --cost ($name): the planted run completes" 0 $?
+	[ -n "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planted_costs"] or "")' "$run/run.json" 2>/dev/null)" ]
+	expect "bench --cost ($name): run.json records the planted cost" 0 $?
+	"$S" compare "$out" "$run" >"$tmp/$name.txt" 2>&1
+	expect "bench --cost ($name): compare exits 1" 1 $?
+	grep REGRESSION "$tmp/$name.txt" | awk '{print $1, $2}' | sort >"$tmp/$name.flagged"
+	sed 's/^/# flagged: /' "$tmp/$name.flagged"
+	expect "bench --cost ($name): nothing outside the planted path is flagged" "" \
+		"$(grep -v -E "^($allowed)\$" "$tmp/$name.flagged")"
+	for r in "$@"; do
+		grep -qx "$r" "$tmp/$name.flagged"
+		expect "bench --cost ($name): $r is flagged" 0 $?
+	done
+}
+pcm2_cells="pcm2-lookup/direct/256k/none pcm2-lookup/direct/256k/order1 pcm2-cached/direct/256k/none
+	pcm2-cached/direct/256k/order1 pcm2-premapped/direct/256k/none pcm2-premapped/direct/256k/order1"
+required=()
+# the part the cost is in; the path's sum too where its 5 iterations all
+# took one path (a first, cold allocation can keep it under p 0.01)
+for c in $pcm2_cells; do required+=("$c alloc_vmap_map_ns"); done
+planted_cost alloc "$out5" $cost_alloc \
+	'(pcm2-[a-z]*/direct/256k/[a-z0-9]*|pcm1/direct/256k/order1) (alloc_vmap_map_ns|alloc_path_ns)' \
+	"${required[@]}"
+required=()
+for c in $pcm2_cells; do required+=("$c dma_map_fixed_ns"); done
+planted_cost map "$out6" $cost_map \
+	'(pcm2-[a-z]*/direct/256k/[a-z0-9]*|pcm1/direct/256k/order1) (dma_map_fixed_ns|alloc_dma_map_ns|alloc_path_ns)' \
+	"${required[@]}"
 
 finish

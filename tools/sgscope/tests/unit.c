@@ -16,7 +16,7 @@
 #include "stats.h"
 
 /* the checks main's tests make: the plan (tools/tests/ktap-plans.py) */
-#define UNIT_CHECKS 62
+#define UNIT_CHECKS 68
 
 static int failures, checks;
 
@@ -344,6 +344,9 @@ static void test_samples_parse(void)
 	check(!sample_parse_line("{\"cell\":\"c\",\"metric\":\"chunks\",\"value\":3,"
 				 "\"kind\":\"allocator\"}", &key, &v) && key.kind == METRIC_ALLOCATOR,
 	      "kind allocator parses");
+	check(!sample_parse_line("{\"cell\":\"c\",\"metric\":\"alloc_path_ns\",\"value\":3,"
+				 "\"kind\":\"part\"}", &key, &v) && key.kind == METRIC_PART,
+	      "kind part parses");
 	check(sample_parse_line("{\"cell\":\"c\",\"metric\":\"m\",\"value\":3,"
 				"\"kind\":\"sideways\"}", &key, &v) == -1,
 	      "an unknown kind is refused, not taken for central");
@@ -413,6 +416,30 @@ static void test_quantile(void)
 	      "a quantile of nothing, or past 1, is NAN");
 }
 
+/* dmamap's fit: a map costs fixed + per entry, a few maps interrupted */
+static void test_line_fit(void)
+{
+	double x[12], y[12], fixed = 0, slope = 0;
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		x[i] = 20 + 4 * i;
+		y[i] = 7880 + 440 * x[i];
+	}
+	/* two maps an interrupt landed in */
+	y[3] += 80000;
+	y[7] += 900;
+	i = stats_line_fit(x, y, 12, &fixed, &slope);
+	check(!i && fabs(slope - 440) < 1e-9 && fabs(fixed - 7880) < 1e-9,
+	      "line fit: 7880 ns + 440 ns per entry, through two interrupted maps (%g + %g)",
+	      fixed, slope);
+	for (i = 0; i < 12; i++)
+		x[i] = 64;
+	check(stats_line_fit(x, y, 12, &fixed, &slope) == -1,
+	      "line fit: maps all of one entry count give no slope");
+	check(stats_line_fit(x, y, 0, &fixed, &slope) == -1, "line fit: no maps, no fit");
+}
+
 /* icount's thresholds sit just above its measured noise */
 static void test_decision_icount(void)
 {
@@ -429,6 +456,13 @@ static void test_decision_icount(void)
 	series_of(&new, "fault_round_ns", METRIC_CENTRAL, false, 100500, 100, b2, 5);
 	compare_series(&base, &new, RUN_ICOUNT, &v);
 	check(!v.regression, "icount: 0.5%% slower is noise, not flagged");
+	series_of(&base, "alloc_path_ns", METRIC_PART, false, 154000, 0, b1, 5);
+	series_of(&new, "alloc_path_ns", METRIC_PART, false, 158620, 0, b2, 5);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(v.regression, "icount: an allocation's code path 3%% longer: REGRESSION");
+	series_of(&new, "alloc_path_ns", METRIC_PART, false, 155540, 0, b2, 5);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(!v.regression, "icount: the same path 1%% longer is under the part bar (2%%)");
 	series_of(&base, "chunks", METRIC_ALLOCATOR, false, 63, 4, b1, 5);
 	series_of(&new, "chunks", METRIC_ALLOCATOR, false, 64, 4, b2, 5);
 	compare_series(&base, &new, RUN_ICOUNT, &v);
@@ -459,6 +493,7 @@ int main(void)
 	test_decision();
 	test_decision_icount();
 	test_quantile();
+	test_line_fit();
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

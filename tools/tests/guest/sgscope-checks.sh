@@ -8,10 +8,11 @@ mode=$1 dir=$2 kbuild=$3
 here=$(dirname "$0")
 S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
 . "$here/lib.sh"
-# plain: the CLI's exits (5), pagelat (17), allocs (9), dmamap (5), kprobe
-# attach (7), peers (4), errors (6), fragmentation (5); swiotlb and iommu:
-# the device's DMA mode and its bounces
-if [ "$mode" = plain ]; then plan $((5 + 17 + 9 + 5 + 7 + 4 + 6 + 5)); else plan 2; fi
+# plain: the CLI's exits (5), pagelat (17), allocs (9), its split (6),
+# dmamap (5), kprobe attach (7), peers (4), inject --cost (4), errors (6),
+# fragmentation (5); swiotlb and iommu: the device's DMA mode and its
+# bounces
+if [ "$mode" = plain ]; then plan $((5 + 17 + 9 + 6 + 5 + 7 + 4 + 4 + 6 + 5)); else plan 2; fi
 sgscope_card
 dev=$(basename "$(readlink /sys/class/sound/card$card/device)")
 compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
@@ -119,6 +120,23 @@ if [ "$mode" = plain ]; then
 	n_text=$(awk '/^=== allocs total/ { t = 1; getline; next } t && NF > 5 { print $5 }' "$dir/al_text.out" | paste -sd+)
 	expect "allocs: the text summary counts the same allocations" "$(echo "$n_json" | bc)" "$(echo "$n_text" | bc)"
 
+	# the split of each allocation's time into parts
+	n=$(jqs "$A" 'select(.report=="event" and .parts) | 1' | wc -w)
+	exact=$(jqs "$A" 'select(.report=="event" and .parts and ([.parts[].ns] | add) == .duration_ns) | 1' | wc -w)
+	[ "$n" -ge 6 ] && [ "$exact" = "$n" ]
+	say $? "allocs split: every event's parts add up to its duration ($exact of $n)"
+	yes='if . then "yes" else "no" end'
+	expect "allocs split: pcm2's vmalloc: 64 order-0 pages or more, a vmap area, its mapping, kmemleak" \
+		"yes yes yes yes" "$(jqs "$A" "$ev | select(.pcm==2) | \"\(.page_orders[\"0\"].calls >= 64 | $yes) \(.parts[\"vmap-area\"].ns > 0 | $yes) \(.parts[\"vmap-map\"].ns > 0 | $yes) \(.parts.kmemleak.ns > 0 | $yes)\"" | cut -d' ' -f1-4)"
+	expect "allocs split: pcm1's contiguous try is one order-6 page allocation inside dma_alloc_attrs" \
+		"1 yes" "$(jqs "$A" "$ev | select(.pcm==1 and .result==\"contiguous\") | \"\(.page_orders[\"6\"].calls) \(.parts[\"dma-alloc\"].ns > 0 | $yes)\"" | cut -d' ' -f1-2)"
+	expect "allocs split: pcm1's SG fallback: the failed orders 6..1 tried, 64 order-0 pages, its sg table mapped inside" \
+		"yes yes yes" "$(jqs "$A" "$ev | select(.pcm==1 and .result==\"sg-fallback\") | \"\(.page_orders[\"6\"].calls >= 1 and .page_orders[\"1\"].calls >= 1 | $yes) \(.page_orders[\"0\"].calls >= 64 | $yes) \(.parts[\"dma-map\"].ns > 0 | $yes)\"")"
+	expect "allocs split: pcm3's noncontig buffer is allocated and zeroed in dma_alloc_noncontiguous" \
+		"yes" "$(jqs "$A" "$ev | select(.pcm==3) | .parts[\"dma-alloc\"].ns > 0 | $yes")"
+	grep -q '^     split us: .*other' "$dir/al_text.out"
+	say $? "allocs split: the text output has a split line per allocation"
+
 	compat_row allocs auto "$A"
 	compat_begin
 	D="$dir/dm_json.out"
@@ -196,6 +214,31 @@ if [ "$mode" = plain ]; then
 	echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
 		echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override
 	modprobe -r snd-intel8x0
+
+	# -- a planted cost (inject --cost): under icount every instruction is
+	# 2^shift ns, so the rounds of pcm2's 16 faults grow by what the loop
+	# at the .page op's entry runs; two costs, so the attach's own fixed
+	# instructions drop out
+	shift=$(sed -n 's/.*sgscope_clock=icount:\([0-9]*\).*/\1/p' /proc/cmdline)
+	round() {
+		"$S" inject --cost "sgscope_pcm_vmalloc_page=$1" -- "$dir/pcm-touch" hw:sgscope,2 4096 20 \
+			2>"$dir/cost.err" | sed -n 's/^ns_round_min //p'
+	}
+	r1=$(round 2000) r2=$(round 20000)
+	grep -q "paid its cost 320 times" "$dir/cost.err"
+	say $? "inject --cost: every .page call paid it ($(tail -1 "$dir/cost.err"))"
+	per=$(echo "scale=4; ($r2 - $r1) / 4 / 18000 / 2^${shift:-0}" | bc)
+	echo "# --cost: rounds of 4 faults $r1 and $r2 ns: $per instructions per planted instruction"
+	[ -n "$shift" ] && echo "$per" | awk '{ exit !($1 >= 0.99 && $1 <= 1.01) }'
+	say $? "inject --cost: the loop runs the instructions asked for, within 1% ($per per instruction, icount shift $shift)"
+	"$S" inject --cost sgscope_no_such_function=100 -d 1 >/dev/null 2>"$dir/err"
+	rc=$?
+	grep -q "sgscope_no_such_function" "$dir/err" && [ $rc = 1 ]
+	say $? "inject --cost: a function the kernel does not have is named (exit $rc)"
+	"$S" inject --cost sgscope_pcm_vmalloc_page -d 1 >/dev/null 2>"$dir/err"
+	rc=$?
+	grep -q "^usage: sgscope inject" "$dir/err" && [ $rc = 2 ]
+	say $? "inject --cost: FUNCTION without =INSNS is a usage error (exit $rc)"
 
 	# -- errors a user can act on
 	"$S" pagelat --frobnicate >/dev/null 2>"$dir/err"
