@@ -222,6 +222,7 @@ static __always_inline void charge(struct alloc_start *st, __u64 now)
 static __always_inline int part_push(__u32 tid, __u32 part, __u32 order)
 {
 	struct alloc_start *st = bpf_map_lookup_elem(&starts, &tid);
+	bool counted = true;
 	__u32 d;
 
 	if (!st)
@@ -233,6 +234,13 @@ static __always_inline int part_push(__u32 tid, __u32 part, __u32 order)
 	}
 	charge(st, bpf_ktime_get_ns());
 	d = st->depth & (SPLIT_DEPTH - 1);
+	/* the code path a state's event runs is the event's */
+	if (d && part != SGSCOPE_PART_IRQ && part != SGSCOPE_PART_OFF_CPU &&
+	    !sgscope_part_is_state(part) &&
+	    sgscope_part_is_state(st->part[(d - 1) & (SPLIT_DEPTH - 1)])) {
+		part = st->part[(d - 1) & (SPLIT_DEPTH - 1)];
+		counted = false;
+	}
 	/* a frame inside the page allocator keeps the order it was asked */
 	if (order == NO_ORDER && d && st->order[(d - 1) & (SPLIT_DEPTH - 1)] != NO_ORDER &&
 	    part != SGSCOPE_PART_IRQ && part != SGSCOPE_PART_OFF_CPU)
@@ -240,7 +248,7 @@ static __always_inline int part_push(__u32 tid, __u32 part, __u32 order)
 	st->part[d] = part;
 	st->order[d] = order;
 	st->depth++;
-	if (part < SGSCOPE_PARTS)
+	if (counted && part < SGSCOPE_PARTS)
 		st->split.part_calls[part]++;
 	return 0;
 }
@@ -320,6 +328,8 @@ SPLIT_PART(compact, SGSCOPE_PART_COMPACT)
 SPLIT_PART(vmap_area, SGSCOPE_PART_VMAP_AREA)
 SPLIT_PART(vmap_purge, SGSCOPE_PART_VMAP_PURGE)
 SPLIT_PART(vmap_map, SGSCOPE_PART_VMAP_MAP)
+SPLIT_PART(pte_alloc, SGSCOPE_PART_PAGE_TABLE)
+SPLIT_PART(pmd_alloc, SGSCOPE_PART_PAGE_TABLE)
 SPLIT_PART(dma_alloc, SGSCOPE_PART_DMA_ALLOC)
 SPLIT_PART(dma_noncontig, SGSCOPE_PART_DMA_ALLOC)
 SPLIT_PART(dma_map, SGSCOPE_PART_DMA_MAP)
@@ -350,77 +360,26 @@ SGSCOPE_RETURN(pages_bulk_exit, part_exit)
  * interrupted thread is current in their tracepoints) and time off the
  * CPU (sched_switch, by the task switched out and in).
  */
-SEC("tp_btf/irq_handler_entry")
-int BPF_PROG(irq_in_btf)
+static __always_inline int irq_in(void)
 {
 	return part_enter(SGSCOPE_PART_IRQ);
 }
 
-SEC("raw_tp/irq_handler_entry")
-int BPF_PROG(irq_in_raw)
-{
-	return part_enter(SGSCOPE_PART_IRQ);
-}
+/* A tracepoint's two forms: tp_btf, and raw_tp where BTF lacks it. */
+#define SPLIT_TRACEPOINT(name, tp, body)				\
+SEC("tp_btf/" tp)							\
+int BPF_PROG(name##_btf)						\
+{ return body(); }							\
+SEC("raw_tp/" tp)							\
+int BPF_PROG(name##_raw)						\
+{ return body(); }
 
-SEC("tp_btf/irq_handler_exit")
-int BPF_PROG(irq_out_btf)
-{
-	return part_exit();
-}
-
-SEC("raw_tp/irq_handler_exit")
-int BPF_PROG(irq_out_raw)
-{
-	return part_exit();
-}
-
-SEC("tp_btf/softirq_entry")
-int BPF_PROG(softirq_in_btf)
-{
-	return part_enter(SGSCOPE_PART_IRQ);
-}
-
-SEC("raw_tp/softirq_entry")
-int BPF_PROG(softirq_in_raw)
-{
-	return part_enter(SGSCOPE_PART_IRQ);
-}
-
-SEC("tp_btf/softirq_exit")
-int BPF_PROG(softirq_out_btf)
-{
-	return part_exit();
-}
-
-SEC("raw_tp/softirq_exit")
-int BPF_PROG(softirq_out_raw)
-{
-	return part_exit();
-}
-
-SEC("tp_btf/local_timer_entry")
-int BPF_PROG(timer_in_btf)
-{
-	return part_enter(SGSCOPE_PART_IRQ);
-}
-
-SEC("raw_tp/local_timer_entry")
-int BPF_PROG(timer_in_raw)
-{
-	return part_enter(SGSCOPE_PART_IRQ);
-}
-
-SEC("tp_btf/local_timer_exit")
-int BPF_PROG(timer_out_btf)
-{
-	return part_exit();
-}
-
-SEC("raw_tp/local_timer_exit")
-int BPF_PROG(timer_out_raw)
-{
-	return part_exit();
-}
+SPLIT_TRACEPOINT(irq_in, "irq_handler_entry", irq_in)
+SPLIT_TRACEPOINT(irq_out, "irq_handler_exit", part_exit)
+SPLIT_TRACEPOINT(softirq_in, "softirq_entry", irq_in)
+SPLIT_TRACEPOINT(softirq_out, "softirq_exit", part_exit)
+SPLIT_TRACEPOINT(timer_in, "local_timer_entry", irq_in)
+SPLIT_TRACEPOINT(timer_out, "local_timer_exit", part_exit)
 
 /* a block off the buddy lists, for the per-CPU lists or the caller */
 static __always_inline int buddy_taken(void)
@@ -433,17 +392,7 @@ static __always_inline int buddy_taken(void)
 	return 0;
 }
 
-SEC("tp_btf/mm_page_alloc_zone_locked")
-int BPF_PROG(buddy_btf)
-{
-	return buddy_taken();
-}
-
-SEC("raw_tp/mm_page_alloc_zone_locked")
-int BPF_PROG(buddy_raw)
-{
-	return buddy_taken();
-}
+SPLIT_TRACEPOINT(buddy, "mm_page_alloc_zone_locked", buddy_taken)
 
 static __always_inline int switched(struct task_struct *prev, struct task_struct *next)
 {

@@ -206,6 +206,7 @@ enum sgscope_alloc_part {
 	SGSCOPE_PART_VMAP_AREA,	/* finding a vmalloc address range */
 	SGSCOPE_PART_VMAP_PURGE,/* purging lazily freed vmalloc ranges (TLB flush) */
 	SGSCOPE_PART_VMAP_MAP,	/* mapping the pages at that range */
+	SGSCOPE_PART_PAGE_TABLE,/* a kernel page table that range needed */
 	SGSCOPE_PART_DMA_ALLOC,	/* dma_alloc_*(): zeroing, bookkeeping, IOVA */
 	SGSCOPE_PART_DMA_MAP,	/* dma_map_sg*() inside the allocation (SG fallback) */
 	SGSCOPE_PART_IOMMU,	/* IOMMU page-table updates */
@@ -213,6 +214,27 @@ enum sgscope_alloc_part {
 	SGSCOPE_PART_OFF_CPU,	/* the thread off its CPU: preempted or waiting */
 	SGSCOPE_PARTS
 };
+
+/*
+ * The parts whose work follows the state of the allocator and its caches
+ * (a refill, the slow path, a new slab, the vmalloc address tree, a new
+ * page table, kmemleak's tree): two runs of one commit take them in
+ * different iterations.  A code-path part entered inside one of them is
+ * charged to it, so that the code-path parts repeat to the instruction:
+ * the page a new page table takes is the page table's, not the page
+ * allocator's (README's docs/allocation-costs.md has the measurements).
+ */
+#define SGSCOPE_STATE_PARTS						\
+	((1u << SGSCOPE_PART_FREELIST) | (1u << SGSCOPE_PART_PCP) |		\
+	 (1u << SGSCOPE_PART_SLOWPATH) | (1u << SGSCOPE_PART_RECLAIM) |	\
+	 (1u << SGSCOPE_PART_COMPACT) | (1u << SGSCOPE_PART_SLAB_REFILL) |	\
+	 (1u << SGSCOPE_PART_KMEMLEAK) | (1u << SGSCOPE_PART_VMAP_AREA) |	\
+	 (1u << SGSCOPE_PART_VMAP_PURGE) | (1u << SGSCOPE_PART_PAGE_TABLE))
+
+static __always_inline int sgscope_part_is_state(__u32 part)
+{
+	return part < 32 && ((SGSCOPE_STATE_PARTS >> part) & 1);
+}
 
 struct sgscope_alloc_split {
 	__u64 part_ns[SGSCOPE_PARTS];

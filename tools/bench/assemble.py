@@ -60,15 +60,15 @@ samples, histograms, orders = [], {}, {}
 # sgscope allocs' parts that are not the allocation's own code but what
 # ran in its window
 interference = ("irq", "off-cpu")
-# The parts whose work follows the state of the allocator and its caches,
-# measured to move between runs of one commit (README, "Where allocation
-# time goes"): refilling the per-CPU lists from the buddy lists, the slow
-# path with its reclaim and compaction, a slab's refill, the vmalloc
-# address tree, its purge, kmemleak's object tree.  The others are the
-# code path and repeat to the instruction.
-STATE_PARTS = ("freelist", "pcp", "slowpath", "reclaim", "compact", "slab-refill", "kmemleak",
-               "vmap-area", "vmap-purge")
-
+# the parts whose work follows the state of the allocator and its
+# caches, as sgscope allocs marks them ("state": bpf/sgscope_shared.h's
+# SGSCOPE_STATE_PARTS); the others are the code path and repeat to the
+# instruction
+STATE_PARTS = set()
+# a map inside the allocation (ALSA's SG fallback maps its table) costs
+# per entry, and the entries are the allocator's: a distribution here,
+# its code path in dma_map_fixed_ns and dma_map_entry_ns
+ENTRY_PARTS = {"dma-map"}
 
 def part_metric(part):
     return "alloc_" + part.replace("-", "_") + "_ns"
@@ -81,6 +81,7 @@ for boot in boots:
         rec = json.loads(line)
         if rec.get("report") == "event" and rec.get("parts"):
             split_parts = [p for p in rec["parts"] if p not in interference]
+            STATE_PARTS = {p for p, v in rec["parts"].items() if v.get("state")}
             break
     if split_parts:
         break
@@ -158,7 +159,7 @@ for boot in boots:
                        sum(ev["parts"][p]["ns"] for p in split_parts if p in STATE_PARTS), "allocator")
                 for p in parts:
                     sample(cell, part_metric(p), "ns", n, ev["parts"][p]["ns"],
-                           "allocator" if p in STATE_PARTS else "part")
+                           "allocator" if p in STATE_PARTS | ENTRY_PARTS else "part")
             if events:
                 # outcomes over the whole cell: one count each
                 sample(cell, "sg_fallbacks", "count", 1,

@@ -46,6 +46,7 @@ static const char *const sgscope_part_names[SGSCOPE_PARTS] = {
 	[SGSCOPE_PART_VMAP_AREA] = "vmap-area",
 	[SGSCOPE_PART_VMAP_PURGE] = "vmap-purge",
 	[SGSCOPE_PART_VMAP_MAP] = "vmap-map",
+	[SGSCOPE_PART_PAGE_TABLE] = "page-table",
 	[SGSCOPE_PART_DMA_ALLOC] = "dma-alloc",
 	[SGSCOPE_PART_DMA_MAP] = "dma-map",
 	[SGSCOPE_PART_IOMMU] = "iommu",
@@ -166,6 +167,7 @@ static void split_json(struct json *j, const struct sgscope_alloc_split *s)
 		json_object_begin(j, sgscope_part_names[i]);
 		json_u64(j, "ns", s->part_ns[i]);
 		json_u64(j, "calls", s->part_calls[i]);
+		json_bool(j, "state", sgscope_part_is_state(i));
 		json_object_end(j);
 	}
 	json_object_end(j);
@@ -382,6 +384,8 @@ static const char *const cache_alloc_node_candidates[] = {
 static const char *const slab_refill_candidates[] = { "___slab_alloc", NULL };
 static const char *const kmemleak_candidates[] = { "kmemleak_alloc", NULL };
 static const char *const kmemleak_vmalloc_candidates[] = { "kmemleak_vmalloc", NULL };
+static const char *const pte_alloc_candidates[] = { "__pte_alloc_kernel", NULL };
+static const char *const pmd_alloc_candidates[] = { "__pmd_alloc", NULL };
 static const char *const dma_alloc_attrs_candidates[] = { "dma_alloc_attrs", NULL };
 static const char *const dma_alloc_noncontiguous_candidates[] = { "dma_alloc_noncontiguous", NULL };
 static const char *const dma_map_sgtable_candidates[] = { "dma_map_sgtable", "dma_map_sg_attrs", NULL };
@@ -440,6 +444,8 @@ static int split_points(struct allocs_bpf *skel, struct probe_point *p)
 	p[n++] = PROBE_POINT(skel, vmap_map, "vmap page mapping",
 			     vmap_pages_range_noflush_candidates,
 			     true);
+	p[n++] = PROBE_POINT(skel, pte_alloc, "kernel page table", pte_alloc_candidates, true);
+	p[n++] = PROBE_POINT(skel, pmd_alloc, "page middle directory", pmd_alloc_candidates, true);
 	p[n++] = PROBE_POINT(skel, dma_alloc, "DMA allocation", dma_alloc_attrs_candidates, true);
 	p[n++] = PROBE_POINT(skel, dma_noncontig, "DMA noncontiguous allocation",
 			     dma_alloc_noncontiguous_candidates, true);

@@ -225,7 +225,7 @@ if [ "$mode" = plain ]; then
 			2>"$dir/cost.err" | sed -n 's/^ns_round_min //p'
 	}
 	r1=$(round 2000) r2=$(round 20000)
-	grep -q "paid its cost 320 times" "$dir/cost.err"
+	grep -q "paid its cost 80 times" "$dir/cost.err"
 	say $? "inject --cost: every .page call paid it ($(tail -1 "$dir/cost.err"))"
 	per=$(echo "scale=4; ($r2 - $r1) / 4 / 18000 / 2^${shift:-0}" | bc)
 	echo "# --cost: rounds of 4 faults $r1 and $r2 ns: $per instructions per planted instruction"
