@@ -217,9 +217,9 @@ enum sgscope_alloc_part {
 
 /*
  * The parts whose work follows the state of the allocator and its caches
- * (a refill, the slow path, a new slab, the vmalloc address tree, a new
- * page table, kmemleak's tree): two runs of one commit take them in
- * different iterations.  A code-path part entered inside one of them is
+ * (a refill, the slow path, a new slab, the vmalloc address tree and the
+ * page tables its range needs, the IOVA space, kmemleak's tree): two runs
+ * of one commit take them in different iterations.  A code-path part entered inside one of them is
  * charged to it, so that the code-path parts repeat to the instruction:
  * the page a new page table takes is the page table's, not the page
  * allocator's (README's docs/allocation-costs.md has the measurements).
@@ -229,7 +229,8 @@ enum sgscope_alloc_part {
 	 (1u << SGSCOPE_PART_SLOWPATH) | (1u << SGSCOPE_PART_RECLAIM) |	\
 	 (1u << SGSCOPE_PART_COMPACT) | (1u << SGSCOPE_PART_SLAB_REFILL) |	\
 	 (1u << SGSCOPE_PART_KMEMLEAK) | (1u << SGSCOPE_PART_VMAP_AREA) |	\
-	 (1u << SGSCOPE_PART_VMAP_PURGE) | (1u << SGSCOPE_PART_PAGE_TABLE))
+	 (1u << SGSCOPE_PART_VMAP_PURGE) | (1u << SGSCOPE_PART_VMAP_MAP) |	\
+	 (1u << SGSCOPE_PART_PAGE_TABLE) | (1u << SGSCOPE_PART_IOMMU))
 
 static __always_inline int sgscope_part_is_state(__u32 part)
 {

@@ -12,6 +12,9 @@ tools/bench/guest-cells.sh.
 usage: assemble.py WORK OUTDIR LEVEL ITERATIONS BOOTS"""
 import hashlib, json, os, subprocess, sys, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kinds  # noqa: E402
+
 work, out, level, iterations, boots = sys.argv[1:6]
 boots = boots.split()
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -88,7 +91,8 @@ for boot in boots:
 
 
 def sample(cell, metric, unit, iteration, value, kind, higher=False):
-    if value is not None:
+    """One value of a series; none when value or kind is None."""
+    if value is not None and kind is not None:
         samples.append({"cell": cell, "metric": metric, "unit": unit, "iteration": iteration,
                         "value": value, "higher_is_better": higher, "kind": kind})
 
@@ -154,12 +158,13 @@ for boot in boots:
                 # the code path's parts repeat to the instruction; the
                 # state's follow what the allocator and its caches hold
                 path = sum(ev["parts"][p]["ns"] for p in split_parts if p not in STATE_PARTS)
-                sample(cell, "alloc_path_ns", "ns", n, path, "part")
+                sample(cell, "alloc_path_ns", "ns", n, path, kinds.split_kind(cell))
                 sample(cell, "alloc_state_ns", "ns", n,
-                       sum(ev["parts"][p]["ns"] for p in split_parts if p in STATE_PARTS), "allocator")
+                       sum(ev["parts"][p]["ns"] for p in split_parts if p in STATE_PARTS),
+                       kinds.split_kind(cell, True))
                 for p in parts:
                     sample(cell, part_metric(p), "ns", n, ev["parts"][p]["ns"],
-                           "allocator" if p in STATE_PARTS | ENTRY_PARTS else "part")
+                           kinds.split_kind(cell, p in STATE_PARTS | ENTRY_PARTS))
             if events:
                 # outcomes over the whole cell: one count each
                 sample(cell, "sg_fallbacks", "count", 1,
@@ -178,8 +183,9 @@ for boot in boots:
                 sample(cell, "dma_map_entries", "count", n, ev["nents"], "allocator")
                 fit = map_fits.get((boot, ev["device"], ev["call"]))
                 if fit:
-                    sample(cell, "dma_map_fixed_ns", "ns", n, round(ev["duration_ns"] - fit * ev["nents"]), "part")
-                    sample(cell, "dma_map_entry_ns", "ns", n, round(fit, 1), "part")
+                    kind = kinds.map_kind(ev["mode"])
+                    sample(cell, "dma_map_fixed_ns", "ns", n, round(ev["duration_ns"] - fit * ev["nents"]), kind)
+                    sample(cell, "dma_map_entry_ns", "ns", n, round(fit, 1), kind)
 
 
 def git(*args):

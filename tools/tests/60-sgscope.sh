@@ -40,7 +40,7 @@ for mode in plain swiotlb iommu; do
 	flags=()
 	[ $mode = plain ] || flags=(--$mode)
 	"$vm" "${flags[@]}" --results "$work" --console "$tmp/console-$mode.log" \
-		--timeout 600 -- sh "$repo/tools/tests/guest/sgscope-checks.sh" $mode "$work" "$kbuild"
+		--timeout 1200 -- sh "$repo/tools/tests/guest/sgscope-checks.sh" $mode "$work" "$kbuild"
 	rc=$?
 	[ "$rc" -lt 124 ] || fail "sgscope: the $mode run completes (tools/vm exit $rc)"
 done

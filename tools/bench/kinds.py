@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Which comparison rule (samples.jsonl's "kind") an allocation or mapping
+series of a cell gets.  assemble.py asks it for every split series;
+docs/allocation-costs.md says why, with the runs that measured it.
+
+A part of an allocation is the code path's (kind "part", compared like
+the page path) unless sgscope allocs marks it the state's ("state" in its
+events, bpf/sgscope_shared.h's SGSCOPE_STATE_PARTS: kind "allocator", a
+distribution).  Beyond that:
+- under the fragment and lowmem conditions the split makes no series: the
+  state is the condition, and the page allocator's slow path (which the
+  test kernel cannot trace, so it stays inside the page allocator's part)
+  took 20 us in one run and 189 us in the next; alloc_ns judges those
+  cells as before, and sgscope allocs shows their split;
+- in the iommu mode every DMA allocation and map takes IOVA space, whose
+  tree follows the boot's history: the cell's split series are the
+  allocator's;
+- a map's fixed and per-entry cost is the code path's in the direct mode
+  only: swiotlb's time is its bounce copies, bytes rather than entries."""
+
+PART, STATE = "part", "allocator"
+STATEFUL_CONDITIONS = ("fragment", "lowmem")
+STATEFUL_MODES = ("iommu",)
+
+
+def split_kind(cell, state_part=False):
+    """The kind of an allocation's split series (alloc_path_ns,
+    alloc_state_ns and the parts) in CELL, STRATEGY/MODE/SIZE/CONDITION;
+    None: the cell has none."""
+    mode, cond = cell.split("/")[1], cell.split("/")[-1]
+    if cond in STATEFUL_CONDITIONS:
+        return None
+    if state_part or mode in STATEFUL_MODES:
+        return STATE
+    return PART
+
+
+def map_kind(map_mode):
+    """The kind of a map's dma_map_fixed_ns and dma_map_entry_ns, by the
+    mode sgscope dmamap saw the device in."""
+    return PART if map_mode == "direct" else STATE
