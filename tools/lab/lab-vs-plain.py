@@ -75,6 +75,14 @@ def main():
               + ("the same." if same_cells else
                  f"NOT the same (lab only: {sorted(cells['lab'] - cells['plain'])}, plain only: "
                  f"{sorted(cells['plain'] - cells['lab'])})."), ""]
+    # a series only one run has must be one of the allocator's: a state
+    # part (a refill, a new slab) that one run's iterations met
+    lone = sorted(set(series["lab"]) ^ set(series["plain"]))
+    lone_ok = all(kinds[k] == "allocator" for k in lone)
+    ok &= lone_ok
+    lines += [f"Series in one run only: {len(lone)}"
+              + (", all of kind allocator (state parts one run's iterations met)." if lone_ok else
+                 f"; NOT all of kind allocator: {[k for k in lone if kinds[k] != 'allocator']}."), ""]
     icount = runs["lab"].get("clock") == "icount" and runs["plain"].get("clock") == "icount" and \
         runs["lab"].get("icount_shift") == runs["plain"].get("icount_shift")
     if not icount:
