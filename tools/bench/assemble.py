@@ -146,6 +146,7 @@ for boot in boots:
             # the parts of the allocations' time (sgscope allocs' split):
             # every part any of them spent time in, zeros included
             parts = [p for p in split_parts if any((ev.get("parts") or {}).get(p, {}).get("ns") for ev in events)]
+            fallback = any(ev["result"] == "sg-fallback" for ev in events)
             for n, ev in enumerate(events, 1):
                 # the whole window, with what interrupted it: the
                 # allocator's state decides it (which pages, how
@@ -158,13 +159,13 @@ for boot in boots:
                 # the code path's parts repeat to the instruction; the
                 # state's follow what the allocator and its caches hold
                 path = sum(ev["parts"][p]["ns"] for p in split_parts if p not in STATE_PARTS)
-                sample(cell, "alloc_path_ns", "ns", n, path, kinds.split_kind(cell))
+                sample(cell, "alloc_path_ns", "ns", n, path, kinds.split_kind(cell, fallback=fallback))
                 sample(cell, "alloc_state_ns", "ns", n,
                        sum(ev["parts"][p]["ns"] for p in split_parts if p in STATE_PARTS),
-                       kinds.split_kind(cell, True))
+                       kinds.split_kind(cell, True, fallback))
                 for p in parts:
                     sample(cell, part_metric(p), "ns", n, ev["parts"][p]["ns"],
-                           kinds.split_kind(cell, p in STATE_PARTS | ENTRY_PARTS))
+                           kinds.split_kind(cell, p in STATE_PARTS | ENTRY_PARTS, fallback))
             if events:
                 # outcomes over the whole cell: one count each
                 sample(cell, "sg_fallbacks", "count", 1,

@@ -43,7 +43,7 @@ def compare_pct(name):
 # each series' tolerance by kind; None: listed, judged by sgscope compare
 # (a part of an SG fallback's path moves with its chunk count: compare's bar)
 KIND_TOLERANCE = {"central": TOLERANCE, "part": compare_pct("ICOUNT_PART_PCT"), "counter": 0.0,
-                  "tail": compare_pct("ICOUNT_TAIL_PCT"), "allocator": None}
+                  "tail": compare_pct("ICOUNT_TAIL_PCT"), "allocator": None, "state": None}
 
 
 def main():
@@ -78,11 +78,12 @@ def main():
     # a series only one run has must be one of the allocator's: a state
     # part (a refill, a new slab) that one run's iterations met
     lone = sorted(set(series["lab"]) ^ set(series["plain"]))
-    lone_ok = all(kinds[k] == "allocator" for k in lone)
+    lone_ok = all(kinds[k] in ("allocator", "state") for k in lone)
     ok &= lone_ok
     lines += [f"Series in one run only: {len(lone)}"
-              + (", all of kind allocator (state parts one run's iterations met)." if lone_ok else
-                 f"; NOT all of kind allocator: {[k for k in lone if kinds[k] != 'allocator']}."), ""]
+              + (", all of kind allocator or state (parts one run's iterations met)." if lone_ok else
+                 f"; NOT all of kind allocator or state: "
+                 f"{[k for k in lone if kinds[k] not in ('allocator', 'state')]}."), ""]
     icount = runs["lab"].get("clock") == "icount" and runs["plain"].get("clock") == "icount" and \
         runs["lab"].get("icount_shift") == runs["plain"].get("icount_shift")
     if not icount:

@@ -46,6 +46,10 @@ static const struct compare_rule rules[][METRIC_KINDS] = {
 			.why = "the allocator's state decides chunk counts and the times of "
 			       "allocating and mapping, and the runs do not control it: a "
 			       "distribution, flagged when it doubles " ALLOCATOR_NOISE },
+		[METRIC_STATE] = { .pct = INFINITY,
+			.why = "the allocator's state decided it (a vmalloc range, a refill, an SG "
+			       "fallback's chunks), and runs of other histories differ: a lab shard's "
+			       "vmap-area took 3.7 times a plain run's; shown, never flagged" },
 		[METRIC_PART] = { .pct = ICOUNT_PART_PCT,
 			.why = "an allocation's own code path, part by part (sgscope allocs' "
 			       "split, interrupts and time off the CPU taken out): medians of "
@@ -62,6 +66,8 @@ static const struct compare_rule rules[][METRIC_KINDS] = {
 		[METRIC_ALLOCATOR] = { .pct = ALLOCATOR_PCT,
 			.why = "the allocator's state decides chunk counts and the times of "
 			       "allocating and mapping: a distribution; only a doubling is flagged" },
+		[METRIC_STATE] = { .pct = INFINITY,
+			.why = "the allocator's state decided it: shown, never flagged" },
 		[METRIC_PART] = { .pct = 5,
 			.why = "code-path times, moved by the host's load as central ones are" },
 	},

@@ -13,6 +13,7 @@ const char *const metric_kind_names[METRIC_KINDS] = {
 	[METRIC_COUNTER] = "counter",
 	[METRIC_ALLOCATOR] = "allocator",
 	[METRIC_PART] = "part",
+	[METRIC_STATE] = "state",
 };
 
 static const char *skip_ws(const char *p)

@@ -18,6 +18,9 @@ enum metric_kind {
 				 * a distribution, tested like a time */
 	METRIC_PART,		/* a part of an allocation's code path (allocs'
 				 * split): medians compared like central */
+	METRIC_STATE,		/* what the allocator's state decided, which
+				 * runs of other histories differ in: shown,
+				 * never flagged */
 	METRIC_KINDS
 };
 

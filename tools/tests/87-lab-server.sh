@@ -56,12 +56,12 @@ check(m is not None and int(m.group(1)) > 0,
       f"every tail's median is within compare's {m.group(2) if m else '?'}% (max {m.group(3) if m else '?'}%)")
 check(re.search(r"^\| counter \| \d+ \| the same \| 0 \| 0\.000% \| 0\.000% \| 0\.000% \|", md, re.M)
       is not None, "every counter is the same")
-lone = re.search(r"^Series in one run only: (\d+)(, all of kind allocator)?", md, re.M)
+lone = re.search(r"^Series in one run only: (\d+)(, all of kind allocator or state)?", md, re.M)
 check(re.search(r"^sgscope compare PLAIN LAB \(exit 0\)", md, re.M) is not None
       and re.search(r" 0 regressed, \d+ in one run only", md) is not None
       and lone is not None and (lone.group(1) == "0" or lone.group(2) is not None),
       "sgscope compare PLAIN LAB flags nothing, and finds every series in both but the "
-      f"allocator's state parts one run met ({lone.group(1) if lone else '?'})")
+      f"allocator's and the state's parts one run met ({lone.group(1) if lone else '?'})")
 try:
     shows = open(f"{out}/lavacli.txt").read()
 except OSError:

@@ -16,7 +16,7 @@
 #include "stats.h"
 
 /* the checks main's tests make: the plan (tools/tests/ktap-plans.py) */
-#define UNIT_CHECKS 68
+#define UNIT_CHECKS 70
 
 static int failures, checks;
 
@@ -347,6 +347,9 @@ static void test_samples_parse(void)
 	check(!sample_parse_line("{\"cell\":\"c\",\"metric\":\"alloc_path_ns\",\"value\":3,"
 				 "\"kind\":\"part\"}", &key, &v) && key.kind == METRIC_PART,
 	      "kind part parses");
+	check(!sample_parse_line("{\"cell\":\"c\",\"metric\":\"alloc_state_ns\",\"value\":3,"
+				 "\"kind\":\"state\"}", &key, &v) && key.kind == METRIC_STATE,
+	      "kind state parses");
 	check(sample_parse_line("{\"cell\":\"c\",\"metric\":\"m\",\"value\":3,"
 				"\"kind\":\"sideways\"}", &key, &v) == -1,
 	      "an unknown kind is refused, not taken for central");
@@ -463,6 +466,10 @@ static void test_decision_icount(void)
 	series_of(&new, "alloc_path_ns", METRIC_PART, false, 155540, 0, b2, 5);
 	compare_series(&base, &new, RUN_ICOUNT, &v);
 	check(!v.regression, "icount: the same path 1%% longer is under the part bar (2%%)");
+	series_of(&base, "alloc_vmap_area_ns", METRIC_STATE, false, 5736, 0, b1, 5);
+	series_of(&new, "alloc_vmap_area_ns", METRIC_STATE, false, 21400, 0, b2, 5);
+	compare_series(&base, &new, RUN_ICOUNT, &v);
+	check(!v.regression, "icount: a state part 3.7 times another history's is shown, not flagged");
 	series_of(&base, "chunks", METRIC_ALLOCATOR, false, 63, 4, b1, 5);
 	series_of(&new, "chunks", METRIC_ALLOCATOR, false, 64, 4, b2, 5);
 	compare_series(&base, &new, RUN_ICOUNT, &v);
