@@ -219,9 +219,9 @@ static __always_inline void charge(struct alloc_start *st, __u64 now)
 	st->last = now;
 }
 
-static __always_inline int part_push(__u32 tid, __u32 part, __u32 order)
+/* A frame of PART on the stack of ST, the record of the thread's allocation. */
+static __always_inline int part_push(struct alloc_start *st, __u32 part, __u32 order)
 {
-	struct alloc_start *st = bpf_map_lookup_elem(&starts, &tid);
 	bool counted = true;
 	__u32 d;
 
@@ -270,9 +270,14 @@ static __always_inline int part_pop(__u32 tid)
 	return 0;
 }
 
+static __always_inline struct alloc_start *record_of(__u32 id)
+{
+	return bpf_map_lookup_elem(&starts, &id);
+}
+
 static __always_inline int part_enter(__u32 part)
 {
-	return part_push(tid(), part, NO_ORDER);
+	return part_push(record_of(tid()), part, NO_ORDER);
 }
 
 static __always_inline int part_exit(void)
@@ -282,25 +287,23 @@ static __always_inline int part_exit(void)
 
 static __always_inline int page_alloc_in(gfp_t gfp, unsigned int order)
 {
-	__u32 id = tid();
-	struct alloc_start *st = bpf_map_lookup_elem(&starts, &id);
+	struct alloc_start *st = record_of(tid());
 
 	if (!st)
 		return 0;
 	if (order < SGSCOPE_MAX_ORDER)
 		st->split.page_calls[order & (SGSCOPE_MAX_ORDER - 1)]++;
-	return part_push(id, SGSCOPE_PART_PAGES, order < SGSCOPE_MAX_ORDER ? order : NO_ORDER);
+	return part_push(st, SGSCOPE_PART_PAGES, order < SGSCOPE_MAX_ORDER ? order : NO_ORDER);
 }
 
 static __always_inline int bulk_in(int nr_pages)
 {
-	__u32 id = tid();
-	struct alloc_start *st = bpf_map_lookup_elem(&starts, &id);
+	struct alloc_start *st = record_of(tid());
 
 	if (!st)
 		return 0;
 	st->split.page_calls[0] += nr_pages;
-	return part_push(id, SGSCOPE_PART_PAGES, 0);
+	return part_push(st, SGSCOPE_PART_PAGES, 0);
 }
 
 /* the tracer's parts, each a function (or a choice of them) */
@@ -396,7 +399,7 @@ SPLIT_TRACEPOINT(buddy, "mm_page_alloc_zone_locked", buddy_taken)
 
 static __always_inline int switched(struct task_struct *prev, struct task_struct *next)
 {
-	part_push(BPF_CORE_READ(prev, pid), SGSCOPE_PART_OFF_CPU, NO_ORDER);
+	part_push(record_of(BPF_CORE_READ(prev, pid)), SGSCOPE_PART_OFF_CPU, NO_ORDER);
 	return part_pop(BPF_CORE_READ(next, pid));
 }
 

@@ -551,6 +551,64 @@ static int run_command(const struct inject_opts *o)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* --cost's armed lines: what each function now runs, and how attached */
+static void cost_report_armed(const struct inject_opts *o, const struct probe_point *points)
+{
+	struct json j;
+	int i;
+
+	for (i = 0; i < o->ncosts; i++) {
+		const struct planted_cost *c = &o->costs[i];
+
+		if (o->json) {
+			json_line_begin(&j, stderr);
+			json_string(&j, "tool", "inject");
+			json_string(&j, "report", "armed");
+			json_string(&j, "mode", "cost");
+			json_string(&j, "function", c->function);
+			json_string(&j, "attach", probe_kind_name(points[i].kind));
+			json_u64(&j, "insns", (unsigned long long)c->iterations *
+				 SGSCOPE_COST_INSNS_PER_ITERATION);
+			json_u64(&j, "iterations", c->iterations);
+			json_line_end(&j);
+			continue;
+		}
+		fprintf(stderr, "sgscope inject: armed: every call of %s (%s) runs %llu more "
+			"instructions (%u iterations of %d)\n", c->function,
+			probe_kind_name(points[i].kind),
+			(unsigned long long)c->iterations * SGSCOPE_COST_INSNS_PER_ITERATION,
+			c->iterations, SGSCOPE_COST_INSNS_PER_ITERATION);
+	}
+}
+
+/* --cost's disarmed lines: how often each function paid */
+static void cost_report_disarmed(const struct inject_opts *o, struct cost_bpf *const *skel,
+				 int status)
+{
+	struct json j;
+	int i;
+
+	for (i = 0; i < o->ncosts; i++) {
+		const struct planted_cost *c = &o->costs[i];
+		unsigned long long calls = skel[i]->bss->calls;
+
+		if (o->json) {
+			json_line_begin(&j, stderr);
+			json_string(&j, "tool", "inject");
+			json_string(&j, "report", "disarmed");
+			json_string(&j, "mode", "cost");
+			json_string(&j, "function", c->function);
+			json_u64(&j, "calls", calls);
+			json_u64(&j, "iterations_run", skel[i]->bss->spun);
+			json_i64(&j, "status", status);
+			json_line_end(&j);
+			continue;
+		}
+		fprintf(stderr, "sgscope inject: disarmed; %s paid its cost %llu times\n",
+			c->function, calls);
+	}
+}
+
 /*
  * --cost: one copy of the cost object per function, attached at its entry
  * (fentry, else a kprobe), for as long as the command runs.
@@ -562,7 +620,6 @@ static int cost_run(const struct inject_opts *o, enum attach_mode attach)
 	struct bpf_link *links[2 * MAX_COSTS] = {};
 	const char *cands[MAX_COSTS][2] = {};
 	int i, status = 1;
-	struct json j;
 
 	for (i = 0; i < o->ncosts; i++) {
 		LIBBPF_OPTS(bpf_object_open_opts, open_opts);
@@ -591,52 +648,13 @@ static int cost_run(const struct inject_opts *o, enum attach_mode attach)
 		if (probes_attach(&points[i], 1, &links[2 * i]))
 			goto out;
 	}
-	for (i = 0; i < o->ncosts; i++) {
-		const struct planted_cost *c = &o->costs[i];
-
-		if (o->json) {
-			json_line_begin(&j, stderr);
-			json_string(&j, "tool", "inject");
-			json_string(&j, "report", "armed");
-			json_string(&j, "mode", "cost");
-			json_string(&j, "function", c->function);
-			json_string(&j, "attach", probe_kind_name(points[i].kind));
-			json_u64(&j, "insns", (unsigned long long)c->iterations *
-				 SGSCOPE_COST_INSNS_PER_ITERATION);
-			json_u64(&j, "iterations", c->iterations);
-			json_line_end(&j);
-			continue;
-		}
-		fprintf(stderr, "sgscope inject: armed: every call of %s (%s) runs %llu more "
-			"instructions (%u iterations of %d)\n", c->function,
-			probe_kind_name(points[i].kind),
-			(unsigned long long)c->iterations * SGSCOPE_COST_INSNS_PER_ITERATION,
-			c->iterations, SGSCOPE_COST_INSNS_PER_ITERATION);
-	}
+	cost_report_armed(o, points);
 	status = run_command(o);
 	if (status < 0) {
 		fprintf(stderr, "sgscope inject: cannot start the command: %s\n", strerror(-status));
 		status = 1;
 	}
-	for (i = 0; i < o->ncosts; i++) {
-		const struct planted_cost *c = &o->costs[i];
-		unsigned long long calls = skel[i]->bss->calls;
-
-		if (o->json) {
-			json_line_begin(&j, stderr);
-			json_string(&j, "tool", "inject");
-			json_string(&j, "report", "disarmed");
-			json_string(&j, "mode", "cost");
-			json_string(&j, "function", c->function);
-			json_u64(&j, "calls", calls);
-			json_u64(&j, "iterations_run", skel[i]->bss->spun);
-			json_i64(&j, "status", status);
-			json_line_end(&j);
-			continue;
-		}
-		fprintf(stderr, "sgscope inject: disarmed; %s paid its cost %llu times\n",
-			c->function, calls);
-	}
+	cost_report_disarmed(o, skel, status);
 out:
 	probes_detach(links, o->ncosts);
 	for (i = 0; i < o->ncosts; i++)
