@@ -280,4 +280,66 @@ struct sgscope_alloc_event {
 /* bpf_loop's limit is 2^23 iterations; this stays well below it */
 #define SGSCOPE_COST_MAX_INSNS			10000000
 
+/*
+ * sgscope xrun: each running stream keeps a ring of its last events, and
+ * at an xrun (or a near miss) the ring goes to the CLI, which splits the
+ * missed deadline into causes (tools/sgscope/xrun_parts.c).  The client is
+ * the task that last moved the stream's application pointer or waited
+ * on it; its scheduling and page faults join the stream's events.
+ */
+enum sgscope_xrun_ev {
+	SGSCOPE_XEV_PERIOD,	/* period elapsed: a = handler entry ts or 0, b = irq */
+	SGSCOPE_XEV_HWPTR,	/* hw_ptr moved: a = new hw_ptr, b = frames moved */
+	SGSCOPE_XEV_APPL,	/* appl_ptr moved: a = new, b = headroom in frames */
+	SGSCOPE_XEV_XFER_IN,	/* client enters read/write */
+	SGSCOPE_XEV_XFER_OUT,	/* ... and leaves it */
+	SGSCOPE_XEV_POLL,	/* client polls the stream */
+	SGSCOPE_XEV_WAKE,	/* client woken: a = its CPU, b = tid running there, comm */
+	SGSCOPE_XEV_OFF,	/* client off its CPU: a = still runnable, b = next tid, comm */
+	SGSCOPE_XEV_RUN,	/* client back on a CPU: b = the tid it took over from, comm */
+	SGSCOPE_XEV_FAULT_IN,	/* client enters the PCM data fault */
+	SGSCOPE_XEV_FAULT_OUT,
+	SGSCOPE_XEV_STALL_IN,	/* client enters direct reclaim or compaction */
+	SGSCOPE_XEV_STALL_OUT,
+	SGSCOPE_XEV_XRUN,	/* the core declares the xrun */
+	SGSCOPE_XEV_TYPES,
+};
+
+struct sgscope_xrun_event {
+	__u64 ts;
+	__u64 a;
+	__u64 b;
+	__u32 type;		/* enum sgscope_xrun_ev */
+	__u32 tid;		/* the task the event happened in */
+	char comm[SGSCOPE_COMM_LEN];
+};
+
+/* events kept per stream: a power of two, a few periods' worth */
+#define SGSCOPE_XRUN_RING	64
+
+enum sgscope_xrun_kind {
+	SGSCOPE_XRUN_KIND_XRUN,
+	SGSCOPE_XRUN_KIND_NEAR,
+};
+
+/* One xrun or near miss with the stream's ring, oldest event at head. */
+struct sgscope_xrun_report {
+	struct sgscope_pcm_key key;
+	__u64 ts;		/* the xrun, or the late application pointer move */
+	__u64 headroom_frames;	/* a near miss: what was left */
+	__u32 kind;		/* enum sgscope_xrun_kind */
+	__u32 client_tid;
+	__u32 rate;
+	__u32 period_frames;
+	__u32 buffer_frames;
+	__u32 head;		/* the ring slot written next */
+	struct sgscope_xrun_event ev[SGSCOPE_XRUN_RING];
+};
+
+/*
+ * SNDRV_PCM_STATE_RUNNING: a uapi value (include/uapi/sound/asound.h,
+ * a #define the kernel's BTF cannot carry), the same on every kernel.
+ */
+#define SGSCOPE_PCM_STATE_RUNNING	3
+
 #endif /* SGSCOPE_SHARED_H */

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xrun: a timeline of each running PCM stream's last events - its period
+ * interrupts, hardware and application pointer moves, and its client's
+ * reads, writes, polls, scheduling, page faults and allocation stalls -
+ * handed to the CLI whole at every xrun and every near miss, where the
+ * CLI splits the missed deadline into its causes.
+ *
+ * Everything here is on functions every kernel has with BTF, whether the
+ * sound core is built in or a module: the snd_pcm trace events exist only
+ * with CONFIG_SND_PCM_XRUN_DEBUG, which distribution kernels leave off.
+ *
+ * A stream's ring is written by whatever CPU sees its event: the slot is
+ * claimed with an atomic add, so two CPUs never write one slot, and the
+ * CLI orders the events by time.
+ */
+#include "sgscope_common.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define MAX_STREAMS	64
+#define MAX_CLIENTS	1024
+
+/*
+ * A task switched out in state TASK_RUNNING (0, include/linux/sched.h, a
+ * #define the BTF cannot carry) stays runnable: it was preempted or
+ * yielded, it did not sleep.
+ */
+#define TASK_RUNNING_STATE	0
+
+/* near misses: headroom under this percentage of the buffer; 0: off */
+const volatile __u32 near_percent;
+
+struct xstream {
+	struct sgscope_xrun_report r;
+	__u64 hw_ptr;		/* where the last event saw it */
+	__u32 wanted;
+	__u32 pad;
+};
+
+/* substream -> its timeline */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_STREAMS);
+	__type(key, __u64);
+	__type(value, struct xstream);
+} streams SEC(".maps");
+
+/* client tid -> the substream it last served */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CLIENTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} clients SEC(".maps");
+
+/* per CPU: the interrupt handler running, and the task on the CPU */
+struct cpu_state {
+	__u64 irq_ts;
+	__u32 irq;
+	__u32 irq_depth;
+	__u32 curr_tid;
+	char curr_comm[SGSCOPE_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_state);
+} cpus SEC(".maps");
+
+/* headroom when the client moved appl_ptr, ns, per stream */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MAX_STREAMS);
+	__type(key, struct sgscope_pcm_key);
+	__type(value, struct sgscope_hist);
+} headroom SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} reports SEC(".maps");
+
+/* an xrun or near miss the ring buffer had no room for */
+__u64 lost;
+/* more streams than MAX_STREAMS */
+__u64 overflow;
+
+/* A fresh stream's template: too big for the BPF stack. */
+struct xstream zero_stream;
+
+static __always_inline struct xstream *stream_of(struct snd_pcm_substream *substream)
+{
+	__u64 key = (__u64)substream;
+	struct xstream *st = bpf_map_lookup_elem(&streams, &key);
+
+	if (st)
+		return st->wanted ? st : NULL;
+	if (bpf_map_update_elem(&streams, &key, &zero_stream, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&streams, &key)) {
+		__sync_fetch_and_add(&overflow, 1);
+		return NULL;
+	}
+	st = bpf_map_lookup_elem(&streams, &key);
+	if (!st)
+		return NULL;
+	st->r.key.card = BPF_CORE_READ(substream, pcm, card, number);
+	st->r.key.pcm = BPF_CORE_READ(substream, pcm, device);
+	st->r.key.stream = BPF_CORE_READ(substream, stream);
+	st->hw_ptr = BPF_CORE_READ(substream, runtime, status, hw_ptr);
+	st->wanted = pcm_wanted(st->r.key.card, st->r.key.pcm);
+	return st->wanted ? st : NULL;
+}
+
+static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
+				 __u64 b, const char *comm)
+{
+	__u32 slot = __sync_fetch_and_add(&st->r.head, 1) & (SGSCOPE_XRUN_RING - 1);
+	struct sgscope_xrun_event *e = &st->r.ev[slot];
+
+	e->ts = bpf_ktime_get_ns();
+	e->a = a;
+	e->b = b;
+	e->type = type;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	if (comm)
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
+	else
+		e->comm[0] = 0;
+}
+
+/* The current task serves substream: its scheduling joins the timeline. */
+static __always_inline void client_is(struct xstream *st,
+				      struct snd_pcm_substream *substream)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 key = (__u64)substream;
+
+	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != filter_pid)
+		return;
+	st->r.client_tid = tid;
+	bpf_map_update_elem(&clients, &tid, &key, BPF_ANY);
+}
+
+/* The stream of a client task, or NULL. */
+static __always_inline struct xstream *client_stream(__u32 tid)
+{
+	__u64 *substream = bpf_map_lookup_elem(&clients, &tid);
+	struct xstream *st;
+
+	if (!substream)
+		return NULL;
+	st = bpf_map_lookup_elem(&streams, substream);
+	return st && st->wanted && st->r.client_tid == tid ? st : NULL;
+}
+
+/* frames from b forward to a, on the runtime's pointer boundary */
+static __always_inline __u64 ahead(__u64 a, __u64 b, __u64 boundary)
+{
+	return a >= b ? a - b : a + boundary - b;
+}
+
+/* The stream's ring and shape to the CLI. */
+static __always_inline void report(struct xstream *st,
+				   struct snd_pcm_substream *substream,
+				   __u32 kind, __u64 headroom_frames)
+{
+	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
+	struct sgscope_xrun_report *r;
+
+	r = bpf_ringbuf_reserve(&reports, sizeof(*r), 0);
+	if (!r) {
+		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	bpf_probe_read_kernel(r, sizeof(*r), &st->r);
+	r->ts = bpf_ktime_get_ns();
+	r->kind = kind;
+	r->headroom_frames = headroom_frames;
+	r->rate = BPF_CORE_READ(runtime, rate);
+	r->period_frames = BPF_CORE_READ(runtime, period_size);
+	r->buffer_frames = BPF_CORE_READ(runtime, buffer_size);
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* A hw_ptr move since the last look, as an event. */
+static __always_inline void hw_check(struct snd_pcm_substream *substream)
+{
+	struct xstream *st = stream_of(substream);
+	__u64 hw, boundary;
+
+	if (!st)
+		return;
+	hw = BPF_CORE_READ(substream, runtime, status, hw_ptr);
+	if (hw == st->hw_ptr)
+		return;
+	boundary = BPF_CORE_READ(substream, runtime, boundary);
+	push(st, SGSCOPE_XEV_HWPTR, hw, ahead(hw, st->hw_ptr, boundary), NULL);
+	st->hw_ptr = hw;
+}
+
+/* the outermost interrupt handler this CPU runs: its start, or 0 */
+static __always_inline __u64 in_handler_since(void)
+{
+	__u32 zero = 0;
+	struct cpu_state *c = bpf_map_lookup_elem(&cpus, &zero);
+
+	return c && c->irq_depth ? c->irq_ts : 0;
+}
+
+static __always_inline int period_enter(struct snd_pcm_substream *substream)
+{
+	struct xstream *st = stream_of(substream);
+	__u64 since = in_handler_since();
+	__u32 zero = 0, irq = 0;
+	struct cpu_state *c;
+
+	if (!st)
+		return 0;
+	c = bpf_map_lookup_elem(&cpus, &zero);
+	if (since && c)
+		irq = c->irq;
+	push(st, SGSCOPE_XEV_PERIOD, since, irq, NULL);
+	return 0;
+}
+
+static __always_inline int period_exit(struct snd_pcm_substream *substream)
+{
+	hw_check(substream);
+	return 0;
+}
+
+SEC("fentry")
+int BPF_PROG(period_enter_fentry, struct snd_pcm_substream *substream)
+{
+	return period_enter(substream);
+}
+
+SEC("fexit")
+int BPF_PROG(period_exit_fexit, struct snd_pcm_substream *substream)
+{
+	return period_exit(substream);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(period_enter_kprobe, struct snd_pcm_substream *substream)
+{
+	return period_enter(substream);
+}
+
+/* a kretprobe has no arguments: the pointer check waits for the next event */
+SEC("kretprobe")
+int BPF_KRETPROBE(period_exit_kretprobe)
+{
+	return 0;
+}
+
+SEC("fexit")
+int BPF_PROG(hwptr_exit_fexit, struct snd_pcm_substream *substream)
+{
+	hw_check(substream);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(hwptr_enter_kprobe, struct snd_pcm_substream *substream)
+{
+	hw_check(substream);
+	return 0;
+}
+
+static __always_inline int xrun_enter(struct snd_pcm_substream *substream)
+{
+	struct xstream *st = stream_of(substream);
+
+	if (!st)
+		return 0;
+	hw_check(substream);
+	push(st, SGSCOPE_XEV_XRUN, in_handler_since(), 0, NULL);
+	report(st, substream, SGSCOPE_XRUN_KIND_XRUN, 0);
+	return 0;
+}
+
+SGSCOPE_ENTRY1(xrun_enter, xrun_enter, struct snd_pcm_substream *)
+
+/*
+ * The client moves appl_ptr: how much the stream had left at that moment
+ * is its headroom; too little is a near miss.
+ */
+static __always_inline int appl_enter(struct snd_pcm_substream *substream,
+				      unsigned long appl)
+{
+	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
+	struct xstream *st = stream_of(substream);
+	__u64 hw, old, boundary, buffer, queued, left, rate, ns;
+	struct sgscope_hist *h;
+
+	if (!st)
+		return 0;
+	client_is(st, substream);
+	hw = BPF_CORE_READ(runtime, status, hw_ptr);
+	old = BPF_CORE_READ(runtime, control, appl_ptr);
+	boundary = BPF_CORE_READ(runtime, boundary);
+	buffer = BPF_CORE_READ(runtime, buffer_size);
+	rate = BPF_CORE_READ(runtime, rate);
+	if (st->r.key.stream == SNDRV_PCM_STREAM_PLAYBACK) {
+		left = ahead(old, hw, boundary);
+	} else {
+		queued = ahead(hw, old, boundary);
+		left = queued < buffer ? buffer - queued : 0;
+	}
+	push(st, SGSCOPE_XEV_APPL, appl, left, NULL);
+	if (BPF_CORE_READ(runtime, status, state) != SGSCOPE_PCM_STATE_RUNNING ||
+	    !rate || left > buffer)
+		return 0;
+	ns = left * 1000000000ULL / rate;
+	h = bpf_map_lookup_elem(&headroom, &st->r.key);
+	if (!h) {
+		bpf_map_update_elem(&headroom, &st->r.key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&headroom, &st->r.key);
+	}
+	if (h)
+		sgscope_hist_record(h, ns, 0);
+	if (near_percent && left * 100 < (__u64)near_percent * buffer)
+		report(st, substream, SGSCOPE_XRUN_KIND_NEAR, left);
+	return 0;
+}
+
+SGSCOPE_ENTRY2(appl_enter, appl_enter, struct snd_pcm_substream *, unsigned long)
+
+static __always_inline int xfer_enter(struct snd_pcm_substream *substream)
+{
+	struct xstream *st = stream_of(substream);
+
+	if (!st)
+		return 0;
+	client_is(st, substream);
+	push(st, SGSCOPE_XEV_XFER_IN, 0, 0, NULL);
+	return 0;
+}
+
+static __always_inline int xfer_exit(long ret)
+{
+	struct xstream *st = client_stream((__u32)bpf_get_current_pid_tgid());
+
+	if (st)
+		push(st, SGSCOPE_XEV_XFER_OUT, ret, 0, NULL);
+	return 0;
+}
+
+SGSCOPE_ENTRY1(xfer_enter, xfer_enter, struct snd_pcm_substream *)
+SGSCOPE_EXIT(xfer_exit, xfer_exit, 5)
+
+static __always_inline int poll_enter(struct file *file)
+{
+	struct snd_pcm_file *pcm_file = BPF_CORE_READ(file, private_data);
+	struct snd_pcm_substream *substream = BPF_CORE_READ(pcm_file, substream);
+	struct xstream *st;
+
+	if (!substream)
+		return 0;
+	st = stream_of(substream);
+	if (!st)
+		return 0;
+	client_is(st, substream);
+	push(st, SGSCOPE_XEV_POLL, 0, 0, NULL);
+	return 0;
+}
+
+SGSCOPE_ENTRY1(poll_enter, poll_enter, struct file *)
+
+/* Page faults and allocation stalls of a client, on its timeline. */
+static __always_inline int client_event(__u32 type)
+{
+	struct xstream *st = client_stream((__u32)bpf_get_current_pid_tgid());
+
+	if (st)
+		push(st, type, 0, 0, NULL);
+	return 0;
+}
+
+static __always_inline int fault_enter(void *vmf)
+{
+	return client_event(SGSCOPE_XEV_FAULT_IN);
+}
+
+static __always_inline int fault_exit(long ret)
+{
+	return client_event(SGSCOPE_XEV_FAULT_OUT);
+}
+
+static __always_inline int stall_enter(void *arg)
+{
+	return client_event(SGSCOPE_XEV_STALL_IN);
+}
+
+static __always_inline int stall_exit(long ret)
+{
+	return client_event(SGSCOPE_XEV_STALL_OUT);
+}
+
+SGSCOPE_ENTRY1(fault_enter, fault_enter, void *)
+SGSCOPE_EXIT(fault_exit, fault_exit, 1)
+SGSCOPE_ENTRY1(reclaim_enter, stall_enter, void *)
+SGSCOPE_EXIT(reclaim_exit, stall_exit, 4)
+SGSCOPE_ENTRY1(compact_enter, stall_enter, void *)
+SGSCOPE_EXIT(compact_exit, stall_exit, 6)
+
+/* Interrupt handlers: the outermost one's start, per CPU. */
+static __always_inline int irq_in(int irq)
+{
+	__u32 zero = 0;
+	struct cpu_state *c = bpf_map_lookup_elem(&cpus, &zero);
+
+	if (!c)
+		return 0;
+	if (!c->irq_depth++) {
+		c->irq_ts = bpf_ktime_get_ns();
+		c->irq = irq;
+	}
+	return 0;
+}
+
+static __always_inline int irq_out(void)
+{
+	__u32 zero = 0;
+	struct cpu_state *c = bpf_map_lookup_elem(&cpus, &zero);
+
+	if (c && c->irq_depth)
+		c->irq_depth--;
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(irq_in_btf, int irq)
+{
+	return irq_in(irq);
+}
+
+SEC("raw_tp/irq_handler_entry")
+int BPF_PROG(irq_in_raw, int irq)
+{
+	return irq_in(irq);
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(irq_out_btf)
+{
+	return irq_out();
+}
+
+SEC("raw_tp/irq_handler_exit")
+int BPF_PROG(irq_out_raw)
+{
+	return irq_out();
+}
+
+struct task_struct___old {
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+/* the CPU a task is queued on: thread_info.cpu, or task->cpu before 5.16 */
+static __always_inline __u32 task_cpu_of(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->thread_info.cpu))
+		return BPF_CORE_READ(p, thread_info.cpu);
+	return BPF_CORE_READ((struct task_struct___old *)p, cpu);
+}
+
+static __always_inline int woken(struct task_struct *p)
+{
+	struct xstream *st = client_stream(BPF_CORE_READ(p, pid));
+	struct cpu_state *c;
+	__u32 zero = 0, cpu;
+
+	if (!st)
+		return 0;
+	cpu = task_cpu_of(p);
+	c = bpf_map_lookup_percpu_elem(&cpus, &zero, cpu);
+	if (c)
+		push(st, SGSCOPE_XEV_WAKE, cpu, c->curr_tid, c->curr_comm);
+	else
+		push(st, SGSCOPE_XEV_WAKE, cpu, 0, NULL);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(wakeup_btf, struct task_struct *p)
+{
+	return woken(p);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(wakeup_raw, struct task_struct *p)
+{
+	return woken(p);
+}
+
+static __always_inline int switched(bool preempt, struct task_struct *prev,
+				    struct task_struct *next,
+				    unsigned int prev_state)
+{
+	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
+	struct xstream *st;
+	struct cpu_state *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&cpus, &zero);
+	if (c) {
+		c->curr_tid = next_tid;
+		bpf_probe_read_kernel_str(c->curr_comm, sizeof(c->curr_comm), next->comm);
+	}
+	st = client_stream(prev_tid);
+	if (st)
+		push(st, SGSCOPE_XEV_OFF,
+		     preempt || prev_state == TASK_RUNNING_STATE, next_tid, next->comm);
+	st = client_stream(next_tid);
+	if (st)
+		push(st, SGSCOPE_XEV_RUN, 0, prev_tid, prev->comm);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	return switched(preempt, prev, next, prev_state);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	return switched(preempt, prev, next, prev_state);
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of sgscope xrun's attribution: timelines of each planted
+ * cause, built by hand, and the verdict and parts they must give.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "xrun_parts.h"
+
+#define MS	1000000ULL
+#define CLIENT	100
+#define HOG	200
+
+static int failures, checks;
+
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	checks++;
+	if (!ok)
+		failures++;
+	printf("%s - xrun-unit: ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static struct sgscope_xrun_report rep;
+
+static void start(__u32 kind)
+{
+	memset(&rep, 0, sizeof(rep));
+	rep.kind = kind;
+	rep.client_tid = CLIENT;
+}
+
+/* events go in out of order when the ring wraps: the CLI sorts them */
+static void ev(__u64 ts, __u32 type, __u64 a, __u64 b, __u32 tid, const char *comm)
+{
+	struct sgscope_xrun_event *e = &rep.ev[rep.head++ & (SGSCOPE_XRUN_RING - 1)];
+
+	memset(e, 0, sizeof(*e));
+	e->ts = ts;
+	e->type = type;
+	e->a = a;
+	e->b = b;
+	e->tid = tid;
+	if (comm)
+		strncpy(e->comm, comm, sizeof(e->comm) - 1);
+}
+
+/* the client writes at 0 and blocks in write at 1 ms */
+static void served_then_waits(void)
+{
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(1, SGSCOPE_XEV_XFER_IN, 0, 0, CLIENT, NULL);
+	ev(1 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+}
+
+static void test_interrupt(void)
+{
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	served_then_waits();
+	ev(5 * MS, SGSCOPE_XEV_PERIOD, 4 * MS, 11, 0, NULL);
+	ev(5 * MS + 1, SGSCOPE_XEV_HWPTR, 100, 50, 0, NULL);
+	/* the next handler spins 7 ms and declares the xrun */
+	ev(17 * MS, SGSCOPE_XEV_XRUN, 10 * MS, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_INTERRUPT, "a slow handler: verdict interrupt (%s)",
+	      xrun_part_name(p.verdict));
+	check(p.ns[XRUN_PART_INTERRUPT] == 8 * MS,
+	      "a slow handler: both handlers' time before period elapsed (%llu ns)",
+	      p.ns[XRUN_PART_INTERRUPT]);
+	check(p.irq_handler_ns == 7 * MS, "a slow handler: the longest handler (%llu ns)",
+	      p.irq_handler_ns);
+	check(p.waiting_ns == 8 * MS, "a slow handler: the rest is waiting (%llu ns)",
+	      p.waiting_ns);
+}
+
+static void test_wakeup(void)
+{
+	const struct xrun_holder *h;
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	served_then_waits();
+	ev(5 * MS, SGSCOPE_XEV_PERIOD, 5 * MS, 11, 0, NULL);
+	ev(5 * MS + 1, SGSCOPE_XEV_HWPTR, 100, 50, 0, NULL);
+	ev(5 * MS + 2, SGSCOPE_XEV_WAKE, 0, HOG, 0, "hog");
+	ev(30 * MS, SGSCOPE_XEV_XRUN, 30 * MS, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	h = xrun_top_holder(&p);
+	check(p.verdict == XRUN_PART_WAKEUP, "a starved client: verdict wake-up latency (%s)",
+	      xrun_part_name(p.verdict));
+	check(h && h->tid == HOG && !strcmp(h->comm, "hog") && h->ns == 25 * MS - 2,
+	      "a starved client: the busy task named, with its time");
+}
+
+static void test_application(void)
+{
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	/* it sleeps on its own account: not in read/write, not polling */
+	ev(2 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(5 * MS, SGSCOPE_XEV_PERIOD, 5 * MS, 11, 0, NULL);
+	ev(5 * MS + 1, SGSCOPE_XEV_HWPTR, 100, 50, 0, NULL);
+	ev(25 * MS, SGSCOPE_XEV_XRUN, 25 * MS, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_APPLICATION, "a slow client: verdict application (%s)",
+	      xrun_part_name(p.verdict));
+	check(p.ns[XRUN_PART_APPLICATION] == 25 * MS && !p.waiting_ns,
+	      "a slow client: all of the window is its own (%llu ns)",
+	      p.ns[XRUN_PART_APPLICATION]);
+}
+
+static void test_faults(void)
+{
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(1 * MS, SGSCOPE_XEV_FAULT_IN, 0, 0, CLIENT, NULL);
+	/* the fault sleeps in reclaim: still the fault's time */
+	ev(2 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "kswapd0");
+	ev(9 * MS, SGSCOPE_XEV_RUN, 0, 0, CLIENT, "swapper/0");
+	ev(12 * MS, SGSCOPE_XEV_FAULT_OUT, 0, 0, CLIENT, NULL);
+	ev(13 * MS, SGSCOPE_XEV_XRUN, 0, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_FAULTS, "a fault stall: verdict page faults (%s)",
+	      xrun_part_name(p.verdict));
+	check(p.ns[XRUN_PART_FAULTS] == 11 * MS && p.ns[XRUN_PART_APPLICATION] == 2 * MS,
+	      "a fault stall: 11 ms in the fault, 2 ms around it (%llu, %llu)",
+	      p.ns[XRUN_PART_FAULTS], p.ns[XRUN_PART_APPLICATION]);
+}
+
+static void test_hwptr(void)
+{
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	served_then_waits();
+	/* interrupts come, the pointer stays, then jumps past the buffer */
+	ev(5 * MS, SGSCOPE_XEV_PERIOD, 5 * MS, 11, 0, NULL);
+	ev(10 * MS, SGSCOPE_XEV_PERIOD, 10 * MS, 11, 0, NULL);
+	ev(20 * MS, SGSCOPE_XEV_PERIOD, 20 * MS, 11, 0, NULL);
+	ev(20 * MS + 1, SGSCOPE_XEV_HWPTR, 900, 900, 0, NULL);
+	ev(20 * MS + 2, SGSCOPE_XEV_XRUN, 20 * MS, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_HWPTR, "a stuck pointer: verdict hardware pointer (%s)",
+	      xrun_part_name(p.verdict));
+	/* the last handler's own time to the xrun is the interrupt's */
+	check(p.ns[XRUN_PART_HWPTR] == 15 * MS && p.ns[XRUN_PART_INTERRUPT] == 2,
+	      "a stuck pointer: from the first interrupt that left it to the last (%llu ns)",
+	      p.ns[XRUN_PART_HWPTR]);
+}
+
+static void test_near_and_empty(void)
+{
+	struct xrun_parts p;
+	int i;
+
+	start(SGSCOPE_XRUN_KIND_NEAR);
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(3 * MS, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(4 * MS, SGSCOPE_XEV_OFF, 1, HOG, CLIENT, "hog");
+	ev(9 * MS, SGSCOPE_XEV_RUN, 0, HOG, CLIENT, "hog");
+	ev(10 * MS, SGSCOPE_XEV_APPL, 0, 12, CLIENT, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_WAKEUP && p.window_start == 3 * MS &&
+	      p.window_end == 10 * MS,
+	      "a near miss: the window is the late service's, preempted 5 ms: wake-up latency");
+	/* a ring that wrapped: the oldest events are gone, the order holds */
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	for (i = 0; i < SGSCOPE_XRUN_RING + 10; i++)
+		ev(i * MS, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(200 * MS, SGSCOPE_XEV_XRUN, 0, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.window_start == (SGSCOPE_XRUN_RING + 9) * MS && p.window_end == 200 * MS,
+	      "a wrapped ring: the window from the newest service");
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == -1 && !strcmp(xrun_part_name(p.verdict), "unknown"),
+	      "an empty timeline: no verdict");
+}
+
+int main(void)
+{
+	test_interrupt();
+	test_wakeup();
+	test_application();
+	test_faults();
+	test_hwptr();
+	test_near_and_empty();
+	/* the plan, counted: a trailing TAP plan */
+	printf("1..%d\n", checks);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The split of a missed deadline.  The window runs from the client's last
+ * move of the application pointer (its last service of the stream) to the
+ * xrun, or for a near miss to the service that came late.  Every
+ * nanosecond of it goes to what the client was doing:
+ *   - running, or asleep on something other than the stream: application,
+ *     except inside a PCM page fault or an allocation stall: faults;
+ *   - runnable while another task had its CPU: wake-up latency, charged to
+ *     the tasks named;
+ *   - blocked on the stream (in read/write or after poll): waiting, which
+ *     is no cause by itself; the parts of it an interrupt handler spent
+ *     before period_elapsed are interrupt, and those after an interrupt
+ *     that left the hardware pointer where it was are hardware pointer.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "xrun_parts.h"
+
+const char *xrun_part_name(int part)
+{
+	static const char *const names[XRUN_PARTS] = {
+		[XRUN_PART_INTERRUPT] = "interrupt",
+		[XRUN_PART_WAKEUP] = "wake-up latency",
+		[XRUN_PART_APPLICATION] = "application",
+		[XRUN_PART_FAULTS] = "page faults",
+		[XRUN_PART_HWPTR] = "hardware pointer",
+	};
+
+	return part >= 0 && part < XRUN_PARTS ? names[part] : "unknown";
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct sgscope_xrun_event *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int by_time_u64(const void *a, const void *b)
+{
+	const __u64 *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+int xrun_timeline(const struct sgscope_xrun_report *r, struct sgscope_xrun_event *ev)
+{
+	__u32 n = r->head < SGSCOPE_XRUN_RING ? r->head : SGSCOPE_XRUN_RING;
+	__u32 i, first = r->head - n;
+
+	for (i = 0; i < n; i++)
+		ev[i] = r->ev[(first + i) & (SGSCOPE_XRUN_RING - 1)];
+	qsort(ev, n, sizeof(*ev), by_time);
+	return n;
+}
+
+/* an interval of the timeline that explains waiting */
+struct cause {
+	__u64 start, end;
+	int part;
+};
+
+struct walk {
+	const struct sgscope_xrun_event *ev;
+	int n;
+	struct cause cause[2 * SGSCOPE_XRUN_RING];
+	int causes;
+	struct xrun_parts *p;
+};
+
+static void add_cause(struct walk *w, __u64 start, __u64 end, int part)
+{
+	if (end > start && w->causes < (int)(sizeof(w->cause) / sizeof(w->cause[0])))
+		w->cause[w->causes++] = (struct cause){ start, end, part };
+}
+
+/*
+ * Handlers' time up to period_elapsed (or to an xrun they declared), and
+ * the stretches after an interrupt that did not move the hardware pointer.
+ */
+static void find_causes(struct walk *w)
+{
+	int i, j;
+
+	for (i = 0; i < w->n; i++) {
+		const struct sgscope_xrun_event *e = &w->ev[i];
+
+		if ((e->type == SGSCOPE_XEV_PERIOD || e->type == SGSCOPE_XEV_XRUN) &&
+		    e->a && e->a <= e->ts) {
+			add_cause(w, e->a, e->ts, XRUN_PART_INTERRUPT);
+			if (e->ts - e->a > w->p->irq_handler_ns)
+				w->p->irq_handler_ns = e->ts - e->a;
+		}
+		if (e->type != SGSCOPE_XEV_PERIOD)
+			continue;
+		for (j = i + 1; j < w->n; j++)
+			if (w->ev[j].type == SGSCOPE_XEV_HWPTR ||
+			    w->ev[j].type == SGSCOPE_XEV_PERIOD)
+				break;
+		if (j < w->n && w->ev[j].type == SGSCOPE_XEV_HWPTR)
+			continue;
+		/* no move before the next interrupt: stuck until one comes */
+		for (; j < w->n && w->ev[j].type != SGSCOPE_XEV_HWPTR; j++)
+			;
+		add_cause(w, e->ts, j < w->n ? w->ev[j].ts : w->p->window_end,
+			  XRUN_PART_HWPTR);
+	}
+}
+
+/* the cause covering t, interrupt before hardware pointer; -1: none */
+static int cause_at(const struct walk *w, __u64 t)
+{
+	int i, found = -1;
+
+	for (i = 0; i < w->causes; i++)
+		if (w->cause[i].start <= t && t < w->cause[i].end &&
+		    (found < 0 || w->cause[i].part < found))
+			found = w->cause[i].part;
+	return found;
+}
+
+/* Waiting from start to end, less what the causes explain. */
+static void add_waiting(struct walk *w, __u64 start, __u64 end)
+{
+	__u64 cut[2 + 4 * SGSCOPE_XRUN_RING];
+	int i, n = 0, part;
+
+	cut[n++] = start;
+	for (i = 0; i < w->causes; i++) {
+		if (w->cause[i].start > start && w->cause[i].start < end)
+			cut[n++] = w->cause[i].start;
+		if (w->cause[i].end > start && w->cause[i].end < end)
+			cut[n++] = w->cause[i].end;
+	}
+	cut[n++] = end;
+	qsort(cut, n, sizeof(cut[0]), by_time_u64);
+	for (i = 0; i + 1 < n; i++) {
+		part = cause_at(w, cut[i] + (cut[i + 1] - cut[i]) / 2);
+		if (part < 0)
+			w->p->waiting_ns += cut[i + 1] - cut[i];
+		else
+			w->p->ns[part] += cut[i + 1] - cut[i];
+	}
+}
+
+enum client_state {
+	CLIENT_RUNNING,
+	CLIENT_RUNNABLE,
+	CLIENT_BLOCKED,
+};
+
+struct client {
+	enum client_state state;
+	bool waiting;		/* in read/write, or polled the stream */
+	int faults;		/* inside a page fault or allocation stall */
+	__u32 holder_tid;	/* runnable: the task on its CPU */
+	const char *holder_comm;
+};
+
+static void charge_holder(struct xrun_parts *p, const struct client *c, __u64 ns)
+{
+	int i;
+
+	for (i = 0; i < p->holders; i++)
+		if (p->holder[i].tid == c->holder_tid)
+			break;
+	if (i == p->holders) {
+		if (p->holders == XRUN_MAX_HOLDERS)
+			return;
+		p->holders++;
+		p->holder[i].tid = c->holder_tid;
+		strncpy(p->holder[i].comm, c->holder_comm ? c->holder_comm : "",
+			sizeof(p->holder[i].comm) - 1);
+	}
+	p->holder[i].ns += ns;
+}
+
+/* The client's time from start to end, by what it was doing. */
+static void charge(struct walk *w, const struct client *c, __u64 start, __u64 end)
+{
+	struct xrun_parts *p = w->p;
+
+	if (end <= start)
+		return;
+	if (c->state == CLIENT_RUNNABLE) {
+		p->ns[XRUN_PART_WAKEUP] += end - start;
+		charge_holder(p, c, end - start);
+	} else if (c->faults) {
+		p->ns[XRUN_PART_FAULTS] += end - start;
+	} else if (c->state == CLIENT_BLOCKED && c->waiting) {
+		add_waiting(w, start, end);
+	} else {
+		p->ns[XRUN_PART_APPLICATION] += end - start;
+	}
+}
+
+/* What the client's first scheduling event says it was doing before. */
+static enum client_state state_before(const struct walk *w, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		switch (w->ev[i].type) {
+		case SGSCOPE_XEV_RUN:
+			return CLIENT_RUNNABLE;
+		case SGSCOPE_XEV_WAKE:
+			return CLIENT_BLOCKED;
+		case SGSCOPE_XEV_OFF:
+			return CLIENT_RUNNING;
+		}
+	}
+	return CLIENT_RUNNING;
+}
+
+static void step(struct client *c, const struct sgscope_xrun_event *e)
+{
+	switch (e->type) {
+	case SGSCOPE_XEV_OFF:
+		c->state = e->a ? CLIENT_RUNNABLE : CLIENT_BLOCKED;
+		c->holder_tid = e->b;
+		c->holder_comm = e->comm;
+		break;
+	case SGSCOPE_XEV_WAKE:
+		if (c->state == CLIENT_BLOCKED) {
+			c->state = CLIENT_RUNNABLE;
+			c->holder_tid = e->b;
+			c->holder_comm = e->comm;
+		}
+		break;
+	case SGSCOPE_XEV_RUN:
+		c->state = CLIENT_RUNNING;
+		break;
+	case SGSCOPE_XEV_XFER_IN:
+	case SGSCOPE_XEV_POLL:
+		c->waiting = true;
+		break;
+	case SGSCOPE_XEV_XFER_OUT:
+	case SGSCOPE_XEV_APPL:
+		c->waiting = false;
+		break;
+	case SGSCOPE_XEV_FAULT_IN:
+	case SGSCOPE_XEV_STALL_IN:
+		c->faults++;
+		break;
+	case SGSCOPE_XEV_FAULT_OUT:
+	case SGSCOPE_XEV_STALL_OUT:
+		if (c->faults)
+			c->faults--;
+		break;
+	}
+}
+
+/* The window's ends: indexes of its first and last events. */
+static void find_window(struct walk *w, __u32 kind, int *from, int *to)
+{
+	__u32 end_type = kind == SGSCOPE_XRUN_KIND_NEAR ? SGSCOPE_XEV_APPL : SGSCOPE_XEV_XRUN;
+	int i;
+
+	*to = w->n - 1;
+	for (i = w->n - 1; i >= 0; i--)
+		if (w->ev[i].type == end_type) {
+			*to = i;
+			break;
+		}
+	*from = 0;
+	for (i = *to - 1; i >= 0; i--)
+		if (w->ev[i].type == SGSCOPE_XEV_APPL) {
+			*from = i;
+			w->p->client_seen = true;
+			break;
+		}
+}
+
+void xrun_attribute(const struct sgscope_xrun_report *r, struct xrun_parts *p)
+{
+	struct sgscope_xrun_event ev[SGSCOPE_XRUN_RING];
+	struct walk w = { .ev = ev, .p = p };
+	struct client c = {};
+	int i, from, to, best = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->verdict = -1;
+	w.n = xrun_timeline(r, ev);
+	if (!w.n)
+		return;
+	find_window(&w, r->kind, &from, &to);
+	p->window_start = ev[from].ts;
+	p->window_end = ev[to].ts;
+	find_causes(&w);
+	c.state = p->client_seen ? CLIENT_RUNNING : state_before(&w, from, to);
+	for (i = from; i < to; i++) {
+		step(&c, &ev[i]);
+		charge(&w, &c, ev[i].ts, ev[i + 1].ts);
+	}
+	for (i = 0; i < XRUN_PARTS; i++)
+		if (p->ns[i] && (best < 0 || p->ns[i] > p->ns[best]))
+			best = i;
+	p->verdict = best;
+}
+
+const struct xrun_holder *xrun_top_holder(const struct xrun_parts *p)
+{
+	const struct xrun_holder *top = NULL;
+	int i;
+
+	for (i = 0; i < p->holders; i++)
+		if (!top || p->holder[i].ns > top->ns)
+			top = &p->holder[i];
+	return top;
+}
