@@ -78,8 +78,9 @@ struct dentry;
  * the buffer is chunked.
  */
 #define SGSCOPE_REFILL_EVERY	8
-/* Longest descriptor list for one buffer (a 4 MiB buffer of single pages
- * with 1024 periods needs 2048).
+/*
+ * Longest descriptor list for one buffer (the largest buffer max_buffer_kb
+ * allows, 8 MiB, of single pages with 1024 periods needs 3072).
  */
 #define SGSCOPE_MAX_DESCS	4096
 
@@ -92,8 +93,7 @@ enum sgscope_engine_id {
 /*
  * How pcm2's buffer reaches a mapping: .page finds each page on its first
  * touch, by vmalloc_to_page() or from the page array; or .mmap maps the
- * whole array at mmap time, so that no touch faults (the limit the .page
- * designs are measured against).
+ * whole array at mmap time, so that no touch faults.
  */
 enum sgscope_vmalloc_page_mode {
 	SGSCOPE_PAGE_LOOKUP,	/* vmalloc_to_page() on every call */
@@ -168,6 +168,29 @@ struct sgscope_inject {
 #define SGSCOPE_IRQ_DELAY_MAX_US	1000
 
 /*
+ * Knobs of the buffer paths, set per card through debugfs
+ * (sgscope_debugfs.c) and read locklessly where they apply: a new value
+ * takes effect at the next open (max_buffer_bytes), mmap or page fault.
+ */
+struct sgscope_knobs {
+	int vmalloc_page;		/* enum sgscope_vmalloc_page_mode */
+	u32 page_delay_ns;		/* added to each pcm2 .page call */
+	u32 max_buffer_bytes;		/* pcm1-3's largest buffer */
+};
+
+/* longest extra busy-wait page_delay_ns may add to each pcm2 .page call */
+#define SGSCOPE_PAGE_DELAY_MAX_NS	10000U
+/* pcm1-3's largest buffer unless debugfs max_buffer_kb says otherwise */
+#define SGSCOPE_MAX_BUFFER_KB_DEFAULT	4096U
+/*
+ * max_buffer_kb's range: at the top, the longest descriptor list fits
+ * SGSCOPE_MAX_DESCS; at the bottom, a 48 kHz stream still has buffer
+ * lengths to choose above the 20 ms minimum (3840 bytes).
+ */
+#define SGSCOPE_MAX_BUFFER_KB_MIN	16U
+#define SGSCOPE_MAX_BUFFER_KB_MAX	8192U
+
+/*
  * Register polls (an engine's reset, the codec access semaphore): this
  * many reads, this many microseconds apart.
  */
@@ -228,9 +251,9 @@ struct sgscope_chip {
 	struct sgscope_engine engines[SGSCOPE_NUM_ENGINES];
 	struct sgscope_counters counters;
 	struct sgscope_inject inject;
+	struct sgscope_knobs knobs;
 	struct dentry *debugfs;
-	size_t prealloc_got[2];		/* pcm0's preallocated bytes */
-	unsigned int max_buffer_bytes;
+	size_t prealloc_got[2];		/* pcm0's preallocated bytes at probe */
 };
 
 extern const char *const sgscope_strategy_names[SGSCOPE_NUM_PCMS];
@@ -295,10 +318,6 @@ int sgscope_pcm_new(struct sgscope_chip *chip, enum sgscope_strategy strategy,
 		    size_t prealloc_bytes);
 int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
 		     size_t bytes);
-extern int sgscope_vmalloc_page_mode;
-/* longest extra busy-wait page_delay_ns may add to each pcm2 .page call */
-#define SGSCOPE_PAGE_DELAY_MAX_NS	10000U
-extern unsigned int sgscope_page_delay_ns;
 
 /* sgscope_debugfs.c */
 void sgscope_debugfs_register(void);

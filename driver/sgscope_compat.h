@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What differs between the kernels snd-sgscope builds against: Linux 6.12
- * (the project's kernel) and 6.1 (Debian bookworm's distribution kernel).
+ * and 6.1 (Debian bookworm's distribution kernel).
  */
 #ifndef SGSCOPE_COMPAT_H
 #define SGSCOPE_COMPAT_H

@@ -11,9 +11,22 @@
  *   inject_fail_alloc      fail the next N buffer allocations (-ENOMEM)
  *   inject_irq_delay_us    busy-wait in the interrupt handler
  *                          (0 to SGSCOPE_IRQ_DELAY_MAX_US)
+ *   vmalloc_page           how pcm2's buffer reaches a mapping: lookup
+ *                          (.page by vmalloc_to_page, as in the ALSA
+ *                          guide's vmalloc section), cached (.page from a
+ *                          page array built at hw_params) or premapped
+ *                          (every page mapped at mmap, no .page call)
+ *   page_delay_ns          busy-wait this much more in each pcm2 .page
+ *                          call (0 to SGSCOPE_PAGE_DELAY_MAX_NS)
+ *   max_buffer_kb          pcm1-3's largest buffer, from the next open
+ *                          (SGSCOPE_MAX_BUFFER_KB_MIN to _MAX)
+ * A value out of range is refused with -EINVAL and changes nothing.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include "sgscope.h"
 
 static struct dentry *sgscope_debugfs_root;
@@ -103,7 +116,7 @@ void sgscope_debugfs_unregister(void)
 	sgscope_debugfs_root = NULL;
 }
 
-static int irq_delay_get(void *data, u64 *val)
+static int u32_knob_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(*(u32 *)data);
 	return 0;
@@ -117,7 +130,78 @@ static int irq_delay_set(void *data, u64 val)
 	WRITE_ONCE(*(u32 *)data, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(irq_delay_fops, irq_delay_get, irq_delay_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(irq_delay_fops, u32_knob_get, irq_delay_set, "%llu\n");
+
+/* an extra cost on the page-fault path: bounded like the interrupt's */
+static int page_delay_set(void *data, u64 val)
+{
+	if (val > SGSCOPE_PAGE_DELAY_MAX_NS)
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(page_delay_fops, u32_knob_get, page_delay_set, "%llu\n");
+
+static int max_buffer_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(u32 *)data) / SZ_1K;
+	return 0;
+}
+
+static int max_buffer_set(void *data, u64 val)
+{
+	if (val < SGSCOPE_MAX_BUFFER_KB_MIN || val > SGSCOPE_MAX_BUFFER_KB_MAX)
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val * SZ_1K);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(max_buffer_fops, max_buffer_get, max_buffer_set, "%llu\n");
+
+static const char *const sgscope_page_mode_names[] = {
+	[SGSCOPE_PAGE_LOOKUP] = "lookup",
+	[SGSCOPE_PAGE_CACHED] = "cached",
+	[SGSCOPE_PAGE_PREMAPPED] = "premapped",
+};
+
+static ssize_t vmalloc_page_read(struct file *file, char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	int *mode = file->private_data;
+	char buf[16];
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "%s\n",
+			sgscope_page_mode_names[READ_ONCE(*mode)]);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+/* one of sgscope_page_mode_names, a trailing newline allowed */
+static ssize_t vmalloc_page_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	int *mode = file->private_data;
+	char buf[16] = {};
+	int found;
+
+	if (*ppos || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	found = sysfs_match_string(sgscope_page_mode_names, buf);
+	if (found < 0)
+		return -EINVAL;
+	WRITE_ONCE(*mode, found);
+	*ppos += count;
+	return count;
+}
+
+static const struct file_operations vmalloc_page_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = vmalloc_page_read,
+	.write = vmalloc_page_write,
+	.llseek = default_llseek,
+};
 
 void sgscope_debugfs_init(struct sgscope_chip *chip)
 {
@@ -134,6 +218,12 @@ void sgscope_debugfs_init(struct sgscope_chip *chip)
 				&chip->inject.fail_alloc);
 	debugfs_create_file_unsafe("inject_irq_delay_us", 0600, chip->debugfs,
 				   &chip->inject.irq_delay_us, &irq_delay_fops);
+	debugfs_create_file("vmalloc_page", 0600, chip->debugfs,
+			    &chip->knobs.vmalloc_page, &vmalloc_page_fops);
+	debugfs_create_file_unsafe("page_delay_ns", 0600, chip->debugfs,
+				   &chip->knobs.page_delay_ns, &page_delay_fops);
+	debugfs_create_file_unsafe("max_buffer_kb", 0600, chip->debugfs,
+				   &chip->knobs.max_buffer_bytes, &max_buffer_fops);
 	for (pcm = 0; pcm < SGSCOPE_NUM_PCMS; pcm++) {
 		for (dir = 0; dir < 2; dir++) {
 			struct sgscope_stream *st = &chip->streams[pcm][dir];

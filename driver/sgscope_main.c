@@ -15,6 +15,7 @@
 #include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <sound/ac97_codec.h>
 #include <sound/core.h>
 #include <sound/initval.h>
@@ -30,70 +31,12 @@ static char *id = "sgscope";
 module_param(id, charp, 0444);
 MODULE_PARM_DESC(id, "ID string for the sgscope soundcard.");
 /*
- * 1 MiB: the largest buffer the benchmark asks for, and room for at least 5
- * periods in each of pcm-test's default time tests, so that a capture read
- * a second at a time has a period to spare when the engine runs ahead in
- * bursts.
+ * pcm0's preallocation per stream: 1 MiB, five seconds of 48 kHz stereo,
+ * so that an application reading a second at a time has periods to spare
+ * when the engine runs ahead in bursts.  ALSA's prealloc file in
+ * /proc/asound resizes it.
  */
-static unsigned int prealloc_kb = 1024;
-module_param(prealloc_kb, uint, 0444);
-MODULE_PARM_DESC(prealloc_kb, "pcm0 (prealloc): KiB to preallocate per stream at probe; the core halves it down to 16 KiB until it succeeds.");
-static unsigned int max_buffer_kb = 4096;
-module_param(max_buffer_kb, uint, 0444);
-MODULE_PARM_DESC(max_buffer_kb, "pcm1-3: largest buffer in KiB.");
-
-static const char *const sgscope_page_mode_names[] = {
-	[SGSCOPE_PAGE_LOOKUP] = "lookup",
-	[SGSCOPE_PAGE_CACHED] = "cached",
-	[SGSCOPE_PAGE_PREMAPPED] = "premapped",
-};
-
-static int sgscope_set_page_mode(const char *val, const struct kernel_param *kp)
-{
-	int mode = sysfs_match_string(sgscope_page_mode_names, val);
-
-	if (mode < 0)
-		return mode;
-	WRITE_ONCE(sgscope_vmalloc_page_mode, mode);
-	return 0;
-}
-
-static int sgscope_get_page_mode(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n",
-			  sgscope_page_mode_names[READ_ONCE(sgscope_vmalloc_page_mode)]);
-}
-
-static const struct kernel_param_ops sgscope_page_mode_ops = {
-	.set = sgscope_set_page_mode,
-	.get = sgscope_get_page_mode,
-};
-module_param_cb(vmalloc_page, &sgscope_page_mode_ops, NULL, 0644);
-MODULE_PARM_DESC(vmalloc_page, "pcm2 (vmalloc) mapping: .page by lookup (vmalloc_to_page, as in the ALSA guide's vmalloc section) or cached (page array built at hw_params), or premapped (every page mapped at mmap time, no .page calls).");
-
-/*
- * The benchmark's sensitivity test plants a regression of known size with
- * this: sgscope compare must flag pcm2's page-fault series and nothing else.
- */
-static int sgscope_set_page_delay(const char *val, const struct kernel_param *kp)
-{
-	unsigned int ns;
-	int err = kstrtouint(val, 0, &ns);
-
-	if (err)
-		return err;
-	if (ns > SGSCOPE_PAGE_DELAY_MAX_NS)
-		return -EINVAL;
-	WRITE_ONCE(sgscope_page_delay_ns, ns);
-	return 0;
-}
-
-static const struct kernel_param_ops sgscope_page_delay_ops = {
-	.set = sgscope_set_page_delay,
-	.get = param_get_uint,
-};
-module_param_cb(page_delay_ns, &sgscope_page_delay_ops, &sgscope_page_delay_ns, 0644);
-MODULE_PARM_DESC(page_delay_ns, "pcm2 (vmalloc) .page callback: busy-wait this many ns more per call (0 to 10000; a planted regression for the benchmark's sensitivity test).");
+#define SGSCOPE_PREALLOC_BYTES	SZ_1M
 
 /* AC97 codec access: wait for the codec access semaphore, then 16 bits. */
 static void sgscope_codec_wait(struct sgscope_chip *chip)
@@ -222,7 +165,8 @@ static int __sgscope_probe(struct pci_dev *pci)
 	chip->pci = pci;
 	chip->dev = &pci->dev;
 	chip->irq = -1;
-	chip->max_buffer_bytes = max_buffer_kb * 1024;
+	chip->knobs.vmalloc_page = SGSCOPE_PAGE_LOOKUP;
+	chip->knobs.max_buffer_bytes = SGSCOPE_MAX_BUFFER_KB_DEFAULT * SZ_1K;
 	spin_lock_init(&chip->lock);
 	mutex_init(&chip->buf_mutex);
 	card->private_free = sgscope_card_free;
@@ -258,7 +202,7 @@ static int __sgscope_probe(struct pci_dev *pci)
 	if (err < 0)
 		return err;
 	for (i = 0; i < SGSCOPE_NUM_PCMS; i++) {
-		err = sgscope_pcm_new(chip, i, (size_t)prealloc_kb * 1024);
+		err = sgscope_pcm_new(chip, i, SGSCOPE_PREALLOC_BYTES);
 		if (err < 0)
 			return err;
 	}
@@ -346,9 +290,9 @@ static int __init sgscope_init(void)
 
 /*
  * initcall_blacklist= matches initcalls by name, module inits included: a
- * module's init goes by a name of its own, so that a test kernel can keep
- * its built-in copy from registering (initcall_blacklist=sgscope_init)
- * and load a module build of the driver beside it.
+ * module's init goes by a name of its own, so that a kernel with the
+ * driver built in can keep that copy from registering
+ * (initcall_blacklist=sgscope_init) and load a module build beside it.
  */
 #ifdef MODULE
 static int __init sgscope_module_init(void)

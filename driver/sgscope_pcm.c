@@ -10,14 +10,12 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <sound/ac97_codec.h>
 #include <sound/pcm_params.h>
 #include "sgscope.h"
 #include "sgscope_compat.h"
 #include "sgscope_trace.h"
-
-int sgscope_vmalloc_page_mode = SGSCOPE_PAGE_LOOKUP;
-unsigned int sgscope_page_delay_ns;
 
 #define SGSCOPE_PERIOD_BYTES_MIN	256
 #define SGSCOPE_PERIODS_MAX		1024
@@ -67,10 +65,11 @@ static int sgscope_pcm_open(struct snd_pcm_substream *substream)
 	runtime->hw = sgscope_pcm_hw;
 	runtime->hw.rates = chip->ac97->rates[substream->stream ==
 		SNDRV_PCM_STREAM_PLAYBACK ? AC97_RATES_FRONT_DAC : AC97_RATES_ADC];
+	/* pcm0: what the core holds now (its prealloc file resizes it) */
 	if (st->strategy == SGSCOPE_PREALLOC)
-		runtime->hw.buffer_bytes_max = chip->prealloc_got[substream->stream];
+		runtime->hw.buffer_bytes_max = substream->dma_buffer.bytes;
 	else
-		runtime->hw.buffer_bytes_max = chip->max_buffer_bytes;
+		runtime->hw.buffer_bytes_max = READ_ONCE(chip->knobs.max_buffer_bytes);
 	runtime->hw.period_bytes_max = runtime->hw.buffer_bytes_max / 2;
 	/* pcm1/2 mappings are synced in .ack: have appl_ptr moves reach it */
 	if (st->strategy == SGSCOPE_VMALLOC || st->strategy == SGSCOPE_SG)
@@ -257,14 +256,15 @@ static struct page *sgscope_pcm_vmalloc_page(struct snd_pcm_substream *substream
 					     unsigned long offset)
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
-	unsigned int delay_ns = READ_ONCE(sgscope_page_delay_ns);
+	struct sgscope_knobs *knobs = &st->chip->knobs;
+	u32 delay_ns = READ_ONCE(knobs->page_delay_ns);
 
-	/* a planted regression of known size (module parameter page_delay_ns) */
+	/* a slower .page of known cost (debugfs page_delay_ns) */
 	if (delay_ns)
 		ndelay(min(delay_ns, SGSCOPE_PAGE_DELAY_MAX_NS));
 	return sgscope_count_page(st, substream, offset,
 				  sgscope_vmalloc_page(st, offset,
-						       READ_ONCE(sgscope_vmalloc_page_mode)));
+						       READ_ONCE(knobs->vmalloc_page)));
 }
 
 /*
@@ -287,8 +287,8 @@ static int sgscope_pcm_sg_mmap(struct snd_pcm_substream *substream,
 
 /*
  * pcm2's .mmap: through .page on every first touch (the core's fault
- * handler), or with vmalloc_page=premapped every page of the buffer
- * mapped now.  The core's own mapping of a vmalloc buffer would not do
+ * handler), or with debugfs vmalloc_page=premapped every page of the
+ * buffer mapped now.  The core's own mapping of a vmalloc buffer would not do
  * it: remap_vmalloc_range() wants a VM_USERMAP area, and ALSA's
  * vmalloc() gives none, so the core falls back to faulting.
  */
@@ -297,7 +297,7 @@ static int sgscope_pcm_vmalloc_mmap(struct snd_pcm_substream *substream,
 {
 	struct sgscope_stream *st = sgscope_substream_stream(substream);
 
-	if (READ_ONCE(sgscope_vmalloc_page_mode) != SGSCOPE_PAGE_PREMAPPED)
+	if (READ_ONCE(st->chip->knobs.vmalloc_page) != SGSCOPE_PAGE_PREMAPPED)
 		return snd_pcm_lib_default_mmap(substream, area);
 	return vm_map_pages(area, st->pages, st->npages);
 }
@@ -362,14 +362,17 @@ static const struct snd_pcm_ops *const sgscope_ops[SGSCOPE_NUM_PCMS] = {
 /*
  * pcm0 preallocates through the core, which halves the request until it
  * succeeds (down to 16 KiB) and caps buffer_bytes_max at what it got.
+ * ALSA's /proc/asound/cardN/pcm0{p,c}/sub0/prealloc resizes it later, up
+ * to the largest buffer max_buffer_kb may allow the other PCMs.
  */
 int sgscope_prealloc(struct sgscope_chip *chip, struct snd_pcm *pcm,
 		     size_t bytes)
 {
+	size_t max = max_t(size_t, bytes, SGSCOPE_MAX_BUFFER_KB_MAX * SZ_1K);
 	int dir, err;
 
 	err = snd_pcm_set_managed_buffer_all(pcm, SNDRV_DMA_TYPE_DEV,
-					     chip->dev, bytes, bytes);
+					     chip->dev, bytes, max);
 	if (err)
 		return err;
 	for (dir = 0; dir < 2; dir++) {

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <sound/core.h>
 #include <sound/pcm.h>
 #include "../driver/sgscope.h"
@@ -32,7 +33,7 @@ static int buf_init(struct kunit *test)
 	ctx->chip = kunit_kzalloc(test, sizeof(*ctx->chip), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->chip);
 	ctx->chip->dev = ctx->dev;
-	ctx->chip->max_buffer_bytes = 4 << 20;
+	ctx->chip->knobs.max_buffer_bytes = SGSCOPE_MAX_BUFFER_KB_DEFAULT * SZ_1K;
 	mutex_init(&ctx->chip->buf_mutex);
 	spin_lock_init(&ctx->chip->lock);
 	for (pcm = 0; pcm < SGSCOPE_NUM_PCMS; pcm++) {

@@ -207,6 +207,18 @@ current=
 # card 0 in the test machine; on a lab machine (--local) whatever it got
 sgscope_card=$(sed -n 's/^ *\([0-9]*\) \[sgscope *\].*/\1/p' /proc/asound/cards)
 [ -n "$sgscope_card" ] || { echo "# no sgscope card in /proc/asound/cards" >&2; exit 1; }
+# the card's knobs in debugfs; BENCH_PAGE_DELAY_NS sets page_delay_ns (a
+# slower pcm2 .page) for every cell, and run.json records them all
+knobs=/sys/kernel/debug/sgscope/card$sgscope_card
+delay_before=$(cat "$knobs/page_delay_ns") || exit 1
+if [ -n "${BENCH_PAGE_DELAY_NS:-}" ]; then
+	echo "$BENCH_PAGE_DELAY_NS" >"$knobs/page_delay_ns" ||
+		{ echo "# the driver refused page_delay_ns '$BENCH_PAGE_DELAY_NS'" >&2; exit 1; }
+fi
+for k in vmalloc_page page_delay_ns max_buffer_kb; do
+	v=$(cat "$knobs/$k") || exit 1
+	echo "KNOB $k $v"
+done
 # each PCM's strategy: its id, as the driver names it (run.json)
 for info in /proc/asound/card"$sgscope_card"/pcm*p/info; do
 	echo "PCM $(sed -n 's/^device: //p' "$info") $(sed -n 's/^id: //p' "$info")"
@@ -230,7 +242,7 @@ while read -r cell card pcm bytes variant; do
 	intel8x0) cardno=$intel8x0_card ;;
 	dummy) cardno=$dummy_card ;;
 	esac
-	[ "$variant" = - ] || echo "$variant" >/sys/module/snd_sgscope/parameters/vmalloc_page
+	[ "$variant" = - ] || echo "$variant" >"$knobs/vmalloc_page"
 	# Every cell starts from the same allocator state: memory compacted,
 	# so that a high-order allocation does not pay for the compaction the
 	# cells before it made necessary (pcm3's 256 KiB took 8-12 ms instead
@@ -258,9 +270,10 @@ while read -r cell card pcm bytes variant; do
 	waitfor "$out/allocs.jsonl" '"mark"' $amarks && waitfor "$out/dmamap.jsonl" '"mark"' $amarks ||
 		exit 1
 	echo "AMARK $amarks" >>"$log"
-	[ "$variant" = - ] || echo lookup >/sys/module/snd_sgscope/parameters/vmalloc_page
+	[ "$variant" = - ] || echo lookup >"$knobs/vmalloc_page"
 done </tmp/plan
 disarm
+echo "$delay_before" >"$knobs/page_delay_ns"
 [ -z "$cost_pid" ] || { kill -INT "$cost_pid"; wait "$cost_pid"; }
 kill -INT $apid $dpid $ppid
 wait $apid $dpid $ppid

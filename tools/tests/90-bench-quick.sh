@@ -105,8 +105,8 @@ expect "bench --quick: compare of the run against itself finds no regression" 0 
 "$repo/tools/bench/kcidb-validate.py" "$out/kcidb.json"
 
 # Sensitivity: a regression of about 3% of pcm2's fault loop, planted with
-# the driver's page_delay_ns, is flagged in the pcm2 cells' page-fault
-# series and nowhere else
+# the driver's debugfs page_delay_ns (BENCH_PAGE_DELAY_NS), is flagged in
+# the pcm2 cells' page-fault series and nowhere else
 plant=$(python3 - "$out" <<'PY'
 import json, statistics, sys
 v = [json.loads(l) for l in open(f"{sys.argv[1]}/samples.jsonl")]
@@ -122,7 +122,7 @@ out4="$repo/results/test/bench-planted"
 rm -rf "$out4"
 # its run goes on beside the filter runs below: in icount mode two guests
 # side by side measure what each would alone
-SGSCOPE_VM_APPEND="snd_sgscope.page_delay_ns=$plant" "$S" bench --quick -o "$out4" >"$tmp/planted.log" 2>&1 &
+BENCH_PAGE_DELAY_NS=$plant "$S" bench --quick -o "$out4" >"$tmp/planted.log" 2>&1 &
 planted=$!
 
 # Sensitivity of the allocation and mapping series: about 3% planted with

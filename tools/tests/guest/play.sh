@@ -20,9 +20,9 @@ for pcm in 0 1 2 3; do
 	done
 done
 
-# pcm2 with vmalloc_page=premapped: its buffer mapped whole at mmap time,
+# pcm2 with debugfs vmalloc_page=premapped: its buffer mapped whole at mmap time,
 # so aplay -M plays through it without a single .page call
-param=/sys/module/snd_sgscope/parameters/vmalloc_page
+param=$dbg/vmalloc_page
 calls() { sed -n 's/^page_callbacks //p' "$dbg/counters"; }
 before=$(calls)
 echo premapped >$param

@@ -77,7 +77,7 @@ if [ "$mode" = plain ]; then
 	grep -q '^\.page op sgscope_pcm_vmalloc_page (fentry): count 128 ' "$dir/pl_text.out"
 	say $? "pagelat: the text output times the op too"
 	# pcm2 premapped: the same buffer mapped whole at mmap time, no fault
-	vpage=/sys/module/snd_sgscope/parameters/vmalloc_page
+	vpage=$debugfs/vmalloc_page
 	echo premapped >$vpage
 	traced pl_pre pagelat -c sgscope --json
 	touched=$("$dir/pcm-touch" hw:sgscope,2 65536 2 | sed -n 's/^pages //p')

@@ -20,15 +20,15 @@ expect "stock: vmlinux BTF is there" yes "$([ -e /sys/kernel/btf/vmlinux ] && ec
 modprobe snd-pcm && modprobe snd-ac97-codec
 say $? "stock: snd-pcm and snd-ac97-codec load as modules"
 expect "stock: snd-pcm's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_pcm ] && echo yes)"
-# 8 MiB buffers: larger than the buddy allocator's largest block (order
-# 10, 4 MiB), so pcm1's contiguous attempt always fails and ALSA's SG
-# fallback builds the buffer, with nothing injected
-insmod "$dir/snd-sgscope.ko" max_buffer_kb=8192
+insmod "$dir/snd-sgscope.ko"
 say $? "stock: snd-sgscope (built against the kernel's headers) loads with insmod"
 expect "stock: snd-sgscope's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_sgscope ] && echo yes)"
 sgscope_card
-[ -n "$card" ]
-say $? "stock: the sgscope card is there (card $card)"
+# 8 MiB buffers: larger than the buddy allocator's largest block (order
+# 10, 4 MiB), so pcm1's contiguous attempt always fails and ALSA's SG
+# fallback builds the buffer, with nothing injected
+[ -n "$card" ] && echo 8192 >"$debugfs/max_buffer_kb"
+say $? "stock: the sgscope card is there (card $card), buffers up to 8 MiB (debugfs max_buffer_kb)"
 
 # pcm-touch ID FRAMES ROUNDS: hw_params (one allocation), then ROUNDS of
 # mmap + a byte written to every page + munmap
