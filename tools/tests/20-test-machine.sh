@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # tools/vm, the test-machine launcher: statuses, output, the results share,
-# --iommu, --swiotlb, --wav, the timeout and usage errors.
+# --iommu, --swiotlb, --wav (playback recorded, capture silent), the
+# timeout and usage errors.
 source "$(dirname "$0")/lib.sh"
-plan 31
+plan 33
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -87,6 +88,21 @@ print('valid')
 PY
 )
 expect "vm --wav: a valid 48 kHz stereo WAV with a finalised header" valid "$check"
+
+# --wav without --capture: the device's capture input is silence, so an
+# arecord of a second (48000 frames) exits 0 with every sample zero.
+rec='c=$(cat /sys/bus/pci/devices/*/sound/card*/number | head -1) &&
+	arecord -q -D "hw:$c,0" -f S16_LE -c 2 -r 48000 -t raw -s 48000 "$SGSCOPE_RESULTS/silence.raw"'
+out=$(run --wav "$tmp/rec.wav" --timeout 300 -- sh -c "$rec" 2>&1); rc=$?
+expect "vm --wav: arecord of a second through the AC97 device's card exits 0" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
+check=$(python3 - "$results/silence.raw" <<'PY' 2>&1
+import sys
+data = open(sys.argv[1], 'rb').read()
+print(len(data), 'silent' if data and not any(data) else 'not silent')
+PY
+)
+expect "vm --wav: the capture is a second of silence (48000 stereo S16 frames, all zero)" "192000 silent" "$check"
 
 # The clock: icount by default, and idle guest time costs no wall time in
 # it; --wallclock is plain TCG, where a guest second is a host second.
