@@ -122,6 +122,17 @@ static const char *dir_name(int dir)
 	return dir == SND_PCM_STREAM_PLAYBACK ? "playback" : "capture";
 }
 
+/* One write or read of N frames from or into BUF, in the configuration's access. */
+static snd_pcm_sframes_t transfer(snd_pcm_t *pcm, const struct config *c, char *buf,
+				  snd_pcm_uframes_t n)
+{
+	int mmap = c->access == SND_PCM_ACCESS_MMAP_INTERLEAVED;
+
+	if (c->dir == SND_PCM_STREAM_PLAYBACK)
+		return mmap ? snd_pcm_mmap_writei(pcm, buf, n) : snd_pcm_writei(pcm, buf, n);
+	return mmap ? snd_pcm_mmap_readi(pcm, buf, n) : snd_pcm_readi(pcm, buf, n);
+}
+
 /* Two periods through an accepted configuration: written and drained, or read. */
 static void run_config(snd_pcm_t *pcm, const struct config *c)
 {
@@ -149,15 +160,8 @@ static void run_config(snd_pcm_t *pcm, const struct config *c)
 		 c->format, c->channels, c->rate, c->period, c->buffer);
 	alarm(3 * want / (c->rate ? c->rate : 1) + WATCHDOG_SLACK_S);
 	while (!err && done < want) {
-		snd_pcm_sframes_t n;
-		int mmap = c->access == SND_PCM_ACCESS_MMAP_INTERLEAVED;
+		snd_pcm_sframes_t n = transfer(pcm, c, buf, want - done);
 
-		if (c->dir == SND_PCM_STREAM_PLAYBACK)
-			n = mmap ? snd_pcm_mmap_writei(pcm, buf, want - done) :
-				   snd_pcm_writei(pcm, buf, want - done);
-		else
-			n = mmap ? snd_pcm_mmap_readi(pcm, buf, want - done) :
-				   snd_pcm_readi(pcm, buf, want - done);
 		if (n == -EPIPE && xruns < MAX_XRUNS) {
 			/*
 			 * QEMU moves audio in 10 ms bursts, so at a period
