@@ -124,52 +124,28 @@ def write_results(out, run, series):
     return len(keys), len(flagged & set(keys)) + len(missing)
 
 
-def write(out):
-    run, samples, histograms, orders = load(out)
-    clock_short, clock_long = clock_of(run)
-    sha, kernel, level = run["git_sha"], run["kernel"], run["level"]
-    iterations, boots = run["iterations"], run["boots"]
-
-    # one series per cell and metric
-    series = series_of(samples)
-    keys = sorted(series)
-
-    write_results(out, run, series)
-    made = plots.make_all(out, series, histograms, orders)
-    cells = sorted({c for c, _ in keys})
+def fmt(v, scale=1.0):
+    return "-" if v is None else f"{v / scale:.1f}" if scale != 1 else f"{v:g}"
 
 
-    def median_of(cell, metric):
-        v = series.get((cell, metric))
+class Tables:
+    """report.md's tables of a run's series."""
+
+    def __init__(self, series):
+        self.series = series
+        self.cells = sorted({c for c, _ in series})
+
+    def median(self, cell, metric):
+        v = self.series.get((cell, metric))
         return statistics.median(v["values"]) if v else None
 
-
-    def total_of(cell, metric):
-        v = series.get((cell, metric))
+    def total(self, cell, metric):
+        v = self.series.get((cell, metric))
         return sum(v["values"]) if v else None
 
-
-    def fmt(v, scale=1.0):
-        return "-" if v is None else f"{v / scale:.1f}" if scale != 1 else f"{v:g}"
-
-
-    lines = [f"# sgscope benchmark {run['date']} ({level})", "",
-             f"git {sha}{' (dirty)' if run['git_dirty'] else ''}, kernel {kernel}, "
-             f"{len(samples)} samples in {len(keys)} series, {iterations} iterations per cell, "
-             f"boots: {' '.join(boots)}.", "",
-             f"**Clock: {clock_short}.** Every time here is {clock_long}. Absolute times are "
-             "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
-             f"Cells are strategy/DMA mode/buffer size/condition: {plots.LABELS['pcm0']}, "
-             f"{plots.LABELS['pcm1']} (DEV_SG), pcm2 {plots.STRATEGY_NAMES['pcm2']} (.page by "
-             "vmalloc_to_page: lookup, or from its page array: cached; or every "
-             f"page mapped at mmap time, no .page: premapped, the limit), {plots.LABELS['pcm3']}; "
-             "intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
-             "(`sgscope inject --order 1`), fragment (`--fragment 100 --order-min 4`: no free block of order 4, 64 KiB, or more in any zone, nothing injected: pcm1's 256 KiB and 1 MiB take the SG fallback on their own), lowmem (`--lowmem 0`: free memory at the min watermark, refilled before each iteration, so allocations reclaim).", ""]
-
-
-    def pivot(title, metric, rows, columns, pick, scale=1.0):
+    def pivot(self, title, metric, rows, columns, pick, scale=1.0):
         """A table of medians: rows x columns, pick(row, column) names the cell."""
-        got = [[median_of(pick(r, c), metric) for c in columns] for r in rows]
+        got = [[self.median(pick(r, c), metric) for c in columns] for r in rows]
         keep = [(r, g) for r, g in zip(rows, got) if any(v is not None for v in g)]
         if not keep:
             return []
@@ -178,88 +154,131 @@ def write(out):
         out_lines += [f"| {r} | " + " | ".join(fmt(v, scale) for v in g) + " |" for r, g in keep]
         return out_lines + [""]
 
-
-    def totals(title, metrics, columns, of_column):
+    def totals(self, title, metrics, columns, of_column):
         """Totals of counters over every cell of each column."""
         out_lines = [f"**{title}**", "", "| | " + " | ".join(columns) + " |",
                      "|---" * (len(columns) + 1) + "|"]
         for m, label in metrics:
-            vals = [sum(total_of(c, m) or 0 for c in cells if of_column(c) == col) for col in columns]
+            vals = [sum(self.total(c, m) or 0 for c in self.cells if of_column(c) == col) for col in columns]
             out_lines.append(f"| {label} | " + " | ".join(f"{v:g}" for v in vals) + " |")
         return out_lines + [""]
 
 
-    strategies = plots.STRATEGIES
-    peers = ["intel8x0", "dummy"]
+def intro_lines(run, n_samples, n_series):
+    """report.md's title and what the run is."""
+    clock_short, clock_long = clock_of(run)
+    sha, kernel, level = run["git_sha"], run["kernel"], run["level"]
+    return [f"# sgscope benchmark {run['date']} ({level})", "",
+            f"git {sha}{' (dirty)' if run['git_dirty'] else ''}, kernel {kernel}, "
+            f"{n_samples} samples in {n_series} series, {run['iterations']} iterations per cell, "
+            f"boots: {' '.join(run['boots'])}.", "",
+            f"**Clock: {clock_short}.** Every time here is {clock_long}. Absolute times are "
+            "emulation times; compare cells with each other and runs with `sgscope compare`.", "",
+            f"Cells are strategy/DMA mode/buffer size/condition: {plots.LABELS['pcm0']}, "
+            f"{plots.LABELS['pcm1']} (DEV_SG), pcm2 {plots.STRATEGY_NAMES['pcm2']} (.page by "
+            "vmalloc_to_page: lookup, or from its page array: cached; or every "
+            f"page mapped at mmap time, no .page: premapped, the limit), {plots.LABELS['pcm3']}; "
+            "intel8x0 and dummy are the mainline peers. Conditions: none, order1 "
+            "(`sgscope inject --order 1`), fragment (`--fragment 100 --order-min 4`: no free block of order 4, 64 KiB, or more in any zone, nothing injected: pcm1's 256 KiB and 1 MiB take the SG fallback on their own), lowmem (`--lowmem 0`: free memory at the min watermark, refilled before each iteration, so allocations reclaim).", ""]
+
+
+def lab_lines(lab):
+    """The LAVA jobs of a lab run: none for a run of the test machine."""
+    if not lab:
+        return []
+    how = f", submitted with {lab['submitted_with']}" if lab.get("submitted_with") else ""
+    lines = ["## Lab", "", f"LAVA lab: {lab['server']}, device type {lab['device_type']}; "
+             f"{len(lab['jobs'])} jobs{how}, {len(lab['missing_cells'])} cells missing.", "",
+             "| shard | job | device | health | cells | samples | LAVA measurements | error |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {j['shard']} | {j['job']} | {j['device']} | {j['health']} | {len(j['cells'])} | "
+              f"{j['samples']} | {j['lava_measurements']} | {j.get('error', '')} |" for j in lab["jobs"]]
+    return lines + [""]
+
+
+def page_op_lines(t, mid):
+    """pcm2's .page op, lookup against cached, beyond the probes' own cost."""
+    lookup = t.median(f"pcm2-lookup/direct/{mid}/none", "pageop_p50_ns")
+    cached = t.median(f"pcm2-cached/direct/{mid}/none", "pageop_p50_ns")
+    floor = t.median("dummy/direct/64k/none", "pageop_p50_ns")
+    if not (lookup and cached):
+        return []
+    line = (f"pcm2's .page op, p50 (direct, {mid}, no injection): vmalloc_to_page lookup "
+            f"{fmt(lookup)} ns, cached page array {fmt(cached)} ns: cached is "
+            f"{lookup / cached:.2f}x faster.")
+    # the fentry/fexit pair around an op is timed with it: snd-dummy's
+    # op (one virt_to_page of its fake buffer) is about that pair alone
+    if floor and floor < cached:
+        line += (f" Each includes the probes around it: snd-dummy's op, one "
+                 f"virt_to_page, takes {fmt(floor)} ns with the same probes; beyond "
+                 f"that, lookup {fmt(lookup - floor)} ns, cached {fmt(cached - floor)} "
+                 f"ns: {(lookup - floor) / (cached - floor):.1f}x.")
+    return [line, ""]
+
+
+def summary_lines(t, boots):
+    """The summary's tables: by DMA mode, by condition, the outcomes."""
+    strategies, peers, cells = plots.STRATEGIES, ["intel8x0", "dummy"], t.cells
     sizes = sorted({c.split("/")[2] for c in cells}, key=lambda x: int(x[:-1]))
     mid = "256k" if "256k" in sizes or not sizes else sizes[-1]
     conds = [k for k in ("none", "order1", "fragment", "lowmem") if any(c.endswith("/" + k) for c in cells)]
 
-
     def size_of(row):
         return "64k" if row in peers else mid
+    lines = ["## Summary", ""]
+    lines += t.pivot(f"hw_params allocation, median µs ({mid}, no injection), by DMA mode", "alloc_ns",
+                     strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
+    lines += t.pivot(f"dma_map, median µs ({mid}, no injection), by DMA mode", "dma_map_ns",
+                     strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
+    lines += t.pivot(f"hw_params allocation, median µs (direct, {mid}), by condition", "alloc_ns",
+                     strategies, conds, lambda r, k: f"{r}/direct/{mid}/{k}", 1000)
+    lines += t.pivot(f"map + fault + unmap per round, median µs (direct, {mid}; peers 64k), by condition",
+                     "fault_round_ns", strategies + peers, conds,
+                     lambda r, k: f"{r}/direct/{size_of(r)}/{k}", 1000)
+    lines += t.pivot(f"page-callback latency p99, median ns (direct, {mid}; snd-dummy 64k), by condition",
+                     "pagelat_p99_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
+                     lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
+    lines += t.pivot(f"the .page op alone, p50, median ns (direct, {mid}; snd-dummy 64k), by condition",
+                     "pageop_p50_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
+                     lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
+    lines += page_op_lines(t, mid)
+    lines += t.totals("outcomes over every cell, by condition",
+                      [("xruns", "xruns"), ("sg_fallbacks", "SG fallbacks"),
+                       ("alloc_failures", "failed allocations")], conds, lambda c: c.split("/")[3])
+    return lines
 
 
-    lab = run.get("lab")
-    if lab:
-        how = f", submitted with {lab['submitted_with']}" if lab.get("submitted_with") else ""
-        lines += ["## Lab", "", f"LAVA lab: {lab['server']}, device type {lab['device_type']}; "
-                  f"{len(lab['jobs'])} jobs{how}, {len(lab['missing_cells'])} cells missing.", "",
-                  "| shard | job | device | health | cells | samples | LAVA measurements | error |",
-                  "|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {j['shard']} | {j['job']} | {j['device']} | {j['health']} | {len(j['cells'])} | "
-                  f"{j['samples']} | {j['lava_measurements']} | {j.get('error', '')} |" for j in lab["jobs"]]
-        lines += [""]
-    lines += ["## Summary", ""]
-    lines += pivot(f"hw_params allocation, median µs ({mid}, no injection), by DMA mode", "alloc_ns",
-                   strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
-    lines += pivot(f"dma_map, median µs ({mid}, no injection), by DMA mode", "dma_map_ns",
-                   strategies, boots, lambda r, b: f"{r}/{b}/{mid}/none", 1000)
-    lines += pivot(f"hw_params allocation, median µs (direct, {mid}), by condition", "alloc_ns",
-                   strategies, conds, lambda r, k: f"{r}/direct/{mid}/{k}", 1000)
-    lines += pivot(f"map + fault + unmap per round, median µs (direct, {mid}; peers 64k), by condition",
-                   "fault_round_ns", strategies + peers, conds,
-                   lambda r, k: f"{r}/direct/{size_of(r)}/{k}", 1000)
-    lines += pivot(f"page-callback latency p99, median ns (direct, {mid}; snd-dummy 64k), by condition",
-                   "pagelat_p99_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
-                   lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
-    lines += pivot(f"the .page op alone, p50, median ns (direct, {mid}; snd-dummy 64k), by condition",
-                   "pageop_p50_ns", ["pcm1", "pcm2-lookup", "pcm2-cached", "dummy"], conds,
-                   lambda r, k: f"{r}/direct/{size_of(r)}/{k}")
-    lookup = median_of(f"pcm2-lookup/direct/{mid}/none", "pageop_p50_ns")
-    cached = median_of(f"pcm2-cached/direct/{mid}/none", "pageop_p50_ns")
-    floor = median_of("dummy/direct/64k/none", "pageop_p50_ns")
-    if lookup and cached:
-        lines += [f"pcm2's .page op, p50 (direct, {mid}, no injection): vmalloc_to_page lookup "
-                  f"{fmt(lookup)} ns, cached page array {fmt(cached)} ns: cached is "
-                  f"{lookup / cached:.2f}x faster."]
-        # the fentry/fexit pair around an op is timed with it: snd-dummy's
-        # op (one virt_to_page of its fake buffer) is about that pair alone
-        if floor and floor < cached:
-            lines[-1] += (f" Each includes the probes around it: snd-dummy's op, one "
-                          f"virt_to_page, takes {fmt(floor)} ns with the same probes; beyond "
-                          f"that, lookup {fmt(lookup - floor)} ns, cached {fmt(cached - floor)} "
-                          f"ns: {(lookup - floor) / (cached - floor):.1f}x.")
-        lines += [""]
-    lines += totals("outcomes over every cell, by condition",
-                    [("xruns", "xruns"), ("sg_fallbacks", "SG fallbacks"),
-                     ("alloc_failures", "failed allocations")], conds, lambda c: c.split("/")[3])
-    lines += ["## Plots", ""]
-    lines += [f"![{title}]({name}.svg)\n" for name, title in made]
-    lines += ["## Every cell", ""]
+def cell_lines(t):
+    """Every cell's medians and totals, one row each."""
+    lines = ["## Every cell", ""]
     lines += ["| cell | alloc µs | chunks | dma_map µs | fault round µs | pagelat p50 ns | pagelat p99 ns | .page op p50 ns | xruns | fallbacks | failures |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for c in cells:
-        lines.append(f"| {c} | {fmt(median_of(c, 'alloc_ns'), 1000)} | {fmt(median_of(c, 'chunks'))} | "
-                     f"{fmt(median_of(c, 'dma_map_ns'), 1000)} | {fmt(median_of(c, 'fault_round_ns'), 1000)} | "
-                     f"{fmt(median_of(c, 'pagelat_p50_ns'))} | {fmt(median_of(c, 'pagelat_p99_ns'))} | "
-                     f"{fmt(median_of(c, 'pageop_p50_ns'))} | "
-                     f"{fmt(total_of(c, 'xruns'))} | {fmt(total_of(c, 'sg_fallbacks'))} | "
-                     f"{fmt(total_of(c, 'alloc_failures'))} |")
-    lines += ["", "Medians over the iterations; xruns, fallbacks (hw_params that took ALSA's SG "
-              "fallback) and failures (hw_params whose allocation failed) are totals over them."]
-    open(f"{out}/report.md", "w").write("\n".join(lines) + "\n")
-    return len(samples), len(keys)
+    for c in t.cells:
+        lines.append(f"| {c} | {fmt(t.median(c, 'alloc_ns'), 1000)} | {fmt(t.median(c, 'chunks'))} | "
+                     f"{fmt(t.median(c, 'dma_map_ns'), 1000)} | {fmt(t.median(c, 'fault_round_ns'), 1000)} | "
+                     f"{fmt(t.median(c, 'pagelat_p50_ns'))} | {fmt(t.median(c, 'pagelat_p99_ns'))} | "
+                     f"{fmt(t.median(c, 'pageop_p50_ns'))} | "
+                     f"{fmt(t.total(c, 'xruns'))} | {fmt(t.total(c, 'sg_fallbacks'))} | "
+                     f"{fmt(t.total(c, 'alloc_failures'))} |")
+    return lines + ["", "Medians over the iterations; xruns, fallbacks (hw_params that took ALSA's SG "
+                    "fallback) and failures (hw_params whose allocation failed) are totals over them."]
+
+
+def write(out):
+    run, samples, histograms, orders = load(out)
+    # one series per cell and metric
+    series = series_of(samples)
+    write_results(out, run, series)
+    made = plots.make_all(out, series, histograms, orders)
+    t = Tables(series)
+    lines = intro_lines(run, len(samples), len(series)) + lab_lines(run.get("lab"))
+    lines += summary_lines(t, run["boots"])
+    lines += ["## Plots", ""]
+    lines += [f"![{title}]({name}.svg)\n" for name, title in made]
+    lines += cell_lines(t)
+    with open(f"{out}/report.md", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return len(samples), len(series)
 
 
 if __name__ == "__main__":
