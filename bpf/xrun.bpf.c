@@ -61,6 +61,8 @@ struct cpu_state {
 	__u32 irq_depth;
 	__u32 curr_tid;
 	char curr_comm[SGSCOPE_COMM_LEN];
+	/* the period elapsed call running, for its kretprobe */
+	struct snd_pcm_substream *period_substream;
 };
 
 struct {
@@ -89,7 +91,7 @@ __u64 lost;
 __u64 overflow;
 
 /* A fresh stream's template: too big for the BPF stack. */
-struct xstream zero_stream;
+static struct xstream zero_stream;
 
 static __always_inline struct xstream *stream_of(struct snd_pcm_substream *substream)
 {
@@ -217,59 +219,33 @@ static __always_inline int period_enter(struct snd_pcm_substream *substream)
 	__u32 zero = 0, irq = 0;
 	struct cpu_state *c;
 
+	c = bpf_map_lookup_elem(&cpus, &zero);
+	if (c)
+		c->period_substream = substream;
 	if (!st)
 		return 0;
-	c = bpf_map_lookup_elem(&cpus, &zero);
 	if (since && c)
 		irq = c->irq;
 	push(st, SGSCOPE_XEV_PERIOD, since, irq, NULL);
 	return 0;
 }
 
-static __always_inline int period_exit(struct snd_pcm_substream *substream)
+/* after the core's pointer update: where the hardware pointer went */
+static __always_inline int period_exit(long ret)
 {
-	hw_check(substream);
+	struct cpu_state *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&cpus, &zero);
+	if (c && c->period_substream) {
+		hw_check(c->period_substream);
+		c->period_substream = NULL;
+	}
 	return 0;
 }
 
-SEC("fentry")
-int BPF_PROG(period_enter_fentry, struct snd_pcm_substream *substream)
-{
-	return period_enter(substream);
-}
-
-SEC("fexit")
-int BPF_PROG(period_exit_fexit, struct snd_pcm_substream *substream)
-{
-	return period_exit(substream);
-}
-
-SEC("kprobe")
-int BPF_KPROBE(period_enter_kprobe, struct snd_pcm_substream *substream)
-{
-	return period_enter(substream);
-}
-
-/* a kretprobe has no arguments: the pointer check waits for the next event */
-SEC("kretprobe")
-int BPF_KRETPROBE(period_exit_kretprobe)
-{
-	return 0;
-}
-
-SEC("fexit")
-int BPF_PROG(hwptr_exit_fexit, struct snd_pcm_substream *substream)
-{
-	hw_check(substream);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(hwptr_enter_kprobe, struct snd_pcm_substream *substream)
-{
-	hw_check(substream);
-	return 0;
-}
+SGSCOPE_ENTRY1(period_enter, period_enter, struct snd_pcm_substream *)
+SGSCOPE_EXIT(period_exit, period_exit, 1)
 
 static __always_inline int xrun_enter(struct snd_pcm_substream *substream)
 {
@@ -300,6 +276,7 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 	if (!st)
 		return 0;
 	client_is(st, substream);
+	hw_check(substream);
 	hw = BPF_CORE_READ(runtime, status, hw_ptr);
 	old = BPF_CORE_READ(runtime, control, appl_ptr);
 	boundary = BPF_CORE_READ(runtime, boundary);

@@ -67,7 +67,20 @@ struct walk {
 	struct cause cause[2 * SGSCOPE_XRUN_RING];
 	int causes;
 	struct xrun_parts *p;
+	xrun_segment_fn segment;
+	void *ctx;
 };
+
+/* part -1: waiting */
+static void charge_part(struct walk *w, int part, __u64 start, __u64 end)
+{
+	if (part < 0)
+		w->p->waiting_ns += end - start;
+	else
+		w->p->ns[part] += end - start;
+	if (w->segment)
+		w->segment(w->ctx, start, end, part);
+}
 
 static void add_cause(struct walk *w, __u64 start, __u64 end, int part)
 {
@@ -137,10 +150,7 @@ static void add_waiting(struct walk *w, __u64 start, __u64 end)
 	qsort(cut, n, sizeof(cut[0]), by_time_u64);
 	for (i = 0; i + 1 < n; i++) {
 		part = cause_at(w, cut[i] + (cut[i + 1] - cut[i]) / 2);
-		if (part < 0)
-			w->p->waiting_ns += cut[i + 1] - cut[i];
-		else
-			w->p->ns[part] += cut[i + 1] - cut[i];
+		charge_part(w, part, cut[i], cut[i + 1]);
 	}
 }
 
@@ -184,14 +194,14 @@ static void charge(struct walk *w, const struct client *c, __u64 start, __u64 en
 	if (end <= start)
 		return;
 	if (c->state == CLIENT_RUNNABLE) {
-		p->ns[XRUN_PART_WAKEUP] += end - start;
+		charge_part(w, XRUN_PART_WAKEUP, start, end);
 		charge_holder(p, c, end - start);
 	} else if (c->faults) {
-		p->ns[XRUN_PART_FAULTS] += end - start;
+		charge_part(w, XRUN_PART_FAULTS, start, end);
 	} else if (c->state == CLIENT_BLOCKED && c->waiting) {
 		add_waiting(w, start, end);
 	} else {
-		p->ns[XRUN_PART_APPLICATION] += end - start;
+		charge_part(w, XRUN_PART_APPLICATION, start, end);
 	}
 }
 
@@ -272,10 +282,11 @@ static void find_window(struct walk *w, __u32 kind, int *from, int *to)
 		}
 }
 
-void xrun_attribute(const struct sgscope_xrun_report *r, struct xrun_parts *p)
+void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_parts *p,
+			     xrun_segment_fn segment, void *ctx)
 {
 	struct sgscope_xrun_event ev[SGSCOPE_XRUN_RING];
-	struct walk w = { .ev = ev, .p = p };
+	struct walk w = { .ev = ev, .p = p, .segment = segment, .ctx = ctx };
 	struct client c = {};
 	int i, from, to, best = -1;
 
@@ -297,6 +308,11 @@ void xrun_attribute(const struct sgscope_xrun_report *r, struct xrun_parts *p)
 		if (p->ns[i] && (best < 0 || p->ns[i] > p->ns[best]))
 			best = i;
 	p->verdict = best;
+}
+
+void xrun_attribute(const struct sgscope_xrun_report *r, struct xrun_parts *p)
+{
+	xrun_attribute_segments(r, p, NULL, NULL);
 }
 
 const struct xrun_holder *xrun_top_holder(const struct xrun_parts *p)

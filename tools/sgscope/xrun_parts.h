@@ -47,6 +47,10 @@ const char *xrun_part_name(int part);
 int xrun_timeline(const struct sgscope_xrun_report *r, struct sgscope_xrun_event *ev);
 /* Split the report's missed deadline into parts. */
 void xrun_attribute(const struct sgscope_xrun_report *r, struct xrun_parts *p);
+/* Each charged stretch of the window, in order: part -1 is waiting. */
+typedef void (*xrun_segment_fn)(void *ctx, __u64 start, __u64 end, int part);
+void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_parts *p,
+			     xrun_segment_fn segment, void *ctx);
 /* The holder that took the most of the client's CPU, or NULL. */
 const struct xrun_holder *xrun_top_holder(const struct xrun_parts *p);
 
