@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcm-player: play silence the way a real player does, by read/write or
+ * through the mmap'ed buffer, and count every -EPIPE it sees.  It can be
+ * made a slow application: every N periods it sleeps, or spins, for a
+ * while before its next write.  The workload under which sgscope xrun's
+ * verdicts are checked: the player's own count of xruns is the truth
+ * sgscope's must match.
+ *
+ * usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS]
+ *                   [-e N -s MS [-S]]
+ *   -m  mmap access (default read/write)
+ *   -b  buffer frames (default 4096), -p period frames (default 1024)
+ *   -t  play this long (default 1000 ms)
+ *   -e N -s MS  every N periods written, sleep MS ms; -S spins instead
+ * Prints "xruns N" (the -EPIPE returns it saw), "frames N" (written) and
+ * "ms N" (played for), and exits 0.
+ */
+#include <alsa/asoundlib.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RATE		48000
+#define CHANNELS	2
+#define FRAME_BYTES	(CHANNELS * 2)
+
+struct config {
+	const char *device;
+	bool mmap;
+	snd_pcm_uframes_t buffer, period;
+	long ms, stall_every, stall_ms;
+	bool spin;
+};
+
+static int die(const char *what, int err)
+{
+	fprintf(stderr, "pcm-player: %s: %s\n", what, snd_strerror(err));
+	return 1;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void stall(const struct config *c)
+{
+	double until = now_ms() + c->stall_ms;
+
+	if (!c->spin) {
+		usleep(c->stall_ms * 1000);
+		return;
+	}
+	while (now_ms() < until)
+		;
+}
+
+static int setup(snd_pcm_t *pcm, const struct config *c)
+{
+	snd_pcm_access_t access = c->mmap ? SND_PCM_ACCESS_MMAP_INTERLEAVED :
+				  SND_PCM_ACCESS_RW_INTERLEAVED;
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	int err;
+
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_hw_params_any(pcm, hw);
+	if ((err = snd_pcm_hw_params_set_access(pcm, hw, access)) < 0 ||
+	    (err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE)) < 0 ||
+	    (err = snd_pcm_hw_params_set_channels(pcm, hw, CHANNELS)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate(pcm, hw, RATE, 0)) < 0 ||
+	    (err = snd_pcm_hw_params_set_period_size(pcm, hw, c->period, 0)) < 0 ||
+	    (err = snd_pcm_hw_params_set_buffer_size(pcm, hw, c->buffer)) < 0 ||
+	    (err = snd_pcm_hw_params(pcm, hw)) < 0)
+		return die("hw_params", err);
+	snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_sw_params_current(pcm, sw);
+	if ((err = snd_pcm_sw_params_set_avail_min(pcm, sw, c->period)) < 0 ||
+	    (err = snd_pcm_sw_params_set_start_threshold(pcm, sw, c->buffer)) < 0 ||
+	    (err = snd_pcm_sw_params(pcm, sw)) < 0)
+		return die("sw_params", err);
+	return 0;
+}
+
+/* One period of silence into the buffer: frames written, or -errno. */
+static snd_pcm_sframes_t write_period(snd_pcm_t *pcm, const struct config *c,
+				      const short *silence)
+{
+	const snd_pcm_channel_area_t *areas;
+	snd_pcm_uframes_t offset, frames = c->period;
+	int err;
+
+	if (!c->mmap)
+		return snd_pcm_writei(pcm, silence, c->period);
+	err = snd_pcm_mmap_begin(pcm, &areas, &offset, &frames);
+	if (err < 0)
+		return err;
+	snd_pcm_areas_silence(areas, offset, CHANNELS, frames, SND_PCM_FORMAT_S16_LE);
+	return snd_pcm_mmap_commit(pcm, offset, frames);
+}
+
+static int parse(int argc, char **argv, struct config *c)
+{
+	int opt;
+
+	*c = (struct config){ .buffer = 4096, .period = 1024, .ms = 1000 };
+	while ((opt = getopt(argc, argv, "mb:p:t:e:s:S")) != -1) {
+		switch (opt) {
+		case 'm':
+			c->mmap = true;
+			break;
+		case 'b':
+			c->buffer = strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			c->period = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			c->ms = atol(optarg);
+			break;
+		case 'e':
+			c->stall_every = atol(optarg);
+			break;
+		case 's':
+			c->stall_ms = atol(optarg);
+			break;
+		case 'S':
+			c->spin = true;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind + 1 != argc || !c->period || c->buffer < 2 * c->period || c->ms <= 0 ||
+	    c->stall_every < 0 || c->stall_ms < 0)
+		return -1;
+	c->device = argv[optind];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long written = 0, queued = 0, periods = 0;
+	snd_pcm_sframes_t n;
+	long xruns = 0;
+	struct config c;
+	snd_pcm_t *pcm;
+	short *silence;
+	double start;
+	int err;
+
+	if (parse(argc, argv, &c)) {
+		fprintf(stderr, "usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS] [-e N -s MS [-S]]\n");
+		return 2;
+	}
+	silence = calloc(c.period, FRAME_BYTES);
+	if (!silence)
+		return die("memory", -ENOMEM);
+	err = snd_pcm_open(&pcm, c.device, SND_PCM_STREAM_PLAYBACK, 0);
+	if (err < 0)
+		return die("open", err);
+	if (setup(pcm, &c))
+		return 1;
+	start = now_ms();
+	/* it ends only right after a write: no xrun can be on its way then */
+	for (;;) {
+		n = snd_pcm_avail_update(pcm);
+		if (n >= 0 && n < (snd_pcm_sframes_t)c.period)
+			n = snd_pcm_wait(pcm, 1000) < 0 ? snd_pcm_avail_update(pcm) : 0;
+		else if (n >= 0)
+			n = write_period(pcm, &c, silence);
+		if (n == -EPIPE) {
+			xruns++;
+			queued = 0;
+			err = snd_pcm_prepare(pcm);
+			if (err < 0)
+				return die("prepare after an xrun", err);
+			continue;
+		}
+		if (n < 0)
+			return die("write", n);
+		if (!n)
+			continue;
+		written += n;
+		queued += n;
+		/* mmap: nothing writes through the core, so start it here */
+		if (c.mmap && snd_pcm_state(pcm) == SND_PCM_STATE_PREPARED &&
+		    queued >= c.buffer) {
+			err = snd_pcm_start(pcm);
+			if (err < 0)
+				return die("start", err);
+		}
+		if (now_ms() - start >= c.ms)
+			break;
+		if (c.stall_every && ++periods % c.stall_every == 0)
+			stall(&c);
+	}
+	printf("xruns %ld\nframes %llu\nms %.0f\n", xruns, written, now_ms() - start);
+	snd_pcm_drop(pcm);
+	snd_pcm_close(pcm);
+	free(silence);
+	return 0;
+}
