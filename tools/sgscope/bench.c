@@ -8,8 +8,8 @@
  * asked for and says it plainly before minutes are spent.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,102 +129,136 @@ static void default_output(const char *tree, char *out, size_t len)
 	snprintf(out, len, "%s/results/%s-%s", tree, stamp, sha);
 }
 
+/* What sgscope bench was asked for, handed on to tools/bench/matrix. */
+struct bench_args {
+	const char *iterations, *filter, *modes, *output, *jobs;
+	bool quick, local, wallclock;
+	/* the costs go to the guest as one word: FUNC=INSNS,FUNC=INSNS */
+	char costs[512];
+};
+
+/* --quick, --local, --wallclock: the flag at the option's number (offset) */
+static int set_flag(void *ctx, const struct cli_option *opt, const char *value)
+{
+	*(bool *)((char *)ctx + opt->number) = true;
+	return 0;
+}
+
+/* a value kept as it is: at the option's number (offset) */
+static int set_string(void *ctx, const struct cli_option *opt, const char *value)
+{
+	*(const char **)((char *)ctx + opt->number) = value;
+	return 0;
+}
+
+static int set_iterations(void *ctx, const struct cli_option *opt, const char *value)
+{
+	long v;
+
+	return parse_count(value, 1000, &v) || v < 1 ? -1 : set_string(ctx, opt, value);
+}
+
+static int set_filter(void *ctx, const struct cli_option *opt, const char *value)
+{
+	return !*value ? -1 : set_string(ctx, opt, value);
+}
+
+static int set_modes(void *ctx, const struct cli_option *opt, const char *value)
+{
+	return !modes_valid(value) ? -1 : set_string(ctx, opt, value);
+}
+
+static int set_jobs(void *ctx, const struct cli_option *opt, const char *value)
+{
+	long v;
+
+	return parse_count(value, 16, &v) || v < 1 ? -1 : set_string(ctx, opt, value);
+}
+
+static int set_cost(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct bench_args *a = ctx;
+	const char *eq = strchr(value, '=');
+	size_t used = strlen(a->costs);
+	long v;
+
+	if (!eq || eq == value || strcspn(value, " ,'\"\\") != strlen(value) ||
+	    parse_count(eq + 1, SGSCOPE_COST_MAX_INSNS, &v) ||
+	    v < SGSCOPE_COST_INSNS_PER_ITERATION)
+		return -1;
+	if (used + strlen(value) + 2 > sizeof(a->costs))
+		return bad("too many costs (%s)", value);
+	snprintf(a->costs + used, sizeof(a->costs) - used, "%s%s", used ? "," : "", value);
+	return 0;
+}
+
+#define AT(field)	offsetof(struct bench_args, field)
+
+static const struct cli_option bench_options[] = {
+	{ "quick", 0, false, set_flag, NULL, AT(quick) },
+	{ "iterations", 0, true, set_iterations, "bad iteration count '%s': want 1 to 1000",
+	  AT(iterations) },
+	{ "filter", 0, true, set_filter, "an empty filter matches no cell%s", AT(filter) },
+	{ "modes", 0, true, set_modes,
+	  "bad DMA modes '%s': want a comma-separated list of direct, swiotlb, iommu", AT(modes) },
+	{ "local", 0, false, set_flag, NULL, AT(local) },
+	{ "wallclock", 0, false, set_flag, NULL, AT(wallclock) },
+	{ "jobs", 0, true, set_jobs, "bad number of parallel boots '%s': want 1 to 16", AT(jobs) },
+	{ "output", 'o', true, set_string, NULL, AT(output) },
+	{ "cost", 0, true, set_cost, "bad cost '%s': want FUNCTION=INSNS (see sgscope inject --help)" },
+	{ NULL },
+};
+
+#undef AT
+
+/* OPTION VALUE into args when the value is there; the next free slot */
+static int add_arg(const char **args, int n, const char *option, const char *value)
+{
+	if (!value || !*value)
+		return n;
+	args[n++] = option;
+	args[n++] = value;
+	return n;
+}
+
+/* tools/bench/matrix's command line, NULL-terminated, in args[24] */
+static void matrix_args(const struct bench_args *a, const char *script, const char *out,
+			const char **args)
+{
+	int n = 0;
+
+	args[n++] = script;
+	if (a->quick)
+		args[n++] = "--quick";
+	n = add_arg(args, n, "--iterations", a->iterations);
+	n = add_arg(args, n, "--filter", a->filter);
+	n = add_arg(args, n, "--modes", a->modes);
+	if (a->local)
+		args[n++] = "--local";
+	if (a->wallclock)
+		args[n++] = "--wallclock";
+	n = add_arg(args, n, "--jobs", a->jobs);
+	n = add_arg(args, n, "--cost", a->costs);
+	args[n++] = out;
+	args[n] = NULL;
+}
+
 static int bench_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "modes", required_argument, NULL, 'm' },
-		{ "local", no_argument, NULL, 'l' },
-		{ "wallclock", no_argument, NULL, 'w' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "cost", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	/* the costs go to the guest as one word: FUNC=INSNS,FUNC=INSNS */
-	char costs[512] = "";
-	const char *iterations = NULL, *filter = NULL, *modes = NULL, *output = NULL;
-	const char *jobs = NULL;
+	struct bench_args a = {};
+	const struct cli_group groups[] = { { bench_options, &a }, { NULL } };
 	char tree[PATH_MAX], out[PATH_MAX + 64], script[PATH_MAX + 32];
 	const char *args[24];
-	bool quick = false, local = false, wallclock = false;
-	int c, n = 0;
+	int err, at;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			quick = true;
-			break;
-		case 'n': {
-			long v;
-
-			if (parse_count(optarg, 1000, &v) || v < 1)
-				return bad("bad iteration count '%s': want 1 to 1000", optarg);
-			iterations = optarg;
-			break;
-		}
-		case 'f':
-			if (!*optarg)
-				return bad("an empty filter matches no cell%s", "");
-			filter = optarg;
-			break;
-		case 'm':
-			if (!modes_valid(optarg))
-				return bad("bad DMA modes '%s': want a comma-separated list of direct, swiotlb, iommu",
-					   optarg);
-			modes = optarg;
-			break;
-		case 'l':
-			local = true;
-			break;
-		case 'w':
-			wallclock = true;
-			break;
-		case 'j': {
-			long v;
-
-			if (parse_count(optarg, 16, &v) || v < 1)
-				return bad("bad number of parallel boots '%s': want 1 to 16", optarg);
-			jobs = optarg;
-			break;
-		}
-		case 'o':
-			output = optarg;
-			break;
-		case 'c': {
-			const char *eq = strchr(optarg, '=');
-			size_t used = strlen(costs);
-			long v;
-
-			if (!eq || eq == optarg || strcspn(optarg, " ,'\"\\") != strlen(optarg) ||
-			    parse_count(eq + 1, SGSCOPE_COST_MAX_INSNS, &v) ||
-			    v < SGSCOPE_COST_INSNS_PER_ITERATION)
-				return bad("bad cost '%s': want FUNCTION=INSNS (see sgscope inject --help)",
-					   optarg);
-			if (used + strlen(optarg) + 2 > sizeof(costs))
-				return bad("too many costs (%s)", optarg);
-			snprintf(costs + used, sizeof(costs) - used, "%s%s", used ? "," : "", optarg);
-			break;
-		}
-		case 'h':
-			help();
-			return 0;
-		case ':':
-			return bad("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return bad("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return bad("unexpected argument '%s'", argv[optind]);
-	if (local && modes)
+	err = options_scan(&bench_command, groups, SCAN_IN_ORDER, argc, argv, &at);
+	if (err)
+		return err;
+	if (at < argc)
+		return bad("unexpected argument '%s'", argv[at]);
+	if (a.local && a.modes)
 		return bad("--local runs in the DMA mode this machine was booted with%s; drop --modes", "");
-	if (local && (wallclock || jobs))
+	if (a.local && (a.wallclock || a.jobs))
 		return bad("--local runs in this machine's own clock, one boot%s: drop --wallclock and --jobs",
 			   "");
 	if (source_tree(tree, sizeof(tree))) {
@@ -232,40 +266,12 @@ static int bench_main(int argc, char **argv)
 			"this binary was built in; set SGSCOPE_REPO to it\n");
 		return 1;
 	}
-	if (output)
-		snprintf(out, sizeof(out), "%s", output);
+	if (a.output)
+		snprintf(out, sizeof(out), "%s", a.output);
 	else
 		default_output(tree, out, sizeof(out));
 	snprintf(script, sizeof(script), "%s/tools/bench/matrix", tree);
-	args[n++] = script;
-	if (quick)
-		args[n++] = "--quick";
-	if (iterations) {
-		args[n++] = "--iterations";
-		args[n++] = iterations;
-	}
-	if (filter) {
-		args[n++] = "--filter";
-		args[n++] = filter;
-	}
-	if (modes) {
-		args[n++] = "--modes";
-		args[n++] = modes;
-	}
-	if (local)
-		args[n++] = "--local";
-	if (wallclock)
-		args[n++] = "--wallclock";
-	if (jobs) {
-		args[n++] = "--jobs";
-		args[n++] = jobs;
-	}
-	if (costs[0]) {
-		args[n++] = "--cost";
-		args[n++] = costs;
-	}
-	args[n++] = out;
-	args[n] = NULL;
+	matrix_args(&a, script, out, args);
 	fprintf(stderr, "[bench] run folder: %s\n", out);
 	return run_script("bench", args);
 }
@@ -302,4 +308,5 @@ const struct subcommand bench_command = {
 	.summary = "run the benchmark matrix in the test machine and write a run folder",
 	.main = bench_main,
 	.usage = usage,
+	.help = help,
 };

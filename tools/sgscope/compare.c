@@ -287,75 +287,78 @@ static void usage(FILE *f)
 	fprintf(f, "usage: sgscope compare BASE NEW\n");
 }
 
-static int compare_main(int argc, char **argv)
+static void help(void)
 {
-	struct spread spread = {};
-	struct run_samples base, new;
+	usage(stdout);
+	printf("\nCompares two benchmark runs (folders with samples.jsonl) per cell and metric:\n"
+	       "medians, %% change, two-sided Mann-Whitney U test. A REGRESSION is p < 0.01 and\n"
+	       "the median worse by the threshold of the metric's kind in the runs' clock\n"
+	       "(run.json's \"clock\"; compare.md lists them and why); outcome counters must\n"
+	       "not get worse at all. Runs in different clocks are not compared (exit 2).\n"
+	       "Writes NEW/compare.md and compare-heatmap.svg; exits 1 if anything regressed.\n\n"
+	       "example:\n  sgscope compare results/baseline results/20261121T160000Z-abc1234\n");
+}
+
+/* The runs' clock, from their run.json, into info: 0, or -1 after a message. */
+static int runs_clock(const char *base_dir, const char *new_dir, struct run_info *info)
+{
 	struct run_info base_info, new_info;
-	size_t i, regressions = 0, compared = 0, unmatched;
-	enum run_clock clock;
+
+	if (run_info_load(base_dir, &base_info) || run_info_load(new_dir, &new_info))
+		return -1;
+	if (base_info.clock != new_info.clock || base_info.shift != new_info.shift) {
+		fprintf(stderr, "sgscope compare: %s was measured in %s, %s in %s: their times "
+			"are not comparable (compare runs of one clock)\n", base_dir, base_info.text,
+			new_dir, new_info.text);
+		return -1;
+	}
+	*info = new_info;
+	return 0;
+}
+
+/* NEW/compare.md with its head and the rules, or NULL */
+static FILE *md_open(const char *base_dir, const char *new_dir, const struct run_info *info)
+{
+	enum run_clock clock = info->clock;
 	char path[4200];
 	FILE *md;
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		printf("\nCompares two benchmark runs (folders with samples.jsonl) per cell and metric:\n"
-		       "medians, %% change, two-sided Mann-Whitney U test. A REGRESSION is p < 0.01 and\n"
-		       "the median worse by the threshold of the metric's kind in the runs' clock\n"
-		       "(run.json's \"clock\"; compare.md lists them and why); outcome counters must\n"
-		       "not get worse at all. Runs in different clocks are not compared (exit 2).\n"
-		       "Writes NEW/compare.md and compare-heatmap.svg; exits 1 if anything regressed.\n\n"
-		       "example:\n  sgscope compare results/baseline results/20261121T160000Z-abc1234\n");
-		return 0;
-	}
-	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
-		return usage_error(&compare_command, "%s", argc < 3 ? "two run folders, BASE and NEW" :
-				   argc > 3 ? "only two run folders, BASE and NEW" :
-				   "BASE and NEW are run folders, not options");
-	if (run_info_load(argv[1], &base_info) || run_info_load(argv[2], &new_info))
-		return 2;
-	if (base_info.clock != new_info.clock || base_info.shift != new_info.shift) {
-		fprintf(stderr, "sgscope compare: %s was measured in %s, %s in %s: their times "
-			"are not comparable (compare runs of one clock)\n", argv[1], base_info.text,
-			argv[2], new_info.text);
-		return 2;
-	}
-	clock = new_info.clock;
-	if (samples_load(argv[1], &base))
-		return 2;
-	if (samples_load(argv[2], &new)) {
-		samples_free(&base);
-		return 2;
-	}
-	printf("clock: %s; times are %s\n", new_info.text,
-	       clock == RUN_ICOUNT ? "guest ns, i.e. instructions executed scaled by the shift" :
-				     "wall-clock ns, moved by the host's load");
-	snprintf(path, sizeof(path), "%s/compare.md", argv[2]);
+	snprintf(path, sizeof(path), "%s/compare.md", new_dir);
 	md = fopen(path, "w");
-	if (md) {
-		fprintf(md, "# sgscope compare\n\nbase: `%s`, new: `%s`\n\n"
-			"Clock of both runs: **%s**. %s\n\n", argv[1], argv[2], new_info.text,
-			clock == RUN_ICOUNT ?
-			"Every time below is guest time: instructions executed, scaled by the shift; "
-			"it follows the code path, not caches or the host's load." :
-			"Every time below follows the host's wall clock and moves with its load.");
-		write_rules(md, clock);
-		fprintf(md, "| cell | metric | unit | base median | new median | change | p | verdict |\n"
-			"|---|---|---|---|---|---|---|---|\n");
-	}
+	if (!md)
+		return NULL;
+	fprintf(md, "# sgscope compare\n\nbase: `%s`, new: `%s`\n\n"
+		"Clock of both runs: **%s**. %s\n\n", base_dir, new_dir, info->text,
+		clock == RUN_ICOUNT ?
+		"Every time below is guest time: instructions executed, scaled by the shift; "
+		"it follows the code path, not caches or the host's load." :
+		"Every time below follows the host's wall clock and moves with its load.");
+	write_rules(md, clock);
+	fprintf(md, "| cell | metric | unit | base median | new median | change | p | verdict |\n"
+		"|---|---|---|---|---|---|---|---|\n");
+	return md;
+}
+
+/* A line per series in both runs, on stdout and in md; how many regressed. */
+static size_t compare_table(struct run_samples *base, struct run_samples *new,
+			    enum run_clock clock, FILE *md, struct spread *spread,
+			    size_t *compared)
+{
+	size_t i, regressions = 0;
+
 	printf("%-40s %-22s %12s %12s %8s %9s  %s\n", "CELL", "METRIC", "BASE", "NEW",
 	       "CHANGE", "P", "VERDICT");
-	for (i = 0; i < new.count; i++) {
-		struct series *n = &new.series[i];
-		struct series *b = samples_find(&base, n->cell, n->metric);
+	for (i = 0; i < new->count; i++) {
+		struct series *n = &new->series[i];
+		struct series *b = samples_find(base, n->cell, n->metric);
 		struct verdict v;
 		char p[32];
 
 		if (!b)
 			continue;
 		compare_series(b, n, clock, &v);
-		spread_add(&spread, n->kind, v.change_pct);
-		compared++;
+		spread_add(spread, n->kind, v.change_pct);
+		(*compared)++;
 		regressions += v.regression;
 		if (v.tested)
 			snprintf(p, sizeof(p), "%.2g%s", v.test.p, v.test.exact ? "" : "~");
@@ -368,6 +371,30 @@ static int compare_main(int argc, char **argv)
 				n->cell, n->metric, n->unit, v.base_median, v.new_median,
 				v.change_pct, p, v.regression ? "**REGRESSION**" : verdict_word(&v));
 	}
+	return regressions;
+}
+
+static int compare_runs(const char *base_dir, const char *new_dir)
+{
+	struct spread spread = {};
+	struct run_samples base, new;
+	size_t regressions, compared = 0, unmatched;
+	struct run_info info;
+	enum run_clock clock;
+	FILE *md;
+
+	if (runs_clock(base_dir, new_dir, &info) || samples_load(base_dir, &base))
+		return 2;
+	if (samples_load(new_dir, &new)) {
+		samples_free(&base);
+		return 2;
+	}
+	clock = info.clock;
+	printf("clock: %s; times are %s\n", info.text,
+	       clock == RUN_ICOUNT ? "guest ns, i.e. instructions executed scaled by the shift" :
+				     "wall-clock ns, moved by the host's load");
+	md = md_open(base_dir, new_dir, &info);
+	regressions = compare_table(&base, &new, clock, md, &spread, &compared);
 	spread_print(&spread, md);
 	if (md)
 		fprintf(md, "\n");
@@ -381,11 +408,25 @@ static int compare_main(int argc, char **argv)
 			"approximation with tie and continuity correction).\n\n![%% change heatmap](compare-heatmap.svg)\n",
 			compared, regressions, unmatched);
 		fclose(md);
-		write_heatmap(argv[2], &base, &new, clock);
+		write_heatmap(new_dir, &base, &new, clock);
 	}
 	samples_free(&base);
 	samples_free(&new);
 	return regressions ? 1 : 0;
+}
+
+static int compare_main(int argc, char **argv)
+{
+	static const struct cli_group none[] = { { NULL } };
+	int err, at;
+
+	err = options_scan(&compare_command, none, 0, argc, argv, &at);
+	if (err)
+		return err;
+	if (argc - at != 2)
+		return usage_error(&compare_command, "%s", argc - at < 2 ? "two run folders, BASE and NEW" :
+				   "only two run folders, BASE and NEW");
+	return compare_runs(argv[at], argv[at + 1]);
 }
 
 const struct subcommand compare_command = {
@@ -393,4 +434,5 @@ const struct subcommand compare_command = {
 	.summary = "compare two benchmark runs and flag regressions",
 	.main = compare_main,
 	.usage = usage,
+	.help = help,
 };

@@ -83,11 +83,11 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i]->name))
 			continue;
 		if (commands[i]->main)
-			return commands[i]->main(argc - 1, argv + 1);
-		err = options_parse(argc - 1, argv + 1, commands[i], &opts);
-		if (err)
-			return err < 0 ? 0 : err;
-		return commands[i]->run(&opts);
+			err = commands[i]->main(argc - 1, argv + 1);
+		else
+			err = options_parse(argc - 1, argv + 1, commands[i], &opts) ?:
+			      commands[i]->run(&opts);
+		return err == OPTIONS_HELP ? 0 : err;
 	}
 	fprintf(stderr, "sgscope: unknown command '%s'\n", argv[1]);
 	usage(stderr);

@@ -11,21 +11,6 @@
 #include <unistd.h>
 #include "options.h"
 
-static const struct option long_options[] = {
-	{ "interval", required_argument, NULL, 'i' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "card", required_argument, NULL, 'c' },
-	{ "pcm", required_argument, NULL, 'p' },
-	{ "pid", required_argument, NULL, 'P' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "btf", required_argument, NULL, 'B' },
-	{ "attach", required_argument, NULL, 'A' },
-	{ "no-op", no_argument, NULL, 'O' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 void options_usage(FILE *f, const struct subcommand *cmd)
 {
 	if (cmd->usage) {
@@ -38,7 +23,7 @@ void options_usage(FILE *f, const struct subcommand *cmd)
 		cmd->name, (int)strlen(cmd->name), "", cmd->times_ops ? " [--no-op]" : "");
 }
 
-static void help(const struct subcommand *cmd)
+static void tracing_help(const struct subcommand *cmd)
 {
 	printf("sgscope %s: %s\n\n", cmd->name, cmd->summary);
 	options_usage(stdout, cmd);
@@ -63,13 +48,21 @@ static void help(const struct subcommand *cmd)
 	       cmd->examples);
 }
 
-static int parse_seconds(const char *s, double *out)
+int parse_seconds(const char *s, double *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtod(s, &end);
-	return errno || end == s || *end || *out < 0 ? -1 : 0;
+	return errno || end == s || *end || *out <= 0 ? -1 : 0;
+}
+
+void options_help(const struct subcommand *cmd)
+{
+	if (cmd->help)
+		cmd->help();
+	else
+		tracing_help(cmd);
 }
 
 int parse_count(const char *s, long max, long *out)
@@ -141,82 +134,194 @@ int card_device_name(int card, char *buf, size_t len)
 }
 
 
+/* getopt_long's tables for the groups: longs[] and the short letters */
+#define SCAN_MAX_OPTIONS	40
+
+struct scan_table {
+	struct option longs[SCAN_MAX_OPTIONS + 2];
+	const struct cli_option *opt[SCAN_MAX_OPTIONS];
+	void *ctx[SCAN_MAX_OPTIONS];
+	char shorts[2 * SCAN_MAX_OPTIONS + 8];
+	int n;
+};
+
+/* getopt_long's val for option i of the table: past every char */
+#define SCAN_VAL(i)	(256 + (i))
+
+static void scan_table_build(struct scan_table *t, const struct cli_group *groups, int flags)
+{
+	const struct cli_option *o;
+	int at;
+
+	memset(t, 0, sizeof(*t));
+	at = snprintf(t->shorts, sizeof(t->shorts), "%s:h", flags & SCAN_IN_ORDER ? "+" : "");
+	for (; groups->options; groups++) {
+		for (o = groups->options; o->name && t->n < SCAN_MAX_OPTIONS; o++, t->n++) {
+			t->longs[t->n] = (struct option) { o->name,
+				o->has_value ? required_argument : no_argument, NULL, SCAN_VAL(t->n) };
+			t->opt[t->n] = o;
+			t->ctx[t->n] = groups->ctx;
+			if (!o->short_name)
+				continue;
+			t->shorts[at++] = o->short_name;
+			if (o->has_value)
+				t->shorts[at++] = ':';
+		}
+	}
+	t->longs[t->n] = (struct option) { "help", no_argument, NULL, 'h' };
+}
+
+/* The option getopt_long returned c for: by its val, or its short letter. */
+static int scan_index(const struct scan_table *t, int c)
+{
+	int i;
+
+	if (c >= SCAN_VAL(0) && c < SCAN_VAL(t->n))
+		return c - SCAN_VAL(0);
+	for (i = 0; i < t->n; i++)
+		if (t->opt[i]->short_name == c)
+			return i;
+	return -1;
+}
+
+int options_scan(const struct subcommand *cmd, const struct cli_group *groups,
+		 int flags, int argc, char **argv, int *operand)
+{
+	struct scan_table t;
+	int c, i, err;
+
+	scan_table_build(&t, groups, flags);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, t.shorts, t.longs, NULL)) != -1) {
+		if (c == 'h' && scan_index(&t, c) < 0) {
+			options_help(cmd);
+			return OPTIONS_HELP;
+		}
+		if (c == ':')
+			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		i = scan_index(&t, c);
+		if (c == '?' || i < 0)
+			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		err = t.opt[i]->set(t.ctx[i], t.opt[i], optarg);
+		if (err < 0)
+			return usage_error(cmd, t.opt[i]->bad, optarg);
+		if (err)
+			return err;
+	}
+	*operand = optind;
+	return 0;
+}
+
+static int set_interval(void *ctx, const struct cli_option *opt, const char *value)
+{
+	return parse_seconds(value, &((struct sgscope_opts *)ctx)->interval);
+}
+
+static int set_duration(void *ctx, const struct cli_option *opt, const char *value)
+{
+	return parse_seconds(value, &((struct sgscope_opts *)ctx)->duration);
+}
+
+static int set_pcm(void *ctx, const struct cli_option *opt, const char *value)
+{
+	return parse_int(value, &((struct sgscope_opts *)ctx)->pcm);
+}
+
+static int set_pid(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct sgscope_opts *opts = ctx;
+
+	return parse_int(value, &opts->pid) || !opts->pid ? -1 : 0;
+}
+
+/* --json, --verbose, --no-op: which one is the option's number */
+enum { FLAG_JSON, FLAG_VERBOSE, FLAG_NO_OP };
+
+static int set_flag(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct sgscope_opts *opts = ctx;
+
+	*(opt->number == FLAG_JSON ? &opts->json : opt->number == FLAG_VERBOSE ?
+	  &opts->verbose : &opts->no_op) = true;
+	return 0;
+}
+
+static int set_btf(void *ctx, const struct cli_option *opt, const char *value)
+{
+	((struct sgscope_opts *)ctx)->btf_path = value;
+	return 0;
+}
+
+static int set_attach(void *ctx, const struct cli_option *opt, const char *value)
+{
+	static const char *const modes[] = {
+		[ATTACH_AUTO] = "auto", [ATTACH_FENTRY] = "fentry", [ATTACH_KPROBE] = "kprobe",
+	};
+	struct sgscope_opts *opts = ctx;
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(value, modes[i])) {
+			opts->attach = i;
+			return 0;
+		}
+	return -1;
+}
+
+/* the card, looked up once the options are all read */
+static const char *card_name;
+
+static int set_card(void *ctx, const struct cli_option *opt, const char *value)
+{
+	card_name = value;
+	return 0;
+}
+
+static const struct cli_option tracing_options[] = {
+	{ "interval", 'i', true, set_interval, "bad interval '%s': want seconds > 0" },
+	{ "duration", 'd', true, set_duration, "bad duration '%s': want seconds > 0" },
+	{ "card", 'c', true, set_card },
+	{ "pcm", 'p', true, set_pcm, "bad pcm '%s': want a device number" },
+	{ "pid", 0, true, set_pid, "bad pid '%s'" },
+	{ "json", 'j', false, set_flag, NULL, FLAG_JSON },
+	{ "verbose", 'v', false, set_flag, NULL, FLAG_VERBOSE },
+	{ "btf", 0, true, set_btf },
+	{ "attach", 0, true, set_attach, "bad attach mode '%s': want auto, fentry or kprobe" },
+	{ NULL },
+};
+
+/* a subcommand that times .page ops takes --no-op too */
+static const struct cli_option op_options[] = {
+	{ "no-op", 0, false, set_flag, NULL, FLAG_NO_OP },
+	{ NULL },
+};
+
 int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		  struct sgscope_opts *opts)
 {
-	const char *card = NULL;
-	int c;
+	const struct cli_group groups[] = {
+		{ tracing_options, opts },
+		{ cmd->times_ops ? op_options : NULL, opts },
+		{ NULL },
+	};
+	int err, operand;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->command = cmd->name;
 	opts->card = -1;
 	opts->pcm = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:d:c:p:vjh", long_options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (parse_seconds(optarg, &opts->interval) ||
-			    opts->interval == 0)
-				return usage_error(cmd, "bad interval '%s': want seconds > 0", optarg);
-			break;
-		case 'd':
-			if (parse_seconds(optarg, &opts->duration) ||
-			    opts->duration == 0)
-				return usage_error(cmd, "bad duration '%s': want seconds > 0", optarg);
-			break;
-		case 'c':
-			card = optarg;
-			break;
-		case 'p':
-			if (parse_int(optarg, &opts->pcm))
-				return usage_error(cmd, "bad pcm '%s': want a device number", optarg);
-			break;
-		case 'P':
-			if (parse_int(optarg, &opts->pid) || !opts->pid)
-				return usage_error(cmd, "bad pid '%s'", optarg);
-			break;
-		case 'j':
-			opts->json = true;
-			break;
-		case 'v':
-			opts->verbose = true;
-			break;
-		case 'B':
-			opts->btf_path = optarg;
-			break;
-		case 'A':
-			if (!strcmp(optarg, "auto"))
-				opts->attach = ATTACH_AUTO;
-			else if (!strcmp(optarg, "fentry"))
-				opts->attach = ATTACH_FENTRY;
-			else if (!strcmp(optarg, "kprobe"))
-				opts->attach = ATTACH_KPROBE;
-			else
-				return usage_error(cmd, "bad attach mode '%s': want auto, fentry or kprobe", optarg);
-			break;
-		case 'O':
-			if (!cmd->times_ops)
-				return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-			opts->no_op = true;
-			break;
-		case 'h':
-			help(cmd);
-			return -1;
-		case ':':
-			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (card) {
-		opts->card = card_lookup(card);
+	card_name = NULL;
+	err = options_scan(cmd, groups, 0, argc, argv, &operand);
+	if (err)
+		return err;
+	if (operand < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[operand]);
+	if (card_name) {
+		opts->card = card_lookup(card_name);
 		if (opts->card < 0) {
 			fprintf(stderr, "sgscope %s: no sound card '%s' (the cards are in /proc/asound/cards)\n",
-				cmd->name, card);
+				cmd->name, card_name);
 			return 1;
 		}
 	}

@@ -34,21 +34,68 @@ struct subcommand {
 	int (*run)(const struct sgscope_opts *opts);
 	/* it times .page ops: --no-op is one of its options */
 	bool times_ops;
-	/* a subcommand with options of its own parses argv itself */
+	/*
+	 * a subcommand with options of its own runs from argv itself (its
+	 * exit status, or OPTIONS_HELP after --help), parsing them with
+	 * options_scan ...
+	 */
 	int (*main)(int argc, char **argv);
 	/* ... and has its own usage lines */
 	void (*usage)(FILE *f);
+	/* ... and --help text, on stdout (NULL: the tracing options') */
+	void (*help)(void);
+};
+
+/* What options_parse and options_scan return after printing --help. */
+#define OPTIONS_HELP	(-1)
+
+/*
+ * One option of a subcommand, in a table ended by a NULL name: --NAME (and
+ * -SHORT), with a value or not.  set() takes it into ctx: 0, -1 for a bad
+ * value (then "bad" with the value for %s is the usage error), or the exit
+ * status after a message of its own.  number: for set(), e.g. a mode.
+ */
+struct cli_option {
+	const char *name;
+	int short_name;
+	bool has_value;
+	int (*set)(void *ctx, const struct cli_option *opt, const char *value);
+	const char *bad;
+	int number;
+};
+
+/* Tables of options and what their set() fills; ended by NULL options. */
+struct cli_group {
+	const struct cli_option *options;
+	void *ctx;
+};
+
+enum {
+	/* options end at the first operand: a command and its own options follow */
+	SCAN_IN_ORDER = 1,
 };
 
 /*
- * Parse argv (argv[0] is the subcommand).  Returns 0 to go on, 2 after
- * printing usage for a bad flag, 1 after an error message, -1 after
- * printing --help.
+ * The one option parser: argv (argv[0] is the subcommand) through
+ * getopt_long with the groups' options and -h/--help.  Returns 0 with
+ * *operand the index of the first operand, OPTIONS_HELP after printing
+ * the subcommand's help on stdout, 2 after a usage error on stderr (an
+ * unknown option, a missing or bad value), or what a set() returned.
+ */
+int options_scan(const struct subcommand *cmd, const struct cli_group *groups,
+		 int flags, int argc, char **argv, int *operand);
+
+/*
+ * The tracing options (a tracing subcommand's whole command line): no
+ * operands.  Returns 0 to go on, 2 after printing usage for a bad flag,
+ * 1 after an error message, OPTIONS_HELP after printing --help.
  */
 int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		  struct sgscope_opts *opts);
 /* The subcommand's usage lines: its own, or the tracing options'. */
 void options_usage(FILE *f, const struct subcommand *cmd);
+/* The subcommand's --help on stdout: its own, or the tracing options'. */
+void options_help(const struct subcommand *cmd);
 
 /*
  * Every subcommand's usage error: "sgscope CMD: " and the message (fmt
@@ -58,6 +105,8 @@ void options_usage(FILE *f, const struct subcommand *cmd);
 int usage_error(const struct subcommand *cmd, const char *fmt, const char *arg);
 /* A whole decimal number from 0 to max into out, or -1. */
 int parse_count(const char *s, long max, long *out);
+/* Seconds, a decimal number > 0, into out, or -1. */
+int parse_seconds(const char *s, double *out);
 
 /* "0" or "sgscope" -> the card number, -1 if no such card. */
 int card_lookup(const char *name);

@@ -183,50 +183,68 @@ int session_run(const struct sgscope_opts *opts, struct ring_buffer *rb,
 	return 0;
 }
 
-int tracer_run(const struct sgscope_opts *opts, const struct tracer *t, void *ctx)
+int tracer_load(const struct sgscope_opts *opts, const struct tracer *t, void *ctx,
+		struct tracer_state *s)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	struct probe_point points[TRACER_MAX_POINTS] = {};
-	struct bpf_link *links[2 * TRACER_MAX_POINTS] = {};
 	struct bpf_object_skeleton *skeleton;
-	struct ring_buffer *rb = NULL;
-	struct bpf_map *ring;
-	int err = 1, n = 0;
+	struct bpf_map *ring = NULL;
 
-	if (session_check(opts))
-		return 1;
 	session_open_opts(opts, &open_opts);
 	if (t->open(ctx, &open_opts, &skeleton, &ring)) {
 		fprintf(stderr, "sgscope %s: cannot open the BPF object (-v tells why)\n", t->name);
-		t->close(ctx);
-		return 1;
+		return -1;
 	}
-	n = t->points(ctx, points);
-	if (probes_choose(points, n, opts->attach))
-		goto out;
+	s->n = t->points(ctx, s->points);
+	if (probes_choose(s->points, s->n, opts->attach))
+		return -1;
 	if (bpf_object__load_skeleton(skeleton)) {
-		fprintf(stderr, "sgscope %s: the kernel refused the BPF programs (-v shows the verifier's log)\n",
-			t->name);
-		goto out;
+		if (t->refused)
+			t->refused(ctx);
+		else
+			fprintf(stderr, "sgscope %s: the kernel refused the BPF programs (-v shows the verifier's log)\n",
+				t->name);
+		return -1;
 	}
-	rb = ring_buffer__new(bpf_map__fd(ring), t->on_event, ctx, NULL);
-	if (!rb) {
-		fprintf(stderr, "sgscope %s: cannot read the %s ring buffer: %s\n", t->name,
-			bpf_map__name(ring), strerror(errno));
-		goto out;
+	if (ring) {
+		s->rb = ring_buffer__new(bpf_map__fd(ring), t->on_event, ctx, NULL);
+		if (!s->rb) {
+			fprintf(stderr, "sgscope %s: cannot read the %s ring buffer: %s\n", t->name,
+				bpf_map__name(ring), strerror(errno));
+			return -1;
+		}
 	}
 	if (t->before_attach && t->before_attach(ctx))
-		goto out;
-	if (probes_attach(points, n, links))
-		goto out;
-	announce(opts, t->what, points, n);
-	if (t->started)
-		t->started(ctx);
-	err = session_run(opts, rb, t->report, ctx) ? 1 : 0;
-out:
-	probes_detach(links, n);
-	ring_buffer__free(rb);
+		return -1;
+	return probes_attach(s->points, s->n, s->links) ? -1 : 0;
+}
+
+void tracer_unload(const struct tracer *t, void *ctx, struct tracer_state *s)
+{
+	probes_detach(s->links, s->n);
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
 	t->close(ctx);
+}
+
+int tracer_run(const struct sgscope_opts *opts, const struct tracer *t, void *ctx)
+{
+	struct tracer_state s = {};
+	int err = 1;
+
+	if (session_check(opts) || (t->check && t->check(ctx)))
+		return 1;
+	if (!tracer_load(opts, t, ctx, &s)) {
+		if (t->run) {
+			err = t->run(ctx);
+		} else {
+			announce(opts, t->what, s.points, s.n);
+			if (t->started)
+				t->started(ctx);
+			err = session_run(opts, s.rb, t->report, ctx) ? 1 : 0;
+		}
+	}
+	tracer_unload(t, ctx, &s);
 	return err;
 }
 

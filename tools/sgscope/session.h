@@ -38,20 +38,35 @@ struct tracer {
 	const char *name;	/* the subcommand, for messages */
 	const char *what;	/* "Tracing <what>..." */
 	/*
+	 * after privileges and BTF, before open: what else the subcommand
+	 * needs of the kernel (NULL: nothing); 0, or -1 after a message
+	 */
+	int (*check)(void *ctx);
+	/*
 	 * open the skeleton and set its read-only data; give its generic
 	 * part (to load it) and the ring buffer map the events arrive
-	 * through; 0 or -1
+	 * through (NULL: it has none); 0 or -1
 	 */
 	int (*open)(void *ctx, const struct bpf_object_open_opts *open_opts,
 		    struct bpf_object_skeleton **skeleton, struct bpf_map **ring);
 	/* the probe points of the open skeleton, TRACER_MAX_POINTS at most; how many */
 	int (*points)(void *ctx, struct probe_point *points);
 	ring_buffer_sample_fn on_event;
+	/*
+	 * the kernel refused the programs: say so, and why it may have
+	 * (NULL: a line saying -v shows the verifier's log)
+	 */
+	void (*refused)(void *ctx);
 	/* after load, before the points attach (NULL: nothing); 0 or -1 */
 	int (*before_attach)(void *ctx);
 	/* once attached and announced (NULL: nothing) */
 	void (*started)(void *ctx);
 	void (*report)(void *ctx, bool final, double elapsed);
+	/*
+	 * once attached, instead of the announce, started() and the report
+	 * loop: the whole run, its exit status (NULL: the report loop)
+	 */
+	int (*run)(void *ctx);
 	/* free the subcommand's state and destroy its skeleton */
 	void (*close)(void *ctx);
 };
@@ -60,6 +75,23 @@ struct tracer {
 
 /* Run a tracing subcommand; its exit status. */
 int tracer_run(const struct sgscope_opts *opts, const struct tracer *t, void *ctx);
+
+/* What tracer_load attached, for tracer_unload. */
+struct tracer_state {
+	struct probe_point points[TRACER_MAX_POINTS];
+	struct bpf_link *links[2 * TRACER_MAX_POINTS];
+	struct ring_buffer *rb;
+	int n;
+};
+
+/*
+ * tracer_run's steps from open to attach, for a subcommand that loads
+ * more than one object (s zeroed first): 0, or -1 after a message.
+ * tracer_unload detaches and closes, whatever tracer_load did.
+ */
+int tracer_load(const struct sgscope_opts *opts, const struct tracer *t, void *ctx,
+		struct tracer_state *s);
+void tracer_unload(const struct tracer *t, void *ctx, struct tracer_state *s);
 
 /* Sum of a per-CPU value: value_size bytes of __u64 counters per CPU. */
 int percpu_sum(int map_fd, const void *key, void *sum, size_t value_size,
