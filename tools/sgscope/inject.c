@@ -5,8 +5,8 @@
  * and on error.  Prints what it armed and what it injected.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,130 +154,130 @@ static int parse_cost(struct inject_opts *o, const char *arg)
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct inject_opts *o)
-{
-	static const struct option longs[] = {
-		{ "order", required_argument, NULL, 'o' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "slab", no_argument, NULL, 's' },
-		{ "pages", no_argument, NULL, 'g' },
-		{ "nth", required_argument, NULL, 'n' },
-		{ "fragment", required_argument, NULL, 'f' },
-		{ "order-min", required_argument, NULL, 'k' },
-		{ "pressure", required_argument, NULL, 'p' },
-		{ "lowmem", required_argument, NULL, 'l' },
-		{ "cost", required_argument, NULL, 'c' },
-		{ "probability", required_argument, NULL, 'P' },
-		{ "times", required_argument, NULL, 't' },
-		{ "within", required_argument, NULL, 'w' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	long v;
-	char *end;
-	int c, err;
+/* The modes that take a number: its range, and where it goes. */
+static const struct {
+	long min, max;
+	size_t at;
+} mode_numbers[] = {
+	[MODE_ORDER] = { 0, 10, offsetof(struct inject_opts, order) },
+	[MODE_NTH] = { 0, INT_MAX, offsetof(struct inject_opts, nth) },
+	[MODE_FRAGMENT] = { 1, 100, offsetof(struct inject_opts, percent) },
+	[MODE_PRESSURE] = { 16, 1 << 20, offsetof(struct inject_opts, pressure_mb) },
+	[MODE_LOWMEM] = { 0, 1 << 20, offsetof(struct inject_opts, lowmem_mb) },
+};
 
-	memset(o, 0, sizeof(*o));
-	o->probability = 100;
-	optind = 1;
-	opterr = 0;
-	/* "+": options end at the command */
-	while ((c = getopt_long(argc, argv, "+:d:vjh", longs, NULL)) != -1) {
-		err = 0;
-		switch (c) {
-		case 'o':
-			if (parse_count(optarg, 10, &v))
-				return bad("bad order '%s': want 0..10", optarg);
-			o->order = v;
-			err = set_mode(o, MODE_ORDER);
-			break;
-		case 'a':
-			err = set_mode(o, MODE_ALL);
-			break;
-		case 's':
-			err = set_mode(o, MODE_SLAB);
-			break;
-		case 'g':
-			err = set_mode(o, MODE_PAGES);
-			break;
-		case 'n':
-			if (parse_count(optarg, INT_MAX, &v))
-				return bad("bad nth '%s': want N >= 0", optarg);
-			o->nth = v;
-			err = set_mode(o, MODE_NTH);
-			break;
-		case 'f':
-			if (parse_count(optarg, 100, &v) || !v)
-				return bad("bad fragment '%s': want a percent of free memory, 1..100", optarg);
-			o->percent = v;
-			err = set_mode(o, MODE_FRAGMENT);
-			break;
-		case 'p':
-			if (parse_count(optarg, 1 << 20, &v) || v < 16)
-				return bad("bad pressure '%s': want the cgroup's limit in MB, >= 16", optarg);
-			o->pressure_mb = v;
-			err = set_mode(o, MODE_PRESSURE);
-			break;
-		case 'l':
-			if (parse_count(optarg, 1 << 20, &v))
-				return bad("bad lowmem '%s': want MB above the min watermark, >= 0", optarg);
-			o->lowmem_mb = v;
-			err = set_mode(o, MODE_LOWMEM);
-			break;
-		case 'c':
-			if (o->mode != MODE_COST)
-				err = set_mode(o, MODE_COST);
-			if (!err)
-				err = parse_cost(o, optarg);
-			break;
-		case 'k':
-			if (parse_count(optarg, BUDDY_ORDERS - 1, &v) || !v)
-				return bad("bad order-min '%s': want 1..10", optarg);
-			o->order_min = v;
-			break;
-		case 'P':
-			if (parse_count(optarg, 100, &v))
-				return bad("bad probability '%s': want 0..100", optarg);
-			o->probability = v;
-			break;
-		case 't':
-			if (parse_count(optarg, LONG_MAX, &v) || !v)
-				return bad("bad times '%s': want N >= 1", optarg);
-			o->times = v;
-			break;
-		case 'w':
-			o->within = optarg;
-			break;
-		case 'd':
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno || end == optarg || *end || o->duration <= 0)
-				return bad("bad duration '%s': want seconds > 0", optarg);
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			help();
-			return -1;
-		case ':':
-			return bad("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return bad("unknown option '%s'", argv[optind - 1]);
-		}
-		if (err)
-			return err;
-	}
+/* --order, --nth, --fragment, --pressure, --lowmem: the mode is the option's number */
+static int set_mode_number(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct inject_opts *o = ctx;
+	long v;
+
+	if (parse_count(value, mode_numbers[opt->number].max, &v) ||
+	    v < mode_numbers[opt->number].min)
+		return -1;
+	*(int *)((char *)o + mode_numbers[opt->number].at) = v;
+	return set_mode(o, opt->number);
+}
+
+/* --all, --slab, --pages */
+static int set_mode_flag(void *ctx, const struct cli_option *opt, const char *value)
+{
+	return set_mode(ctx, opt->number);
+}
+
+static int set_cost(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct inject_opts *o = ctx;
+
+	if (o->mode != MODE_COST && set_mode(o, MODE_COST))
+		return 2;
+	return parse_cost(o, value);
+}
+
+static int set_order_min(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct inject_opts *o = ctx;
+	long v;
+
+	if (parse_count(value, BUDDY_ORDERS - 1, &v) || !v)
+		return -1;
+	o->order_min = v;
+	return 0;
+}
+
+static int set_probability(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct inject_opts *o = ctx;
+	long v;
+
+	if (parse_count(value, 100, &v))
+		return -1;
+	o->probability = v;
+	return 0;
+}
+
+static int set_times(void *ctx, const struct cli_option *opt, const char *value)
+{
+	struct inject_opts *o = ctx;
+	long v;
+
+	if (parse_count(value, LONG_MAX, &v) || !v)
+		return -1;
+	o->times = v;
+	return 0;
+}
+
+static int set_within(void *ctx, const struct cli_option *opt, const char *value)
+{
+	((struct inject_opts *)ctx)->within = value;
+	return 0;
+}
+
+static int set_duration(void *ctx, const struct cli_option *opt, const char *value)
+{
+	return parse_seconds(value, &((struct inject_opts *)ctx)->duration);
+}
+
+static int set_json(void *ctx, const struct cli_option *opt, const char *value)
+{
+	((struct inject_opts *)ctx)->json = true;
+	return 0;
+}
+
+static int set_verbose(void *ctx, const struct cli_option *opt, const char *value)
+{
+	((struct inject_opts *)ctx)->verbose = true;
+	return 0;
+}
+
+static const struct cli_option inject_options[] = {
+	{ "order", 0, true, set_mode_number, "bad order '%s': want 0..10", MODE_ORDER },
+	{ "all", 0, false, set_mode_flag, NULL, MODE_ALL },
+	{ "slab", 0, false, set_mode_flag, NULL, MODE_SLAB },
+	{ "pages", 0, false, set_mode_flag, NULL, MODE_PAGES },
+	{ "nth", 0, true, set_mode_number, "bad nth '%s': want N >= 0", MODE_NTH },
+	{ "fragment", 0, true, set_mode_number,
+	  "bad fragment '%s': want a percent of free memory, 1..100", MODE_FRAGMENT },
+	{ "order-min", 0, true, set_order_min, "bad order-min '%s': want 1..10" },
+	{ "pressure", 0, true, set_mode_number,
+	  "bad pressure '%s': want the cgroup's limit in MB, >= 16", MODE_PRESSURE },
+	{ "lowmem", 0, true, set_mode_number,
+	  "bad lowmem '%s': want MB above the min watermark, >= 0", MODE_LOWMEM },
+	{ "cost", 0, true, set_cost },
+	{ "probability", 0, true, set_probability, "bad probability '%s': want 0..100" },
+	{ "times", 0, true, set_times, "bad times '%s': want N >= 1" },
+	{ "within", 0, true, set_within },
+	{ "duration", 'd', true, set_duration, "bad duration '%s': want seconds > 0" },
+	{ "json", 'j', false, set_json },
+	{ "verbose", 'v', false, set_verbose },
+	{ NULL },
+};
+
+/* What the options ask for together: 0, or 2 after a usage error. */
+static int check_opts(struct inject_opts *o)
+{
 	if (o->mode == MODE_NONE)
 		return bad("%s", "no mode given");
-	if (optind < argc)
-		o->command = argv + optind;
 	if (!o->command == !o->duration)
 		return bad("%s", "give a command or -d SECONDS (not both)");
 	if (o->order_min && o->mode != MODE_FRAGMENT)
@@ -294,6 +294,23 @@ static int parse(int argc, char **argv, struct inject_opts *o)
 			    o->mode == MODE_NTH))
 		return bad("--%s applies to a command's own calls: give a command", mode_names[o->mode]);
 	return 0;
+}
+
+/* 0, OPTIONS_HELP after --help, or 2 after a usage error */
+static int parse(int argc, char **argv, struct inject_opts *o)
+{
+	const struct cli_group groups[] = { { inject_options, o }, { NULL } };
+	int err, at;
+
+	memset(o, 0, sizeof(*o));
+	o->probability = 100;
+	/* options end at the command */
+	err = options_scan(&inject_command, groups, SCAN_IN_ORDER, argc, argv, &at);
+	if (err)
+		return err;
+	if (at < argc)
+		o->command = argv + at;
+	return check_opts(o);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -551,14 +568,92 @@ static int run_command(const struct inject_opts *o)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The command's exit status, or 1 when it could not start. */
+static int command_status(const struct inject_opts *o)
+{
+	int status = run_command(o);
+
+	if (status >= 0)
+		return status;
+	fprintf(stderr, "sgscope inject: cannot start the command: %s\n", strerror(-status));
+	return 1;
+}
+
+/*
+ * --cost: one copy of the cost object per function, attached at its entry
+ * (fentry, else a kprobe), for as long as the command runs.  A copy per
+ * function because a program is bound to its fentry target when it is
+ * loaded.  So --cost cannot be one tracer_run, which runs one object: its
+ * copies go through tracer_run's own steps (tracer_load, tracer_unload)
+ * one at a time, and the command runs once they are all attached.
+ */
+struct cost_copy {
+	const struct planted_cost *cost;
+	const char *candidates[2];
+	struct cost_bpf *skel;
+};
+
+static int cost_open(void *ctx, const struct bpf_object_open_opts *open_opts,
+		     struct bpf_object_skeleton **skeleton, struct bpf_map **ring)
+{
+	struct cost_copy *c = ctx;
+
+	c->skel = cost_bpf__open_opts(open_opts);
+	if (!c->skel)
+		return -1;
+	c->skel->rodata->iterations = c->cost->iterations;
+	*skeleton = c->skel->skeleton;
+	return 0;
+}
+
+static int cost_points(void *ctx, struct probe_point *points)
+{
+	struct cost_copy *c = ctx;
+
+	c->candidates[0] = c->cost->function;
+	points[0] = (struct probe_point) {
+		.what = "planted cost",
+		.candidates = c->candidates,
+		.fentry = c->skel->progs.cost_enter_fentry,
+		.kprobe = c->skel->progs.cost_enter_kprobe,
+	};
+	return 1;
+}
+
+static void cost_refused(void *ctx)
+{
+	struct cost_copy *c = ctx;
+
+	fprintf(stderr, "sgscope inject: the kernel refused the cost program for %s "
+		"(bpf_loop needs Linux 5.17; -v shows the verifier's log)\n", c->cost->function);
+}
+
+static void cost_close(void *ctx)
+{
+	struct cost_copy *c = ctx;
+
+	cost_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static const struct tracer cost_tracer = {
+	.name = "inject",
+	.what = "planted costs",
+	.open = cost_open,
+	.points = cost_points,
+	.refused = cost_refused,
+	.close = cost_close,
+};
+
 /* --cost's armed lines: what each function now runs, and how attached */
-static void cost_report_armed(const struct inject_opts *o, const struct probe_point *points)
+static void cost_report_armed(const struct inject_opts *o, const struct tracer_state *state)
 {
 	struct json j;
 	int i;
 
 	for (i = 0; i < o->ncosts; i++) {
 		const struct planted_cost *c = &o->costs[i];
+		const char *attach = probe_kind_name(state[i].points[0].kind);
 
 		if (o->json) {
 			json_line_begin(&j, stderr);
@@ -566,7 +661,7 @@ static void cost_report_armed(const struct inject_opts *o, const struct probe_po
 			json_string(&j, "report", "armed");
 			json_string(&j, "mode", "cost");
 			json_string(&j, "function", c->function);
-			json_string(&j, "attach", probe_kind_name(points[i].kind));
+			json_string(&j, "attach", attach);
 			json_u64(&j, "insns", (unsigned long long)c->iterations *
 				 SGSCOPE_COST_INSNS_PER_ITERATION);
 			json_u64(&j, "iterations", c->iterations);
@@ -574,15 +669,14 @@ static void cost_report_armed(const struct inject_opts *o, const struct probe_po
 			continue;
 		}
 		fprintf(stderr, "sgscope inject: armed: every call of %s (%s) runs %llu more "
-			"instructions (%u iterations of %d)\n", c->function,
-			probe_kind_name(points[i].kind),
+			"instructions (%u iterations of %d)\n", c->function, attach,
 			(unsigned long long)c->iterations * SGSCOPE_COST_INSNS_PER_ITERATION,
 			c->iterations, SGSCOPE_COST_INSNS_PER_ITERATION);
 	}
 }
 
 /* --cost's disarmed lines: how often each function paid */
-static void cost_report_disarmed(const struct inject_opts *o, struct cost_bpf *const *skel,
+static void cost_report_disarmed(const struct inject_opts *o, const struct cost_copy *copies,
 				 int status)
 {
 	struct json j;
@@ -590,7 +684,7 @@ static void cost_report_disarmed(const struct inject_opts *o, struct cost_bpf *c
 
 	for (i = 0; i < o->ncosts; i++) {
 		const struct planted_cost *c = &o->costs[i];
-		unsigned long long calls = skel[i]->bss->calls;
+		unsigned long long calls = copies[i].skel->bss->calls;
 
 		if (o->json) {
 			json_line_begin(&j, stderr);
@@ -599,7 +693,7 @@ static void cost_report_disarmed(const struct inject_opts *o, struct cost_bpf *c
 			json_string(&j, "mode", "cost");
 			json_string(&j, "function", c->function);
 			json_u64(&j, "calls", calls);
-			json_u64(&j, "iterations_run", skel[i]->bss->spun);
+			json_u64(&j, "iterations_run", copies[i].skel->bss->spun);
 			json_i64(&j, "status", status);
 			json_line_end(&j);
 			continue;
@@ -609,241 +703,309 @@ static void cost_report_disarmed(const struct inject_opts *o, struct cost_bpf *c
 	}
 }
 
-/*
- * --cost: one copy of the cost object per function, attached at its entry
- * (fentry, else a kprobe), for as long as the command runs.
- */
-static int cost_run(const struct inject_opts *o, enum attach_mode attach)
+static int cost_run(const struct inject_opts *o, const struct sgscope_opts *opts)
 {
-	struct cost_bpf *skel[MAX_COSTS] = {};
-	struct probe_point points[MAX_COSTS] = {};
-	struct bpf_link *links[2 * MAX_COSTS] = {};
-	const char *cands[MAX_COSTS][2] = {};
-	int i, status = 1;
+	struct cost_copy copies[MAX_COSTS] = {};
+	struct tracer_state *state;
+	int i, loaded = 0, status = 1;
 
+	if (session_check(opts))
+		return 1;
+	state = calloc(o->ncosts, sizeof(*state));
+	if (!state)
+		return 1;
 	for (i = 0; i < o->ncosts; i++) {
-		LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-
-		skel[i] = cost_bpf__open_opts(&open_opts);
-		if (!skel[i]) {
-			fprintf(stderr, "sgscope inject: cannot open the BPF object (-v tells why)\n");
-			goto out;
-		}
-		skel[i]->rodata->iterations = o->costs[i].iterations;
-		cands[i][0] = o->costs[i].function;
-		points[i] = (struct probe_point) {
-			.what = "planted cost",
-			.candidates = cands[i],
-			.fentry = skel[i]->progs.cost_enter_fentry,
-			.kprobe = skel[i]->progs.cost_enter_kprobe,
-		};
-		if (probes_choose(&points[i], 1, attach))
-			goto out;
-		if (cost_bpf__load(skel[i])) {
-			fprintf(stderr, "sgscope inject: the kernel refused the cost program for %s "
-				"(bpf_loop needs Linux 5.17; -v shows the verifier's log)\n",
-				o->costs[i].function);
-			goto out;
-		}
-		if (probes_attach(&points[i], 1, &links[2 * i]))
+		copies[i].cost = &o->costs[i];
+		loaded = i + 1;
+		if (tracer_load(opts, &cost_tracer, &copies[i], &state[i]))
 			goto out;
 	}
-	cost_report_armed(o, points);
-	status = run_command(o);
-	if (status < 0) {
-		fprintf(stderr, "sgscope inject: cannot start the command: %s\n", strerror(-status));
-		status = 1;
-	}
-	cost_report_disarmed(o, skel, status);
+	cost_report_armed(o, state);
+	status = command_status(o);
+	cost_report_disarmed(o, copies, status);
 out:
-	probes_detach(links, o->ncosts);
-	for (i = 0; i < o->ncosts; i++)
-		cost_bpf__destroy(skel[i]);
+	for (i = 0; i < loaded; i++)
+		tracer_unload(&cost_tracer, &copies[i], &state[i]);
+	free(state);
 	return status;
 }
 
-static int inject_main(int argc, char **argv)
+/*
+ * The other modes: one inject object on tracer_run's lifecycle, its run
+ * the command's: the hooks on should_fail_alloc_page and should_failslab
+ * (failing inside ALSA buffer allocation, or counting the kernel's own
+ * failures), the mode armed, the command run, everything put back.
+ */
+struct inject {
+	const struct inject_opts *o;
+	struct inject_bpf *skel;
+	struct bpf_link *hooks[2];
+	bool scoped;		/* --order, --all: failures of our own */
+	char cgroup[256];	/* --pressure's */
+	pid_t helper;		/* --fragment's, --pressure's, --lowmem's */
+	unsigned long high_before, high_after;		/* --fragment */
+	unsigned long long some0, full0, some1, full1;	/* PSI */
+};
+
+static int inject_check(void *ctx)
 {
-	struct sgscope_opts common = { .command = "inject" };
-	struct sigaction sa = { .sa_handler = on_signal };
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	struct probe_point points[1] = {};
-	struct bpf_link *links[2] = {}, *hooks[2] = {};
-	unsigned long long some0, full0, some1, full1;
-	unsigned long high_before = 0, high_after = 0;
-	struct inject_bpf *skel = NULL;
-	struct inject_opts o;
-	bool scoped;
-	char cgroup[256] = "";
-	pid_t helper = -1;
-	struct json j;
-	int rc, held, status = 1;
+	struct inject *in = ctx;
 
-	rc = parse(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	common.verbose = o.verbose;
-	if (session_check(&common) || !kernel_supports(&o))
-		return 1;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (o.mode == MODE_COST)
-		return cost_run(&o, common.attach);
+	return kernel_supports(in->o) ? 0 : -1;
+}
 
-	/* the BPF side: scoped failures, or counting the kernel's */
-	skel = inject_bpf__open_opts(&open_opts);
-	if (!skel) {
-		fprintf(stderr, "sgscope inject: cannot open the BPF object (-v tells why)\n");
-		return 1;
-	}
-	skel->rodata->min_order = o.mode == MODE_ALL ? 0 : o.order;
-	skel->rodata->fail_slab = o.mode == MODE_ALL;
-	skel->rodata->probability = o.probability;
-	skel->rodata->max_times = o.times;
-	points[0] = PROBE_POINT(skel, mark, "ALSA buffer allocation", alloc_candidates, false);
-	scoped = o.mode == MODE_ORDER || o.mode == MODE_ALL;
-	bpf_program__set_autoload(skel->progs.fail_page, scoped);
-	bpf_program__set_autoload(skel->progs.fail_slab_alloc, scoped);
-	if (probes_choose(points, 1, ATTACH_AUTO))
-		goto out;
-	if (inject_bpf__load(skel)) {
-		fprintf(stderr, "sgscope inject: the kernel refused the BPF programs: fmod_ret on "
-			"should_fail_alloc_page needs CONFIG_FUNCTION_ERROR_INJECTION and BTF "
-			"(-v shows the verifier's log)\n");
-		goto out;
-	}
-	if (probes_attach(points, 1, links))
-		goto out;
-	hooks[0] = bpf_program__attach(scoped ? skel->progs.fail_page : skel->progs.count_page);
-	hooks[1] = bpf_program__attach(scoped ? skel->progs.fail_slab_alloc : skel->progs.count_slab);
-	if (!hooks[0] || !hooks[1]) {
-		fprintf(stderr, "sgscope inject: cannot attach to should_fail_alloc_page/should_failslab: %s\n",
-			strerror(errno));
-		goto out;
-	}
+static int inject_open(void *ctx, const struct bpf_object_open_opts *open_opts,
+		       struct bpf_object_skeleton **skeleton, struct bpf_map **ring)
+{
+	struct inject *in = ctx;
+	const struct inject_opts *o = in->o;
 
-	switch (o.mode) {
+	in->skel = inject_bpf__open_opts(open_opts);
+	if (!in->skel)
+		return -1;
+	in->skel->rodata->min_order = o->mode == MODE_ALL ? 0 : o->order;
+	in->skel->rodata->fail_slab = o->mode == MODE_ALL;
+	in->skel->rodata->probability = o->probability;
+	in->skel->rodata->max_times = o->times;
+	in->scoped = o->mode == MODE_ORDER || o->mode == MODE_ALL;
+	bpf_program__set_autoload(in->skel->progs.fail_page, in->scoped);
+	bpf_program__set_autoload(in->skel->progs.fail_slab_alloc, in->scoped);
+	*skeleton = in->skel->skeleton;
+	return 0;
+}
+
+static int inject_points(void *ctx, struct probe_point *points)
+{
+	struct inject *in = ctx;
+
+	points[0] = PROBE_POINT(in->skel, mark, "ALSA buffer allocation", alloc_candidates, false);
+	return 1;
+}
+
+static void inject_refused(void *ctx)
+{
+	fprintf(stderr, "sgscope inject: the kernel refused the BPF programs: fmod_ret on "
+		"should_fail_alloc_page needs CONFIG_FUNCTION_ERROR_INJECTION and BTF "
+		"(-v shows the verifier's log)\n");
+}
+
+/* fail_page and fail_slab_alloc when scoped, else count_page and count_slab */
+static int attach_hooks(struct inject *in)
+{
+	struct inject_bpf *skel = in->skel;
+
+	in->hooks[0] = bpf_program__attach(in->scoped ? skel->progs.fail_page : skel->progs.count_page);
+	in->hooks[1] = bpf_program__attach(in->scoped ? skel->progs.fail_slab_alloc :
+					   skel->progs.count_slab);
+	if (in->hooks[0] && in->hooks[1])
+		return 0;
+	fprintf(stderr, "sgscope inject: cannot attach to should_fail_alloc_page/should_failslab: %s\n",
+		strerror(errno));
+	return -1;
+}
+
+static int arm_fragment(struct inject *in)
+{
+	const struct inject_opts *o = in->o;
+
+	if (arm_sysctls_for_fragmentation())
+		return -1;
+	buddyinfo_print(stderr, "before");
+	in->high_before = buddyinfo_blocks_from(o->order_min);
+	in->helper = fragment_start(o->percent, o->order_min);
+	if (in->helper < 0) {
+		fprintf(stderr, "sgscope inject: cannot fragment %d%% of free memory\n", o->percent);
+		return -1;
+	}
+	buddyinfo_print(stderr, "after");
+	in->high_after = buddyinfo_blocks_from(o->order_min);
+	/* below 100%, the memory not taken keeps its blocks, as asked */
+	if (fragment_verdict(stderr, o->order_min) && o->percent == 100) {
+		fprintf(stderr, "sgscope inject: fragmentation incomplete\n");
+		return -1;
+	}
+	watch_holder(in->helper);
+	return 0;
+}
+
+static int arm_pressure(struct inject *in)
+{
+	psi_memory(&in->some0, &in->full0);
+	in->helper = pressure_start(in->o->pressure_mb, in->cgroup, sizeof(in->cgroup));
+	if (in->helper < 0) {
+		fprintf(stderr, "sgscope inject: cannot start stress-ng in %s: %s\n",
+			in->cgroup, strerror(errno));
+		return -1;
+	}
+	sleep(1);
+	return 0;
+}
+
+static int arm_lowmem(struct inject *in)
+{
+	psi_memory(&in->some0, &in->full0);
+	in->helper = lowmem_start(in->o->lowmem_mb);
+	if (in->helper < 0) {
+		fprintf(stderr, "sgscope inject: cannot take free memory down to the min watermark\n");
+		return -1;
+	}
+	watch_holder(in->helper);
+	return 0;
+}
+
+/* The mode's trouble, made: 0 or -1 after a message. */
+static int arm(struct inject *in)
+{
+	switch (in->o->mode) {
 	case MODE_SLAB:
-		if (arm_debugfs(FAILSLAB, &o))
-			goto out;
-		break;
+		return arm_debugfs(FAILSLAB, in->o);
 	case MODE_PAGES:
-		if (arm_debugfs(FAIL_PAGE, &o))
-			goto out;
-		break;
+		return arm_debugfs(FAIL_PAGE, in->o);
 	case MODE_NTH:
-		if (arm_debugfs(FAILSLAB, &o) || arm_debugfs(FAIL_PAGE, &o))
-			goto out;
-		break;
+		return arm_debugfs(FAILSLAB, in->o) || arm_debugfs(FAIL_PAGE, in->o) ? -1 : 0;
 	case MODE_FRAGMENT:
-		if (arm_sysctls_for_fragmentation())
-			goto out;
-		buddyinfo_print(stderr, "before");
-		high_before = buddyinfo_blocks_from(o.order_min);
-		helper = fragment_start(o.percent, o.order_min);
-		if (helper < 0) {
-			fprintf(stderr, "sgscope inject: cannot fragment %d%% of free memory\n", o.percent);
-			goto out;
-		}
-		buddyinfo_print(stderr, "after");
-		high_after = buddyinfo_blocks_from(o.order_min);
-		rc = fragment_verdict(stderr, o.order_min);
-		/* below 100%, the memory not taken keeps its blocks, as asked */
-		if (rc && o.percent == 100) {
-			fprintf(stderr, "sgscope inject: fragmentation incomplete\n");
-			goto out;
-		}
-		watch_holder(helper);
-		break;
+		return arm_fragment(in);
 	case MODE_PRESSURE:
-		psi_memory(&some0, &full0);
-		helper = pressure_start(o.pressure_mb, cgroup, sizeof(cgroup));
-		if (helper < 0) {
-			fprintf(stderr, "sgscope inject: cannot start stress-ng in %s: %s\n",
-				cgroup, strerror(errno));
-			goto out;
-		}
-		sleep(1);
-		break;
+		return arm_pressure(in);
 	case MODE_LOWMEM:
-		psi_memory(&some0, &full0);
-		helper = lowmem_start(o.lowmem_mb);
-		if (helper < 0) {
-			fprintf(stderr, "sgscope inject: cannot take free memory down to the min watermark\n");
-			goto out;
-		}
-		watch_holder(helper);
-		break;
+		return arm_lowmem(in);
 	default:
-		break;
+		return 0;
 	}
-	describe_armed(&o, &j);
-	status = run_command(&o);
-	if (status < 0) {
-		fprintf(stderr, "sgscope inject: cannot start the command: %s\n", strerror(-status));
-		status = 1;
-	}
-	if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM)
-		psi_memory(&some1, &full1);
+}
+
+/* The helpers stopped and the knobs put back; status, or 1 if a helper ended early. */
+static int disarm(struct inject *in, int status)
+{
+	enum inject_mode mode = in->o->mode;
+	int held;
+
+	if (mode == MODE_PRESSURE || mode == MODE_LOWMEM)
+		psi_memory(&in->some1, &in->full1);
 	fragment_holder = -1;
 	/* a condition that ended early did not hold for all the command did */
-	if ((o.mode == MODE_FRAGMENT || o.mode == MODE_LOWMEM) && helper > 0 &&
-	    waitpid(helper, &held, WNOHANG) == helper) {
+	if ((mode == MODE_FRAGMENT || mode == MODE_LOWMEM) && in->helper > 0 &&
+	    waitpid(in->helper, &held, WNOHANG) == in->helper) {
 		fprintf(stderr, "sgscope inject: the %s helper ended while armed (%s %d%s)\n",
-			mode_names[o.mode], WIFSIGNALED(held) ? "signal" : "exit status",
+			mode_names[mode], WIFSIGNALED(held) ? "signal" : "exit status",
 			WIFSIGNALED(held) ? WTERMSIG(held) : WEXITSTATUS(held),
 			WIFSIGNALED(held) && WTERMSIG(held) == SIGKILL ?
 			": the OOM killer? see the kernel log" : "");
-		helper = -1;
+		in->helper = -1;
 		status = 1;
 	}
-	memload_stop(helper, cgroup);
-	helper = -1;
+	memload_stop(in->helper, in->cgroup);
+	in->helper = -1;
+	in->cgroup[0] = '\0';
 	knobs_restore();
-
-	if (o.json) {
-		json_line_begin(&j, stderr);
-		json_string(&j, "tool", "inject");
-		json_string(&j, "report", "disarmed");
-		json_string(&j, "mode", mode_names[o.mode]);
-		json_u64(&j, "injected_pages", scoped ? skel->bss->injected_pages : skel->bss->kernel_pages);
-		json_u64(&j, "injected_slab", scoped ? skel->bss->injected_slab : skel->bss->kernel_slab);
-		json_u64(&j, "scoped_calls", skel->bss->scoped_calls);
-		if (o.mode == MODE_FRAGMENT) {
-			json_u64(&j, "order_min", o.order_min);
-			json_u64(&j, "high_order_blocks_before", high_before);
-			json_u64(&j, "high_order_blocks_after", high_after);
-		}
-		if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM) {
-			json_u64(&j, "psi_some_us", some1 - some0);
-			json_u64(&j, "psi_full_us", full1 - full0);
-		}
-		json_i64(&j, "status", status);
-		json_line_end(&j);
-	} else {
-		fprintf(stderr, "sgscope inject: disarmed; injected %llu page and %llu slab allocation failures",
-			(unsigned long long)(scoped ? skel->bss->injected_pages : skel->bss->kernel_pages),
-			(unsigned long long)(scoped ? skel->bss->injected_slab : skel->bss->kernel_slab));
-		if (scoped)
-			fprintf(stderr, " (%llu allocation calls inside ALSA buffer allocation)",
-				(unsigned long long)skel->bss->scoped_calls);
-		if (o.mode == MODE_FRAGMENT)
-			fprintf(stderr, "; free blocks of order >= %d: %lu before, %lu after",
-				o.order_min, high_before, high_after);
-		if (o.mode == MODE_PRESSURE || o.mode == MODE_LOWMEM)
-			fprintf(stderr, "; PSI memory stall: some %llu us, full %llu us",
-				some1 - some0, full1 - full0);
-		fprintf(stderr, "\n");
-	}
-out:
-	fragment_holder = -1;
-	memload_stop(helper, cgroup);
-	knobs_restore();
-	bpf_link__destroy(hooks[0]);
-	bpf_link__destroy(hooks[1]);
-	probes_detach(links, 1);
-	inject_bpf__destroy(skel);
 	return status;
+}
+
+static void report_disarmed_json(const struct inject *in, int status)
+{
+	const struct inject_opts *o = in->o;
+	const struct inject_bpf *skel = in->skel;
+	struct json j;
+
+	json_line_begin(&j, stderr);
+	json_string(&j, "tool", "inject");
+	json_string(&j, "report", "disarmed");
+	json_string(&j, "mode", mode_names[o->mode]);
+	json_u64(&j, "injected_pages", in->scoped ? skel->bss->injected_pages : skel->bss->kernel_pages);
+	json_u64(&j, "injected_slab", in->scoped ? skel->bss->injected_slab : skel->bss->kernel_slab);
+	json_u64(&j, "scoped_calls", skel->bss->scoped_calls);
+	if (o->mode == MODE_FRAGMENT) {
+		json_u64(&j, "order_min", o->order_min);
+		json_u64(&j, "high_order_blocks_before", in->high_before);
+		json_u64(&j, "high_order_blocks_after", in->high_after);
+	}
+	if (o->mode == MODE_PRESSURE || o->mode == MODE_LOWMEM) {
+		json_u64(&j, "psi_some_us", in->some1 - in->some0);
+		json_u64(&j, "psi_full_us", in->full1 - in->full0);
+	}
+	json_i64(&j, "status", status);
+	json_line_end(&j);
+}
+
+static void report_disarmed(const struct inject *in, int status)
+{
+	const struct inject_opts *o = in->o;
+	const struct inject_bpf *skel = in->skel;
+
+	if (o->json) {
+		report_disarmed_json(in, status);
+		return;
+	}
+	fprintf(stderr, "sgscope inject: disarmed; injected %llu page and %llu slab allocation failures",
+		(unsigned long long)(in->scoped ? skel->bss->injected_pages : skel->bss->kernel_pages),
+		(unsigned long long)(in->scoped ? skel->bss->injected_slab : skel->bss->kernel_slab));
+	if (in->scoped)
+		fprintf(stderr, " (%llu allocation calls inside ALSA buffer allocation)",
+			(unsigned long long)skel->bss->scoped_calls);
+	if (o->mode == MODE_FRAGMENT)
+		fprintf(stderr, "; free blocks of order >= %d: %lu before, %lu after",
+			o->order_min, in->high_before, in->high_after);
+	if (o->mode == MODE_PRESSURE || o->mode == MODE_LOWMEM)
+		fprintf(stderr, "; PSI memory stall: some %llu us, full %llu us",
+			in->some1 - in->some0, in->full1 - in->full0);
+	fprintf(stderr, "\n");
+}
+
+static int inject_run(void *ctx)
+{
+	struct inject *in = ctx;
+	struct json j;
+	int status;
+
+	if (attach_hooks(in) || arm(in))
+		return 1;
+	describe_armed(in->o, &j);
+	status = disarm(in, command_status(in->o));
+	report_disarmed(in, status);
+	return status;
+}
+
+/* also what an error left armed */
+static void inject_close(void *ctx)
+{
+	struct inject *in = ctx;
+
+	fragment_holder = -1;
+	memload_stop(in->helper, in->cgroup);
+	knobs_restore();
+	bpf_link__destroy(in->hooks[0]);
+	bpf_link__destroy(in->hooks[1]);
+	inject_bpf__destroy(in->skel);
+}
+
+static const struct tracer inject_tracer = {
+	.name = "inject",
+	.what = "memory trouble",
+	.check = inject_check,
+	.open = inject_open,
+	.points = inject_points,
+	.refused = inject_refused,
+	.run = inject_run,
+	.close = inject_close,
+};
+
+static int inject_main(int argc, char **argv)
+{
+	struct sgscope_opts common = { .command = "inject", .card = -1, .pcm = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct inject_opts o;
+	struct inject in = { .o = &o, .helper = -1 };
+	int err;
+
+	err = parse(argc, argv, &o);
+	if (err)
+		return err;
+	common.verbose = o.verbose;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (o.mode == MODE_COST)
+		return cost_run(&o, &common);
+	return tracer_run(&common, &inject_tracer, &in);
 }
 
 const struct subcommand inject_command = {
@@ -851,4 +1013,5 @@ const struct subcommand inject_command = {
 	.summary = "allocation failures and memory pressure, injected on purpose",
 	.main = inject_main,
 	.usage = usage,
+	.help = help,
 };
