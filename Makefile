@@ -24,7 +24,7 @@ help:
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
 	@echo "make lab     the quick matrix through a LAVA lab started on this machine, against a plain quick run"
-	@echo "make compat-table  README's compatibility table from the last make test"
+	@echo "make compat-table  docs/compatibility.md from the last make test"
 
 deps:
 	@tools/deps
@@ -55,9 +55,9 @@ bench: kernel sgscope
 lab: kernel sgscope
 	@tools/lab/lab-quick
 
-# the rows 60-sgscope and 65-stock-kernel recorded, into README
+# the rows 60-sgscope and 65-stock-kernel recorded, into docs/compatibility.md
 compat-table:
-	@tools/tests/compat.py write README.md $(wildcard $(SGSCOPE_CACHE)/compat-*.tsv)
+	@tools/tests/compat.py write docs/compatibility.md $(wildcard $(SGSCOPE_CACHE)/compat-*.tsv)
 
 clean:
 	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot $(SGSCOPE_CACHE)/debian-6.1 build

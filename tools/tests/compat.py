@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""README's compatibility table, made from what the test machines recorded.
+"""The compatibility table (docs/compatibility.md), made from what the test
+machines recorded.
 
 The guest checks (tools/tests/guest/lib.sh compat_row) write one TSV line
 per probe of every tracer run they check: kernel, subcommand, attach asked
 for, probe, attach got, function, whether its counts matched.
 
-  compat.py check README TSV...   a TAP line: README's rows for the kernels
-                                  in the TSVs are exactly the TSVs' rows
-  compat.py write README TSV...   put those rows into README (what `make
-                                  compat-table` does with the last runs')
+  compat.py check PAGE TSV...   a TAP line: PAGE's rows for the kernels
+                                in the TSVs are exactly the TSVs' rows
+  compat.py write PAGE TSV...   put those rows into PAGE (what `make
+                                compat-table` does with the last runs')
 """
 import sys
 
@@ -36,9 +37,9 @@ def kernel_of(row):
     return row.split("|")[1].strip()
 
 
-def split_readme(text):
+def split_page(text, path):
     if BEGIN not in text or END not in text:
-        sys.exit(f"README has no {BEGIN} ... {END} section")
+        sys.exit(f"{path} has no {BEGIN} ... {END} section")
     head, rest = text.split(BEGIN, 1)
     table, tail = rest.split(END, 1)
     rows = [line for line in table.strip().splitlines() if line.startswith("| ")][1:]
@@ -58,22 +59,22 @@ def merged(old, new):
 def main():
     if len(sys.argv) < 4 or sys.argv[1] not in ("check", "write"):
         sys.exit(__doc__)
-    readme, tsvs = sys.argv[2], sys.argv[3:]
+    page, tsvs = sys.argv[2], sys.argv[3:]
     new = rows_of(tsvs)
-    with open(readme) as f:
-        head, old, tail = split_readme(f.read())
+    with open(page) as f:
+        head, old, tail = split_page(f.read(), page)
     kernels = sorted({kernel_of(r) for r in new})
     if sys.argv[1] == "write":
         table = "\n".join(HEADER + merged(old, new))
-        with open(readme, "w") as f:
+        with open(page, "w") as f:
             f.write(f"{head}{BEGIN}\n{table}\n{END}{tail}")
         return
     mine = [r for r in old if kernel_of(r) in kernels]
     ok = bool(new) and mine == new
-    print(f"{'ok' if ok else 'not ok'} - compat: README's table is what {', '.join(kernels) or 'no kernel'} "
+    print(f"{'ok' if ok else 'not ok'} - compat: the compatibility table is what {', '.join(kernels) or 'no kernel'} "
           f"recorded ({len(new)} rows)")
     if not ok:
-        print("#   the rows recorded (make compat-table writes them into README):")
+        print(f"#   the rows recorded (make compat-table writes them into {page}):")
         for r in new:
             print(f"#   {r}")
 

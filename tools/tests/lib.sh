@@ -29,11 +29,11 @@ contains() {
 finish() { exit $((failures > 0)); }
 # compat_check WORK NAME: the compatibility rows a guest run recorded in
 # WORK/compat.tsv, kept as $cache/compat-NAME.tsv (make compat-table) and
-# checked against README's
+# checked against docs/compatibility.md's
 compat_check() {
 	if [ -s "$1/compat.tsv" ]; then
 		cp "$1/compat.tsv" "$cache/compat-$2.tsv"
-		"$repo/tools/tests/compat.py" check "$repo/README.md" "$cache/compat-$2.tsv"
+		"$repo/tools/tests/compat.py" check "$repo/docs/compatibility.md" "$cache/compat-$2.tsv"
 	else
 		fail "compat: the $2 checks recorded their probes"
 	fi
