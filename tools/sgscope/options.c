@@ -59,10 +59,14 @@ int parse_seconds(const char *s, double *out)
 
 void options_help(const struct subcommand *cmd)
 {
-	if (cmd->help)
+	if (cmd->help) {
 		cmd->help();
-	else
+	} else if (cmd->main) {
+		printf("sgscope %s: %s\n\n", cmd->name, cmd->summary);
+		options_usage(stdout, cmd);
+	} else {
 		tracing_help(cmd);
+	}
 }
 
 int parse_count(const char *s, long max, long *out)

@@ -4,9 +4,10 @@
 # allocs and dmamap in the test machine, booted plain, with swiotlb=force
 # and with intel-iommu.
 source "$(dirname "$0")/lib.sh"
-# the unit tests' exit, dmamap --pcm, the compatibility table; the unit
-# tests and the guest runs print plans of their own
-plan 3
+# the unit tests' exit, the subcommand list, --help and bad flags of each,
+# dmamap --pcm, the compatibility table; the unit tests and the guest
+# runs print plans of their own
+plan 6
 
 kbuild=${KBUILD:-$cache/build}
 tmp=$(mktemp -d)
@@ -32,6 +33,39 @@ fi
 if ! gcc -O2 -Wall -Werror -o "$work/pcm-touch" "$repo/tools/tests/pcm-touch.c" -lasound; then
 	fail "sgscope: pcm-touch builds"
 	finish
+fi
+# every subcommand, as the CLI's own table lists them in sgscope --help:
+# --help and -h print its usage on stdout and exit 0; an unknown flag
+# prints it on stderr and exits 2
+S="$repo/build/sgscope/sgscope"
+commands=$("$S" --help | sed -n '/^commands:$/,/^$/s/^  \([a-z][a-z0-9-]*\) .*/\1/p')
+if [ -n "$commands" ]; then
+	pass "cli: sgscope --help lists the subcommands ($(echo $commands))"
+else
+	fail "cli: sgscope --help lists the subcommands" "none found under 'commands:'"
+fi
+bad_help=() bad_flag=()
+for c in $commands; do
+	for h in --help -h; do
+		"$S" "$c" "$h" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		{ [ $rc = 0 ] && grep -q "^usage: sgscope $c\b" "$tmp/out" && [ ! -s "$tmp/err" ]; } ||
+			bad_help+=("$c $h: exit $rc, stdout: $(head -c 120 "$tmp/out")")
+	done
+	"$S" "$c" --no-such-flag >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	{ [ $rc = 2 ] && grep -q "^usage: sgscope $c\b" "$tmp/err" && [ ! -s "$tmp/out" ]; } ||
+		bad_flag+=("$c --no-such-flag: exit $rc, stderr: $(head -c 120 "$tmp/err")")
+done
+if [ -n "$commands" ] && [ ${#bad_help[@]} = 0 ]; then
+	pass "cli: every subcommand's --help and -h exit 0 with its usage on stdout"
+else
+	fail "cli: every subcommand's --help and -h exit 0 with its usage on stdout" "${bad_help[@]}"
+fi
+if [ -n "$commands" ] && [ ${#bad_flag[@]} = 0 ]; then
+	pass "cli: every subcommand exits 2 on an unknown flag, usage on stderr"
+else
+	fail "cli: every subcommand exits 2 on an unknown flag, usage on stderr" "${bad_flag[@]}"
 fi
 "$repo/build/sgscope/sgscope" dmamap --pcm 1 >/dev/null 2>"$tmp/err"
 expect "cli: dmamap refuses --pcm (DMA is per device) with exit 2" 2 $?
