@@ -301,16 +301,18 @@ static const struct cli_option op_options[] = {
 	{ NULL },
 };
 
-int options_parse(int argc, char **argv, const struct subcommand *cmd,
-		  struct sgscope_opts *opts)
-{
-	const struct cli_group groups[] = {
-		{ tracing_options, opts },
-		{ cmd->times_ops ? op_options : NULL, opts },
-		{ NULL },
-	};
-	int err, operand;
+#define MORE_GROUPS	4
 
+int options_parse_more(int argc, char **argv, const struct subcommand *cmd,
+		       struct sgscope_opts *opts, const struct cli_group *more)
+{
+	struct cli_group groups[MORE_GROUPS + 3] = { { tracing_options, opts } };
+	int err, operand, n = 1;
+
+	if (cmd->times_ops)
+		groups[n++] = (struct cli_group) { op_options, opts };
+	for (; more && more->options && n < MORE_GROUPS + 2; more++)
+		groups[n++] = *more;
 	memset(opts, 0, sizeof(*opts));
 	opts->command = cmd->name;
 	opts->card = -1;
@@ -330,4 +332,10 @@ int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		}
 	}
 	return 0;
+}
+
+int options_parse(int argc, char **argv, const struct subcommand *cmd,
+		  struct sgscope_opts *opts)
+{
+	return options_parse_more(argc, argv, cmd, opts, NULL);
 }

@@ -92,6 +92,13 @@ int options_scan(const struct subcommand *cmd, const struct cli_group *groups,
  */
 int options_parse(int argc, char **argv, const struct subcommand *cmd,
 		  struct sgscope_opts *opts);
+/*
+ * The same with options of the subcommand's own besides (more: groups
+ * ended by NULL options, each with what its set() fills), for a tracing
+ * subcommand that runs from its own main.
+ */
+int options_parse_more(int argc, char **argv, const struct subcommand *cmd,
+		       struct sgscope_opts *opts, const struct cli_group *more);
 /* The subcommand's usage lines: its own, or the tracing options'. */
 void options_usage(FILE *f, const struct subcommand *cmd);
 /* The subcommand's --help on stdout: its own, or the tracing options'. */
