@@ -137,42 +137,28 @@ struct bench_args {
 	char costs[512];
 };
 
-/* --quick, --local, --wallclock: the flag at the option's number (offset) */
-static int set_flag(void *ctx, const struct cli_option *opt, const char *value)
-{
-	*(bool *)((char *)ctx + opt->number) = true;
-	return 0;
-}
-
-/* a value kept as it is: at the option's number (offset) */
-static int set_string(void *ctx, const struct cli_option *opt, const char *value)
-{
-	*(const char **)((char *)ctx + opt->number) = value;
-	return 0;
-}
-
 static int set_iterations(void *ctx, const struct cli_option *opt, const char *value)
 {
 	long v;
 
-	return parse_count(value, 1000, &v) || v < 1 ? -1 : set_string(ctx, opt, value);
+	return parse_count(value, 1000, &v) || v < 1 ? -1 : option_set_string(ctx, opt, value);
 }
 
 static int set_filter(void *ctx, const struct cli_option *opt, const char *value)
 {
-	return !*value ? -1 : set_string(ctx, opt, value);
+	return !*value ? -1 : option_set_string(ctx, opt, value);
 }
 
 static int set_modes(void *ctx, const struct cli_option *opt, const char *value)
 {
-	return !modes_valid(value) ? -1 : set_string(ctx, opt, value);
+	return !modes_valid(value) ? -1 : option_set_string(ctx, opt, value);
 }
 
 static int set_jobs(void *ctx, const struct cli_option *opt, const char *value)
 {
 	long v;
 
-	return parse_count(value, 16, &v) || v < 1 ? -1 : set_string(ctx, opt, value);
+	return parse_count(value, 16, &v) || v < 1 ? -1 : option_set_string(ctx, opt, value);
 }
 
 static int set_cost(void *ctx, const struct cli_option *opt, const char *value)
@@ -195,16 +181,16 @@ static int set_cost(void *ctx, const struct cli_option *opt, const char *value)
 #define AT(field)	offsetof(struct bench_args, field)
 
 static const struct cli_option bench_options[] = {
-	{ "quick", 0, false, set_flag, NULL, AT(quick) },
+	{ "quick", 0, false, option_set_flag, NULL, AT(quick) },
 	{ "iterations", 0, true, set_iterations, "bad iteration count '%s': want 1 to 1000",
 	  AT(iterations) },
 	{ "filter", 0, true, set_filter, "an empty filter matches no cell%s", AT(filter) },
 	{ "modes", 0, true, set_modes,
 	  "bad DMA modes '%s': want a comma-separated list of direct, swiotlb, iommu", AT(modes) },
-	{ "local", 0, false, set_flag, NULL, AT(local) },
-	{ "wallclock", 0, false, set_flag, NULL, AT(wallclock) },
+	{ "local", 0, false, option_set_flag, NULL, AT(local) },
+	{ "wallclock", 0, false, option_set_flag, NULL, AT(wallclock) },
 	{ "jobs", 0, true, set_jobs, "bad number of parallel boots '%s': want 1 to 16", AT(jobs) },
-	{ "output", 'o', true, set_string, NULL, AT(output) },
+	{ "output", 'o', true, option_set_string, NULL, AT(output) },
 	{ "cost", 0, true, set_cost, "bad cost '%s': want FUNCTION=INSNS (see sgscope inject --help)" },
 	{ NULL },
 };

@@ -154,29 +154,24 @@ static int parse_cost(struct inject_opts *o, const char *arg)
 	return 0;
 }
 
-/* The modes that take a number: its range, and where it goes. */
-static const struct {
-	long min, max;
-	size_t at;
-} mode_numbers[] = {
-	[MODE_ORDER] = { 0, 10, offsetof(struct inject_opts, order) },
-	[MODE_NTH] = { 0, INT_MAX, offsetof(struct inject_opts, nth) },
-	[MODE_FRAGMENT] = { 1, 100, offsetof(struct inject_opts, percent) },
-	[MODE_PRESSURE] = { 16, 1 << 20, offsetof(struct inject_opts, pressure_mb) },
-	[MODE_LOWMEM] = { 0, 1 << 20, offsetof(struct inject_opts, lowmem_mb) },
+/* The modes that take a number: where it goes. */
+#define AT(field)	offsetof(struct inject_opts, field)
+
+static const size_t mode_number_at[] = {
+	[MODE_ORDER] = AT(order),
+	[MODE_NTH] = AT(nth),
+	[MODE_FRAGMENT] = AT(percent),
+	[MODE_PRESSURE] = AT(pressure_mb),
+	[MODE_LOWMEM] = AT(lowmem_mb),
 };
 
 /* --order, --nth, --fragment, --pressure, --lowmem: the mode is the option's number */
 static int set_mode_number(void *ctx, const struct cli_option *opt, const char *value)
 {
-	struct inject_opts *o = ctx;
-	long v;
+	struct cli_option at = *opt;
 
-	if (parse_count(value, mode_numbers[opt->number].max, &v) ||
-	    v < mode_numbers[opt->number].min)
-		return -1;
-	*(int *)((char *)o + mode_numbers[opt->number].at) = v;
-	return set_mode(o, opt->number);
+	at.number = mode_number_at[opt->number];
+	return option_set_int(ctx, &at, value) ?: set_mode(ctx, opt->number);
 }
 
 /* --all, --slab, --pages */
@@ -194,28 +189,6 @@ static int set_cost(void *ctx, const struct cli_option *opt, const char *value)
 	return parse_cost(o, value);
 }
 
-static int set_order_min(void *ctx, const struct cli_option *opt, const char *value)
-{
-	struct inject_opts *o = ctx;
-	long v;
-
-	if (parse_count(value, BUDDY_ORDERS - 1, &v) || !v)
-		return -1;
-	o->order_min = v;
-	return 0;
-}
-
-static int set_probability(void *ctx, const struct cli_option *opt, const char *value)
-{
-	struct inject_opts *o = ctx;
-	long v;
-
-	if (parse_count(value, 100, &v))
-		return -1;
-	o->probability = v;
-	return 0;
-}
-
 static int set_times(void *ctx, const struct cli_option *opt, const char *value)
 {
 	struct inject_opts *o = ctx;
@@ -227,51 +200,37 @@ static int set_times(void *ctx, const struct cli_option *opt, const char *value)
 	return 0;
 }
 
-static int set_within(void *ctx, const struct cli_option *opt, const char *value)
-{
-	((struct inject_opts *)ctx)->within = value;
-	return 0;
-}
-
 static int set_duration(void *ctx, const struct cli_option *opt, const char *value)
 {
 	return parse_seconds(value, &((struct inject_opts *)ctx)->duration);
 }
 
-static int set_json(void *ctx, const struct cli_option *opt, const char *value)
-{
-	((struct inject_opts *)ctx)->json = true;
-	return 0;
-}
-
-static int set_verbose(void *ctx, const struct cli_option *opt, const char *value)
-{
-	((struct inject_opts *)ctx)->verbose = true;
-	return 0;
-}
-
 static const struct cli_option inject_options[] = {
-	{ "order", 0, true, set_mode_number, "bad order '%s': want 0..10", MODE_ORDER },
+	{ "order", 0, true, set_mode_number, "bad order '%s': want 0..10", MODE_ORDER, 0, 10 },
 	{ "all", 0, false, set_mode_flag, NULL, MODE_ALL },
 	{ "slab", 0, false, set_mode_flag, NULL, MODE_SLAB },
 	{ "pages", 0, false, set_mode_flag, NULL, MODE_PAGES },
-	{ "nth", 0, true, set_mode_number, "bad nth '%s': want N >= 0", MODE_NTH },
+	{ "nth", 0, true, set_mode_number, "bad nth '%s': want N >= 0", MODE_NTH, 0, INT_MAX },
 	{ "fragment", 0, true, set_mode_number,
-	  "bad fragment '%s': want a percent of free memory, 1..100", MODE_FRAGMENT },
-	{ "order-min", 0, true, set_order_min, "bad order-min '%s': want 1..10" },
+	  "bad fragment '%s': want a percent of free memory, 1..100", MODE_FRAGMENT, 1, 100 },
+	{ "order-min", 0, true, option_set_int, "bad order-min '%s': want 1..10",
+	  AT(order_min), 1, BUDDY_ORDERS - 1 },
 	{ "pressure", 0, true, set_mode_number,
-	  "bad pressure '%s': want the cgroup's limit in MB, >= 16", MODE_PRESSURE },
+	  "bad pressure '%s': want the cgroup's limit in MB, >= 16", MODE_PRESSURE, 16, 1 << 20 },
 	{ "lowmem", 0, true, set_mode_number,
-	  "bad lowmem '%s': want MB above the min watermark, >= 0", MODE_LOWMEM },
+	  "bad lowmem '%s': want MB above the min watermark, >= 0", MODE_LOWMEM, 0, 1 << 20 },
 	{ "cost", 0, true, set_cost },
-	{ "probability", 0, true, set_probability, "bad probability '%s': want 0..100" },
+	{ "probability", 0, true, option_set_int, "bad probability '%s': want 0..100",
+	  AT(probability), 0, 100 },
 	{ "times", 0, true, set_times, "bad times '%s': want N >= 1" },
-	{ "within", 0, true, set_within },
+	{ "within", 0, true, option_set_string, NULL, AT(within) },
 	{ "duration", 'd', true, set_duration, "bad duration '%s': want seconds > 0" },
-	{ "json", 'j', false, set_json },
-	{ "verbose", 'v', false, set_verbose },
+	{ "json", 'j', false, option_set_flag, NULL, AT(json) },
+	{ "verbose", 'v', false, option_set_flag, NULL, AT(verbose) },
 	{ NULL },
 };
+
+#undef AT
 
 /* What the options ask for together: 0, or 2 after a usage error. */
 static int check_opts(struct inject_opts *o)

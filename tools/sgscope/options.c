@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +196,8 @@ int options_scan(const struct subcommand *cmd, const struct cli_group *groups,
 	int c, i, err;
 
 	scan_table_build(&t, groups, flags);
-	optind = 1;
+	/* 0, not 1: glibc then reads the ordering ("+") of this scan afresh */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, t.shorts, t.longs, NULL)) != -1) {
 		if (c == 'h' && scan_index(&t, c) < 0) {
@@ -214,6 +216,28 @@ int options_scan(const struct subcommand *cmd, const struct cli_group *groups,
 			return err;
 	}
 	*operand = optind;
+	return 0;
+}
+
+int option_set_int(void *ctx, const struct cli_option *opt, const char *value)
+{
+	long v;
+
+	if (parse_count(value, opt->max, &v) || v < opt->min)
+		return -1;
+	*(int *)((char *)ctx + opt->number) = v;
+	return 0;
+}
+
+int option_set_flag(void *ctx, const struct cli_option *opt, const char *value)
+{
+	*(bool *)((char *)ctx + opt->number) = true;
+	return 0;
+}
+
+int option_set_string(void *ctx, const struct cli_option *opt, const char *value)
+{
+	*(const char **)((char *)ctx + opt->number) = value;
 	return 0;
 }
 
@@ -237,24 +261,6 @@ static int set_pid(void *ctx, const struct cli_option *opt, const char *value)
 	struct sgscope_opts *opts = ctx;
 
 	return parse_int(value, &opts->pid) || !opts->pid ? -1 : 0;
-}
-
-/* --json, --verbose, --no-op: which one is the option's number */
-enum { FLAG_JSON, FLAG_VERBOSE, FLAG_NO_OP };
-
-static int set_flag(void *ctx, const struct cli_option *opt, const char *value)
-{
-	struct sgscope_opts *opts = ctx;
-
-	*(opt->number == FLAG_JSON ? &opts->json : opt->number == FLAG_VERBOSE ?
-	  &opts->verbose : &opts->no_op) = true;
-	return 0;
-}
-
-static int set_btf(void *ctx, const struct cli_option *opt, const char *value)
-{
-	((struct sgscope_opts *)ctx)->btf_path = value;
-	return 0;
 }
 
 static int set_attach(void *ctx, const struct cli_option *opt, const char *value)
@@ -282,26 +288,30 @@ static int set_card(void *ctx, const struct cli_option *opt, const char *value)
 	return 0;
 }
 
+#define AT(field)	offsetof(struct sgscope_opts, field)
+
 static const struct cli_option tracing_options[] = {
 	{ "interval", 'i', true, set_interval, "bad interval '%s': want seconds > 0" },
 	{ "duration", 'd', true, set_duration, "bad duration '%s': want seconds > 0" },
 	{ "card", 'c', true, set_card },
 	{ "pcm", 'p', true, set_pcm, "bad pcm '%s': want a device number" },
 	{ "pid", 0, true, set_pid, "bad pid '%s'" },
-	{ "json", 'j', false, set_flag, NULL, FLAG_JSON },
-	{ "verbose", 'v', false, set_flag, NULL, FLAG_VERBOSE },
-	{ "btf", 0, true, set_btf },
+	{ "json", 'j', false, option_set_flag, NULL, AT(json) },
+	{ "verbose", 'v', false, option_set_flag, NULL, AT(verbose) },
+	{ "btf", 0, true, option_set_string, NULL, AT(btf_path) },
 	{ "attach", 0, true, set_attach, "bad attach mode '%s': want auto, fentry or kprobe" },
 	{ NULL },
 };
 
 /* a subcommand that times .page ops takes --no-op too */
 static const struct cli_option op_options[] = {
-	{ "no-op", 0, false, set_flag, NULL, FLAG_NO_OP },
+	{ "no-op", 0, false, option_set_flag, NULL, AT(no_op) },
 	{ NULL },
 };
 
 #define MORE_GROUPS	4
+
+#undef AT
 
 int options_parse_more(int argc, char **argv, const struct subcommand *cmd,
 		       struct sgscope_opts *opts, const struct cli_group *more)

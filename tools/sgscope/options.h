@@ -53,7 +53,8 @@ struct subcommand {
  * One option of a subcommand, in a table ended by a NULL name: --NAME (and
  * -SHORT), with a value or not.  set() takes it into ctx: 0, -1 for a bad
  * value (then "bad" with the value for %s is the usage error), or the exit
- * status after a message of its own.  number: for set(), e.g. a mode.
+ * status after a message of its own.  number: for set(), e.g. a mode or
+ * where in ctx the value goes; min and max: a number value's range.
  */
 struct cli_option {
 	const char *name;
@@ -62,7 +63,15 @@ struct cli_option {
 	int (*set)(void *ctx, const struct cli_option *opt, const char *value);
 	const char *bad;
 	int number;
+	long min, max;
 };
+
+/* set()s: a whole number from min to max, into the int at ctx + number; */
+int option_set_int(void *ctx, const struct cli_option *opt, const char *value);
+/* true, into the bool at ctx + number; */
+int option_set_flag(void *ctx, const struct cli_option *opt, const char *value);
+/* the value as it is, into the const char * at ctx + number. */
+int option_set_string(void *ctx, const struct cli_option *opt, const char *value);
 
 /* Tables of options and what their set() fills; ended by NULL options. */
 struct cli_group {

@@ -5,6 +5,7 @@
  * check.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,12 @@
 #include "hist.h"
 #include "json.h"
 #include "compare.h"
+#include "options.h"
 #include "samples.h"
 #include "stats.h"
 
 /* the checks main's tests make: the plan (tools/tests/ktap-plans.py) */
-#define UNIT_CHECKS 70
+#define UNIT_CHECKS 77
 
 static int failures, checks;
 
@@ -487,6 +489,71 @@ static void test_decision_icount(void)
 	      "every rule says why; icount's central bar is below wall clock's");
 }
 
+static const struct subcommand unit_command = { .name = "unit", .summary = "options", .times_ops = true };
+static const struct subcommand unit_no_op_command = { .name = "unit", .summary = "options" };
+
+#define ARGC(argv)	((int)(sizeof(argv) / sizeof((argv)[0])) - 1)
+
+/* the tracing options, through options_parse (usage errors go to stderr) */
+static void test_tracing_options(void)
+{
+	char *all[] = { "unit", "-i", "1.5", "--duration", "2", "-p", "3", "--pid", "7", "--json",
+			"-v", "--btf", "/x", "--attach", "kprobe", "--no-op", NULL };
+	char *none[] = { "unit", NULL };
+	char *zero[] = { "unit", "-i", "0", NULL }, *attach[] = { "unit", "--attach", "x", NULL };
+	char *missing[] = { "unit", "-p", NULL }, *extra[] = { "unit", "extra", NULL };
+	char *no_op[] = { "unit", "--no-op", NULL };
+	struct sgscope_opts o;
+	int err;
+
+	err = options_parse(ARGC(all), all, &unit_command, &o);
+	check(!err && o.interval == 1.5 && o.duration == 2 && o.pcm == 3 && o.pid == 7 && o.json &&
+	      o.verbose && o.btf_path && !strcmp(o.btf_path, "/x") && o.attach == ATTACH_KPROBE &&
+	      o.no_op && o.card == -1 && !strcmp(o.command, "unit"),
+	      "options: every tracing option lands in its field (exit %d)", err);
+	err = options_parse(ARGC(none), none, &unit_command, &o);
+	check(!err && !o.json && !o.verbose && !o.no_op && o.pcm == -1 && o.card == -1 && !o.pid &&
+	      o.attach == ATTACH_AUTO && !o.interval && !o.duration && !o.btf_path,
+	      "options: no option leaves the defaults");
+	check(options_parse(ARGC(zero), zero, &unit_command, &o) == 2 &&
+	      options_parse(ARGC(attach), attach, &unit_command, &o) == 2,
+	      "options: a bad value is a usage error (exit 2)");
+	check(options_parse(ARGC(missing), missing, &unit_command, &o) == 2 &&
+	      options_parse(ARGC(extra), extra, &unit_command, &o) == 2,
+	      "options: a missing value or an operand is a usage error (exit 2)");
+	check(options_parse(ARGC(no_op), no_op, &unit_no_op_command, &o) == 2,
+	      "options: --no-op is unknown to a subcommand that times no .page op");
+}
+
+struct unit_values {
+	bool flag;
+	int n;
+	const char *s;
+};
+
+static const struct cli_option unit_options[] = {
+	{ "flag", 'f', false, option_set_flag, NULL, offsetof(struct unit_values, flag) },
+	{ "num", 0, true, option_set_int, "bad num '%s'", offsetof(struct unit_values, n), 2, 5 },
+	{ "str", 's', true, option_set_string, NULL, offsetof(struct unit_values, s) },
+	{ NULL },
+};
+
+/* options_scan with a table of its own, in order: options end at the first operand */
+static void test_options_scan(void)
+{
+	char *line[] = { "unit", "-f", "--num", "4", "-s", "x", "cmd", "--num", "9", NULL };
+	char *range[] = { "unit", "--num", "6", NULL };
+	struct unit_values v = {};
+	const struct cli_group groups[] = { { unit_options, &v }, { NULL } };
+	int err, at = -1;
+
+	err = options_scan(&unit_no_op_command, groups, SCAN_IN_ORDER, ARGC(line), line, &at);
+	check(!err && v.flag && v.n == 4 && v.s && !strcmp(v.s, "x") && at == 6,
+	      "options: a table's flag, number and string, the operand at 6 (exit %d, at %d)", err, at);
+	check(options_scan(&unit_no_op_command, groups, 0, ARGC(range), range, &at) == 2 && v.n == 4,
+	      "options: a number out of its range is a usage error, the field left as it was");
+}
+
 int main(void)
 {
 	printf("1..%d\n", UNIT_CHECKS);
@@ -501,6 +568,8 @@ int main(void)
 	test_decision_icount();
 	test_quantile();
 	test_line_fit();
+	test_tracing_options();
+	test_options_scan();
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
