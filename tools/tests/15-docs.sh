@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The documentation: README stays a front door (at most 300 lines), every
+# relative link in README.md and docs/*.md resolves (file and heading
+# anchor), and docs/measurements.md is what tools/bench/measurements.py
+# derives from the committed run folders.  The link check is shown to fail
+# on a broken file, a broken anchor and a document without links.
+source "$(dirname "$0")/lib.sh"
+plan 7
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+docs="$repo/tools/tests/docs-check.py"
+
+lines=$(wc -l <"$repo/README.md")
+if [ "$lines" -le 300 ]; then
+	pass "docs: README.md is at most 300 lines ($lines)"
+else
+	fail "docs: README.md is at most 300 lines ($lines)"
+fi
+
+if out=$("$docs" links "$repo/README.md" "$repo"/docs/*.md); then
+	pass "docs: every relative link in README.md and docs/*.md resolves"
+else
+	fail "docs: every relative link in README.md and docs/*.md resolves" "$out"
+fi
+
+if out=$("$docs" measurements); then
+	pass "docs: docs/measurements.md is what measurements.py writes from results/"
+else
+	fail "docs: docs/measurements.md is what measurements.py writes from results/" "$out"
+fi
+
+# the checks can fail: synthetic documents beside a real heading
+printf '# Title\n\n## A section: `x`\n\ntext\n' >"$tmp/target.md"
+links() { printf "$2" >"$tmp/doc.md"; "$docs" links "$tmp/doc.md" >/dev/null; expect "docs: link check $1" "$3" $?; }
+links "passes a link to a file and its anchor" '[t](target.md#a-section-x) [u](#top)\n# Top\n' 0
+links "fails a link to a missing file" '[t](missing.md)\n' 1
+links "fails a link to a missing anchor" '[t](target.md#no-such-heading)\n' 1
+links "fails a document without relative links" 'no links, only [out](https://example.org)\n' 1
+
+finish
