@@ -6,7 +6,7 @@
   measurements.py --write [RESULTS]  write it to docs/measurements.md
 
 Every number on the page is read from a file under results/ (run.json,
-samples.jsonl, overhead/overhead.json, fault-matrix/run.log, fuzz/run.log,
+samples.jsonl (the map fit), overhead/overhead.json, fault-matrix/run.log, fuzz/run.log,
 compare.txt); tools/tests/15-docs.sh regenerates the page and fails when
 the committed one differs.  A missing folder or file is an error: the page
 never cites a run that is not committed.
@@ -106,6 +106,38 @@ def spreads_of(path):
     return rows
 
 
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def map_fit_rows(path):
+    """Per direct-mode cell with no condition: medians of the map's fit."""
+    want = ("dma_map_fixed_ns", "dma_map_entry_ns", "dma_map_entries")
+    vals = {}
+    for line in read(path).splitlines():
+        s = json.loads(line)
+        if s["metric"] in want and "/direct/" in s["cell"] and s["cell"].endswith("/none"):
+            vals.setdefault(s["cell"], {}).setdefault(s["metric"], []).append(s["value"])
+    rows = [(cell, *("%.0f" % median(m[k]) for k in want))
+            for cell, m in sorted(vals.items()) if all(k in m for k in want)]
+    if not rows:
+        die(f"{path}: no dma_map_fixed_ns/dma_map_entry_ns series in direct cells")
+    return rows
+
+
+def map_fit_section(results):
+    out = ["## The DMA map fit (results/baseline)", "",
+           "`sgscope dmamap`'s fit of each map, `fixed + per entry x entries`, "
+           "in the direct boot's cells with no condition: the medians of the "
+           "iterations ([allocation costs](allocation-costs.md#the-fit-sgscope-dmamap)).", "",
+           "| cell | fixed ns | ns per entry | entries |", "|---|---|---|---|"]
+    out += ["| %s | %s | %s | %s |" % r
+            for r in map_fit_rows(os.path.join(results, "baseline", "samples.jsonl"))]
+    return out + [""]
+
+
 def baselines_section(results):
     out = ["## The baselines", "",
            "`make bench` compares a run with `results/baseline/` (a full run) "
@@ -140,7 +172,7 @@ def page(results):
             "this page and fails when it differs. Times are guest time under QEMU "
             "icount, shift 3 (8 ns per instruction executed): see "
             "[the test machine](test-machine.md#deterministic-guest-time-icount).", ""]
-    lines = head + baselines_section(results) + noise_section(results)
+    lines = head + baselines_section(results) + map_fit_section(results) + noise_section(results)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
