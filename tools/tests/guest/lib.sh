@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh disable=SC2154
-# Sourced by the guest check scripts: ok/not ok lines and running the
-# sgscope tracers in the background.  The sourcing script sets S (the CLI)
-# and dir (where the tracers' output goes).
-nfail=0
-# plan N: the KTAP plan a guest script opens with (tools/tests/ktap-plans.py)
-plan() { echo "1..$1"; }
+# Sourced by the guest check scripts: how they report their checks
+# (tools/tests/checks.sh: start_checks, pass, fail, check, expect,
+# contains, finish), and running the sgscope tracers in the background.
+# The sourcing script sets S (the CLI) and dir (where the tracers' output
+# goes).  checks.sh is found in the folder above the script's, or at $checks_sh
+# (a script that is not a file of tools/tests/guest sets it).
+_checks=${checks_sh:-$(dirname "$0")/../checks.sh}
+if [ -r "$_checks" ]; then
+	. "$_checks"
+fi
 # card_of ID: the number of the sound card with that id, wherever it was
 # registered (another driver's card may come first)
 card_of() { grep -l "^$1\$" /proc/asound/card*/id 2>/dev/null | sed 's|.*/card\([0-9]*\)/id|\1|' | head -1; }
@@ -15,11 +19,6 @@ sgscope_card() {
 	card=$(card_of sgscope)
 	debugfs=/sys/kernel/debug/sgscope/card$card
 }
-# say STATUS NAME: "ok - NAME" when STATUS is 0, else "not ok - NAME"
-# (counted in $nfail, and say returns 1)
-say() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; nfail=$((nfail + 1)); return 1; fi; }
-# expect NAME WANT GOT
-expect() { [ "$2" = "$3" ]; _r=$?; say $_r "$1 (want $2, got $3)"; return $_r; }
 # touch_pcm ARGS...: $dir/pcm-touch, quietly
 touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
 # chunks_of PCM: the driver's chunk count for the playback buffer pcm-touch
@@ -77,10 +76,10 @@ stopped() {
 # subcommand, attach asked for, probe, attach got, function, whether every
 # count check since matched.
 # $compat_kernel names the kernel (e.g. "6.12 (test kernel)").
-compat_begin() { compat_mark=$nfail; }
+compat_begin() { compat_mark=$failures; }
 compat_row() { # SUBCOMMAND ASKED OUTPUT
 	matched=yes
-	[ "$nfail" = "$compat_mark" ] || matched=no
+	[ "$failures" = "$compat_mark" ] || matched=no
 	jq -r --arg k "$compat_kernel" --arg t "$1" --arg a "$2" --arg m "$matched" \
 		'select(.report=="start") | .probes[] | [$k, $t, $a, .what, .attach, .target, $m] | @tsv' \
 		"$3" >>"$dir/compat.tsv"
