@@ -8,7 +8,7 @@
 dir=$1
 frames=24000
 . "$(dirname "$0")/lib.sh"
-plan 18
+start_checks
 sgscope_card
 dbg=$debugfs
 # QEMU's codec maps the record gain linearly onto its software volume: the
@@ -26,7 +26,7 @@ for pcm in 0 1 2 3; do
 	for mode in rw mmap; do
 		flag=""; [ $mode = mmap ] && flag=-M
 		record $pcm "$dir/cap-pcm$pcm-$mode.raw" $frames $flag
-		say $? "capture: arecord $mode through pcm$pcm exits 0"
+		check $? "capture: arecord $mode through pcm$pcm exits 0"
 	done
 done
 
@@ -37,16 +37,17 @@ taskset -c 0 arecord -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 
 	-f S16_LE -c 2 -r 48000 -t raw -s 96000 "$dir/cap-chunked.raw" &
 sg_layout $dbg/pcm1-capture
 wait $!
-say $? "capture: pcm1 with a chunked buffer exits 0"
+check $? "capture: pcm1 with a chunked buffer exits 0"
 sg_fallback_off
 echo "# pcm1 forced: chunks $chunks, descriptors $descs, fell_back $fell_back"
 [ "$fell_back" = 1 ] && [ "${chunks:-0}" -ge 2 ] && [ "${descs:-0}" -gt 32 ]
-say $? "capture: pcm1's buffer fell back to $chunks chunks, $descs descriptors (> 32)"
+check $? "capture: pcm1's buffer fell back to $chunks chunks, $descs descriptors (> 32)"
 
 for pcm in 0 1 2 3; do
 	aplay -q -D hw:sgscope,$pcm "$dir/in-duplex-pcm$pcm.wav" &
 	record $pcm "$dir/cap-duplex-pcm$pcm.raw" $frames
-	say $? "duplex: pcm$pcm captures while it plays"
+	check $? "duplex: pcm$pcm captures while it plays"
 	wait $!
-	say $? "duplex: pcm$pcm plays while it captures"
+	check $? "duplex: pcm$pcm plays while it captures"
 done
+finish

@@ -5,9 +5,8 @@
 # $1: folder with pcm-checks and short.wav, writable for recordings.
 dir=$1
 . "$(dirname "$0")/lib.sh"
-# 13 checks of its own and pcm-checks' (tools/tests/pcm-checks.c), whose
-# subcommands print plans of their own
-plan 13
+# pcm-checks' subcommands (tools/tests/pcm-checks.c) print blocks of their own
+start_checks
 sgscope_card
 kmemleak=/sys/kernel/debug/kmemleak
 # only leaks from now on count
@@ -20,7 +19,7 @@ for pcm in 0 1 2 3; do
 	rc=$?
 	size=$(stat -c %s "$dir/cap.wav" 2>/dev/null || echo 0)
 	[ "$rc" = 0 ] && [ "$size" = $((44 + 24000 * 4)) ]
-	say $? "capture: arecord of 24000 frames on pcm$pcm returns 24000 frames ($size bytes, exit $rc)"
+	check $? "capture: arecord of 24000 frames on pcm$pcm returns 24000 frames ($size bytes, exit $rc)"
 done
 
 # the interrupt handler's injected busy-wait is bounded: a delay past the
@@ -30,11 +29,11 @@ knob=$debugfs/inject_irq_delay_us
 echo 1001 >$knob 2>/dev/null
 rc=$?
 [ "$rc" != 0 ] && [ "$(cat $knob)" = 0 ]
-say $? "debugfs: inject_irq_delay_us refuses 1001 us (limit 1000; write exit $rc, now $(cat $knob))"
+check $? "debugfs: inject_irq_delay_us refuses 1001 us (limit 1000; write exit $rc, now $(cat $knob))"
 echo 200 >$knob && aplay -q -D hw:sgscope,0 "$dir/short.wav"
 rc=$?
 echo 0 >$knob
-say $rc "debugfs: with inject_irq_delay_us 200, pcm0 still plays (exit $rc)"
+check $rc "debugfs: with inject_irq_delay_us 200, pcm0 still plays (exit $rc)"
 
 for what in busy einval enomem mmap loops periods; do
 	"$dir/pcm-checks" $what
@@ -54,30 +53,31 @@ for i in $(seq 50); do
 	echo "$dev" >$drv/bind || bad=$((bad + 1))
 	[ -n "$(card_of sgscope)" ] || bad=$((bad + 1))
 done
-say $bad "unbind/bind: 50 cycles with playback running ($bad failed)"
+check $bad "unbind/bind: 50 cycles with playback running ($bad failed)"
 aplay -q -D hw:sgscope,1 "$dir/short.wav"
-say $? "unbind/bind: the card plays afterwards"
+check $? "unbind/bind: the card plays afterwards"
 
 # hand the device to the mainline snd-intel8x0 and back (README's recipe)
 intel=/sys/bus/pci/drivers/snd_intel8x0
 echo "$dev" >$drv/unbind && modprobe snd-intel8x0 &&
 	[ -e $intel/$dev ] && aplay -q -D "hw:$(cat /sys/bus/pci/devices/$dev/sound/card*/number),0" "$dir/short.wav"
-say $? "move: snd-intel8x0 takes the device and plays"
+check $? "move: snd-intel8x0 takes the device and plays"
 echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
 	echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override &&
 	aplay -q -D hw:sgscope,2 "$dir/short.wav"
-say $? "move: snd-sgscope takes it back and plays"
+check $? "move: snd-sgscope takes it back and plays"
 modprobe -r snd-intel8x0
-say $? "move: snd-intel8x0 unloads"
+check $? "move: snd-intel8x0 unloads"
 
 if [ -e $kmemleak ]; then
 	echo scan >$kmemleak; sleep 1; echo scan >$kmemleak
 	leaks=$(grep -c 'unreferenced object' $kmemleak)
-	say $([ "$leaks" = 0 ]; echo $?) "kmemleak: no leak reported ($leaks)"
+	check $([ "$leaks" = 0 ]; echo $?) "kmemleak: no leak reported ($leaks)"
 	[ "$leaks" = 0 ] || head -40 $kmemleak | sed 's/^/#   /'
 else
-	say 1 "kmemleak: /sys/kernel/debug/kmemleak exists"
+	check 1 "kmemleak: /sys/kernel/debug/kmemleak exists"
 fi
 bad=$(dmesg | grep -E -c 'WARNING:|BUG:|Oops|Call Trace')
-say $([ "$bad" = 0 ]; echo $?) "dmesg: no WARN, BUG or oops"
+check $([ "$bad" = 0 ]; echo $?) "dmesg: no WARN, BUG or oops"
 [ "$bad" = 0 ] || dmesg | grep -E -A12 'WARNING:|BUG:|Oops' | head -40 | sed 's/^/#   /'
+finish

@@ -82,12 +82,12 @@ after() {
 	bufsize=$keep
 	[ $rc = 0 ] || bad="$bad replay"
 	[ -z "$bad" ]
-	say $? "matrix $boot: $1 on $2 leaves nothing behind and the card plays${bad:+ (failed:$bad)}"
+	check $? "matrix: the scenario leaves nothing behind and the card plays ($boot: $1 on $2${bad:+; failed:$bad})"
 }
 
 # row SCENARIO STRATEGY EXPECTED OBSERVED VERDICT: one matrix cell
 row() {
-	say $5 "matrix $boot: $1 on $2: $3 (observed: $4)"
+	check $5 "matrix: the scenario does what its cell expects ($boot: $1 on $2: $3; observed: $4)"
 	echo "MATRIX|$boot|$1|$2|$3|$4|$played"
 }
 
@@ -113,16 +113,9 @@ pcms_of() {
 		esac ;;
 	esac
 }
-# The plan: every scenario on a PCM is a row and an after, then the final
-# kmemleak check (pcm-failnth's checks have a plan of their own)
-cells=0
-for scenario in baseline all prealloc failslab fail-nth fragmentation pressure; do
-	cells=$((cells + $(pcms_of $scenario | wc -w)))
-done
-for k in $orders_k; do
-	cells=$((cells + $(pcms_of order $k | wc -w)))
-done
-plan $((2 * cells + 1))
+# every scenario on a PCM is a row and an after, then the final kmemleak
+# check (pcm-failnth's checks are a block of their own)
+start_checks
 
 # -- baseline
 for p in $(pcms_of baseline); do
@@ -278,4 +271,5 @@ wait $allocs_pid
 sleep 6
 echo scan >$kmemleak 2>/dev/null
 ! grep -q unreferenced $kmemleak 2>/dev/null
-say $? "matrix $boot: kmemleak clean at the end"
+check $? "matrix: kmemleak clean at the end ($boot)"
+finish

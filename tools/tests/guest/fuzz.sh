@@ -6,7 +6,7 @@
 # driver's live-object counters back at zero.
 fuzz=$1 rounds=$2 seed=${3:-}
 . "$(dirname "$0")/lib.sh"
-plan 4
+start_checks
 sgscope_card
 dbg=$debugfs
 dmesg -C
@@ -15,15 +15,16 @@ start=$(cut -d' ' -f1 /proc/uptime)
 "$fuzz" -c "$card" -n "$rounds" ${seed:+-s "$seed"}
 rc=$?
 echo "# $rounds rounds in $(echo "$(cut -d' ' -f1 /proc/uptime) - $start" | bc) s of guest time"
-say $rc "fuzz: $rounds rounds, every refusal an expected errno, every accepted configuration ran"
+check $rc "fuzz: $rounds rounds, every refusal an expected errno, every accepted configuration ran"
 log=$(dmesg --level=emerg,alert,crit,err,warn)
 [ -z "$log" ]
-say $? "fuzz: the kernel log has no warning or error"
+check $? "fuzz: the kernel log has no warning or error"
 [ -z "$log" ] || echo "$log" | head -20 | sed 's/^/#   /'
 echo scan >/sys/kernel/debug/kmemleak
 leaks=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
-say "$leaks" "fuzz: kmemleak finds no leak ($leaks)"
+check "$leaks" "fuzz: kmemleak finds no leak ($leaks)"
 live=$(grep '^live_' $dbg/counters | grep -v ' 0$')
 [ -z "$live" ]
-say $? "fuzz: the driver's live objects are back at zero"
+check $? "fuzz: the driver's live objects are back at zero"
 [ -z "$live" ] || echo "$live" | sed 's/^/#   /'
+finish

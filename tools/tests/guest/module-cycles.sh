@@ -9,8 +9,7 @@
 ko=$1 wav=$2 cycles=$3 label=$4
 . "$(dirname "$0")/lib.sh"
 leaks=/sys/kernel/debug/kmemleak
-# the cycles (3), kmemleak's check where the kernel has it, the log
-if [ -e $leaks ]; then plan 5; else plan 4; fi
+start_checks
 name=$(modinfo -F name "$ko")
 dbg=/sys/kernel/debug/sgscope
 
@@ -26,21 +25,22 @@ for i in $(seq "$cycles"); do
 	[ ! -e $dbg ] && [ -z "$(card_of sgscope)" ] && gone=$((gone + 1))
 	done=$((done + 1))
 done
-expect "$label: insmod, card and debugfs there, rmmod, $cycles times" "$cycles" "$done"
-expect "$label: every cycle plays" "$cycles" "$played"
-expect "$label: the card and the debugfs directory go with the module" "$cycles" "$gone"
+expect "module cycles: insmod, card and debugfs there, rmmod, every time ($label: $cycles cycles)" "$cycles" "$done"
+expect "module cycles: every cycle plays ($label)" "$cycles" "$played"
+expect "module cycles: the card and the debugfs directory go with the module ($label)" "$cycles" "$gone"
 if [ -e $leaks ]; then
 	# kmemleak reports an object only once it has been unreferenced for
 	# a while and seen in two scans
 	sleep 6
 	echo scan >$leaks
 	echo scan >$leaks
-	expect "$label: kmemleak finds no leak" 0 "$(grep -c '^unreferenced object' $leaks)"
+	expect "module cycles: kmemleak finds no leak ($label)" 0 "$(grep -c '^unreferenced object' $leaks)"
 else
 	echo "# $label: this kernel has no kmemleak (CONFIG_DEBUG_KMEMLEAK)"
 fi
 log=$(dmesg -l emerg,alert,crit,err,warn | grep -v 'taint')
 [ -z "$log" ]
-say $? "$label: the kernel log has no warning or error"
+check $? "module cycles: the kernel log has no warning or error ($label)"
 [ -z "$log" ] || echo "$log" | sed 's/^/#   /'
 
+finish

@@ -6,7 +6,7 @@
 # fail_page_alloc).  The host checks the recording.
 dir=$1 plain=${2:-}
 . "$(dirname "$0")/lib.sh"
-if [ "$plain" = plain ]; then plan 10; else plan 16; fi
+start_checks
 sgscope_card
 dbg=$debugfs
 amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute
@@ -16,7 +16,7 @@ for pcm in 0 1 2 3; do
 	for mode in rw mmap; do
 		flag=""; [ $mode = mmap ] && flag=-M
 		aplay -q -D hw:sgscope,$pcm $flag "$dir/in-pcm$pcm-$mode.wav"
-		say $? "play: aplay $mode through pcm$pcm exits 0"
+		check $? "play: aplay through the PCM exits 0 (pcm$pcm, $mode)"
 	done
 done
 
@@ -29,13 +29,13 @@ echo premapped >$param
 aplay -q -D hw:sgscope,2 -M "$dir/in-pcm2-premapped.wav"
 rc=$?
 echo lookup >$param
-say $rc "play: aplay mmap through pcm2 premapped exits 0"
+check $rc "play: aplay mmap through pcm2 premapped exits 0"
 # and it played: a mapping nobody wrote through proves nothing
 after=$(calls)
 [ "$rc" = 0 ] && [ -n "$before" ] && [ "$after" = "$before" ]
-say $? "play: pcm2 premapped takes no .page call ($before before, $after after)"
+check $? "play: pcm2 premapped takes no .page call ($before before, $after after)"
 
-[ "$plain" = plain ] && exit 0
+[ "$plain" = plain ] && finish
 
 # pcm1 forced into the SG fallback: a 1 MiB buffer of single pages.
 . "$(dirname "$0")/sg-fallback.sh"
@@ -52,17 +52,18 @@ echo 0 >$T/events/sgscope/enable
 alloc=$(grep -c "sgscope_alloc: card=$card pcm=1 stream=0 strategy=sg .* chunks=$chunks .*fell_back=1 err=0" $T/trace)
 irqs=$(grep -c "sgscope_irq: card=$card engine=1 " $T/trace)
 [ "$alloc" = 1 ]
-say $? "trace: sgscope_alloc reports the fallback and its $chunks chunks ($alloc events)"
+check $? "trace: sgscope_alloc reports the fallback and its $chunks chunks ($alloc events)"
 [ "$irqs" -gt 0 ]
-say $? "trace: sgscope_irq fires on the PO engine ($irqs)"
+check $? "trace: sgscope_irq fires on the PO engine ($irqs)"
 echo "# pcm1 forced: chunks $chunks, descriptors $descs, fell_back $fell_back"
-say $rc "play: pcm1 with a chunked buffer plays (aplay exit $rc)"
+check $rc "play: pcm1 with a chunked buffer plays (aplay exit $rc)"
 [ "$fell_back" = 1 ]
-say $? "play: pcm1's allocation fell back to SG (debugfs: $fell_back)"
+check $? "play: pcm1's allocation fell back to SG (debugfs: $fell_back)"
 # How many chunks the page allocator hands out is its choice (usually
 # 100-255); what the ring must show is a buffer of several chunks whose
 # descriptors (64 periods, split at chunk ends) overflow the 32 slots.
 [ "${chunks:-0}" -ge 2 ]
-say $? "play: debugfs shows a buffer of several chunks ($chunks)"
+check $? "play: debugfs shows a buffer of several chunks ($chunks)"
 [ "${descs:-0}" -gt 32 ]
-say $? "play: the chunked buffer needs more than 32 descriptors ($descs)"
+check $? "play: the chunked buffer needs more than 32 descriptors ($descs)"
+finish

@@ -8,11 +8,10 @@ mode=$1 dir=$2 kbuild=$3
 here=$(dirname "$0")
 S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
 . "$here/lib.sh"
-# plain: the CLI's exits (5), pagelat (17), allocs (9), its split (6),
-# dmamap (5), kprobe attach (7), peers (4), inject --cost (4), errors (6),
-# fragmentation (5); swiotlb and iommu: the device's DMA mode and its
-# bounces
-if [ "$mode" = plain ]; then plan $((5 + 17 + 9 + 6 + 5 + 7 + 4 + 4 + 6 + 5)); else plan 2; fi
+# plain: the CLI's exits, pagelat, allocs, its split, dmamap, kprobe
+# attach, peers, inject --cost, errors, fragmentation; swiotlb and iommu:
+# the device's DMA mode and its bounces
+start_checks
 sgscope_card
 dev=$(basename "$(readlink /sys/class/sound/card$card/device)")
 compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
@@ -40,14 +39,14 @@ if [ "$mode" = plain ]; then
 	sleep 1
 	for t in pl_text pl_json al_json al_text dm_json; do
 		stopped $t
-		say $? "cli: $t exits 0 at Ctrl-C"
+		check $? "cli: the tracer exits 0 at Ctrl-C ($t)"
 	done
 	echo "# pcm1 chunks (debugfs) $pcm1_chunks, pcm2 chunks $pcm2_chunks"
 
 	compat_begin
 	P="$dir/pl_json.out"
 	jq -e . "$P" >/dev/null
-	say $? "pagelat: --json output parses"
+	check $? "pagelat: --json output parses"
 	total='select(.report=="total")'
 	expect "pagelat: pcm2 playback faults counted" 128 \
 		"$(jqs "$P" "$total | select(.pcm==2 and .stream==\"playback\") | .count")"
@@ -75,7 +74,7 @@ if [ "$mode" = plain ]; then
 	expect "pagelat: the op's histogram is there, inside the fault's" "true true" \
 		"$(jqs "$P" "$total | select(.pcm==2 and .stream==\"playback\") | (.op.log2 | length > 0), (.op.max_ns < .max_ns)")"
 	grep -q '^\.page op sgscope_pcm_vmalloc_page (fentry): count 128 ' "$dir/pl_text.out"
-	say $? "pagelat: the text output times the op too"
+	check $? "pagelat: the text output times the op too"
 	# pcm2 premapped: the same buffer mapped whole at mmap time, no fault
 	vpage=$debugfs/vmalloc_page
 	echo premapped >$vpage
@@ -100,7 +99,7 @@ if [ "$mode" = plain ]; then
 	compat_begin
 	A="$dir/al_json.out"
 	jq -e . "$A" >/dev/null
-	say $? "allocs: --json output parses"
+	check $? "allocs: --json output parses"
 	ev="select(.report==\"event\" and .card==$card and .stream==\"playback\")"
 	expect "allocs: pcm1 hw_params: contiguous, then the SG fallback" "contiguous sg-fallback" \
 		"$(jqs "$A" "$ev | select(.pcm==1) | .result")"
@@ -124,7 +123,7 @@ if [ "$mode" = plain ]; then
 	n=$(jqs "$A" 'select(.report=="event" and .parts) | 1' | wc -w)
 	exact=$(jqs "$A" 'select(.report=="event" and .parts and ([.parts[].ns] | add) == .duration_ns) | 1' | wc -w)
 	[ "$n" -ge 6 ] && [ "$exact" = "$n" ]
-	say $? "allocs split: every event's parts add up to its duration ($exact of $n)"
+	check $? "allocs split: every event's parts add up to its duration ($exact of $n)"
 	yes='if . then "yes" else "no" end'
 	expect "allocs split: pcm2's vmalloc: 64 order-0 pages or more, a vmap area, its mapping, kmemleak" \
 		"yes yes yes yes" "$(jqs "$A" "$ev | select(.pcm==2) | \"\(.page_orders[\"0\"].calls >= 64 | $yes) \(.parts[\"vmap-area\"].ns > 0 | $yes) \(.parts[\"vmap-map\"].ns > 0 | $yes) \(.parts.kmemleak.ns > 0 | $yes)\"" | cut -d' ' -f1-4)"
@@ -135,13 +134,13 @@ if [ "$mode" = plain ]; then
 	expect "allocs split: pcm3's noncontig buffer is allocated and zeroed in dma_alloc_noncontiguous" \
 		"yes" "$(jqs "$A" "$ev | select(.pcm==3) | .parts[\"dma-alloc\"].ns > 0 | $yes")"
 	grep -q '^     split us: .*other' "$dir/al_text.out"
-	say $? "allocs split: the text output has a split line per allocation"
+	check $? "allocs split: the text output has a split line per allocation"
 
 	compat_row allocs auto "$A"
 	compat_begin
 	D="$dir/dm_json.out"
 	jq -e . "$D" >/dev/null
-	say $? "dmamap: --json output parses"
+	check $? "dmamap: --json output parses"
 	# pcm2 twice (the second held while debugfs was read), then pcm1's fallback
 	maps=$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents')
 	expect "dmamap: one dma_map_sgtable per SG hw_params" 3 "$(echo $maps | wc -w)"
@@ -151,7 +150,7 @@ if [ "$mode" = plain ]; then
 		"$(jqs "$D" "select(.report==\"total\" and .device==\"$dev\") | .mode")"
 	n=$(jqs "$D" "select(.report==\"total\") | .calls.dma_alloc_noncontiguous.count")
 	[ "${n:-0}" -ge 1 ]
-	say $? "dmamap: pcm3's dma_alloc_noncontiguous is timed ($n)"
+	check $? "dmamap: pcm3's dma_alloc_noncontiguous is timed ($n)"
 
 	compat_row dmamap auto "$D"
 
@@ -164,7 +163,7 @@ if [ "$mode" = plain ]; then
 	k_chunks=$(held_chunks 2 16384 2)
 	for t in al_k pl_k dm_k; do
 		stopped $t
-		say $? "kprobe: $t exits 0 at Ctrl-C"
+		check $? "kprobe: the tracer exits 0 at Ctrl-C ($t)"
 	done
 	A="$dir/al_k.out" P="$dir/pl_k.out" D="$dir/dm_k.out"
 	ev="select(.report==\"event\" and .card==$card and .stream==\"playback\")"
@@ -207,10 +206,10 @@ if [ "$mode" = plain ]; then
 	stopped peer_dm8
 	n=$(jqs "$dir/peer_al8.out" "select(.report==\"event\" and .caller==\"prealloc\" and .device==\"$dev\" and .error==0) | .type" | wc -w)
 	[ "$n" -ge 2 ]
-	say $? "peers: allocs sees snd-intel8x0 preallocate its buffers ($n)"
+	check $? "peers: allocs sees snd-intel8x0 preallocate its buffers ($n)"
 	n=$(jqs "$dir/peer_dm8.out" "select(.report==\"total\" and .device==\"$dev\") | .calls.dma_alloc_attrs.count")
 	[ "${n:-0}" -ge 2 ]
-	say $? "peers: dmamap times snd-intel8x0's dma_alloc_attrs ($n)"
+	check $? "peers: dmamap times snd-intel8x0's dma_alloc_attrs ($n)"
 	echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
 		echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override
 	modprobe -r snd-intel8x0
@@ -226,39 +225,39 @@ if [ "$mode" = plain ]; then
 	}
 	r1=$(round 2000) r2=$(round 20000)
 	grep -q "paid its cost 80 times" "$dir/cost.err"
-	say $? "inject --cost: every .page call paid it ($(tail -1 "$dir/cost.err"))"
+	check $? "inject --cost: every .page call paid it ($(tail -1 "$dir/cost.err"))"
 	per=$(echo "scale=4; ($r2 - $r1) / 4 / 18000 / 2^${shift:-0}" | bc)
 	echo "# --cost: rounds of 4 faults $r1 and $r2 ns: $per instructions per planted instruction"
 	[ -n "$shift" ] && echo "$per" | awk '{ exit !($1 >= 0.99 && $1 <= 1.01) }'
-	say $? "inject --cost: the loop runs the instructions asked for, within 1% ($per per instruction, icount shift $shift)"
+	check $? "inject --cost: the loop runs the instructions asked for, within 1% ($per per instruction, icount shift $shift)"
 	"$S" inject --cost sgscope_no_such_function=100 -d 1 >/dev/null 2>"$dir/err"
 	rc=$?
 	grep -q "sgscope_no_such_function" "$dir/err" && [ $rc = 1 ]
-	say $? "inject --cost: a function the kernel does not have is named (exit $rc)"
+	check $? "inject --cost: a function the kernel does not have is named (exit $rc)"
 	"$S" inject --cost sgscope_pcm_vmalloc_page -d 1 >/dev/null 2>"$dir/err"
 	rc=$?
 	grep -q "^usage: sgscope inject" "$dir/err" && [ $rc = 2 ]
-	say $? "inject --cost: FUNCTION without =INSNS is a usage error (exit $rc)"
+	check $? "inject --cost: FUNCTION without =INSNS is a usage error (exit $rc)"
 
 	# -- errors a user can act on
 	"$S" pagelat --frobnicate >/dev/null 2>"$dir/err"
 	expect "errors: an unknown flag exits 2" 2 $?
 	grep -q '^usage: sgscope pagelat' "$dir/err"
-	say $? "errors: ... and prints usage on stderr"
+	check $? "errors: ... and prints usage on stderr"
 	"$S" allocs -c nosuchcard >/dev/null 2>"$dir/err"
 	rc=$?
 	grep -q "no sound card 'nosuchcard'" "$dir/err"
-	say $? "errors: a card filter naming no card says so (exit $rc)"
+	check $? "errors: a card filter naming no card says so (exit $rc)"
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 		"$S" pagelat -d 1 >/dev/null 2>"$dir/err"
 	rc=$?
 	grep -q 'CAP_BPF' "$dir/err" && [ $rc = 1 ]
-	say $? "errors: without privileges it names the capabilities (exit $rc)"
+	check $? "errors: without privileges it names the capabilities (exit $rc)"
 	mount -t tmpfs none /sys/kernel/btf
 	"$S" pagelat -d 1 >/dev/null 2>"$dir/err"
 	rc=$?
 	grep -q '/sys/kernel/btf/vmlinux is missing' "$dir/err" && grep -q -- '--btf PATH' "$dir/err"
-	say $? "errors: without kernel BTF it says so and offers --btf (exit $rc)"
+	check $? "errors: without kernel BTF it says so and offers --btf (exit $rc)"
 	# (libbpf still finds the kernel's BTF for fentry through
 	# /lib/modules/*/build/vmlinux; kprobes are what a BTF-less kernel gets)
 	traced nobtf pagelat -c sgscope --btf "$kbuild/vmlinux" --attach kprobe --json
@@ -282,9 +281,9 @@ if [ "$mode" = plain ]; then
 	zones=$(grep -c "buddyinfo after" "$dir/nf.err")
 	clean=$(grep -c "zone [A-Za-z0-9]*: 0 free blocks of order >= [14] an ordinary allocation can take" "$dir/nf.err")
 	[ "$zones" -ge 2 ] && [ "$zones" = "$clean" ]
-	say $? "fragment: no zone left with a free block it must not have ($clean of $zones zones)"
+	check $? "fragment: no zone left with a free block it must not have ($clean of $zones zones)"
 	grep -q "zone DMA32: 0 free blocks of order >= 1 an ordinary allocation can take" "$dir/nf.err"
-	say $? "fragment: ... none of order >= 1 in DMA32, where the device's buffers come from"
+	check $? "fragment: ... none of order >= 1 in DMA32, where the device's buffers come from"
 	ev="select(.report==\"event\" and .card==$card and .pcm==1 and .stream==\"playback\")"
 	expect "fragment: pcm1's 256 KiB buffer falls back to SG with nothing injected (debugfs, allocs)" \
 		"1 sg-fallback" "$(sed -n 's/^fell_back //p' "$dir/nf.layout") $(jqs "$dir/nf.out" "$ev | .result" | cut -d' ' -f1)"
@@ -304,8 +303,9 @@ if [ "$mode" = swiotlb ] || [ "$mode" = iommu ]; then
 	n=$(jqs "$dir/dm.out" 'select(.report=="total") | .bounces')
 	if [ "$mode" = swiotlb ]; then
 		[ "${n:-0}" -ge 1 ]
-		say $? "dmamap (swiotlb): bounces are counted ($n, $(jqs "$dir/dm.out" 'select(.report=="total") | .bounce_bytes') bytes)"
+		check $? "dmamap (swiotlb): bounces are counted ($n, $(jqs "$dir/dm.out" 'select(.report=="total") | .bounce_bytes') bytes)"
 	else
 		expect "dmamap (iommu): no bounces" 0 "$n"
 	fi
 fi
+finish

@@ -11,24 +11,23 @@ here=$(dirname "$0")
 # SGSCOPE_BIN: another build of the CLI
 S=${SGSCOPE_BIN:-$(cd "$here/../../.." && pwd)/build/sgscope/sgscope}
 . "$here/lib.sh"
-# 7 checks of the machine and the modules, 25 per attach mode, 9 of inject
-plan $((7 + 2 * 25 + 9))
+start_checks
 compat_kernel="$(uname -r | cut -d. -f1-2) (Debian's, sound core as modules)"
 
 expect "stock: the machine runs Debian's kernel" "$release" "$(uname -r)"
 expect "stock: vmlinux BTF is there" yes "$([ -e /sys/kernel/btf/vmlinux ] && echo yes)"
 modprobe snd-pcm && modprobe snd-ac97-codec
-say $? "stock: snd-pcm and snd-ac97-codec load as modules"
+check $? "stock: snd-pcm and snd-ac97-codec load as modules"
 expect "stock: snd-pcm's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_pcm ] && echo yes)"
 insmod "$dir/snd-sgscope.ko"
-say $? "stock: snd-sgscope (built against the kernel's headers) loads with insmod"
+check $? "stock: snd-sgscope (built against the kernel's headers) loads with insmod"
 expect "stock: snd-sgscope's module BTF is there" yes "$([ -e /sys/kernel/btf/snd_sgscope ] && echo yes)"
 sgscope_card
 # 8 MiB buffers: larger than the buddy allocator's largest block (order
 # 10, 4 MiB), so pcm1's contiguous attempt always fails and ALSA's SG
 # fallback builds the buffer, with nothing injected
 [ -n "$card" ] && echo 8192 >"$debugfs/max_buffer_kb"
-say $? "stock: the sgscope card is there (card $card), buffers up to 8 MiB (debugfs max_buffer_kb)"
+check $? "stock: the sgscope card is there (card $card), buffers up to 8 MiB (debugfs max_buffer_kb)"
 
 # pcm-touch ID FRAMES ROUNDS: hw_params (one allocation), then ROUNDS of
 # mmap + a byte written to every page + munmap
@@ -40,7 +39,7 @@ say $? "stock: the sgscope card is there (card $card), buffers up to 8 MiB (debu
 # probe on a module's function holds the module
 for attach in fentry kprobe; do
 	modprobe snd-dummy
-	say $? "$attach: snd-dummy loads with its fake buffer"
+	check $? "stock: snd-dummy loads with its fake buffer ($attach)"
 	dummy=$(card_of Dummy)
 	traced al allocs --json --attach "$attach" || continue
 	traced pl pagelat --json --attach "$attach"
@@ -53,35 +52,35 @@ for attach in fentry kprobe; do
 	touch_pcm hw:Dummy,0 16384 2
 	# stopped while snd-dummy is loaded: pagelat names its .page then
 	stopped pl
-	say $? "$attach: pl exits 0 at Ctrl-C"
+	check $? "stock: pagelat exits 0 at Ctrl-C ($attach)"
 	modprobe -r snd-dummy && modprobe snd-dummy fake_buffer=0
-	say $? "$attach: snd-dummy loads again with fake_buffer=0"
+	check $? "stock: snd-dummy loads again with fake_buffer=0 ($attach)"
 	touch_pcm hw:Dummy,0 16384 2
 	for t in al dm; do
 		stopped $t
-		say $? "$attach: $t exits 0 at Ctrl-C"
+		check $? "stock: the tracer exits 0 at Ctrl-C ($attach: $t)"
 	done
 	modprobe -r snd-dummy
 	A="$dir/al.out" P="$dir/pl.out" D="$dir/dm.out"
 	for f in "$A" "$P" "$D"; do
 		jq -e . "$f" >/dev/null
-		say $? "$attach: $(basename "$f" .out) --json output parses"
+		check $? "stock: the --json output parses ($attach: $(basename "$f" .out))"
 	done
 	compat_begin
-	expect "$attach: allocs attached with $attach" "$attach" \
+	expect "stock: allocs attached as asked ($attach)" "$attach" \
 		"$(jqs "$A" 'select(.report=="start") | .probes[0].attach')"
 	ev='select(.report=="event" and .stream=="playback")'
 	# 6.1: SNDRV_DMA_TYPE_DEV_SG is NONCONTIG, so pcm1 asks for noncontig
-	expect "$attach: allocs: pcm1 (DEV_SG, an alias of NONCONTIG in 6.1)" "noncontig noncontig" \
+	expect "stock: allocs: pcm1 is DEV_SG, an alias of NONCONTIG in 6.1 ($attach)" "noncontig noncontig" \
 		"$(jqs "$A" "$ev | select(.card==$card and .pcm==1 and .bytes==65536) | \"\(.requested_type) \(.result)\"")"
-	expect "$attach: allocs: pcm1's 8 MiB buffer is the SG fallback's, its chunks the driver's" \
+	expect "stock: allocs: pcm1's 8 MiB buffer is the SG fallback's, its chunks the driver's ($attach)" \
 		"noncontig sg-fallback $pcm1_chunks" \
 		"$(jqs "$A" "$ev | select(.card==$card and .pcm==1 and .bytes==8388608) | \"\(.requested_type) \(.result) \(.chunks)\"")"
-	expect "$attach: allocs: pcm2 is vmalloc" "vmalloc 65536" \
+	expect "stock: allocs: pcm2 is vmalloc ($attach)" "vmalloc 65536" \
 		"$(jqs "$A" "$ev | select(.card==$card and .pcm==2) | \"\(.result) \(.bytes)\"")"
-	expect "$attach: allocs: pcm3 is noncontig" "noncontig hw_params" \
+	expect "stock: allocs: pcm3 is noncontig ($attach)" "noncontig hw_params" \
 		"$(jqs "$A" "$ev | select(.card==$card and .pcm==3) | \"\(.result) \(.caller)\"")"
-	expect "$attach: allocs: snd-dummy's buffer is continuous" "continuous 65536" \
+	expect "stock: allocs: snd-dummy's buffer is continuous ($attach)" "continuous 65536" \
 		"$(jqs "$A" "$ev | select(.card==$dummy) | \"\(.result) \(.bytes)\"")"
 	compat_row allocs "$attach" "$A"
 	compat_begin
@@ -89,31 +88,31 @@ for attach in fentry kprobe; do
 	# 16 pages, 2 rounds; pcm1's 64 KiB and pcm3's buffers are mapped up
 	# front (no faults: without an IOMMU they are single blocks in the
 	# direct map), pcm1's 8 MiB fallback buffer page by page
-	expect "$attach: pagelat: pcm2's faults counted" 32 \
+	expect "stock: pagelat: pcm2's faults counted ($attach)" 32 \
 		"$(jqs "$P" "$total | select(.card==$card and .pcm==2) | .count")"
-	expect "$attach: pagelat: pcm2's page op is the driver's" sgscope_pcm_vmalloc_page \
+	expect "stock: pagelat: pcm2's page op is the driver's ($attach)" sgscope_pcm_vmalloc_page \
 		"$(jqs "$P" "$total | select(.card==$card and .pcm==2) | .page_op")"
-	expect "$attach: pagelat: snd-dummy's faults counted" 32 \
+	expect "stock: pagelat: snd-dummy's faults counted ($attach)" 32 \
 		"$(jqs "$P" "$total | select(.card==$dummy) | .count")"
-	expect "$attach: pagelat: snd-dummy's page op" dummy_pcm_page \
+	expect "stock: pagelat: snd-dummy's page op ($attach)" dummy_pcm_page \
 		"$(jqs "$P" "$total | select(.card==$dummy) | .page_op")"
 	# the op itself, timed inside each of those faults
 	for want in "$card 1 sgscope_pcm_sg_page 2048" "$card 2 sgscope_pcm_vmalloc_page 32" \
 		"$dummy 0 dummy_pcm_page 32"; do
 		set -- $want
-		expect "$attach: pagelat: card $1 pcm $2's .page op timed in each fault, with $attach" \
+		expect "stock: pagelat: the .page op timed in each fault (card $1 pcm $2, $attach)" \
 			"$3 $4 $attach" \
 			"$(jqs "$P" "$total | select(.card==$1 and .pcm==$2) | \"\(.op.function) \(.op.count) \(.op.attach)\"")"
 	done
-	expect "$attach: pagelat: the op histograms are there" "true true true" \
+	expect "stock: pagelat: the op histograms are there ($attach)" "true true true" \
 		"$(jqs "$P" "$total | select(.op) | .op.log2 | length > 0")"
-	expect "$attach: pagelat: pcm1's faults counted (its SG fallback buffer)" "2048 sgscope_pcm_sg_page" \
+	expect "stock: pagelat: pcm1's faults counted (its SG fallback buffer) ($attach)" "2048 sgscope_pcm_sg_page" \
 		"$(jqs "$P" "$total | select(.card==$card and .pcm==1) | \"\(.count) \(.page_op)\"")"
-	expect "$attach: pagelat: pcm3 takes no fault" "" \
+	expect "stock: pagelat: pcm3 takes no fault ($attach)" "" \
 		"$(jqs "$P" "$total | select(.card==$card and .pcm==3) | \"pcm\(.pcm):\(.count)\"")"
 	compat_row pagelat "$attach" "$P"
 	compat_begin
-	expect "$attach: dmamap: one dma_map_sgtable for pcm2's hw_params, entries = the driver's chunks" \
+	expect "stock: dmamap: one dma_map_sgtable for pcm2's hw_params, entries = the driver's chunks ($attach)" \
 		"$pcm2_chunks" \
 		"$(jqs "$D" 'select(.report=="map" and .call=="dma_map_sgtable" and .comm=="pcm-touch") | .nents')"
 	compat_row dmamap "$attach" "$D"
@@ -130,7 +129,7 @@ traced frag allocs --json
 expect "stock: inject --fragment 100 --order-min 1 runs" 0 $?
 stopped frag
 grep -q "zone DMA32: 0 free blocks of order >= 1 an ordinary allocation can take" "$dir/frag.err"
-say $? "stock: ... leaving DMA32 no free block of order >= 1 ($(grep -c 'buddyinfo after' "$dir/frag.err") zones shown)"
+check $? "stock: ... leaving DMA32 no free block of order >= 1 ($(grep -c 'buddyinfo after' "$dir/frag.err") zones shown)"
 sed 's/^/# /' "$dir/frag.err"
 ev="select(.report==\"event\" and .card==$card and .pcm==1 and .stream==\"playback\")"
 expect "stock: pcm1's 256 KiB buffer falls back to SG with nothing injected (debugfs, allocs)" \
@@ -150,4 +149,5 @@ expect "stock: inject --pressure runs" 0 $?
 "$S" inject --lowmem 0 -- python3 -c 'b = bytearray(32 << 20)' 2>"$dir/lowmem.err"
 expect "stock: inject --lowmem runs" 0 $?
 grep -q 'lowmem filled' "$dir/lowmem.err"
-say $? "stock: ... and fills"
+check $? "stock: ... and fills"
+finish

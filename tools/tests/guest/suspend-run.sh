@@ -10,7 +10,7 @@ export PATH=/bin
 aplay=$1
 T=/sys/kernel/tracing
 . /lib.sh
-plan 12
+start_checks
 echo 1 >/sys/module/suspend/parameters/pm_test_delay
 echo devices >/sys/power/pm_test
 echo 'snd_ac97_suspend snd_ac97_resume' >$T/set_ftrace_filter
@@ -18,25 +18,25 @@ echo function >$T/current_tracer
 echo >$T/trace
 
 for pcm in 0 1 2 3; do
-	name="suspend: pcm$pcm plays on after a suspend"
 	$aplay -D hw:sgscope,$pcm /data/in-suspend-pcm$pcm.wav 2>/tmp/aplay.err &
 	pid=$!
 	sleep 1
 	echo mem >/sys/power/state
-	say $? "suspend: pm_test devices cycle with pcm$pcm playing"
+	check $? "suspend: pm_test devices cycle with pcm$pcm playing"
 	wait $pid
 	rc=$?
 	[ "$rc" = 0 ] && grep -q Suspended /tmp/aplay.err
-	say $? "$name (aplay exit $rc)" || sed 's/^/#   /' /tmp/aplay.err
+	check $? "suspend: pcm$pcm plays on after a suspend (aplay exit $rc)" || sed 's/^/#   /' /tmp/aplay.err
 	ac97=$(grep -c 'snd_ac97_suspend <-sgscope_suspend' $T/trace)
 	[ "$ac97" = 1 ] && [ "$(grep -c 'snd_ac97_resume <-sgscope_resume' $T/trace)" = 1 ]
-	say $? "suspend: codec saved and restored by the driver (pcm$pcm)" ||
+	check $? "suspend: codec saved and restored by the driver (pcm$pcm)" ||
 		sed 's/^/#   /' $T/trace | grep -v '^#   #' | head -5
 	echo >$T/trace
 done
 echo nop >$T/current_tracer
 echo none >/sys/power/pm_test
 sync
-echo "sgscope-vm-status: $((nfail > 0))"
+end_checks
+echo "sgscope-vm-status: $((failures > 0))"
 sleep 1
 poweroff -f

@@ -22,7 +22,7 @@ for f in "$bin" $(ldd "$bin" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) 
 done
 cp --parents -r /usr/share/alsa $root/
 cp "$dir"/in-suspend-*.wav $root/data/
-cp "$(dirname "$0")/suspend-run.sh" "$(dirname "$0")/lib.sh" $root/
+cp "$(dirname "$0")/suspend-run.sh" "$(dirname "$0")/lib.sh" "$(dirname "$0")/../checks.sh" $root/
 mount --bind /dev $root/dev
 mount --bind /proc $root/proc
 mount --rbind /sys $root/sys
