@@ -4,7 +4,7 @@
 # fragment asking for an option Kconfig cannot give stops the build and
 # names the option.
 source "$(dirname "$0")/lib.sh"
-plan 4
+start_checks
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -20,8 +20,7 @@ contains "config: the failure names the dropped option" "CONFIG_KASAN_SW_TAGS=y"
 
 out=$(KBUILD="$tmp/build-good" "$repo/tools/kernel-build" --config-only 2>&1)
 rc=$?
-expect "config: the repo's fragment configures cleanly" 0 "$rc"
-[ "$rc" = 0 ] || printf '#   %s\n' "$(tail -5 <<<"$out")"
+check $rc "config: the repo's fragment configures cleanly" "exit $rc" "$(tail -5 <<<"$out")"
 
 # Every option of the fragment reached the real build's .config.
 missing=""

@@ -6,7 +6,7 @@
 # derives from the committed run folders.  The link check is shown to fail
 # on a broken file, a broken anchor and a document without links.
 source "$(dirname "$0")/lib.sh"
-plan 7
+start_checks
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -33,10 +33,10 @@ fi
 
 # the checks can fail: synthetic documents beside a real heading
 printf '# Title\n\n## A section: `x`\n\ntext\n' >"$tmp/target.md"
-links() { printf "$2" >"$tmp/doc.md"; "$docs" links "$tmp/doc.md" >/dev/null; expect "docs: link check $1" "$3" $?; }
-links "passes a link to a file and its anchor" '[t](target.md#a-section-x) [u](#top)\n# Top\n' 0
-links "fails a link to a missing file" '[t](missing.md)\n' 1
-links "fails a link to a missing anchor" '[t](target.md#no-such-heading)\n' 1
-links "fails a document without relative links" 'no links, only [out](https://example.org)\n' 1
+links() { printf "$2" >"$tmp/doc.md"; "$docs" links "$tmp/doc.md" >/dev/null; expect "$1" "$3" $?; }
+links "docs: link check passes a link to a file and its anchor" '[t](target.md#a-section-x) [u](#top)\n# Top\n' 0
+links "docs: link check fails a link to a missing file" '[t](missing.md)\n' 1
+links "docs: link check fails a link to a missing anchor" '[t](target.md#no-such-heading)\n' 1
+links "docs: link check fails a document without relative links" 'no links, only [out](https://example.org)\n' 1
 
 finish

@@ -4,7 +4,7 @@
 # --iommu, --swiotlb, --wav (playback recorded, capture silent), the
 # timeout and usage errors.
 source "$(dirname "$0")/lib.sh"
-plan 33
+start_checks
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -71,38 +71,16 @@ play='ls -d /sys/bus/pci/devices/*/sound/card* >/dev/null 2>&1 || modprobe snd-i
 	amixer -q -c "$c" sset Master 100% unmute && amixer -q -c "$c" sset PCM 100% unmute &&
 	aplay -q -D "hw:$c,0" "$SGSCOPE_RESULTS/tone.wav"'
 out=$(run --wav "$wav" -- sh -c "$play" 2>&1); rc=$?
-expect "vm --wav: aplay through the AC97 device's card succeeds" 0 "$rc"
-[ "$rc" = 0 ] || printf '#   %s\n' "$out"
-check=$(python3 - "$wav" <<'PY' 2>&1
-import os, sys, wave
-p = sys.argv[1]
-with open(p, 'rb') as f:
-    h = f.read(44)
-assert h[:4] == b'RIFF' and h[8:12] == b'WAVE', 'not RIFF/WAVE'
-riff = int.from_bytes(h[4:8], 'little')
-assert riff == os.path.getsize(p) - 8, f'RIFF size {riff} vs file {os.path.getsize(p)}'
-w = wave.open(p)
-assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (48000, 2, 2), w.getparams()
-assert w.getnframes() >= 48000, f'{w.getnframes()} frames'
-print('valid')
-PY
-)
-expect "vm --wav: a valid 48 kHz stereo WAV with a finalised header" valid "$check"
+check $rc "vm --wav: aplay through the AC97 device's card succeeds" "exit $rc" "$out"
+"$repo/tools/tests/checks.py" wav-valid "$wav"
 
 # --wav without --capture: the device's capture input is silence, so an
 # arecord of a second (48000 frames) exits 0 with every sample zero.
 rec='c=$(cat /sys/bus/pci/devices/*/sound/card*/number | head -1) &&
 	arecord -q -D "hw:$c,0" -f S16_LE -c 2 -r 48000 -t raw -s 48000 "$SGSCOPE_RESULTS/silence.raw"'
 out=$(run --wav "$tmp/rec.wav" --timeout 300 -- sh -c "$rec" 2>&1); rc=$?
-expect "vm --wav: arecord of a second through the AC97 device's card exits 0" 0 "$rc"
-[ "$rc" = 0 ] || printf '#   %s\n' "$out"
-check=$(python3 - "$results/silence.raw" <<'PY' 2>&1
-import sys
-data = open(sys.argv[1], 'rb').read()
-print(len(data), 'silent' if data and not any(data) else 'not silent')
-PY
-)
-expect "vm --wav: the capture is a second of silence (48000 stereo S16 frames, all zero)" "192000 silent" "$check"
+check $rc "vm --wav: arecord of a second through the AC97 device's card exits 0" "exit $rc" "$out"
+"$repo/tools/tests/checks.py" wav-silence "$results/silence.raw"
 
 # The clock: icount by default, and idle guest time costs no wall time in
 # it; --wallclock is plain TCG, where a guest second is a host second.

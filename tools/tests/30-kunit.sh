@@ -8,9 +8,8 @@
 # Every case of that second run becomes one ok/not ok line; the raw KTAP
 # of both runs is kept in results/kunit/.
 source "$(dirname "$0")/lib.sh"
-# kunit.py's exit with the device, and the plain run's two; the device
-# run's cases are a block of their own
-plan 3
+# the device run's cases are a block of their own
+start_checks
 
 kbuild=${KBUILD:-$cache/build}
 ksrc=${KSRC:-$cache/linux-source-6.12}
@@ -34,17 +33,7 @@ kunit_exec() {
 	return $rc
 }
 # cases JSON: "SUITE.CASE STATUS" per test case kunit.py reported
-cases() {
-	python3 - "$1" <<-'PY'
-	import json, sys
-	def walk(group, prefix):
-	    for case in group.get("test_cases", []):
-	        print(f"{prefix}{case['name']} {case['status']}")
-	    for sub in group.get("sub_groups", []):
-	        walk(sub, f"{sub['name']}.")
-	walk(json.load(open(sys.argv[1])), "")
-	PY
-}
+cases() { "$repo/tools/tests/checks.py" kunit-cases "$1"; }
 
 # Plain: no AC97 device
 kunit_exec kunit-plain

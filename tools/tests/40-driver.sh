@@ -6,9 +6,8 @@
 # data and duplex, the error cases, unbind/bind under playback, kmemleak,
 # pcm-fuzz.
 source "$(dirname "$0")/lib.sh"
-# its own checks: the playback run, the module build, the built-in driver
-# kept unregistered; the guest scripts and playback.py plan their own
-plan 3
+# the guest scripts and playback.py report blocks of their own
+start_checks
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -105,10 +104,12 @@ out=$(make -C "$cache/build" M="$tmp/oot" CONFIG_SND_SGSCOPE=m CONFIG_SND_SGSCOP
 expect "driver: the module builds out of tree against the test kernel" 0 $?
 cp "$tmp/oot/snd-sgscope-oot.ko" "$work/" 2>/dev/null || fail "driver: ... giving snd-sgscope-oot.ko" "$(tail -3 <<<"$out")"
 "$vm" --results "$work" --console "$tmp/console-module.log" --append initcall_blacklist=sgscope_init \
-	--timeout 900 -- sh -c 'r=ok; grep -q "\[sgscope" /proc/asound/cards && r="not ok"
-		echo "$r - module: the built-in driver stays unregistered (initcall_blacklist)"
-		sh "$1/module-cycles.sh" "$2/snd-sgscope-oot.ko" "$2/short.wav" 50 module' \
-	sh "$repo/tools/tests/guest" "$work"
+	--timeout 900 -- sh -c 'checks_sh=$1/../checks.sh; . "$1/lib.sh"; start_checks
+		! grep -q "\[sgscope" /proc/asound/cards
+		check $? "module: the built-in driver stays unregistered (initcall_blacklist)"
+		sh "$1/module-cycles.sh" "$2/snd-sgscope-oot.ko" "$2/short.wav" 50 module
+		finish' \
+	module-run "$repo/tools/tests/guest" "$work"
 rc=$?
 [ "$rc" -lt 124 ] || fail "driver: the module run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console-module.log")"
 finish

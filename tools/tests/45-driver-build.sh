@@ -4,8 +4,7 @@
 # project's 6.12 build and against Debian bookworm's 6.1 headers, and its
 # sources are checkpatch.pl --strict clean.
 source "$(dirname "$0")/lib.sh"
-# three per build (6.12 and 6.1), checkpatch
-plan 7
+start_checks
 
 ksrc=${KSRC:-$cache/linux-source-6.12}
 kbuild=${KBUILD:-$cache/build}
@@ -23,12 +22,12 @@ build_oot() {
 	out=$(make -C "$kdir" M="$tmp/$name" CONFIG_SND_SGSCOPE=m W=1 "$@" 2>&1)
 	rc=$?
 	warnings=$(grep -E 'warning|error|ERROR|WARNING' <<<"$out")
-	expect "build: out of tree against $name exits 0" 0 "$rc"
-	expect "build: out of tree against $name with W=1 has no warning" "" "$warnings"
+	expect "build: out of tree exits 0 ($name)" 0 "$rc"
+	expect "build: out of tree with W=1 has no warning ($name)" "" "$warnings"
 	if [ -f "$tmp/$name/snd-sgscope.ko" ]; then
-		pass "build: out of tree against $name gives snd-sgscope.ko"
+		pass "build: out of tree gives snd-sgscope.ko ($name)"
 	else
-		fail "build: out of tree against $name gives snd-sgscope.ko" "$(tail -5 <<<"$out")"
+		fail "build: out of tree gives snd-sgscope.ko ($name)" "$(tail -5 <<<"$out")"
 	fi
 }
 

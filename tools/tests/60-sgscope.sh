@@ -4,10 +4,8 @@
 # allocs and dmamap in the test machine, booted plain, with swiotlb=force
 # and with intel-iommu.
 source "$(dirname "$0")/lib.sh"
-# the unit tests' exit, the subcommand list, --help and bad flags of each,
-# dmamap --pcm, the compatibility table; the unit tests and the guest
-# runs print plans of their own
-plan 6
+# the unit tests and the guest runs report blocks of their own
+start_checks
 
 kbuild=${KBUILD:-$cache/build}
 tmp=$(mktemp -d)

@@ -6,7 +6,7 @@
 # loaded with insmod; allocs, pagelat and dmamap run there with fentry and
 # with kprobes.
 source "$(dirname "$0")/lib.sh"
-plan 7
+start_checks
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -4,7 +4,7 @@
 # with low noise, one 2% worse; report.py's unit tests; the KCIDB reports
 # under results/ validate.
 source "$(dirname "$0")/lib.sh"
-plan 31
+start_checks
 
 S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
@@ -21,36 +21,29 @@ sed -n 's/^\(test_[a-z_]*\) .* \.\.\. ok$/ok - report.py: \1/p
 # the version it declares (none found is a failure too)
 "$repo/tools/bench/kcidb-validate.py" $(git -C "$repo" ls-files 'results/*kcidb.json' | sed "s|^|$repo/|")
 
-# tools/tests/ktap-plans.py, which every suite's log goes through: a nested
-# script's block filled, then its parent's; one dying half way; no plan;
-# a result before the plan
-plans() { printf "$2" >"$tmp/plans.log"; "$repo/tools/tests/ktap-plans.py" t "$tmp/plans.log" >/dev/null; expect "ktap-plans: $1" "$3" $?; }
-plans "a nested block and its parent's, each full, pass" '1..2\nok - a\n1..2\nok - b\nnot ok - c\nok - d\n' 0
-plans "a nested script that ends half way fails its parent" '1..2\nok - a\n1..3\nok - b\nok - d\n' 1
-plans "a log without a plan fails" 'ok - a\nok - b\n' 1
-plans "a result before the plan fails" 'ok - a\n1..1\nok - b\n' 1
+# tools/tests/ktap-plans.py, which every suite's log goes through: blocks
+# with their plan at the start and blocks with it at the end (# begin: ...
+# # end: ... 1..N), nested in each other; a script dying half way, whose
+# block is left open or short; no plan; a result outside every block
+plans() { printf "$2" >"$tmp/plans.log"; "$repo/tools/tests/ktap-plans.py" t "$tmp/plans.log" >/dev/null; expect "$1" "$3" $?; }
+plans "ktap-plans: a nested block and its parent's, each full, pass" '1..2\nok - a\n1..2\nok - b\nnot ok - c\nok - d\n' 0
+plans "ktap-plans: a nested script that ends half way fails its parent" '1..2\nok - a\n1..3\nok - b\nok - d\n' 1
+plans "ktap-plans: a log without a plan fails" 'ok - a\nok - b\n' 1
+plans "ktap-plans: a result before the plan fails" 'ok - a\n1..1\nok - b\n' 1
+plans "ktap-plans: a block with its plan at the end passes" '# begin: s\nok - a\nnot ok - b\n#   why\n# end: s\n1..2\n' 0
+plans "ktap-plans: a block that never gets its plan at the end (a script that died) fails" \
+	'# begin: s\nok - a\nok - b\n' 1
+plans "ktap-plans: a plan at the end that does not count its block fails" '# begin: s\nok - a\n# end: s\n1..2\n' 1
+plans "ktap-plans: blocks nested both ways, each full, pass" \
+	'# begin: s\nok - a\n1..1\nok - u\n# begin: g\nok - b\n1..2\nok - c\nok - d\n# end: g\n1..1\nok - e\n# end: s\n1..2\n' 0
+plans "ktap-plans: a nested script that dies, its parent going on, fails" \
+	'# begin: s\nok - a\n# begin: g\nok - b\nok - c\n# end: s\n1..1\n' 1
 
 # run DIR SHIFT_PCT: 12 iterations of three metrics in two cells; SHIFT
 # moves pcm2's alloc_ns; noise is +-1%
 run() {
 	mkdir -p "$1"
-	python3 - "$1" "$2" <<'PY'
-import json, random, sys
-out, shift = sys.argv[1], float(sys.argv[2])
-rnd = random.Random(7 if shift == 0 else 8)
-with open(f"{out}/samples.jsonl", "w") as f:
-    for cell in ("pcm1/direct/256k/none", "pcm2/direct/256k/none"):
-        for i in range(12):
-            def emit(metric, value, kind="central", unit="ns"):
-                f.write(json.dumps({"cell": cell, "metric": metric, "unit": unit, "iteration": i,
-                                    "value": value, "higher_is_better": False, "kind": kind}) + "\n")
-            base = 100000 * (1 + rnd.uniform(-0.01, 0.01))
-            if cell.startswith("pcm2"):
-                base *= 1 + shift / 100
-            emit("alloc_ns", base)
-            emit("fault_p99_ns", 5000 * (1 + rnd.uniform(-0.01, 0.01)), "tail")
-            emit("chunks", 1, "counter", "count")
-PY
+	"$repo/tools/tests/checks.py" compare-run "$1" "$2"
 }
 
 run "$tmp/base" 0

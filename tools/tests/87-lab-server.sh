@@ -7,7 +7,7 @@
 # submitted both and sees them Complete.  Then the lab is stopped, leaves nothing
 # running, starts again, refuses a bad token, and stops again.
 source "$(dirname "$0")/lib.sh"
-plan 20
+start_checks
 
 state=${SGSCOPE_LAB_DIR:-/var/tmp/sgscope-lab}
 out="$repo/results/test/lab-quick"
@@ -21,57 +21,8 @@ echo "# make lab's flow: $(($(date +%s) - start)) s wall"
 expect "lab-quick: the lab run, the plain run and their comparison pass" 0 $rc
 grep -q '^\[lab .*\] lab up in [0-9]* s: http://127.0.0.1:' "$out.log"
 expect "lab-quick: the lab came up (server, scheduler, worker with its devices)" 0 $?
-/usr/bin/python3 - "$out" <<'PY'
-import json, re, sys
-out = sys.argv[1]
-def check(ok, name):
-    print(("ok - " if ok else "not ok - ") + "lab-quick: " + name)
-try:
-    run = json.load(open(f"{out}/lab/run.json"))
-    jobs = run["lab"]["jobs"]
-except (OSError, ValueError, KeyError):
-    run, jobs = {}, []
-check(len(jobs) == 2 and all(j["health"] == "Complete" and "error" not in j for j in jobs)
-      and {j["device"] for j in jobs} <= {"sgscope-qemu-01", "sgscope-qemu-02"},
-      f"two jobs ran Complete on the lab's qemu devices ({[(j['job'], j['device'], j['health']) for j in jobs]})")
-lab = run.get("lab", {})
-check(lab.get("server", "").startswith("http://127.0.0.1:") and not lab.get("missing_cells", [1]),
-      "run.json names the server; no cell is missing")
-check(lab.get("submitted_with") == "lavacli -i sgscope-lab",
-      f"the jobs were submitted with lavacli (run.json: {lab.get('submitted_with')})")
-check(all(j["samples"] == j["lava_measurements"] > 0 for j in jobs),
-      "every sample came back as a LAVA measurement")
-try:
-    md = open(f"{out}/lab-vs-plain.md").read()
-except OSError:
-    md = ""
-check(re.search(r"^Cells: 16 in the lab run, 16 in the plain run, the same\.", md, re.M) is not None,
-      "the lab run has the plain quick run's 16 cells")
-m = re.search(r"^\| central \| (\d+) \| 1% \| 0 \| [0-9.]+% \| [0-9.]+% \| ([0-9.]+)% \|", md, re.M)
-check(m is not None and int(m.group(1)) > 0,
-      f"every central median (fault loop, histogram p50s) is within 1% of the plain run's "
-      f"(max {m.group(2) if m else '?'}%)")
-m = re.search(r"^\| tail \| (\d+) \| ([0-9.]+)% \| 0 \| [0-9.]+% \| [0-9.]+% \| ([0-9.]+)% \|", md, re.M)
-check(m is not None and int(m.group(1)) > 0,
-      f"every tail's median is within compare's {m.group(2) if m else '?'}% (max {m.group(3) if m else '?'}%)")
-check(re.search(r"^\| counter \| \d+ \| the same \| 0 \| 0\.000% \| 0\.000% \| 0\.000% \|", md, re.M)
-      is not None, "every counter is the same")
-lone = re.search(r"^Series in one run only: (\d+)(, all of kind allocator or state)?", md, re.M)
-check(re.search(r"^sgscope compare PLAIN LAB \(exit 0\)", md, re.M) is not None
-      and re.search(r" 0 regressed, \d+ in one run only", md) is not None
-      and lone is not None and (lone.group(1) == "0" or lone.group(2) is not None),
-      "sgscope compare PLAIN LAB flags nothing, and finds every series in both but the "
-      f"allocator's and the state's parts one run met ({lone.group(1) if lone else '?'})")
-try:
-    shows = open(f"{out}/lavacli.txt").read()
-except OSError:
-    shows = ""
-ids = [str(j["job"]) for j in jobs]
-check(len(ids) == 2 and len(re.findall(r"^health *: *Complete$", shows, re.M | re.I)) == 2
-      and all(re.search(rf"^id *: *{i}$", shows, re.M) for i in ids),
-      f"lavacli shows both jobs ({', '.join(ids)}) Complete on the server")
-PY
-/usr/bin/python3 "$repo/tools/bench/kcidb-validate.py" "$out/lab/kcidb.json" | grep -v '^1\.\.'
+/usr/bin/python3 "$repo/tools/tests/checks.py" lab-quick "$out"
+/usr/bin/python3 "$repo/tools/bench/kcidb-validate.py" "$out/lab/kcidb.json"
 
 # stopped: nothing of the lab runs (the pid files' processes are gone)
 left=""
