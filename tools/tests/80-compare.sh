@@ -20,6 +20,7 @@ sed -n 's/^\(test_[a-z_]*\) .* \.\.\. ok$/ok - report.py: \1/p
 # every KCIDB report the project keeps validates against the schema of
 # the version it declares (none found is a failure too)
 "$repo/tools/bench/kcidb-validate.py" $(git -C "$repo" ls-files 'results/*kcidb.json' | sed "s|^|$repo/|")
+check $? "kcidb: the KCIDB reports under results/ validate, and there are some (kcidb-validate.py exits 0)"
 
 # tools/tests/ktap-plans.py, which every suite's log goes through: blocks
 # with their plan at the start and blocks with it at the end (# begin: ...
