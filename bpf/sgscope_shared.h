@@ -222,7 +222,7 @@ enum sgscope_alloc_part {
  * of one commit take them in different iterations.  A code-path part entered inside one of them is
  * charged to it, so that the code-path parts repeat to the instruction:
  * the page a new page table takes is the page table's, not the page
- * allocator's (README's docs/allocation-costs.md has the measurements).
+ * allocator's (docs/allocation-costs.md has the measurements).
  */
 #define SGSCOPE_STATE_PARTS						\
 	((1u << SGSCOPE_PART_FREELIST) | (1u << SGSCOPE_PART_PCP) |		\

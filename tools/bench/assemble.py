@@ -203,7 +203,7 @@ run = {
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "kernel": kernel, "config_sha256": config_hash, "level": level,
     "iterations": int(iterations), "boots": boots,
-    # what every time in samples.jsonl is: see README, "Deterministic guest time"
+    # what every time in samples.jsonl is: see docs/test-machine.md, "Deterministic guest time (icount)"
     "clock": clock, "icount_shift": int(shift) if clock == "icount" else None,
     "parallel_boots": int(os.environ.get("BENCH_JOBS", "1")),
     "knobs": knobs,
