@@ -16,6 +16,7 @@ static const struct subcommand *const commands[] = {
 	&compare_command,
 	&bench_command,
 	&lab_command,
+	&xrun_command,
 	NULL,
 };
 

@@ -20,8 +20,9 @@ void options_usage(FILE *f, const struct subcommand *cmd)
 	}
 	fprintf(f,
 		"usage: sgscope %s [-i SECONDS] [-d SECONDS] [-c CARD] [-p PCM] [--pid PID]\n"
-		"                %*s [--json] [-v] [--btf PATH] [--attach auto|fentry|kprobe]%s\n",
-		cmd->name, (int)strlen(cmd->name), "", cmd->times_ops ? " [--no-op]" : "");
+		"                %*s [--json] [-v] [--btf PATH] [--attach auto|fentry|kprobe]%s%s\n",
+		cmd->name, (int)strlen(cmd->name), "", cmd->times_ops ? " [--no-op]" : "",
+		cmd->own_usage ?: "");
 }
 
 static void tracing_help(const struct subcommand *cmd)
@@ -38,7 +39,7 @@ static void tracing_help(const struct subcommand *cmd)
 	       "  -v, --verbose           show libbpf's messages and how each probe was attached\n"
 	       "      --btf PATH          kernel BTF to use when /sys/kernel/btf/vmlinux is missing\n"
 	       "      --attach MODE       auto (fentry/fexit, else kprobes), fentry or kprobe\n"
-	       "%s"
+	       "%s%s"
 	       "  -h, --help              this text\n"
 	       "\nSIGUSR1 prints an interval report at once (with --json, then a \"mark\" line);\n"
 	       "SIGINT and SIGTERM end the run with the summary.\n"
@@ -46,7 +47,7 @@ static void tracing_help(const struct subcommand *cmd)
 	       cmd->times_ops ?
 	       "      --no-op             time the faults only, not the .page op inside them\n"
 	       "                          (no probes on the op: the fault path as without them)\n" : "",
-	       cmd->examples);
+	       cmd->own_help ?: "", cmd->examples);
 }
 
 int parse_seconds(const char *s, double *out)
@@ -62,7 +63,7 @@ void options_help(const struct subcommand *cmd)
 {
 	if (cmd->help) {
 		cmd->help();
-	} else if (cmd->main) {
+	} else if (cmd->main && !cmd->own_help) {
 		printf("sgscope %s: %s\n\n", cmd->name, cmd->summary);
 		options_usage(stdout, cmd);
 	} else {

@@ -44,6 +44,13 @@ struct subcommand {
 	void (*usage)(FILE *f);
 	/* ... and --help text, on stdout (NULL: the tracing options') */
 	void (*help)(void);
+	/*
+	 * a tracing subcommand's options of its own, after the tracing
+	 * options in its usage line and its --help (it parses them with
+	 * options_parse_more from its main)
+	 */
+	const char *own_usage;
+	const char *own_help;
 };
 
 /* What options_parse and options_scan return after printing --help. */

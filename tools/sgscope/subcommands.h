@@ -13,6 +13,7 @@ extern const struct subcommand inject_command;
 extern const struct subcommand compare_command;
 extern const struct subcommand bench_command;
 extern const struct subcommand lab_command;
+extern const struct subcommand xrun_command;
 
 const char *stream_name(int stream);
 /* The source tree: SGSCOPE_REPO, else the one this binary was built in. */

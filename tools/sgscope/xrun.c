@@ -6,6 +6,8 @@
  * each stream's headroom histogram; with --trace, the timelines in the
  * Chrome/Perfetto trace-event format.
  */
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,14 +179,14 @@ static void summary_text(const struct xrun_stream *s, const struct sgscope_hist 
 }
 
 static void summary_json(const struct xrun_stream *s, const struct sgscope_hist *h,
-			 double elapsed)
+			 const char *what, double elapsed)
 {
 	struct json j;
 	int i;
 
 	json_line_begin(&j, stdout);
 	json_string(&j, "tool", "xrun");
-	json_string(&j, "report", "total");
+	json_string(&j, "report", what);
 	json_double(&j, "elapsed_s", elapsed);
 	json_i64(&j, "card", s->key.card);
 	json_i64(&j, "pcm", s->key.pcm);
@@ -217,20 +219,22 @@ static const struct sgscope_hist *headroom_of(struct xrun *x, const struct sgsco
 	return NULL;
 }
 
-/* Streams seen only by their headroom (no xrun, no near miss) count too. */
+/*
+ * Every -i and at the end: the counts so far.  Streams seen only by their
+ * headroom (no xrun, no near miss) count too.
+ */
 static void report(void *ctx, bool final, double elapsed)
 {
+	const char *what = final ? "total" : "interval";
 	struct xrun *x = ctx;
 	size_t i;
 	int k;
 
-	if (!final)
-		return;
 	hist_table_refresh(&x->table);
 	for (i = 0; i < x->table.count; i++)
 		stream_entry(x, (const void *)x->table.entries[i].key);
 	if (!x->opts->json)
-		printf("\n=== xrun total, %.1f s%s\n", elapsed,
+		printf("\n=== xrun %s, %.1f s%s\n", what, elapsed,
 		       x->nstreams ? "" : ": no running stream seen");
 	if (!x->opts->json && (x->skel->bss->lost || x->skel->bss->overflow))
 		printf("not reported: %llu xruns or near misses (ring buffer full), %llu streams beyond 64\n",
@@ -240,7 +244,7 @@ static void report(void *ctx, bool final, double elapsed)
 		const struct sgscope_hist *h = headroom_of(x, &x->streams[k].key);
 
 		if (x->opts->json)
-			summary_json(&x->streams[k], h, elapsed);
+			summary_json(&x->streams[k], h, what, elapsed);
 		else
 			summary_text(&x->streams[k], h);
 	}
@@ -347,7 +351,7 @@ static const struct tracer xrun_tracer = {
 	.close = xrun_close,
 };
 
-int xrun_run(const struct sgscope_opts *opts, const struct xrun_config *cfg)
+static int xrun_run(const struct sgscope_opts *opts, const struct xrun_config *cfg)
 {
 	struct xrun x = { .opts = opts, .cfg = cfg };
 	int status;
@@ -355,7 +359,8 @@ int xrun_run(const struct sgscope_opts *opts, const struct xrun_config *cfg)
 	if (cfg->trace_path) {
 		x.trace = fopen(cfg->trace_path, "w");
 		if (!x.trace) {
-			perror(cfg->trace_path);
+			fprintf(stderr, "sgscope xrun: cannot write %s: %s\n", cfg->trace_path,
+				strerror(errno));
 			return 1;
 		}
 		xrun_trace_begin(x.trace);
@@ -364,9 +369,51 @@ int xrun_run(const struct sgscope_opts *opts, const struct xrun_config *cfg)
 	if (x.trace) {
 		xrun_trace_end(x.trace);
 		if (fclose(x.trace)) {
-			perror(cfg->trace_path);
+			fprintf(stderr, "sgscope xrun: cannot write %s: %s\n", cfg->trace_path,
+				strerror(errno));
 			status = status ?: 1;
 		}
 	}
 	return status;
 }
+
+#define AT(field)	offsetof(struct xrun_config, field)
+
+static const struct cli_option xrun_options[] = {
+	{ "near", 0, true, option_set_int, "bad near '%s': want a percent of the buffer, 1..100",
+	  AT(near_percent), 1, 100 },
+	{ "trace", 0, true, option_set_string, NULL, AT(trace_path) },
+	{ NULL },
+};
+
+static int xrun_main(int argc, char **argv)
+{
+	struct xrun_config cfg = {};
+	const struct cli_group more[] = { { xrun_options, &cfg }, { NULL } };
+	struct sgscope_opts opts;
+	int err;
+
+	err = options_parse_more(argc, argv, &xrun_command, &opts, more);
+	if (err)
+		return err;
+	return xrun_run(&opts, &cfg);
+}
+
+const struct subcommand xrun_command = {
+	.name = "xrun",
+	.summary = "why each xrun and near miss happened\n"
+		   "every xrun (and near miss, with --near) of the running streams, its missed deadline split into interrupt, wake-up latency, application, page faults and a stuck hardware pointer, the largest named as the verdict",
+	.examples =
+		"  sgscope xrun -c sgscope                 until Ctrl-C, one line per xrun\n"
+		"  sgscope xrun --near 25 --json -d 60     near misses too (under 25% of the\n"
+		"                                          buffer left), JSON lines\n"
+		"  sgscope xrun --trace xruns.json         and the periods before each, for\n"
+		"                                          Perfetto or chrome://tracing\n",
+	.main = xrun_main,
+	.own_usage = "\n                     [--near PERCENT] [--trace FILE]",
+	.own_help =
+		"      --near PERCENT      also report near misses: the client came back with\n"
+		"                          less than PERCENT of the buffer left (1..100)\n"
+		"      --trace FILE        write each report's timeline to FILE as trace-event\n"
+		"                          JSON (Perfetto, chrome://tracing)\n",
+};

@@ -9,11 +9,10 @@
 #include "xrun_parts.h"
 
 struct xrun_config {
-	unsigned int near_percent;	/* near miss: headroom under this % of the buffer */
+	int near_percent;		/* near miss: headroom under this % of the buffer */
 	const char *trace_path;		/* --trace FILE, or NULL */
 };
 
-int xrun_run(const struct sgscope_opts *opts, const struct xrun_config *cfg);
 
 /*
  * The Chrome/Perfetto trace-event JSON of the reports: one process per

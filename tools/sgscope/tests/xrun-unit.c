@@ -192,13 +192,14 @@ static void test_near_and_empty(void)
 
 int main(void)
 {
+	/* a block with its plan at the end, counted (tools/tests/ktap-plans.py) */
+	printf("# begin: xrun-unit\n");
 	test_interrupt();
 	test_wakeup();
 	test_application();
 	test_faults();
 	test_hwptr();
 	test_near_and_empty();
-	/* the plan, counted: a trailing TAP plan */
-	printf("1..%d\n", checks);
+	printf("# %d checks, %d failed\n# end: xrun-unit\n1..%d\n", checks, failures, checks);
 	return failures ? 1 : 0;
 }
