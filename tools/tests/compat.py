@@ -37,6 +37,13 @@ def kernel_of(row):
     return row.split("|")[1].strip()
 
 
+def source_of(row):
+    """A row's kernel and subcommand: a suite records the rows of its own
+    subcommands on its kernel, and only those are its to check or replace."""
+    fields = row.split("|")
+    return fields[1].strip(), fields[2].strip()
+
+
 def split_page(text, path):
     if BEGIN not in text or END not in text:
         sys.exit(f"{path} has no {BEGIN} ... {END} section")
@@ -47,8 +54,8 @@ def split_page(text, path):
 
 
 def merged(old, new):
-    kernels = {kernel_of(r) for r in new}
-    kept = [r for r in old if kernel_of(r) not in kernels]
+    sources = {source_of(r) for r in new}
+    kept = [r for r in old if source_of(r) not in sources]
     order = []
     for r in kept + new:
         if kernel_of(r) not in order:
@@ -69,7 +76,8 @@ def main():
         with open(page, "w") as f:
             f.write(f"{head}{BEGIN}\n{table}\n{END}{tail}")
         return
-    mine = [r for r in old if kernel_of(r) in kernels]
+    sources = {source_of(r) for r in new}
+    mine = [r for r in old if source_of(r) in sources]
     ok = bool(new) and mine == new
     print(f"{'ok' if ok else 'not ok'} - compat: the compatibility table is what {', '.join(kernels) or 'no kernel'} "
           f"recorded ({len(new)} rows)")

@@ -42,13 +42,13 @@ judged() {
 
 compat_begin
 # a slow application: it sleeps 120 ms every 4 periods of a 85 ms buffer
-planted slow-rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120
-judged slow-rw application
-planted slow-mmap application "$player" hw:sgscope,2 -m -b 4096 -p 1024 -t 1000 -e 4 -s 120
-judged slow-mmap application
+planted slow_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120
+judged slow_rw application
+planted slow_mmap application "$player" hw:sgscope,2 -m -b 4096 -p 1024 -t 1000 -e 4 -s 120
+judged slow_mmap application
 # it works instead of sleeping: still its own time
-planted busy-rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120 -S
-judged busy-rw application
+planted busy_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120 -S
+judged busy_rw application
 
 # a starved application: a SCHED_FIFO busy task on the player's CPU
 hog() {
@@ -64,12 +64,12 @@ starve() {
 	hog
 	wait $p
 }
-planted starved-rw "wake-up latency" starve hw:sgscope,1 -b 4096 -p 1024 -t 1500
-judged starved-rw "wake-up latency"
-planted starved-mmap "wake-up latency" starve hw:sgscope,2 -m -b 4096 -p 1024 -t 1500
-judged starved-mmap "wake-up latency"
-expect "xrun: the busy task that held the player's CPU is named (starved-rw)" "sh" \
-	"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/starved-rw.out" | sort -u)"
+planted starved_rw "wake-up latency" starve hw:sgscope,1 -b 4096 -p 1024 -t 1500
+judged starved_rw "wake-up latency"
+planted starved_mmap "wake-up latency" starve hw:sgscope,2 -m -b 4096 -p 1024 -t 1500
+judged starved_mmap "wake-up latency"
+expect "xrun: the busy task that held the player's CPU is named (starved_rw)" "sh" \
+	"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/starved_rw.out" | sort -u)"
 
 # no cause: a minute of clean playback, and the headroom it had
 planted clean none "$player" hw:sgscope,1 -b 4096 -p 1024 -t 60000
@@ -82,9 +82,9 @@ compat_row xrun auto "$dir/clean.out"
 
 # the trace file: trace-event JSON with the xrun and the client's parts
 jq -e '.traceEvents | map(select(.name=="xrun: application")) | length > 0' \
-	"$dir/slow-rw.trace.json" >/dev/null
+	"$dir/slow_rw.trace.json" >/dev/null
 check $? "xrun: --trace writes trace-event JSON with each xrun's verdict"
 jq -e '.traceEvents | map(select(.ph=="X" and .name=="application")) | length > 0' \
-	"$dir/slow-rw.trace.json" >/dev/null
+	"$dir/slow_rw.trace.json" >/dev/null
 check $? "xrun: --trace has the client's stretches named by their part"
 finish
