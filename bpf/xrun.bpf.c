@@ -58,7 +58,7 @@ struct {
 struct cpu_state {
 	__u64 irq_ts;
 	__u32 irq;
-	__u32 irq_depth;
+	__u32 in_irq;
 	__u32 curr_tid;
 	char curr_comm[SGSCOPE_COMM_LEN];
 	/* the period elapsed call running, for its kretprobe */
@@ -203,13 +203,13 @@ static __always_inline void hw_check(struct snd_pcm_substream *substream)
 	st->hw_ptr = hw;
 }
 
-/* the outermost interrupt handler this CPU runs: its start, or 0 */
+/* the interrupt handler this CPU runs: its start, or 0 */
 static __always_inline __u64 in_handler_since(void)
 {
 	__u32 zero = 0;
 	struct cpu_state *c = bpf_map_lookup_elem(&cpus, &zero);
 
-	return c && c->irq_depth ? c->irq_ts : 0;
+	return c && c->in_irq ? c->irq_ts : 0;
 }
 
 static __always_inline int period_enter(struct snd_pcm_substream *substream)
@@ -385,7 +385,11 @@ SGSCOPE_EXIT(reclaim_exit, stall_exit, 4)
 SGSCOPE_ENTRY1(compact_enter, stall_enter, void *)
 SGSCOPE_EXIT(compact_exit, stall_exit, 6)
 
-/* Interrupt handlers: the outermost one's start, per CPU. */
+/*
+ * Interrupt handlers, per CPU: hard interrupts do not nest, so entry and
+ * exit mark one handler; a tracer started inside a handler sees its exit
+ * first, which only clears the mark.
+ */
 static __always_inline int irq_in(int irq)
 {
 	__u32 zero = 0;
@@ -393,10 +397,9 @@ static __always_inline int irq_in(int irq)
 
 	if (!c)
 		return 0;
-	if (!c->irq_depth++) {
-		c->irq_ts = bpf_ktime_get_ns();
-		c->irq = irq;
-	}
+	c->irq_ts = bpf_ktime_get_ns();
+	c->irq = irq;
+	c->in_irq = 1;
 	return 0;
 }
 
@@ -405,8 +408,8 @@ static __always_inline int irq_out(void)
 	__u32 zero = 0;
 	struct cpu_state *c = bpf_map_lookup_elem(&cpus, &zero);
 
-	if (c && c->irq_depth)
-		c->irq_depth--;
+	if (c)
+		c->in_irq = 0;
 	return 0;
 }
 

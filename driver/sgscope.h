@@ -164,8 +164,12 @@ struct sgscope_inject {
 	u32 irq_delay_us;		/* busy-wait this long in the handler */
 };
 
-/* The longest busy-wait inject_irq_delay_us takes: a millisecond. */
-#define SGSCOPE_IRQ_DELAY_MAX_US	1000
+/*
+ * The longest busy-wait inject_irq_delay_us takes: 50 ms, over twice the
+ * shortest buffer the driver allows (SGSCOPE_BUFFER_TIME_MIN_US), so one
+ * slow handler can run a low-latency stream dry.
+ */
+#define SGSCOPE_IRQ_DELAY_MAX_US	50000
 
 /*
  * Knobs of the buffer paths, set per card through debugfs

@@ -126,9 +126,13 @@ static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
 
 	atomic64_inc(&chip->counters.interrupts);
 	/* debugfs may change it at any time; it never exceeds the limit */
-	delay_us = READ_ONCE(chip->inject.irq_delay_us);
-	if (delay_us)
-		udelay(min_t(u32, delay_us, SGSCOPE_IRQ_DELAY_MAX_US));
+	delay_us = min_t(u32, READ_ONCE(chip->inject.irq_delay_us),
+			 SGSCOPE_IRQ_DELAY_MAX_US);
+	/* udelay() is for short waits: the milliseconds go to mdelay() */
+	if (delay_us >= USEC_PER_MSEC)
+		mdelay(delay_us / USEC_PER_MSEC);
+	if (delay_us % USEC_PER_MSEC)
+		udelay(delay_us % USEC_PER_MSEC);
 	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++)
 		if (status & chip->engines[i].glob_sta_bit)
 			sgscope_engine_interrupt(chip, &chip->engines[i]);

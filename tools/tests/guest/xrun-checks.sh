@@ -50,6 +50,27 @@ judged slow_mmap application
 planted busy_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120 -S
 judged busy_rw application
 
+# a slow interrupt: the driver's handler spins 15 ms before it reports the
+# period, and the player keeps 20 ms of buffer
+delay=15000
+slow_irq() {
+	echo $delay >"$debugfs/inject_irq_delay_us"
+	"$player" "$@"
+	echo 0 >"$debugfs/inject_irq_delay_us"
+}
+planted irq_rw interrupt slow_irq hw:sgscope,1 -b 960 -p 240 -t 1000
+judged irq_rw interrupt
+planted irq_mmap interrupt slow_irq hw:sgscope,2 -m -b 960 -p 240 -t 1000
+judged irq_mmap interrupt
+# the handler's time before period elapsed, measured: the planted delay
+for name in irq_rw irq_mmap; do
+	ns=$(jq -s '[.[] | select(.report=="xrun") | .irq_handler_ns] | sort | .[length / 2 | floor]' \
+		"$dir/$name.out")
+	[ "${ns:-null}" != null ] && [ $((ns / 1000 * 10)) -ge $((delay * 9)) ] &&
+		[ $((ns / 1000 * 10)) -le $((delay * 11)) ]
+	check $? "xrun: the slow handler is measured within 10% of the planted delay ($name: median $ns ns, planted $delay us)"
+done
+
 # a starved application: a SCHED_FIFO busy task on the player's CPU
 hog() {
 	sleep 0.5
