@@ -13,8 +13,9 @@
 
 #define P_LIMIT		0.01
 /*
- * Measured between runs of one commit (README, "Deterministic guest
- * time", has the table and the runs): the largest |% change| of a median.
+ * Measured between runs of one commit: the largest |% change| of a
+ * median (docs/measurements.md has the committed runs, written from them
+ * by tools/bench/measurements.py).
  */
 #define ICOUNT_CENTRAL_PCT	2.0
 #define ICOUNT_CENTRAL_NOISE	"0.97%"
@@ -28,7 +29,7 @@
 /*
  * The thresholds, per clock and metric kind.  In icount mode they sit
  * above the run-to-run spread measured between two runs of one commit
- * (README, "Deterministic guest time", has the table and the command);
+ * (docs/measurements.md has the committed runs);
  * in wall clock they are what the host's weather allows at best.
  */
 static const struct compare_rule rules[][METRIC_KINDS] = {

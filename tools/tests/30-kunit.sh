@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The KUnit suites built into the sgscope kernel, run by kunit.py (its QEMU
 # runner and its KTAP parser) against the one kernel build: first plainly,
-# as README's kunit.py command runs them (no AC97 device: sgscope_hw's
+# as docs/test-machine.md's kunit.py command runs them (no AC97 device: sgscope_hw's
 # cases must be skipped, saying why, and every other case pass), then with
 # the AC97 device, where every case must pass and a skip is a failure.
 # Every case of that second run becomes one ok/not ok line; the raw KTAP
