@@ -76,6 +76,6 @@ for mode in plain swiotlb iommu; do
 	rc=$?
 	[ "$rc" -lt 124 ] || fail "sgscope: the $mode run completes (tools/vm exit $rc)"
 done
-# README's compatibility table, this kernel's rows (make compat-table)
+# docs/compatibility.md, this kernel's rows (make compat-table)
 compat_check "$work" test-kernel
 finish

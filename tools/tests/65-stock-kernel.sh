@@ -40,7 +40,7 @@ gcc -O2 -Wall -Werror -o "$work/pcm-touch" "$repo/tools/tests/pcm-touch.c" -laso
 	sh "$repo/tools/tests/guest/stock-checks.sh" "$work" "$release"
 rc=$?
 [ "$rc" -lt 124 ] || fail "stock: the debian-6.1 run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console.log")"
-# README's compatibility table, this kernel's rows (make compat-table)
+# docs/compatibility.md, this kernel's rows (make compat-table)
 compat_check "$work" debian-6.1
 
 # Boot 2: every PCM plays bit for bit through the driver's 6.1 code paths,
