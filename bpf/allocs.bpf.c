@@ -92,6 +92,15 @@ struct alloc_start {
 	__s32 type;
 	__u32 depth;			/* frames on the stack */
 	__u32 overflow;			/* frames entered past SPLIT_DEPTH */
+	/*
+	 * A program is in the middle of changing this record.  Whatever
+	 * comes in between on the thread's CPU - an interrupt handler, with
+	 * the thread current, or another task while the program is
+	 * preempted - leaves the record alone, entry and exit alike (both
+	 * fall inside the interruption): its time stays with the part it
+	 * interrupted, and the parts still add up to the duration.
+	 */
+	__u32 busy;
 	__u64 last;			/* when time was last charged to a part */
 	__u8 part[SPLIT_DEPTH];		/* enum sgscope_alloc_part of each frame */
 	__u8 order[SPLIT_DEPTH];	/* the page order a page-allocator frame asked */
@@ -182,7 +191,11 @@ static __always_inline int alloc_enter(int type, struct device *dev,
 		return 0;
 	/* too big for the stack: start from the zeroed template */
 	start = bpf_map_lookup_elem(&start_template, &zero);
-	if (!start || bpf_map_update_elem(&starts, &id, start, BPF_ANY))
+	if (!start)
+		return 0;
+	/* busy until its times are set */
+	start->busy = 1;
+	if (bpf_map_update_elem(&starts, &id, start, BPF_ANY))
 		return 0;
 	start = bpf_map_lookup_elem(&starts, &id);
 	if (!start)
@@ -192,6 +205,7 @@ static __always_inline int alloc_enter(int type, struct device *dev,
 	start->dev = dev;
 	start->type = type;
 	start->ts = start->last = bpf_ktime_get_ns();
+	start->busy = 0;
 	return 0;
 }
 
@@ -225,13 +239,14 @@ static __always_inline int part_push(struct alloc_start *st, __u32 part, __u32 o
 	bool counted = true;
 	__u32 d;
 
-	if (!st)
+	if (!st || st->busy)
 		return 0;
 	if (st->depth >= SPLIT_DEPTH) {
 		st->overflow++;
 		st->split.untracked++;
 		return 0;
 	}
+	st->busy = 1;
 	charge(st, bpf_ktime_get_ns());
 	d = st->depth & (SPLIT_DEPTH - 1);
 	/* the code path a state's event runs is the event's */
@@ -250,6 +265,7 @@ static __always_inline int part_push(struct alloc_start *st, __u32 part, __u32 o
 	st->depth++;
 	if (counted && part < SGSCOPE_PARTS)
 		st->split.part_calls[part]++;
+	st->busy = 0;
 	return 0;
 }
 
@@ -257,7 +273,7 @@ static __always_inline int part_pop(__u32 tid)
 {
 	struct alloc_start *st = bpf_map_lookup_elem(&starts, &tid);
 
-	if (!st)
+	if (!st || st->busy)
 		return 0;
 	if (st->overflow) {
 		st->overflow--;
@@ -265,8 +281,10 @@ static __always_inline int part_pop(__u32 tid)
 	}
 	if (!st->depth)
 		return 0;
+	st->busy = 1;
 	charge(st, bpf_ktime_get_ns());
 	st->depth--;
+	st->busy = 0;
 	return 0;
 }
 
@@ -530,8 +548,10 @@ static __always_inline int alloc_exit(long ret)
 	const char *name;
 
 	start = bpf_map_lookup_elem(&starts, &id);
-	if (!start)
+	if (!start || start->busy)
 		return 0;
+	/* from here to its deletion the record is this program's */
+	start->busy = 1;
 	ctx = bpf_map_lookup_elem(&contexts, &id);
 	if (ctx && !pcm_wanted(ctx->card, ctx->pcm))
 		goto out;
