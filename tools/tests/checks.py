@@ -16,6 +16,7 @@ plan).  Each name is written out whole where it is checked, so that
 """
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -538,16 +539,78 @@ def bench_local(check, out):
           "bench --local: run.json says the run was local and gives the kernel command line")
 
 
+def matrix_clips(work):
+    """Write the fault matrix's clips into WORK: distinct noise per play,
+    padded with silence (QEMU drops the last milliseconds it fetched when
+    the engine stops)."""
+    for n in range(1, 161):
+        rnd = random.Random(1000 + n)
+        data = bytes(rnd.getrandbits(8) for _ in range(int(48000 * 0.15) * 4))
+        with open(f"{work}/clip{n:03d}.raw", "wb") as f:
+            f.write(data)
+        with wave.open(f"{work}/clip{n:03d}.wav", "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(48000)
+            w.writeframes(data + bytes(int(48000 * 0.25) * 4))
+
+
+def recording_of(work, boot):
+    try:
+        with wave.open(f"{work}/out-{boot}.wav") as w:
+            return w.readframes(w.getnframes())
+    except (OSError, EOFError, wave.Error) as e:
+        print(f"# cannot read the {boot} recording: {e}")
+        return b""
+
+
+def matrix_boot(check, work, boot, rows):
+    """One boot's plays against its recording; its MATRIX rows into rows,
+    each with whether its clip came out bit for bit."""
+    rec, exact = recording_of(work, boot), {}
+    for line in read(f"{work}/log-{boot}.txt").splitlines():
+        if line.startswith("PLAYED "):
+            clip = line.split()[1]
+            with open(f"{work}/{clip}.raw", "rb") as f:
+                at = rec.find(f.read())
+            exact[clip] = at >= 0 and at % 4 == 0
+        elif line.startswith("MATRIX|"):
+            rows.append(line.split("|")[1:])
+    for clip, ok in exact.items():
+        check(ok, f"matrix: the clip is recorded bit for bit ({boot}: {clip})")
+    for r in rows:
+        if r[0] == boot and len(r) == 6:
+            clip = r[-1]
+            r.append("bit-exact" if exact.get(clip) else "-" if clip == "-" else "NOT bit-exact")
+    return len(exact)
+
+
+def matrix_recordings(check, work, out, boots):
+    """Every clip the boots played is in their recordings, bit for bit;
+    the matrix as a table into OUT/matrix.md."""
+    rows, played = [], 0
+    for boot in boots.split():
+        played += matrix_boot(check, work, boot, rows)
+    check(played > 0, f"matrix: the boots played clips to check ({played})")
+    lines = ["| boot | scenario | strategy | expected | observed | audio |",
+             "|---|---|---|---|---|---|"]
+    for boot, scen, strat, exp, obs, _clip, audio in (r for r in rows if len(r) == 7):
+        lines.append(f"| {boot} | {scen} | {strat} | {exp} | {obs} | {audio} |")
+    with open(f"{out}/matrix.md", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"# matrix table: {out}/matrix.md ({len(rows)} rows)")
+
+
 CHECKS = {
     "wav-valid": wav_valid, "wav-silence": wav_silence, "alsa-selftests": alsa_selftests,
     "lab-jobs": lab_jobs, "lab-cases": lab_cases, "lab-run": lab_run, "lab-stock-run": lab_stock_run,
     "lab-quick": lab_quick, "bench-quick": bench_quick, "bench-icount": bench_icount,
-    "bench-local": bench_local,
+    "bench-local": bench_local, "matrix-recordings": matrix_recordings,
 }
 HELPERS = {
     "kunit-cases": kunit_cases, "compare-run": compare_run, "plant-delay": plant_delay,
     "plant-costs": plant_costs, "cells": cells, "planted-costs": planted_costs,
-    "kcidb-failed": kcidb_failed,
+    "kcidb-failed": kcidb_failed, "matrix-clips": matrix_clips,
 }
 
 

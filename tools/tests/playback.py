@@ -82,9 +82,9 @@ def resumed(work, wav, names):
         before = run_length(rec, head, data, 0, 1) if head >= 0 else 0
         after = run_length(rec, tail + probe, data, frames, -1) if tail >= 0 else 0
         ok = before >= least and after >= least and frames - after >= before
-        print(f"{'ok' if ok else 'not ok'} - {label}: {before} frames before the "
-              f"suspend and the last {after} of {frames} after the resume, "
-              f"recorded bit for bit")
+        print(f"{'ok' if ok else 'not ok'} - playback: the clip is recorded bit for bit "
+              f"before the suspend and after the resume ({label}: {before} frames before, "
+              f"the last {after} of {frames} after)")
 
 
 def captured(work, source, names):
@@ -100,8 +100,8 @@ def captured(work, source, names):
         at = fed.find(data) if data else -1
         ok = data and at >= 0 and at % FRAME == 0
         where = f"at frame {at // FRAME} of the input" if ok else "not in the input"
-        print(f"{'ok' if ok else 'not ok'} - {label}: {len(data) // FRAME} frames "
-              f"captured bit for bit ({where})")
+        print(f"{'ok' if ok else 'not ok'} - playback: the capture is the input bit for bit "
+              f"({label}: {len(data) // FRAME} frames, {where})")
 
 
 def check(work, wav, names):
@@ -112,7 +112,7 @@ def check(work, wav, names):
             data = f.read()
         at = rec.find(data)
         ok = "ok" if data and at >= 0 and at % FRAME == 0 else "not ok"
-        print(f"{ok} - {label} recorded bit for bit")
+        print(f"{ok} - playback: the clip is recorded bit for bit ({label})")
 
 
 if __name__ == "__main__":

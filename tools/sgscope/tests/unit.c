@@ -16,22 +16,8 @@
 #include "options.h"
 #include "samples.h"
 #include "stats.h"
+#include "tap.h"
 
-static int failures, checks;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%s - unit: ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void add(struct sgscope_hist *h, unsigned long long v)
 {
@@ -553,8 +539,7 @@ static void test_options_scan(void)
 
 int main(void)
 {
-	/* a block with its plan at the end, counted (tools/tests/ktap-plans.py) */
-	printf("# begin: unit\n");
+	tap_begin("unit");
 	test_slots();
 	test_percentiles();
 	test_delta_merge();
@@ -568,6 +553,5 @@ int main(void)
 	test_line_fit();
 	test_tracing_options();
 	test_options_scan();
-	printf("# %d checks, %d failed\n# end: unit\n1..%d\n", checks, failures, checks);
-	return failures ? 1 : 0;
+	return tap_end();
 }

@@ -7,26 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 #include "xrun_parts.h"
+#include "tap.h"
 
 #define MS	1000000ULL
 #define CLIENT	100
 #define HOG	200
 
-static int failures, checks;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%s - xrun-unit: ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static struct sgscope_xrun_report rep;
 
@@ -192,14 +178,12 @@ static void test_near_and_empty(void)
 
 int main(void)
 {
-	/* a block with its plan at the end, counted (tools/tests/ktap-plans.py) */
-	printf("# begin: xrun-unit\n");
+	tap_begin("xrun-unit");
 	test_interrupt();
 	test_wakeup();
 	test_application();
 	test_faults();
 	test_hwptr();
 	test_near_and_empty();
-	printf("# %d checks, %d failed\n# end: xrun-unit\n1..%d\n", checks, failures, checks);
-	return failures ? 1 : 0;
+	return tap_end();
 }
