@@ -60,7 +60,8 @@ struct cpu_state {
 	__u32 irq;
 	__u32 in_irq;
 	__u32 curr_tid;
-	char curr_comm[SGSCOPE_COMM_LEN];
+	/* its name is read only when a client wakes, not at every switch */
+	struct task_struct *curr;
 	/* the period elapsed call running, for its kretprobe */
 	struct snd_pcm_substream *period_substream;
 };
@@ -460,7 +461,8 @@ static __always_inline int woken(struct task_struct *p)
 	cpu = task_cpu_of(p);
 	c = bpf_map_lookup_percpu_elem(&cpus, &zero, cpu);
 	if (c)
-		push(st, SGSCOPE_XEV_WAKE, cpu, c->curr_tid, c->curr_comm);
+		push(st, SGSCOPE_XEV_WAKE, cpu, c->curr_tid,
+		     c->curr ? (const char *)c->curr->comm : NULL);
 	else
 		push(st, SGSCOPE_XEV_WAKE, cpu, 0, NULL);
 	return 0;
@@ -490,7 +492,7 @@ static __always_inline int switched(bool preempt, struct task_struct *prev,
 	c = bpf_map_lookup_elem(&cpus, &zero);
 	if (c) {
 		c->curr_tid = next_tid;
-		bpf_probe_read_kernel_str(c->curr_comm, sizeof(c->curr_comm), next->comm);
+		c->curr = next;
 	}
 	st = client_stream(prev_tid);
 	if (st)

@@ -133,7 +133,11 @@ static int on_report(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*r))
 		return 0;
-	xrun_attribute(r, &p);
+	/* with --trace the split is made once, writing its stretches */
+	if (x->trace)
+		xrun_trace_write(x->trace, &x->trace_comma, r, &p);
+	else
+		xrun_attribute(r, &p);
 	s = stream_entry(x, &r->key);
 	if (s) {
 		if (r->kind == SGSCOPE_XRUN_KIND_NEAR)
@@ -145,8 +149,6 @@ static int on_report(void *ctx, void *data, size_t size)
 		print_json(r, &p);
 	else
 		print_text(r, &p);
-	if (x->trace)
-		xrun_trace_write(x->trace, &x->trace_comma, r, &p);
 	fflush(stdout);
 	return 0;
 }

@@ -20,8 +20,9 @@ struct xrun_config {
  * its client, with the window's stretches named by their part.
  */
 void xrun_trace_begin(FILE *f);
+/* The report's split into p (as xrun_attribute), and its trace events. */
 void xrun_trace_write(FILE *f, bool *comma, const struct sgscope_xrun_report *r,
-		      const struct xrun_parts *p);
+		      struct xrun_parts *p);
 void xrun_trace_end(FILE *f);
 
 #endif

@@ -96,11 +96,10 @@ void xrun_trace_begin(FILE *f)
 }
 
 void xrun_trace_write(FILE *f, bool *comma, const struct sgscope_xrun_report *r,
-		      const struct xrun_parts *p)
+		      struct xrun_parts *p)
 {
 	struct trace_out t = { f, comma, stream_pid(&r->key), r->client_tid };
 	struct sgscope_xrun_event ev[SGSCOPE_XRUN_RING];
-	struct xrun_parts again;
 	char name[64];
 	int i, n;
 
@@ -113,7 +112,7 @@ void xrun_trace_write(FILE *f, bool *comma, const struct sgscope_xrun_report *r,
 	n = xrun_timeline(r, ev);
 	for (i = 0; i < n; i++)
 		timeline_event(&t, &ev[i]);
-	xrun_attribute_segments(r, &again, segment, &t);
+	xrun_attribute_segments(r, p, segment, &t);
 	snprintf(name, sizeof(name), "%s: %s", r->kind == SGSCOPE_XRUN_KIND_NEAR ?
 		 "near miss" : "xrun", xrun_part_name(p->verdict));
 	event_begin(&t, name, "i", r->ts, STREAM_LANE);
