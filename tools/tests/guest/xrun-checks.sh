@@ -71,27 +71,6 @@ for name in irq_rw irq_mmap; do
 	check $? "xrun: the slow handler is measured within 10% of the planted delay ($name: median $ns ns, planted $delay us)"
 done
 
-# a starved application: a SCHED_FIFO busy task on the player's CPU
-hog() {
-	sleep 0.5
-	taskset -c 0 chrt -f 50 sh -c 'while :; do :; done' &
-	h=$!
-	sleep 0.3
-	kill $h
-}
-starve() {
-	taskset -c 0 "$player" "$@" &
-	p=$!
-	hog
-	wait $p
-}
-planted starved_rw "wake-up latency" starve hw:sgscope,1 -b 4096 -p 1024 -t 1500
-judged starved_rw "wake-up latency"
-planted starved_mmap "wake-up latency" starve hw:sgscope,2 -m -b 4096 -p 1024 -t 1500
-judged starved_mmap "wake-up latency"
-expect "xrun: the busy task that held the player's CPU is named (starved_rw)" "sh" \
-	"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/starved_rw.out" | sort -u)"
-
 # no cause: a minute of clean playback, and the headroom it had
 planted clean none "$player" hw:sgscope,1 -b 4096 -p 1024 -t 60000
 expect "xrun: a clean minute has no xrun (player, sgscope)" "0 0" \
