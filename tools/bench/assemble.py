@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Turn what the benchmark's boots recorded into a run folder: run.json,
-samples.jsonl, histograms.jsonl and alloc-orders.jsonl; then report.py
+samples.jsonl, histograms.jsonl, alloc-orders.jsonl and alloc-splits.jsonl; then report.py
 writes ktap.txt, kcidb.json and report.md with its plots from them.
 
 WORK holds boot-info.txt ("BOOT CLOCK|KERNEL|KNOB ..." lines) and, per boot, the JSON lines
@@ -59,6 +59,9 @@ def windows(path):
 
 
 samples, histograms, orders = [], {}, {}
+# the split of each allocation in the cells whose split makes no series
+# (kinds.py: the condition is the state), kept whole: alloc-splits.jsonl
+splits = []
 
 # sgscope allocs' parts that are not the allocation's own code but what
 # ran in its window
@@ -156,6 +159,11 @@ for boot in boots:
                 sample(cell, "chunks", "count", n, ev["chunks"], "allocator")
                 if "parts" not in ev:
                     continue
+                if kinds.split_kind(cell) is None:
+                    splits.append({"cell": cell, "iteration": n, "result": ev["result"],
+                                   "duration_ns": ev["duration_ns"], "chunks": ev["chunks"],
+                                   "parts": ev["parts"], "page_orders": ev.get("page_orders", {})})
+                    continue
                 # the code path's parts repeat to the instruction; the
                 # state's follow what the allocator and its caches hold
                 path = sum(ev["parts"][p]["ns"] for p in split_parts if p not in STATE_PARTS)
@@ -241,6 +249,10 @@ with open(f"{out}/histograms.jsonl", "w") as f:
 with open(f"{out}/alloc-orders.jsonl", "w") as f:
     for cell in sorted(orders):
         f.write(json.dumps({"cell": cell, "chunks_by_order": {str(k): v for k, v in sorted(orders[cell].items())}}) + "\n")
+
+with open(f"{out}/alloc-splits.jsonl", "w") as f:
+    for rec in splits:
+        f.write(json.dumps(rec) + "\n")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402

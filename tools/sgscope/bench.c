@@ -55,7 +55,7 @@ static void help(void)
 	       "  -o, --output DIR   the run folder (default results/<UTC time>-<git sha>)\n"
 	       "  -h, --help         this text\n"
 	       "\nThe run folder: run.json, samples.jsonl, histograms.jsonl, alloc-orders.jsonl,\n"
-	       "ktap.txt, kcidb.json, report.md and SVG plots.  Compare two with sgscope compare.\n"
+	       "alloc-splits.jsonl, ktap.txt, kcidb.json, report.md and SVG plots.  Compare two with sgscope compare.\n"
 	       "\nexamples:\n"
 	       "  sgscope bench --quick\n"
 	       "  sgscope bench --modes iommu --filter 'pcm3/*'\n"
