@@ -180,9 +180,10 @@ static void charge_holder(struct xrun_parts *p, const struct client *c, __u64 ns
 			return;
 		p->holders++;
 		p->holder[i].tid = c->holder_tid;
-		strncpy(p->holder[i].comm, c->holder_comm ? c->holder_comm : "",
-			sizeof(p->holder[i].comm) - 1);
 	}
+	/* its latest name: a new thread runs under its creator's until renamed */
+	if (c->holder_comm && c->holder_comm[0])
+		strncpy(p->holder[i].comm, c->holder_comm, sizeof(p->holder[i].comm) - 1);
 	p->holder[i].ns += ns;
 }
 

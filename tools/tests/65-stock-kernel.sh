@@ -25,13 +25,12 @@ pass "stock: tools/stock-kernel fetched $release"
 expect "stock: two vCPUs under icount are refused (exit 2)" 2 $?
 contains "stock: ... saying why" "one vCPU under icount" "$(cat "$tmp/err")"
 
-cp -r "$repo/driver" "$tmp/driver"
-out=$(make -C "$stock/build" M="$tmp/driver" CONFIG_SND_SGSCOPE=m 2>&1)
-expect "stock: snd-sgscope builds against linux-headers-$release" 0 $?
+stock_module "$stock" "$work"
+expect "stock: snd-sgscope builds against linux-headers-$release" 0 $? ||
+	tail -3 "$work/stock-module.log" | sed 's/^/#   /'
 # tools/stock-kernel's build/ has the kernel's BTF, so the module has its own
 expect "stock: ... with BTF of its own (fentry on its functions)" 1 \
-	"$(readelf -S "$tmp/driver/snd-sgscope.ko" 2>/dev/null | grep -c ' \.BTF ')"
-cp "$tmp/driver/snd-sgscope.ko" "$work/" 2>/dev/null || fail "stock: the build gives snd-sgscope.ko" "$(tail -3 <<<"$out")"
+	"$(readelf -S "$work/snd-sgscope.ko" 2>/dev/null | grep -c ' \.BTF ')"
 gcc -O2 -Wall -Werror -o "$work/pcm-touch" "$repo/tools/tests/pcm-touch.c" -lasound ||
 	fail "stock: pcm-touch builds"
 

@@ -23,3 +23,16 @@ compat_check() {
 		fail "compat: the $2 checks recorded their probes"
 	fi
 }
+# stock_module STOCK WORK: snd-sgscope built out of tree against the
+# headers of tools/stock-kernel's STOCK folder, into WORK/snd-sgscope.ko;
+# make's output in WORK/stock-module.log
+stock_module() {
+	local src
+	src=$(mktemp -d)
+	cp -r "$repo/driver/." "$src/"
+	make -C "$1/build" M="$src" CONFIG_SND_SGSCOPE=m >"$2/stock-module.log" 2>&1 &&
+		cp "$src/snd-sgscope.ko" "$2/"
+	local rc=$?
+	rm -rf "$src"
+	return $rc
+}

@@ -3,20 +3,29 @@
  * pcm-player: play silence the way a real player does, by read/write or
  * through the mmap'ed buffer, and count every -EPIPE it sees.  It can be
  * made a slow application: every N periods it sleeps, or spins, for a
- * while before its next write.  The workload under which sgscope xrun's
- * verdicts are checked: the player's own count of xruns is the truth
- * sgscope's must match.
+ * while before its next write.  Or it can be starved: every N periods a
+ * SCHED_FIFO thread named "pcm-hog", on the player's CPU, spins that long
+ * while the player waits for its CPU back.  The hog is the player's own
+ * thread so that it starts at the same point of the stream in every run:
+ * a task started from outside would start when the shell got to it.  The
+ * workload under which sgscope xrun's verdicts are checked: the player's
+ * own count of xruns is the truth sgscope's must match.
  *
  * usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS]
- *                   [-e N -s MS [-S]]
+ *                   [-e N -s MS [-S | -H]]
  *   -m  mmap access (default read/write)
  *   -b  buffer frames (default 4096), -p period frames (default 1024)
  *   -t  play this long (default 1000 ms)
- *   -e N -s MS  every N periods written, sleep MS ms; -S spins instead
+ *   -e N -s MS  every N periods written, sleep MS ms; -S spins instead;
+ *               -H a SCHED_FIFO thread on the player's CPU spins instead
  * Prints "xruns N" (the -EPIPE returns it saw), "frames N" (written) and
  * "ms N" (played for), and exits 0.
  */
+#define _GNU_SOURCE
 #include <alsa/asoundlib.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +35,20 @@
 #define RATE		48000
 #define CHANNELS	2
 #define FRAME_BYTES	(CHANNELS * 2)
+/* above any SCHED_OTHER task, below the kernel's threaded handlers (50) */
+#define HOG_PRIORITY	40
 
 struct config {
 	const char *device;
 	bool mmap;
 	snd_pcm_uframes_t buffer, period;
 	long ms, stall_every, stall_ms;
-	bool spin;
+	bool spin, hog;
 };
+
+static pthread_t hog_thread;
+static bool hog_started;
+static sem_t hog_go;
 
 static int die(const char *what, int err)
 {
@@ -49,16 +64,62 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void stall(const struct config *c)
+static void spin_until(double until)
 {
-	double until = now_ms() + c->stall_ms;
-
-	if (!c->spin) {
-		usleep(c->stall_ms * 1000);
-		return;
-	}
 	while (now_ms() < until)
 		;
+}
+
+static void *hog(void *arg)
+{
+	const struct config *c = arg;
+
+	sem_wait(&hog_go);
+	spin_until(now_ms() + c->stall_ms);
+	return NULL;
+}
+
+/*
+ * The hog on this CPU.  It is named and made SCHED_FIFO while it waits to
+ * be let go, so that it preempts the player under its own name: a tracer
+ * names the task that held the CPU by what it was called then.
+ */
+static int start_hog(const struct config *c)
+{
+	struct sched_param prio = { .sched_priority = HOG_PRIORITY };
+	pthread_attr_t attr;
+	cpu_set_t cpu;
+	int err;
+
+	if (hog_started)
+		pthread_join(hog_thread, NULL);
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu(), &cpu);
+	if (sched_setaffinity(0, sizeof(cpu), &cpu))
+		return -errno;
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(cpu), &cpu);
+	err = pthread_create(&hog_thread, &attr, hog, (void *)c);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return -err;
+	hog_started = true;
+	pthread_setname_np(hog_thread, "pcm-hog");
+	err = pthread_setschedparam(hog_thread, SCHED_FIFO, &prio);
+	sem_post(&hog_go);
+	return -err;
+}
+
+static int stall(const struct config *c)
+{
+	if (c->hog)
+		return start_hog(c);
+	if (!c->spin) {
+		usleep(c->stall_ms * 1000);
+		return 0;
+	}
+	spin_until(now_ms() + c->stall_ms);
+	return 0;
 }
 
 static int setup(snd_pcm_t *pcm, const struct config *c)
@@ -110,7 +171,7 @@ static int parse(int argc, char **argv, struct config *c)
 	int opt;
 
 	*c = (struct config){ .buffer = 4096, .period = 1024, .ms = 1000 };
-	while ((opt = getopt(argc, argv, "mb:p:t:e:s:S")) != -1) {
+	while ((opt = getopt(argc, argv, "mb:p:t:e:s:SH")) != -1) {
 		switch (opt) {
 		case 'm':
 			c->mmap = true;
@@ -133,12 +194,15 @@ static int parse(int argc, char **argv, struct config *c)
 		case 'S':
 			c->spin = true;
 			break;
+		case 'H':
+			c->hog = true;
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (optind + 1 != argc || !c->period || c->buffer < 2 * c->period || c->ms <= 0 ||
-	    c->stall_every < 0 || c->stall_ms < 0)
+	    c->stall_every < 0 || c->stall_ms < 0 || (c->spin && c->hog))
 		return -1;
 	c->device = argv[optind];
 	return 0;
@@ -156,9 +220,11 @@ int main(int argc, char **argv)
 	int err;
 
 	if (parse(argc, argv, &c)) {
-		fprintf(stderr, "usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS] [-e N -s MS [-S]]\n");
+		fprintf(stderr, "usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS] [-e N -s MS [-S | -H]]\n");
 		return 2;
 	}
+	if (c.hog && sem_init(&hog_go, 0, 0))
+		return die("semaphore", -errno);
 	silence = calloc(c.period, FRAME_BYTES);
 	if (!silence)
 		return die("memory", -ENOMEM);
@@ -198,9 +264,14 @@ int main(int argc, char **argv)
 		}
 		if (now_ms() - start >= c.ms)
 			break;
-		if (c.stall_every && ++periods % c.stall_every == 0)
-			stall(&c);
+		if (c.stall_every && ++periods % c.stall_every == 0) {
+			err = stall(&c);
+			if (err < 0)
+				return die("the busy thread", err);
+		}
 	}
+	if (hog_started)
+		pthread_join(hog_thread, NULL);
 	printf("xruns %ld\nframes %llu\nms %.0f\n", xruns, written, now_ms() - start);
 	snd_pcm_drop(pcm);
 	snd_pcm_close(pcm);

@@ -87,6 +87,25 @@ static void test_wakeup(void)
 	      "a starved client: the busy task named, with its time");
 }
 
+/* a new thread preempts the client before it has its own name */
+static void test_renamed_holder(void)
+{
+	const struct xrun_holder *h;
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(1 * MS, SGSCOPE_XEV_OFF, 1, HOG, CLIENT, "player");
+	ev(2 * MS, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+	ev(3 * MS, SGSCOPE_XEV_OFF, 1, HOG, CLIENT, "hog");
+	ev(30 * MS, SGSCOPE_XEV_XRUN, 30 * MS, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	h = xrun_top_holder(&p);
+	check(h && h->tid == HOG && !strcmp(h->comm, "hog") && h->ns == 28 * MS,
+	      "a holder renamed while it held the CPU: its latest name, all its time (%s)",
+	      h ? h->comm : "none");
+}
+
 static void test_application(void)
 {
 	struct xrun_parts p;
@@ -181,6 +200,7 @@ int main(void)
 	tap_begin("xrun-unit");
 	test_interrupt();
 	test_wakeup();
+	test_renamed_holder();
 	test_application();
 	test_faults();
 	test_hwptr();

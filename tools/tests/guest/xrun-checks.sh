@@ -4,15 +4,36 @@
 # runs alone, under the tracer, with pcm-player counting the -EPIPE
 # returns it sees: the counts must agree, and the verdict must name the
 # cause planted for at least 95% of the xruns.
-# $1: folder with pcm-player, writable for the tracer's output
-dir=$1
+# On a kernel whose sound core is modules (Debian's), the folder holds
+# snd-sgscope.ko built for it, and jackd2, a real client that counts its
+# own xruns, runs starved as well: it needs System V IPC, which the test
+# kernel is built without.
+# $1: folder with pcm-player and cpu-work (and snd-sgscope.ko); the
+# outputs are copied there at the end
+#
+# The player, the tracer and their output live in tmpfs while they run: a
+# read or write over 9p waits on the host, and guest time runs on while
+# it does, by as much as the host takes (icount skips idle time), so a
+# cause planted behind one would not land at the same point twice.
+share=$1
 here=$(dirname "$0")
-S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
 . "$here/lib.sh"
-start_checks
-sgscope_card
-compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
+dir=/tmp/xrun
+mkdir -p "$dir"
+cp "$share/pcm-player" "$share/cpu-work" "$(cd "$here/../../.." && pwd)/build/sgscope/sgscope" "$dir/"
+S=$dir/sgscope
 player="$dir/pcm-player"
+start_checks
+stock=
+if [ -e "$share/snd-sgscope.ko" ]; then
+	stock=1
+	modprobe snd-pcm && modprobe snd-ac97-codec && insmod "$share/snd-sgscope.ko"
+	check $? "xrun: the sound core's modules and snd-sgscope load"
+	compat_kernel="$(uname -r | cut -d. -f1-2) (Debian's, sound core as modules)"
+else
+	compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
+fi
+sgscope_card
 
 # planted NAME VERDICT PLAYER-ARGS...: the player under the tracer; its
 # xrun count and the tracer's total line are kept for the checks
@@ -49,6 +70,40 @@ judged slow_mmap application
 # it works instead of sleeping: still its own time
 planted busy_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120 -S
 judged busy_rw application
+
+# a starved application: every 16 periods a SCHED_FIFO thread on the
+# player's CPU spins 120 ms, longer than the 85 ms buffer
+planted starved_rw "wake-up latency" "$player" hw:sgscope,1 -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
+judged starved_rw "wake-up latency"
+planted starved_mmap "wake-up latency" "$player" hw:sgscope,2 -m -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
+judged starved_mmap "wake-up latency"
+for name in starved_rw starved_mmap; do
+	expect "xrun: the busy thread that held the player's CPU is named ($name)" "pcm-hog" \
+		"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/$name.out" | sort -u)"
+done
+
+# jackd2 starved: a SCHED_FIFO task above its threads' priority spins
+# 100 ms every 400 ms on its CPU, five times, against its 43 ms buffer;
+# jackd counts each xrun it recovers from (-v: "xrun of at least")
+jackd_starved() {
+	JACK_NO_AUDIO_RESERVATION=1 taskset -c 0 jackd -v -d alsa -d hw:sgscope,1 -P \
+		-p 1024 -n 2 -r 48000 >"$dir/jackd.log" 2>&1 &
+	jackd=$!
+	for _ in $(seq 300); do
+		grep -qs 'state: RUNNING' "/proc/asound/card$card/pcm1p/sub0/status" && break
+		sleep 0.1
+	done
+	taskset -c 0 "$dir/cpu-work" hog 90 100 400 5
+	kill "$jackd"
+	wait "$jackd"
+	echo "xruns $(grep -c 'xrun of at least' "$dir/jackd.log")"
+}
+if [ -n "$stock" ]; then
+	planted jackd_starved "wake-up latency" jackd_starved
+	judged jackd_starved "wake-up latency"
+	expect "xrun: the busy task that held jackd's CPU is named" "cpu-work" \
+		"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/jackd_starved.out" | sort -u)"
+fi
 
 # a slow interrupt: the driver's handler spins 15 ms before it reports the
 # period, and the player keeps 20 ms of buffer
@@ -87,4 +142,5 @@ check $? "xrun: --trace writes trace-event JSON with each xrun's verdict"
 jq -e '.traceEvents | map(select(.ph=="X" and .name=="application")) | length > 0' \
 	"$dir/slow_rw.trace.json" >/dev/null
 check $? "xrun: --trace has the client's stretches named by their part"
+cp "$dir"/*.out "$dir"/*.player "$dir"/*.trace.json "$dir"/*.log "$dir/compat.tsv" "$share/" 2>/dev/null
 finish
