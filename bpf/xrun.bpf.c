@@ -139,12 +139,15 @@ static __always_inline void client_is(struct xstream *st,
 				      struct snd_pcm_substream *substream)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 key = (__u64)substream;
+	__u64 key = (__u64)substream, *known;
 
 	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != filter_pid)
 		return;
 	st->r.client_tid = tid;
-	bpf_map_update_elem(&clients, &tid, &key, BPF_ANY);
+	/* the same client again, the usual case: a lookup, not an update */
+	known = bpf_map_lookup_elem(&clients, &tid);
+	if (!known || *known != key)
+		bpf_map_update_elem(&clients, &tid, &key, BPF_ANY);
 }
 
 /* The stream of a client task, or NULL. */
@@ -189,19 +192,21 @@ static __always_inline void report(struct xstream *st,
 }
 
 /* A hw_ptr move since the last look, as an event. */
-static __always_inline void hw_check(struct snd_pcm_substream *substream)
+static __always_inline void hw_seen(struct xstream *st, struct snd_pcm_runtime *runtime,
+				    __u64 hw)
 {
-	struct xstream *st = stream_of(substream);
-	__u64 hw, boundary;
-
-	if (!st)
-		return;
-	hw = BPF_CORE_READ(substream, runtime, status, hw_ptr);
 	if (hw == st->hw_ptr)
 		return;
-	boundary = BPF_CORE_READ(substream, runtime, boundary);
-	push(st, SGSCOPE_XEV_HWPTR, hw, ahead(hw, st->hw_ptr, boundary), NULL);
+	push(st, SGSCOPE_XEV_HWPTR, hw, ahead(hw, st->hw_ptr, BPF_CORE_READ(runtime, boundary)),
+	     NULL);
 	st->hw_ptr = hw;
+}
+
+static __always_inline void hw_check(struct xstream *st, struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
+
+	hw_seen(st, runtime, BPF_CORE_READ(runtime, status, hw_ptr));
 }
 
 /* the interrupt handler this CPU runs: its start, or 0 */
@@ -234,12 +239,15 @@ static __always_inline int period_enter(struct snd_pcm_substream *substream)
 /* after the core's pointer update: where the hardware pointer went */
 static __always_inline int period_exit(long ret)
 {
+	struct xstream *st;
 	struct cpu_state *c;
 	__u32 zero = 0;
 
 	c = bpf_map_lookup_elem(&cpus, &zero);
 	if (c && c->period_substream) {
-		hw_check(c->period_substream);
+		st = stream_of(c->period_substream);
+		if (st)
+			hw_check(st, c->period_substream);
 		c->period_substream = NULL;
 	}
 	return 0;
@@ -254,7 +262,7 @@ static __always_inline int xrun_enter(struct snd_pcm_substream *substream)
 
 	if (!st)
 		return 0;
-	hw_check(substream);
+	hw_check(st, substream);
 	push(st, SGSCOPE_XEV_XRUN, in_handler_since(), 0, NULL);
 	report(st, substream, SGSCOPE_XRUN_KIND_XRUN, 0);
 	return 0;
@@ -272,13 +280,15 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
 	struct xstream *st = stream_of(substream);
 	__u64 hw, old, boundary, buffer, queued, left, rate, ns;
+	struct snd_pcm_mmap_status *status;
 	struct sgscope_hist *h;
 
 	if (!st)
 		return 0;
 	client_is(st, substream);
-	hw_check(substream);
-	hw = BPF_CORE_READ(runtime, status, hw_ptr);
+	status = BPF_CORE_READ(runtime, status);
+	hw = BPF_CORE_READ(status, hw_ptr);
+	hw_seen(st, runtime, hw);
 	old = BPF_CORE_READ(runtime, control, appl_ptr);
 	boundary = BPF_CORE_READ(runtime, boundary);
 	buffer = BPF_CORE_READ(runtime, buffer_size);
@@ -290,7 +300,7 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 		left = queued < buffer ? buffer - queued : 0;
 	}
 	push(st, SGSCOPE_XEV_APPL, appl, left, NULL);
-	if (BPF_CORE_READ(runtime, status, state) != SGSCOPE_PCM_STATE_RUNNING ||
+	if (BPF_CORE_READ(status, state) != SGSCOPE_PCM_STATE_RUNNING ||
 	    !rate || left > buffer)
 		return 0;
 	ns = left * 1000000000ULL / rate;

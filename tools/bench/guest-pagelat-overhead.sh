@@ -9,6 +9,7 @@
 # $1: folder with pcm-touch and for output, $2: rounds, $3: repeats
 dir=$1 rounds=${2:-200} repeats=${3:-5}
 S=$(cd "$(dirname "$0")/../.." && pwd)/build/sgscope/sgscope
+. "$(dirname "$0")/guest-lib.sh"
 # bpftrace 0.17 names fentry/fexit kfunc/kretfunc.  It prints "Attaching"
 # before it attaches, and a SIGINT that lands while the trampolines are
 # still going in (slow under TCG) is lost and bpftrace never exits: BEGIN
@@ -24,13 +25,6 @@ cp "$dir/pcm-touch" /tmp/pcm-touch
 workload() {
 	taskset -c 0 /tmp/pcm-touch hw:sgscope,2 65536 "$rounds" >/tmp/touch.out
 	sed -n 's/^ns_round_min //p' /tmp/touch.out
-}
-started() {
-	for i in $(seq 3000); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # the clock every number below is in (tools/vm's sgscope_clock=)
