@@ -9,10 +9,12 @@
 #define SGSCOPE_H
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
+#include <linux/time64.h>
 #include <sound/core.h>
 #include <sound/memalloc.h>
 #include <sound/pcm.h>
@@ -182,8 +184,24 @@ struct sgscope_knobs {
 	u32 max_buffer_bytes;		/* pcm1-3's largest buffer */
 };
 
-/* longest extra busy-wait page_delay_ns may add to each pcm2 .page call */
-#define SGSCOPE_PAGE_DELAY_MAX_NS	10000U
+/*
+ * longest extra busy-wait page_delay_ns may add to each pcm2 .page call:
+ * nanoseconds plant a regression in the fault path, milliseconds a fault
+ * stall that makes a client miss its deadline (sgscope xrun's checks)
+ */
+#define SGSCOPE_PAGE_DELAY_MAX_NS	(50 * NSEC_PER_MSEC)
+
+/*
+ * A busy-wait of ns: mdelay() for the whole milliseconds and ndelay() for
+ * the rest, udelay() and ndelay() being for short waits.
+ */
+static inline void sgscope_busy_wait_ns(u32 ns)
+{
+	if (ns >= NSEC_PER_MSEC)
+		mdelay(ns / NSEC_PER_MSEC);
+	if (ns % NSEC_PER_MSEC)
+		ndelay(ns % NSEC_PER_MSEC);
+}
 /* pcm1-3's largest buffer unless debugfs max_buffer_kb says otherwise */
 #define SGSCOPE_MAX_BUFFER_KB_DEFAULT	4096U
 /*

@@ -128,11 +128,7 @@ static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
 	/* debugfs may change it at any time; it never exceeds the limit */
 	delay_us = min_t(u32, READ_ONCE(chip->inject.irq_delay_us),
 			 SGSCOPE_IRQ_DELAY_MAX_US);
-	/* udelay() is for short waits: the milliseconds go to mdelay() */
-	if (delay_us >= USEC_PER_MSEC)
-		mdelay(delay_us / USEC_PER_MSEC);
-	if (delay_us % USEC_PER_MSEC)
-		udelay(delay_us % USEC_PER_MSEC);
+	sgscope_busy_wait_ns(delay_us * NSEC_PER_USEC);
 	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++)
 		if (status & chip->engines[i].glob_sta_bit)
 			sgscope_engine_interrupt(chip, &chip->engines[i]);

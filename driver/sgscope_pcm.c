@@ -261,7 +261,7 @@ static struct page *sgscope_pcm_vmalloc_page(struct snd_pcm_substream *substream
 
 	/* a slower .page of known cost (debugfs page_delay_ns) */
 	if (delay_ns)
-		ndelay(min(delay_ns, SGSCOPE_PAGE_DELAY_MAX_NS));
+		sgscope_busy_wait_ns(min_t(u32, delay_ns, SGSCOPE_PAGE_DELAY_MAX_NS));
 	return sgscope_count_page(st, substream, offset,
 				  sgscope_vmalloc_page(st, offset,
 						       READ_ONCE(knobs->vmalloc_page)));

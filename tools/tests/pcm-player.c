@@ -9,15 +9,20 @@
  * thread so that it starts at the same point of the stream in every run:
  * a task started from outside would start when the shell got to it.  The
  * workload under which sgscope xrun's verdicts are checked: the player's
- * own count of xruns is the truth sgscope's must match.
+ * own count of xruns is the truth sgscope's must match.  In mmap mode it
+ * can drop its mapping of the buffer every N periods instead: the next
+ * writes fault every page back in through the driver's .page (made slow
+ * by pcm2's debugfs page_delay_ns, a fault stall).
  *
  * usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS]
- *                   [-e N -s MS [-S | -H]]
+ *                   [-e N (-s MS [-S | -H] | -D)]
  *   -m  mmap access (default read/write)
  *   -b  buffer frames (default 4096), -p period frames (default 1024)
  *   -t  play this long (default 1000 ms)
  *   -e N -s MS  every N periods written, sleep MS ms; -S spins instead;
  *               -H a SCHED_FIFO thread on the player's CPU spins instead
+ *   -e N -D     (with -m) every N periods, drop the buffer's pages from the
+ *               mapping (MADV_DONTNEED)
  * Prints "xruns N" (the -EPIPE returns it saw), "frames N" (written) and
  * "ms N" (played for), and exits 0.
  */
@@ -27,6 +32,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <stdbool.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -43,8 +49,11 @@ struct config {
 	bool mmap;
 	snd_pcm_uframes_t buffer, period;
 	long ms, stall_every, stall_ms;
-	bool spin, hog;
+	bool spin, hog, drop;
 };
+
+/* the mmap'ed buffer, as the first mmap_begin showed it */
+static void *buffer_map;
 
 static pthread_t hog_thread;
 static bool hog_started;
@@ -110,8 +119,21 @@ static int start_hog(const struct config *c)
 	return -err;
 }
 
+/* Its pages out of the mapping: the next touch of each faults it back. */
+static int drop_mapping(const struct config *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = (c->buffer * FRAME_BYTES + page - 1) / page * page;
+
+	if (buffer_map && madvise(buffer_map, len, MADV_DONTNEED))
+		return -errno;
+	return 0;
+}
+
 static int stall(const struct config *c)
 {
+	if (c->drop)
+		return drop_mapping(c);
 	if (c->hog)
 		return start_hog(c);
 	if (!c->spin) {
@@ -162,6 +184,8 @@ static snd_pcm_sframes_t write_period(snd_pcm_t *pcm, const struct config *c,
 	err = snd_pcm_mmap_begin(pcm, &areas, &offset, &frames);
 	if (err < 0)
 		return err;
+	if (!buffer_map)
+		buffer_map = areas[0].addr;
 	snd_pcm_areas_silence(areas, offset, CHANNELS, frames, SND_PCM_FORMAT_S16_LE);
 	return snd_pcm_mmap_commit(pcm, offset, frames);
 }
@@ -171,7 +195,7 @@ static int parse(int argc, char **argv, struct config *c)
 	int opt;
 
 	*c = (struct config){ .buffer = 4096, .period = 1024, .ms = 1000 };
-	while ((opt = getopt(argc, argv, "mb:p:t:e:s:SH")) != -1) {
+	while ((opt = getopt(argc, argv, "mb:p:t:e:s:SHD")) != -1) {
 		switch (opt) {
 		case 'm':
 			c->mmap = true;
@@ -197,12 +221,16 @@ static int parse(int argc, char **argv, struct config *c)
 		case 'H':
 			c->hog = true;
 			break;
+		case 'D':
+			c->drop = true;
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (optind + 1 != argc || !c->period || c->buffer < 2 * c->period || c->ms <= 0 ||
-	    c->stall_every < 0 || c->stall_ms < 0 || (c->spin && c->hog))
+	    c->stall_every < 0 || c->stall_ms < 0 || (c->spin && c->hog) ||
+	    (c->drop && (!c->mmap || c->spin || c->hog)))
 		return -1;
 	c->device = argv[optind];
 	return 0;
@@ -220,7 +248,7 @@ int main(int argc, char **argv)
 	int err;
 
 	if (parse(argc, argv, &c)) {
-		fprintf(stderr, "usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS] [-e N -s MS [-S | -H]]\n");
+		fprintf(stderr, "usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS] [-e N (-s MS [-S | -H] | -D)]\n");
 		return 2;
 	}
 	if (c.hog && sem_init(&hog_go, 0, 0))
@@ -272,6 +300,12 @@ int main(int argc, char **argv)
 	}
 	if (hog_started)
 		pthread_join(hog_thread, NULL);
+	/*
+	 * An mmap commit reports no xrun (the next call does): one that came
+	 * during the last write is counted here.
+	 */
+	if (snd_pcm_state(pcm) == SND_PCM_STATE_XRUN)
+		xruns++;
 	printf("xruns %ld\nframes %llu\nms %.0f\n", xruns, written, now_ms() - start);
 	snd_pcm_drop(pcm);
 	snd_pcm_close(pcm);

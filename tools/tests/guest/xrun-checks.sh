@@ -126,6 +126,18 @@ for name in irq_rw irq_mmap; do
 	check $? "xrun: the slow handler is measured within 10% of the planted delay ($name: median $ns ns, planted $delay us)"
 done
 
+# a page-fault stall: every 6 periods the player drops pcm2's mapping, and
+# each of the next write's two pages faults back in through a .page that
+# busy-waits 30 ms (debugfs page_delay_ns) against 43 ms of buffer
+page_delay=30000000
+slow_faults() {
+	echo $page_delay >"$debugfs/page_delay_ns"
+	"$player" "$@"
+	echo 0 >"$debugfs/page_delay_ns"
+}
+planted faults_mmap "page faults" slow_faults hw:sgscope,2 -m -b 4096 -p 2048 -t 3000 -e 6 -D
+judged faults_mmap "page faults"
+
 # no cause: a minute of clean playback, and the headroom it had
 planted clean none "$player" hw:sgscope,1 -b 4096 -p 1024 -t 60000
 expect "xrun: a clean minute has no xrun (player, sgscope)" "0 0" \
