@@ -192,7 +192,7 @@ for boot in boots:
                 sample(cell, "dma_map_entries", "count", n, ev["nents"], "allocator")
                 fit = map_fits.get((boot, ev["device"], ev["call"]))
                 if fit:
-                    kind = kinds.map_kind(ev["mode"])
+                    kind = kinds.map_kind(ev["mode"], fallback)
                     sample(cell, "dma_map_fixed_ns", "ns", n, round(ev["duration_ns"] - fit * ev["nents"]), kind)
                     sample(cell, "dma_map_entry_ns", "ns", n, round(fit, 1), kind)
 

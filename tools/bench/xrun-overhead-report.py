@@ -61,13 +61,14 @@ def main(out):
         "Clock: " + (f"QEMU icount, shift {shift}: guest time, {1 << int(shift)} ns per "
                      "instruction executed." if shift else "wall clock: the numbers move with the host's load."),
         "",
-        "| condition | ns per switch | added per switch | loop iterations | added per period |",
+        "| condition | ns per switch | added per switch | loop iterations (runs' range) | added per period |",
         "|---|---|---|---|---|",
     ]
     for c in CONDITIONS:
-        lines.append("| %s | %.0f | %s | %.0f | %s |" % (
+        runs = sorted(i for i, _ in spin[c])
+        lines.append("| %s | %.0f | %s | %.0f (%d-%d) | %s |" % (
             c, per_switch[c], "-" if c == "none" else "%.0f" % added_switch[c], iters[c],
-            "-" if c == "none" else "%.0f" % added_period[c]))
+            runs[0], runs[-1], "-" if c == "none" else "%.0f" % added_period[c]))
     lines += ["",
               f"sgscope adds {ratio['switch']:.2f}x of what bpftrace adds per context switch and "
               f"{ratio['period']:.2f}x per period (goal: at most {GOAL}x: {'met' if met else 'NOT met'}).",
