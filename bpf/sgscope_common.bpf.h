@@ -70,6 +70,23 @@ SEC("kprobe")								\
 int BPF_KPROBE(name##_kprobe, t0 a0, t1 a1)				\
 { return body(a0, a1); }
 
+/*
+ * The same, for a body that reads through its arguments: it gets true in
+ * the fentry program, whose pointers carry BTF and are loaded directly,
+ * and false in the kprobe one, which reads with bpf_probe_read_kernel.
+ * Each program's flag is a constant: the compiler keeps one way only.
+ */
+#define SGSCOPE_ENTRY2_BTF(name, body, t0, t1)				\
+SEC("fentry")								\
+int BPF_PROG(name##_fentry, t0 a0, t1 a1)				\
+{ return body(a0, a1, true); }						\
+SEC("kprobe")								\
+int BPF_KPROBE(name##_kprobe, t0 a0, t1 a1)				\
+{ return body(a0, a1, false); }
+
+/* Field f of p: a direct load where btf, else BPF_CORE_READ. */
+#define SGSCOPE_READ(btf, p, f)	((btf) ? (p)->f : BPF_CORE_READ(p, f))
+
 /* An exit probe of a function with nargs arguments returning long. */
 #define SGSCOPE_EXIT(name, body, nargs)					\
 SEC("fexit")								\

@@ -54,6 +54,19 @@ struct {
 	__type(value, __u64);
 } clients SEC(".maps");
 
+/*
+ * A client's tid in its slot (tid % MAX_CLIENTS), 0: no client was ever
+ * there.  At a context switch most tasks are no client: an empty slot
+ * says so for an array load, not a hash lookup.  A slot another client
+ * took only sends the lookup on to the hash.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_CLIENTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} client_slots SEC(".maps");
+
 /* per CPU: the interrupt handler running, and the task on the CPU */
 struct cpu_state {
 	__u64 irq_ts;
@@ -146,16 +159,26 @@ static __always_inline void client_is(struct xstream *st,
 	st->r.client_tid = tid;
 	/* the same client again, the usual case: a lookup, not an update */
 	known = bpf_map_lookup_elem(&clients, &tid);
-	if (!known || *known != key)
+	if (!known || *known != key) {
+		__u32 idx = tid % MAX_CLIENTS, *slot;
+
 		bpf_map_update_elem(&clients, &tid, &key, BPF_ANY);
+		slot = bpf_map_lookup_elem(&client_slots, &idx);
+		if (slot)
+			*slot = tid;
+	}
 }
 
 /* The stream of a client task, or NULL. */
 static __always_inline struct xstream *client_stream(__u32 tid)
 {
-	__u64 *substream = bpf_map_lookup_elem(&clients, &tid);
+	__u32 idx = tid % MAX_CLIENTS, *slot = bpf_map_lookup_elem(&client_slots, &idx);
+	__u64 *substream;
 	struct xstream *st;
 
+	if (!slot || !*slot)
+		return NULL;
+	substream = bpf_map_lookup_elem(&clients, &tid);
 	if (!substream)
 		return NULL;
 	st = bpf_map_lookup_elem(&streams, substream);
@@ -192,21 +215,21 @@ static __always_inline void report(struct xstream *st,
 }
 
 /* A hw_ptr move since the last look, as an event. */
-static __always_inline void hw_seen(struct xstream *st, struct snd_pcm_runtime *runtime,
-				    __u64 hw)
+static __always_inline void hw_seen(struct xstream *st, __u64 hw, __u64 boundary)
 {
 	if (hw == st->hw_ptr)
 		return;
-	push(st, SGSCOPE_XEV_HWPTR, hw, ahead(hw, st->hw_ptr, BPF_CORE_READ(runtime, boundary)),
-	     NULL);
+	push(st, SGSCOPE_XEV_HWPTR, hw, ahead(hw, st->hw_ptr, boundary), NULL);
 	st->hw_ptr = hw;
 }
 
 static __always_inline void hw_check(struct xstream *st, struct snd_pcm_substream *substream)
 {
 	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
+	__u64 hw = BPF_CORE_READ(runtime, status, hw_ptr);
 
-	hw_seen(st, runtime, BPF_CORE_READ(runtime, status, hw_ptr));
+	if (hw != st->hw_ptr)
+		hw_seen(st, hw, BPF_CORE_READ(runtime, boundary));
 }
 
 /* the interrupt handler this CPU runs: its start, or 0 */
@@ -275,24 +298,26 @@ SGSCOPE_ENTRY1(xrun_enter, xrun_enter, struct snd_pcm_substream *)
  * is its headroom; too little is a near miss.
  */
 static __always_inline int appl_enter(struct snd_pcm_substream *substream,
-				      unsigned long appl)
+				      unsigned long appl, bool btf)
 {
-	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
+	struct snd_pcm_runtime *runtime = SGSCOPE_READ(btf, substream, runtime);
 	struct xstream *st = stream_of(substream);
 	__u64 hw, old, boundary, buffer, queued, left, rate, ns;
+	struct snd_pcm_mmap_control *control;
 	struct snd_pcm_mmap_status *status;
 	struct sgscope_hist *h;
 
 	if (!st)
 		return 0;
 	client_is(st, substream);
-	status = BPF_CORE_READ(runtime, status);
-	hw = BPF_CORE_READ(status, hw_ptr);
-	hw_seen(st, runtime, hw);
-	old = BPF_CORE_READ(runtime, control, appl_ptr);
-	boundary = BPF_CORE_READ(runtime, boundary);
-	buffer = BPF_CORE_READ(runtime, buffer_size);
-	rate = BPF_CORE_READ(runtime, rate);
+	status = SGSCOPE_READ(btf, runtime, status);
+	hw = SGSCOPE_READ(btf, status, hw_ptr);
+	boundary = SGSCOPE_READ(btf, runtime, boundary);
+	hw_seen(st, hw, boundary);
+	control = SGSCOPE_READ(btf, runtime, control);
+	old = SGSCOPE_READ(btf, control, appl_ptr);
+	buffer = SGSCOPE_READ(btf, runtime, buffer_size);
+	rate = SGSCOPE_READ(btf, runtime, rate);
 	if (st->r.key.stream == SNDRV_PCM_STREAM_PLAYBACK) {
 		left = ahead(old, hw, boundary);
 	} else {
@@ -300,7 +325,7 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 		left = queued < buffer ? buffer - queued : 0;
 	}
 	push(st, SGSCOPE_XEV_APPL, appl, left, NULL);
-	if (BPF_CORE_READ(status, state) != SGSCOPE_PCM_STATE_RUNNING ||
+	if (SGSCOPE_READ(btf, status, state) != SGSCOPE_PCM_STATE_RUNNING ||
 	    !rate || left > buffer)
 		return 0;
 	ns = left * 1000000000ULL / rate;
@@ -316,7 +341,7 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 	return 0;
 }
 
-SGSCOPE_ENTRY2(appl_enter, appl_enter, struct snd_pcm_substream *, unsigned long)
+SGSCOPE_ENTRY2_BTF(appl_enter, appl_enter, struct snd_pcm_substream *, unsigned long)
 
 static __always_inline int xfer_enter(struct snd_pcm_substream *substream)
 {

@@ -40,7 +40,7 @@ sgscope_card
 planted() {
 	name=$1 want=$2
 	shift 2
-	traced "$name" xrun -c sgscope --json --trace "$dir/$name.trace.json" || return 1
+	traced "$name" xrun -c "${xcard:-sgscope}" --json --trace "$dir/$name.trace.json" || return 1
 	"$@" >"$dir/$name.player"
 	stopped "$name"
 }
@@ -67,6 +67,15 @@ planted slow_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 
 judged slow_rw application
 planted slow_mmap application "$player" hw:sgscope,2 -m -b 4096 -p 1024 -t 1000 -e 4 -s 120
 judged slow_mmap application
+# the same on snd-dummy, a mainline driver whose periods come from an
+# hrtimer, not an interrupt handler
+modprobe snd-dummy
+check $? "xrun: snd-dummy loads"
+xcard=Dummy
+planted dummy_rw application "$player" hw:Dummy,0 -b 4096 -p 1024 -t 1000 -e 4 -s 120
+judged dummy_rw application
+xcard=
+rmmod snd-dummy
 # it works instead of sleeping: still its own time
 planted busy_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120 -S
 judged busy_rw application
