@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """What tracing for sgscope xrun costs: OUT/raw.txt (the X* lines of
 tools/bench/guest-xrun-overhead.sh) -> OUT/xrun.md and OUT/xrun.json.
-Exits 1 when a condition has no result or a measured stream had an xrun:
-then the numbers are not the tracer's cost.  Whether sgscope adds at most
+Exits 1 when a condition has no result, or a stream had an xrun untraced
+or under sgscope: then the numbers are not sgscope's cost (an xrun under
+bpftrace is bpftrace's cost, and said).  Whether sgscope adds at most
 half of what the bpftrace script adds is reported, not an exit status:
 per period it does not yet (docs/cli.md, xrun).
 
@@ -48,6 +49,7 @@ def main(out):
     ratio = {"switch": added_switch["sgscope"] / added_switch["bpftrace"],
              "period": added_period["sgscope"] / added_period["bpftrace"]}
     bad_xruns = sorted(c for c, v in xruns.items() if c in CONDITIONS and any(v))
+    invalid = [c for c in bad_xruns if c != "bpftrace"]
     met = all(r <= GOAL for r in ratio.values())
     shift = clock.split(":")[1] if clock.startswith("icount:") else None
     lines = [
@@ -72,7 +74,9 @@ def main(out):
     lines += ["",
               f"sgscope adds {ratio['switch']:.2f}x of what bpftrace adds per context switch and "
               f"{ratio['period']:.2f}x per period (goal: at most {GOAL}x: {'met' if met else 'NOT met'}).",
-              "Xruns in the measured streams: " + (", ".join(bad_xruns) if bad_xruns else "none") + ".",
+              "Xruns in the measured streams: " + (", ".join(
+                  "%s %d in %d runs" % (c, sum(xruns[c]), len(xruns[c])) for c in bad_xruns)
+                  if bad_xruns else "none") + ".",
               ""]
     with open(f"{out}/xrun.md", "w") as f:
         f.write("\n".join(lines))
@@ -82,7 +86,7 @@ def main(out):
                    "loop_iterations": iters, "added_ns_per_period": added_period,
                    "ratio": ratio, "xruns": xruns}, f, indent=1)
     print("\n".join(lines))
-    return 1 if bad_xruns else 0
+    return 1 if invalid else 0
 
 
 if __name__ == "__main__":
