@@ -202,6 +202,7 @@ static inline void sgscope_busy_wait_ns(u32 ns)
 	if (ns % NSEC_PER_MSEC)
 		ndelay(ns % NSEC_PER_MSEC);
 }
+
 /* pcm1-3's largest buffer unless debugfs max_buffer_kb says otherwise */
 #define SGSCOPE_MAX_BUFFER_KB_DEFAULT	4096U
 /*
