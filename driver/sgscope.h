@@ -9,7 +9,6 @@
 #define SGSCOPE_H
 
 #include <linux/atomic.h>
-#include <linux/delay.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
@@ -191,17 +190,7 @@ struct sgscope_knobs {
  */
 #define SGSCOPE_PAGE_DELAY_MAX_NS	(50 * NSEC_PER_MSEC)
 
-/*
- * A busy-wait of ns: mdelay() for the whole milliseconds and ndelay() for
- * the rest, udelay() and ndelay() being for short waits.
- */
-static inline void sgscope_busy_wait_ns(u32 ns)
-{
-	if (ns >= NSEC_PER_MSEC)
-		mdelay(ns / NSEC_PER_MSEC);
-	if (ns % NSEC_PER_MSEC)
-		ndelay(ns % NSEC_PER_MSEC);
-}
+void sgscope_busy_wait_ns(u32 ns);
 
 /* pcm1-3's largest buffer unless debugfs max_buffer_kb says otherwise */
 #define SGSCOPE_MAX_BUFFER_KB_DEFAULT	4096U

@@ -113,6 +113,20 @@ static int sgscope_codec_init(struct sgscope_chip *chip)
 	return snd_ac97_mixer(bus, &template, &chip->ac97);
 }
 
+/*
+ * A busy-wait of ns: mdelay() for the whole milliseconds and ndelay() for
+ * the rest, udelay() and ndelay() being for short waits.  Out of line: the
+ * .page op that calls it only when a delay is set keeps its fast path
+ * (inlined, the op grew by 11 instructions with no delay set).
+ */
+void sgscope_busy_wait_ns(u32 ns)
+{
+	if (ns >= NSEC_PER_MSEC)
+		mdelay(ns / NSEC_PER_MSEC);
+	if (ns % NSEC_PER_MSEC)
+		ndelay(ns % NSEC_PER_MSEC);
+}
+
 static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
 {
 	struct sgscope_chip *chip = dev_id;
@@ -128,7 +142,8 @@ static irqreturn_t sgscope_interrupt(int irq, void *dev_id)
 	/* debugfs may change it at any time; it never exceeds the limit */
 	delay_us = min_t(u32, READ_ONCE(chip->inject.irq_delay_us),
 			 SGSCOPE_IRQ_DELAY_MAX_US);
-	sgscope_busy_wait_ns(delay_us * NSEC_PER_USEC);
+	if (delay_us)
+		sgscope_busy_wait_ns(delay_us * NSEC_PER_USEC);
 	for (i = 0; i < SGSCOPE_NUM_ENGINES; i++)
 		if (status & chip->engines[i].glob_sta_bit)
 			sgscope_engine_interrupt(chip, &chip->engines[i]);
