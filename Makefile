@@ -11,7 +11,7 @@ export SGSCOPE_CACHE KSRC KBUILD JOBS
 
 KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
 
-.PHONY: all deps kernel stock-kernel sgscope kunit test bench lab compat-table clean help
+.PHONY: all deps kernel debug-kernel stock-kernel sgscope kunit test bench lab compat-table clean help
 
 all: kernel
 
@@ -20,7 +20,8 @@ help:
 	@echo "make test    build everything and run every test suite"
 	@echo "make deps    install the Debian packages sgscope needs"
 	@echo "make kernel  build the sgscope kernel in $(KBUILD)"
-	@echo "make stock-kernel  fetch Debian 12's 6.1 kernel for tools/vm --kernel debian-6.1"
+	@echo "make debug-kernel  build the debug kernel (lockdep, KASAN, UBSAN, KFENCE, DMA-API) for tools/vm --kernel debug"
+	@echo "make stock-kernel  fetch Debian 12's kernels (STOCK_KERNELS) for tools/vm --kernel debian-..."
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
 	@echo "make lab     the quick matrix through a LAVA lab started on this machine, against a plain quick run"
@@ -32,9 +33,14 @@ deps:
 kernel: deps
 	@tools/kernel-build
 
-# Debian's own 6.1 kernel, the second kind of test machine
+# the test kernel with the checks 0-day and syzbot run (kunit/debug.config)
+debug-kernel: deps
+	@tools/kernel-build --debug
+
+# Debian's own kernels, the second kind of test machine (65- to 67-stock-*)
+STOCK_KERNELS ?= debian-6.1 debian-6.12 debian-6.12-rt
 stock-kernel: kernel
-	@tools/stock-kernel debian-6.1
+	@for k in $(STOCK_KERNELS); do tools/stock-kernel $$k || exit 1; done
 
 # the tracing CLI, built against the kernel's BTF: build/sgscope/sgscope
 sgscope: kernel
@@ -43,7 +49,7 @@ sgscope: kernel
 kunit: kernel
 	@tools/run-tests 30-kunit
 
-test: kernel sgscope stock-kernel
+test: kernel debug-kernel sgscope stock-kernel
 	@tools/run-tests
 
 # BENCH=--quick: a run of a few minutes
@@ -58,6 +64,7 @@ lab: kernel sgscope
 # the rows 60-sgscope and 65-stock-kernel recorded, into docs/compatibility.md
 compat-table:
 	@tools/tests/compat.py write docs/compatibility.md $(wildcard $(SGSCOPE_CACHE)/compat-*.tsv)
+	@tools/tests/compat.py summary docs/compatibility.md README.md
 
 clean:
-	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot $(SGSCOPE_CACHE)/debian-6.1 build
+	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot $(SGSCOPE_CACHE)/debug $(addprefix $(SGSCOPE_CACHE)/,$(STOCK_KERNELS)) build

@@ -700,6 +700,12 @@ struct inject {
 	struct inject_bpf *skel;
 	struct bpf_link *hooks[2];
 	bool scoped;		/* --order, --all: failures of our own */
+	/*
+	 * Otherwise the kernel's own failures are counted where its hooks are
+	 * functions: without CONFIG_FAIL_PAGE_ALLOC or CONFIG_FAILSLAB (6.12
+	 * on) each is an inline that returns false.
+	 */
+	bool counted[2];
 	char cgroup[256];	/* --pressure's */
 	pid_t helper;		/* --fragment's, --pressure's, --lowmem's */
 	unsigned long high_before, high_after;		/* --fragment */
@@ -727,8 +733,12 @@ static int inject_open(void *ctx, const struct bpf_object_open_opts *open_opts,
 	in->skel->rodata->probability = o->probability;
 	in->skel->rodata->max_times = o->times;
 	in->scoped = o->mode == MODE_ORDER || o->mode == MODE_ALL;
+	in->counted[0] = !in->scoped && kernel_func_exists("should_fail_alloc_page");
+	in->counted[1] = !in->scoped && kernel_func_exists("should_failslab");
 	bpf_program__set_autoload(in->skel->progs.fail_page, in->scoped);
 	bpf_program__set_autoload(in->skel->progs.fail_slab_alloc, in->scoped);
+	bpf_program__set_autoload(in->skel->progs.count_page, in->counted[0]);
+	bpf_program__set_autoload(in->skel->progs.count_slab, in->counted[1]);
 	*skeleton = in->skel->skeleton;
 	return 0;
 }
@@ -748,15 +758,25 @@ static void inject_refused(void *ctx)
 		"(-v shows the verifier's log)\n");
 }
 
-/* fail_page and fail_slab_alloc when scoped, else count_page and count_slab */
+/*
+ * fail_page and fail_slab_alloc when scoped, else count_page and
+ * count_slab where the kernel has their functions
+ */
 static int attach_hooks(struct inject *in)
 {
 	struct inject_bpf *skel = in->skel;
 
-	in->hooks[0] = bpf_program__attach(in->scoped ? skel->progs.fail_page : skel->progs.count_page);
-	in->hooks[1] = bpf_program__attach(in->scoped ? skel->progs.fail_slab_alloc :
-					   skel->progs.count_slab);
-	if (in->hooks[0] && in->hooks[1])
+	if (in->scoped) {
+		in->hooks[0] = bpf_program__attach(skel->progs.fail_page);
+		in->hooks[1] = bpf_program__attach(skel->progs.fail_slab_alloc);
+	} else {
+		if (in->counted[0])
+			in->hooks[0] = bpf_program__attach(skel->progs.count_page);
+		if (in->counted[1])
+			in->hooks[1] = bpf_program__attach(skel->progs.count_slab);
+	}
+	if ((in->hooks[0] || !(in->scoped || in->counted[0])) &&
+	    (in->hooks[1] || !(in->scoped || in->counted[1])))
 		return 0;
 	fprintf(stderr, "sgscope inject: cannot attach to should_fail_alloc_page/should_failslab: %s\n",
 		strerror(errno));
@@ -870,8 +890,12 @@ static void report_disarmed_json(const struct inject *in, int status)
 	json_string(&j, "tool", "inject");
 	json_string(&j, "report", "disarmed");
 	json_string(&j, "mode", mode_names[o->mode]);
-	json_u64(&j, "injected_pages", in->scoped ? skel->bss->injected_pages : skel->bss->kernel_pages);
-	json_u64(&j, "injected_slab", in->scoped ? skel->bss->injected_slab : skel->bss->kernel_slab);
+	if (in->scoped || in->counted[0])
+		json_u64(&j, "injected_pages", in->scoped ? skel->bss->injected_pages :
+			 skel->bss->kernel_pages);
+	if (in->scoped || in->counted[1])
+		json_u64(&j, "injected_slab", in->scoped ? skel->bss->injected_slab :
+			 skel->bss->kernel_slab);
 	json_u64(&j, "scoped_calls", skel->bss->scoped_calls);
 	if (o->mode == MODE_FRAGMENT) {
 		json_u64(&j, "order_min", o->order_min);
@@ -895,9 +919,16 @@ static void report_disarmed(const struct inject *in, int status)
 		report_disarmed_json(in, status);
 		return;
 	}
-	fprintf(stderr, "sgscope inject: disarmed; injected %llu page and %llu slab allocation failures",
-		(unsigned long long)(in->scoped ? skel->bss->injected_pages : skel->bss->kernel_pages),
-		(unsigned long long)(in->scoped ? skel->bss->injected_slab : skel->bss->kernel_slab));
+	fprintf(stderr, "sgscope inject: disarmed");
+	if (in->scoped || (in->counted[0] && in->counted[1]))
+		fprintf(stderr, "; injected %llu page and %llu slab allocation failures",
+			(unsigned long long)(in->scoped ? skel->bss->injected_pages :
+					     skel->bss->kernel_pages),
+			(unsigned long long)(in->scoped ? skel->bss->injected_slab :
+					     skel->bss->kernel_slab));
+	else
+		fprintf(stderr, "; the kernel's own allocation failures not counted "
+			"(no should_fail_alloc_page or should_failslab in its BTF)");
 	if (in->scoped)
 		fprintf(stderr, " (%llu allocation calls inside ALSA buffer allocation)",
 			(unsigned long long)skel->bss->scoped_calls);

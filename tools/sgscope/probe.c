@@ -244,6 +244,17 @@ static int kprobe_target(const char *name, char *target, size_t tlen,
 	return 0;
 }
 
+bool kernel_func_exists(const char *name)
+{
+	int btf_id, obj_fd;
+
+	if (find_kernel_func(name, &btf_id, &obj_fd))
+		return false;
+	if (obj_fd > 0)
+		close(obj_fd);
+	return true;
+}
+
 static bool tracepoint_in_btf(const char *name)
 {
 	char type[160];

@@ -69,6 +69,8 @@ int kernel_funcs_matching(bool (*match)(const struct btf *btf,
 			  void (*found)(void *ctx, const char *name), void *ctx);
 
 /* Set autoload and targets before the object is loaded.  0 or -1. */
+/* a function in the BTF of vmlinux or of a loaded module */
+bool kernel_func_exists(const char *name);
 int probes_choose(struct probe_point *points, int n, enum attach_mode mode);
 /* Attach what was chosen, after load.  Links go to links[2 * n]. */
 int probes_attach(struct probe_point *points, int n, struct bpf_link **links);

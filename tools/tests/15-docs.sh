@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The documentation: README stays a front door (at most 300 lines), every
 # relative link in README.md and docs/*.md resolves (file and heading
-# anchor), and docs/measurements.md is what tools/bench/measurements.py
-# derives from the committed run folders.  The link check is shown to fail
+# anchor), docs/measurements.md is what tools/bench/measurements.py
+# derives from the committed run folders, and README's compatibility
+# summary is docs/compatibility.md's with every kernel "yes".  The link check is shown to fail
 # on a broken file, a broken anchor and a document without links.
 source "$(dirname "$0")/lib.sh"
 start_checks
@@ -30,6 +31,15 @@ if out=$("$docs" measurements); then
 else
 	fail "docs: docs/measurements.md is what measurements.py writes from results/" "$out"
 fi
+
+# README's compatibility summary: docs/compatibility.md's, all yes
+relay "$repo/tools/tests/compat.py" summary-check "$repo/docs/compatibility.md" "$repo/README.md"
+# ... and it fails on a kernel whose row says no
+sed '0,/| yes |$/s//| no |/' "$repo/docs/compatibility.md" >"$tmp/compat-no.md"
+cp "$repo/README.md" "$tmp/README.md"
+"$repo/tools/tests/compat.py" summary "$tmp/compat-no.md" "$tmp/README.md"
+out=$("$repo/tools/tests/compat.py" summary-check "$tmp/compat-no.md" "$tmp/README.md")
+contains "docs: the summary check fails where a probe's counts did not match" "not ok - compat" "$out"
 
 # the checks can fail: synthetic documents beside a real heading
 printf '# Title\n\n## A section: `x`\n\ntext\n' >"$tmp/target.md"

@@ -11,9 +11,8 @@ source "$(dirname "$0")/lib.sh"
 # the device run's cases are a block of their own
 start_checks
 
-kbuild=${KBUILD:-$cache/build}
 ksrc=${KSRC:-$cache/linux-source-6.12}
-out="$repo/results/kunit"
+out="$repo/results/kunit$variant"
 mkdir -p "$out"
 # QEMU in the test machine's clock (tools/vm's: icount by default, so the
 # suites' waits on the device cost no wall time)

@@ -20,43 +20,14 @@ if ! gcc -O2 -Wall -Werror -o "$work/pcm-checks" "$repo/tools/tests/pcm-checks.c
 fi
 
 # Distinct seeded noise per play
-specs=() seed=1
-for pcm in 0 1 2 3; do
-	for mode in rw mmap; do
-		specs+=("in-pcm$pcm-$mode:$seed:0.5") seed=$((seed + 1))
-	done
-done
-specs+=("in-pcm2-premapped:$seed:0.5")
-"$repo/tools/tests/playback.py" make "$work" "${specs[@]}" in-chunked:99:1.0 short:7:0.3:0
-suspend_specs=() suspend_checks=()
-for pcm in 0 1 2 3; do
-	suspend_specs+=("in-suspend-pcm$pcm:$((201 + pcm)):3")
-	suspend_checks+=("in-suspend-pcm$pcm=suspend: pcm$pcm")
-done
-"$repo/tools/tests/playback.py" make "$work" "${suspend_specs[@]}"
-duplex_specs=() captures=()
-for pcm in 0 1 2 3; do
-	duplex_specs+=("in-duplex-pcm$pcm:$((301 + pcm)):1")
-	captures+=("cap-pcm$pcm-rw=capture: pcm$pcm rw" "cap-pcm$pcm-mmap=capture: pcm$pcm mmap")
-done
-for pcm in 0 1 2 3; do
-	captures+=("cap-duplex-pcm$pcm=duplex: pcm$pcm captures while it plays")
-done
-# the capture input: 30 s of seeded noise, more than every capture takes
-"$repo/tools/tests/playback.py" make "$work" capture-in:300:30:0 "${duplex_specs[@]}"
+driver_inputs "$work"
 
 # Boot 1: playback recorded by the device's --wav output.
 "$vm" --results "$work" --console "$tmp/console-play.log" --wav "$tmp/out.wav" \
 	--timeout 600 -- sh "$repo/tools/tests/guest/play.sh" "$work"
 rc=$?
 expect "driver: the playback run completes" 0 "$rc"
-checks=()
-for pcm in 0 1 2 3; do
-	for mode in rw mmap; do
-		checks+=("in-pcm$pcm-$mode=play: pcm$pcm-$mode")
-	done
-done
-"$repo/tools/tests/playback.py" check "$work" "$tmp/out.wav" "${checks[@]}" \
+"$repo/tools/tests/playback.py" check "$work" "$tmp/out.wav" "${play_checks[@]}" \
 	"in-chunked=play: pcm1 chunked (>32 descriptors)"
 
 # Boot 2: a system suspend and resume (pm_test) while each PCM plays, the
@@ -75,12 +46,8 @@ rc=$?
 	--wav "$tmp/duplex.wav" --timeout 600 -- sh "$repo/tools/tests/guest/capture.sh" "$work"
 rc=$?
 [ "$rc" -lt 124 ] || fail "driver: the capture run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console-capture.log")"
-"$repo/tools/tests/playback.py" captured "$work" "$work/capture-in.raw" "${captures[@]}" \
+"$repo/tools/tests/playback.py" captured "$work" "$work/capture-in.raw" "${capture_checks[@]}" \
 	"cap-chunked=capture: pcm1 chunked (>32 descriptors)"
-duplex_checks=()
-for pcm in 0 1 2 3; do
-	duplex_checks+=("in-duplex-pcm$pcm=duplex: pcm$pcm plays while it captures")
-done
 "$repo/tools/tests/playback.py" check "$work" "$tmp/duplex.wav" "${duplex_checks[@]}"
 
 # Boot 4: capture of silence, error cases, unbind/bind, kmemleak, kernel log.
@@ -99,7 +66,7 @@ rc=$?
 # initcall_blacklist and an out-of-tree build of the same sources is
 # loaded under a name of its own (driver/Makefile says why).
 cp -r "$repo/driver" "$tmp/oot"
-out=$(make -C "$cache/build" M="$tmp/oot" CONFIG_SND_SGSCOPE=m CONFIG_SND_SGSCOPE_KUNIT_TEST= \
+out=$(make -C "$kbuild" M="$tmp/oot" CONFIG_SND_SGSCOPE=m CONFIG_SND_SGSCOPE_KUNIT_TEST= \
 	SGSCOPE_MODULE=snd-sgscope-oot "CC=ccache gcc" 2>&1)
 expect "driver: the module builds out of tree against the test kernel" 0 $?
 cp "$tmp/oot/snd-sgscope-oot.ko" "$work/" 2>/dev/null || fail "driver: ... giving snd-sgscope-oot.ko" "$(tail -3 <<<"$out")"

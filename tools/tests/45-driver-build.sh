@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 start_checks
 
 ksrc=${KSRC:-$cache/linux-source-6.12}
-kbuild=${KBUILD:-$cache/build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 # the unit tests and the guest runs report blocks of their own
 start_checks
 
-kbuild=${KBUILD:-$cache/build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 work="$tmp/work"

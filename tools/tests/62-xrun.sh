@@ -3,9 +3,9 @@
 # sgscope xrun in the test machine: each planted cause of an xrun in a run
 # of its own, the tracer's count against the player's, its verdicts
 # against the cause (tools/tests/guest/xrun-checks.sh), on the test kernel
-# (the sound core built in) and on Debian's 6.1 (the sound core as
-# modules, snd-sgscope built against its headers), where jackd2 counts
-# its own xruns too.
+# (the sound core built in) and on Debian's 6.1, 6.12 and 6.12-rt (the
+# sound core as modules, snd-sgscope built against their headers), where
+# jackd2 counts its own xruns too.
 source "$(dirname "$0")/lib.sh"
 # the guest script reports a block of its own
 start_checks
@@ -16,21 +16,26 @@ if [ ! -x "$repo/build/sgscope/sgscope" ]; then
 	fail "xrun: build/sgscope/sgscope is built (make sgscope)"
 	finish
 fi
-mkdir -p "$tmp/test-kernel" "$tmp/debian-6.1"
+# the test kernel, then Debian's own (tools/stock-kernel), the sound core
+# as modules there and snd-sgscope built against their headers
+kernels=(test-kernel debian-6.1 debian-6.12 debian-6.12-rt)
+mkdir -p "$tmp/test-kernel"
 for tool in pcm-player cpu-work; do
 	gcc -O2 -Wall -Werror -o "$tmp/test-kernel/$tool" "$repo/tools/tests/$tool.c" -lasound
 	check $? "xrun: $tool builds" || finish
-	cp "$tmp/test-kernel/$tool" "$tmp/debian-6.1/"
 done
-stock=$("$repo/tools/stock-kernel" --print-dir debian-6.1)
-stock_module "$stock" "$tmp/debian-6.1"
-check $? "xrun: snd-sgscope builds for Debian's 6.1 ($stock)" || finish
+for kernel in "${kernels[@]:1}"; do
+	mkdir -p "$tmp/$kernel"
+	cp "$tmp/test-kernel/pcm-player" "$tmp/test-kernel/cpu-work" "$tmp/$kernel/"
+	stock_module "$kernel" "$tmp/$kernel"
+	check $? "xrun: snd-sgscope builds for $kernel" || finish
+done
 
 # the measuring machine's kernel parameters: no kmemleak scan beside the
 # planted causes (tools/bench/kernel-params)
 params=()
 while read -r p; do params+=(--append "$p"); done < <(grep -v '^#' "$repo/tools/bench/kernel-params")
-for kernel in test-kernel debian-6.1; do
+for kernel in "${kernels[@]}"; do
 	work="$tmp/$kernel"
 	flags=()
 	[ "$kernel" = test-kernel ] || flags=(--kernel "$kernel")

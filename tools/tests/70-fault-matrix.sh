@@ -16,17 +16,17 @@ for bad in "" "--order 3 --all -- true" "--order 11 -- true" "--slab -d 1" \
 	"--fragment 0 -d 1" "--order 1" "--order 1 -d 1 -- true" "--within f --order 1 -- true" \
 	"--frobnicate -- true"; do
 	# shellcheck disable=SC2086
-	"$S" inject $bad >/dev/null 2>"$repo/results/inject-usage.err"
+	"$S" inject $bad >/dev/null 2>"$repo/results/inject-usage$variant.err"
 	rc=$?
-	grep -q '^usage: sgscope inject' "$repo/results/inject-usage.err" && [ $rc = 2 ]
+	grep -q '^usage: sgscope inject' "$repo/results/inject-usage$variant.err" && [ $rc = 2 ]
 	expect "inject: a bad command line is refused with usage and exit 2 ('$bad')" 0 $?
 done
-rm -f "$repo/results/inject-usage.err"
+rm -f "$repo/results/inject-usage$variant.err"
 
-mkdir -p "$repo/results/test"
-"$vm" --console "$repo/results/test/console-inject.log" --timeout 300 \
+mkdir -p "$repo/results/test$variant"
+"$vm" --console "$repo/results/test$variant/console-inject.log" --timeout 300 \
 	-- sh "$repo/tools/tests/guest/inject-disarm.sh" || fail "inject: the disarm run completes"
 
-"$repo/tools/tests/fault-matrix-run" fast "$repo/results/test/fault-matrix" | tee "$repo/results/test/fault-matrix.log"
-grep -q '^not ok - ' "$repo/results/test/fault-matrix.log" && failures=$((failures + 1))
+"$repo/tools/tests/fault-matrix-run" fast "$repo/results/test$variant/fault-matrix" | tee "$repo/results/test$variant/fault-matrix.log"
+grep -q '^not ok - ' "$repo/results/test$variant/fault-matrix.log" && failures=$((failures + 1))
 finish

@@ -11,10 +11,18 @@ for, probe, attach got, function, whether its counts matched.
                                 in the TSVs are exactly the TSVs' rows
   compat.py write PAGE TSV...   put those rows into PAGE (what `make
                                 compat-table` does with the last runs')
+  compat.py summary PAGE README write README's summary of PAGE: a row per
+                                kernel, a column per subcommand, "yes" where
+                                every probe's counts matched
+  compat.py summary-check PAGE README
+                                a TAP line: README's summary is PAGE's, and
+                                every kernel has "yes" for every subcommand
 """
 import sys
 
 BEGIN, END = "<!-- compat-table begin -->", "<!-- compat-table end -->"
+SUMMARY_BEGIN, SUMMARY_END = "<!-- compat-summary begin -->", "<!-- compat-summary end -->"
+SUBCOMMANDS = ["allocs", "pagelat", "dmamap", "xrun"]
 HEADER = ["| kernel | subcommand | attach asked | probe | attach got | function | counts matched |",
           "|---|---|---|---|---|---|---|"]
 
@@ -63,7 +71,53 @@ def merged(old, new):
     return [r for k in order for r in kept + new if kernel_of(r) == k]
 
 
+def summary(rows):
+    """The summary table's lines, and whether every cell says yes."""
+    kernels = []
+    for r in rows:
+        if kernel_of(r) not in kernels:
+            kernels.append(kernel_of(r))
+    lines = ["| kernel | " + " | ".join(SUBCOMMANDS) + " |",
+             "|---|" + "---|" * len(SUBCOMMANDS)]
+    every = bool(kernels)
+    for k in kernels:
+        cells = []
+        for sub in SUBCOMMANDS:
+            matched = [r.split("|")[7].strip() for r in rows
+                       if kernel_of(r) == k and source_of(r)[1] == sub]
+            cell = "not run" if not matched else "yes" if all(m == "yes" for m in matched) else "no"
+            every = every and cell == "yes"
+            cells.append(cell)
+        lines.append(f"| {k} | " + " | ".join(cells) + " |")
+    return lines, every
+
+
+def readme_summary(page, readme):
+    with open(page) as f:
+        _, rows, _ = split_page(f.read(), page)
+    with open(readme) as f:
+        text = f.read()
+    if SUMMARY_BEGIN not in text or SUMMARY_END not in text:
+        sys.exit(f"{readme} has no {SUMMARY_BEGIN} ... {SUMMARY_END} section")
+    head, rest = text.split(SUMMARY_BEGIN, 1)
+    old, tail = rest.split(SUMMARY_END, 1)
+    lines, every = summary(rows)
+    return head, old.strip(), "\n".join(lines), tail, every
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] in ("summary", "summary-check"):
+        head, old, new, tail, every = readme_summary(sys.argv[2], sys.argv[3])
+        if sys.argv[1] == "summary":
+            with open(sys.argv[3], "w") as f:
+                f.write(f"{head}{SUMMARY_BEGIN}\n{new}\n{SUMMARY_END}{tail}")
+            return
+        ok = old == new and every
+        print(f"{'ok' if ok else 'not ok'} - compat: {sys.argv[3]}'s summary is {sys.argv[2]}'s, "
+              f"every kernel yes for every subcommand")
+        if not ok:
+            print("\n".join(f"#   {line}" for line in new.splitlines()))
+        return
     if len(sys.argv) < 4 or sys.argv[1] not in ("check", "write"):
         sys.exit(__doc__)
     page, tsvs = sys.argv[2], sys.argv[3:]

@@ -8,6 +8,12 @@
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${SGSCOPE_CACHE:-$HOME/.cache/sgscope}
+# the kernel build the suite tests; the debug kernel's (KBUILD=$debug_kbuild,
+# 41-debug-kernel) keep their results apart, under names ending in -debug
+debug_kbuild=$cache/debug/build
+kbuild=${KBUILD:-$cache/build}
+variant=
+[ "$kbuild" != "$debug_kbuild" ] || variant=-debug
 vm="$repo/tools/vm"
 # shellcheck source=tools/tests/checks.sh
 source "$repo/tools/tests/checks.sh"
@@ -23,16 +29,35 @@ compat_check() {
 		fail "compat: the $2 checks recorded their probes"
 	fi
 }
-# stock_module STOCK WORK: snd-sgscope built out of tree against the
-# headers of tools/stock-kernel's STOCK folder, into WORK/snd-sgscope.ko;
-# make's output in WORK/stock-module.log
+# stock_module NAME WORK: snd-sgscope built out of tree against the
+# headers of tools/stock-kernel's NAME, into WORK/snd-sgscope.ko; make's
+# output in WORK/stock-module.log
 stock_module() {
-	local src
-	src=$(mktemp -d)
-	cp -r "$repo/driver/." "$src/"
-	make -C "$1/build" M="$src" CONFIG_SND_SGSCOPE=m >"$2/stock-module.log" 2>&1 &&
-		cp "$src/snd-sgscope.ko" "$2/"
-	local rc=$?
-	rm -rf "$src"
-	return $rc
+	"$repo/tools/stock-kernel" --driver "$2" "$1" >/dev/null 2>&1
+}
+# driver_inputs WORK: the seeded inputs of the driver's bit-exact runs
+# (playback.py make) in WORK, and what the host checks each run's output
+# for: play_checks (play.sh, recorded), suspend_checks (suspend.sh,
+# recorded), capture_checks (capture.sh, against WORK/capture-in.raw)
+# and duplex_checks (capture.sh, recorded)
+driver_inputs() {
+	local specs=() seed=1 pcm mode
+	play_checks=() suspend_checks=() capture_checks=() duplex_checks=()
+	for pcm in 0 1 2 3; do
+		for mode in rw mmap; do
+			specs+=("in-pcm$pcm-$mode:$seed:0.5") seed=$((seed + 1))
+			play_checks+=("in-pcm$pcm-$mode=play: pcm$pcm-$mode")
+			capture_checks+=("cap-pcm$pcm-$mode=capture: pcm$pcm $mode")
+		done
+		specs+=("in-suspend-pcm$pcm:$((201 + pcm)):3" "in-duplex-pcm$pcm:$((301 + pcm)):1")
+		suspend_checks+=("in-suspend-pcm$pcm=suspend: pcm$pcm")
+		duplex_checks+=("in-duplex-pcm$pcm=duplex: pcm$pcm plays while it captures")
+	done
+	for pcm in 0 1 2 3; do
+		capture_checks+=("cap-duplex-pcm$pcm=duplex: pcm$pcm captures while it plays")
+	done
+	specs+=("in-pcm2-premapped:$seed:0.5")
+	# the capture input: 30 s of seeded noise, more than every capture takes
+	"$repo/tools/tests/playback.py" make "$1" "${specs[@]}" in-chunked:99:1.0 short:7:0.3:0 \
+		capture-in:300:30:0
 }

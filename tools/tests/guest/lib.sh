@@ -75,7 +75,15 @@ stopped() {
 # start line (and per .page op pagelat timed) in $dir/compat.tsv: kernel,
 # subcommand, attach asked for, probe, attach got, function, whether every
 # count check since matched.
-# $compat_kernel names the kernel (e.g. "6.12 (test kernel)").
+# $compat_kernel names the kernel (kernel_label).
+# kernel_label WHOSE WHERE: "6.12 (Debian's PREEMPT_RT, sound core as
+# modules)", the release's first two numbers, then PREEMPT_RT where the
+# running kernel is one
+kernel_label() {
+	rt=""
+	[ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ] && rt=" PREEMPT_RT"
+	echo "$(uname -r | cut -d. -f1-2) ($1$rt, $2)"
+}
 compat_begin() { compat_mark=$failures; }
 compat_row() { # SUBCOMMAND ASKED OUTPUT
 	matched=yes

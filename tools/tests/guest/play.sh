@@ -11,11 +11,16 @@ sgscope_card
 dbg=$debugfs
 amixer -q -c sgscope sset Master 100% unmute && amixer -q -c sgscope sset PCM 100% unmute
 echo "# card $card"
+# The inputs from tmpfs: a read from the 9p share completes at host time,
+# and under icount the guest's clock runs on while it waits, the device's
+# DMA with it (an underrun when the host is busy)
+in=/tmp/play-in
+mkdir -p $in && cp "$dir"/in-*.wav $in/
 
 for pcm in 0 1 2 3; do
 	for mode in rw mmap; do
 		flag=""; [ $mode = mmap ] && flag=-M
-		aplay -q -D hw:sgscope,$pcm $flag "$dir/in-pcm$pcm-$mode.wav"
+		aplay -q -D hw:sgscope,$pcm $flag "$in/in-pcm$pcm-$mode.wav"
 		check $? "play: aplay through the PCM exits 0 (pcm$pcm, $mode)"
 	done
 done
@@ -26,7 +31,7 @@ param=$dbg/vmalloc_page
 calls() { sed -n 's/^page_callbacks //p' "$dbg/counters"; }
 before=$(calls)
 echo premapped >$param
-aplay -q -D hw:sgscope,2 -M "$dir/in-pcm2-premapped.wav"
+aplay -q -D hw:sgscope,2 -M "$in/in-pcm2-premapped.wav"
 rc=$?
 echo lookup >$param
 check $rc "play: aplay mmap through pcm2 premapped exits 0"
@@ -44,7 +49,7 @@ T=/sys/kernel/tracing
 echo >$T/trace
 echo 1 >$T/events/sgscope/sgscope_alloc/enable
 echo 1 >$T/events/sgscope/sgscope_irq/enable
-taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 "$dir/in-chunked.wav" &
+taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 "$in/in-chunked.wav" &
 sg_layout $dbg/pcm1-playback
 wait $! && rc=0 || rc=$?
 sg_fallback_off

@@ -14,7 +14,7 @@ S=$(cd "$here/../../.." && pwd)/build/sgscope/sgscope
 start_checks
 sgscope_card
 dev=$(basename "$(readlink /sys/class/sound/card$card/device)")
-compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
+compat_kernel=$(kernel_label "test kernel" "sound core built in")
 
 if [ "$mode" = plain ]; then
 	# -- pagelat, allocs and dmamap, text and JSON, over one workload

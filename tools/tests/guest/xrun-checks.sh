@@ -29,9 +29,9 @@ if [ -e "$share/snd-sgscope.ko" ]; then
 	stock=1
 	modprobe snd-pcm && modprobe snd-ac97-codec && insmod "$share/snd-sgscope.ko"
 	check $? "xrun: the sound core's modules and snd-sgscope load"
-	compat_kernel="$(uname -r | cut -d. -f1-2) (Debian's, sound core as modules)"
+	compat_kernel=$(kernel_label "Debian's" "sound core as modules")
 else
-	compat_kernel="$(uname -r | cut -d. -f1-2) (test kernel, sound core built in)"
+	compat_kernel=$(kernel_label "test kernel" "sound core built in")
 fi
 sgscope_card
 
