@@ -288,7 +288,9 @@ struct sgscope_alloc_event {
  * on it; its scheduling and page faults join the stream's events.
  */
 enum sgscope_xrun_ev {
-	SGSCOPE_XEV_PERIOD,	/* period elapsed: a = handler entry ts or 0, b = irq */
+	SGSCOPE_XEV_PERIOD,	/* period elapsed: a = handler entry ts or 0, b = irq,
+				 * and for a threaded handler its thread's wake-up
+				 * (SGSCOPE_XEV_THREAD_WAKEUP) */
 	SGSCOPE_XEV_HWPTR,	/* hw_ptr moved: a = new hw_ptr, b = frames moved */
 	SGSCOPE_XEV_APPL,	/* appl_ptr moved: a = new, b = headroom in frames */
 	SGSCOPE_XEV_XFER_IN,	/* client enters read/write */
@@ -301,9 +303,18 @@ enum sgscope_xrun_ev {
 	SGSCOPE_XEV_FAULT_OUT,
 	SGSCOPE_XEV_STALL_IN,	/* client enters direct reclaim or compaction */
 	SGSCOPE_XEV_STALL_OUT,
-	SGSCOPE_XEV_XRUN,	/* the core declares the xrun */
+	SGSCOPE_XEV_XRUN,	/* the core declares the xrun: a, b as for PERIOD */
 	SGSCOPE_XEV_TYPES,
 };
+
+/*
+ * A threaded handler's period: its handler's start (a) is the hard
+ * interrupt that woke its thread, and b holds, above the irq, how long
+ * the thread took to run (ns, up to 2^32 - 1).
+ */
+#define SGSCOPE_XEV_THREAD_SHIFT	32
+#define SGSCOPE_XEV_THREAD_WAKEUP(b)	((b) >> SGSCOPE_XEV_THREAD_SHIFT)
+#define SGSCOPE_XEV_IRQ(b)		((b) & 0xffffffffULL)
 
 struct sgscope_xrun_event {
 	__u64 ts;

@@ -67,6 +67,34 @@ struct {
 	__type(value, __u32);
 } client_slots SEC(".maps");
 
+/*
+ * Threaded handlers (every handler on PREEMPT_RT, forced into a thread):
+ * the hard interrupt only wakes the handler's thread, which runs the
+ * driver's handler later.  Its handler's time starts at that hard
+ * interrupt, and the thread's wake-up is a part of it.  Per irq: the hard
+ * interrupt that woke the thread, until the thread runs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u64);
+} woken_irqs SEC(".maps");
+
+/* per handler thread running its handler: the irq, hard interrupt, start */
+struct irq_thread {
+	__u64 hardirq_ts;
+	__u64 start_ts;
+	__u32 irq;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct irq_thread);
+} irq_threads SEC(".maps");
+
 /* per CPU: the interrupt handler running, and the task on the CPU */
 struct cpu_state {
 	__u64 irq_ts;
@@ -232,30 +260,42 @@ static __always_inline void hw_check(struct xstream *st, struct snd_pcm_substrea
 		hw_seen(st, hw, BPF_CORE_READ(runtime, boundary));
 }
 
-/* the interrupt handler this CPU runs: its start, or 0 */
-static __always_inline __u64 in_handler_since(void)
+/*
+ * The interrupt handler this CPU runs: its start, or 0, and in *b its irq
+ * and, for a handler thread, the thread's wake-up (SGSCOPE_XEV_PERIOD)
+ */
+static __always_inline __u64 handler_since(struct cpu_state *c, __u64 *b)
 {
-	__u32 zero = 0;
-	struct cpu_state *c = bpf_map_lookup_elem(&cpus, &zero);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct irq_thread *t;
 
-	return c && c->in_irq ? c->irq_ts : 0;
+	*b = 0;
+	if (c && c->in_irq) {
+		*b = c->irq;
+		return c->irq_ts;
+	}
+	/* a handler thread's: from the hard interrupt that woke it */
+	t = bpf_map_lookup_elem(&irq_threads, &tid);
+	if (!t)
+		return 0;
+	*b = t->irq | (t->start_ts - t->hardirq_ts) << SGSCOPE_XEV_THREAD_SHIFT;
+	return t->hardirq_ts;
 }
 
 static __always_inline int period_enter(struct snd_pcm_substream *substream)
 {
 	struct xstream *st = stream_of(substream);
-	__u64 since = in_handler_since();
-	__u32 zero = 0, irq = 0;
+	__u32 zero = 0;
 	struct cpu_state *c;
+	__u64 since, b;
 
 	c = bpf_map_lookup_elem(&cpus, &zero);
 	if (c)
 		c->period_substream = substream;
 	if (!st)
 		return 0;
-	if (since && c)
-		irq = c->irq;
-	push(st, SGSCOPE_XEV_PERIOD, since, irq, NULL);
+	since = handler_since(c, &b);
+	push(st, SGSCOPE_XEV_PERIOD, since, b, NULL);
 	return 0;
 }
 
@@ -282,11 +322,14 @@ SGSCOPE_EXIT(period_exit, period_exit, 1)
 static __always_inline int xrun_enter(struct snd_pcm_substream *substream)
 {
 	struct xstream *st = stream_of(substream);
+	__u32 zero = 0;
+	__u64 since, b;
 
 	if (!st)
 		return 0;
 	hw_check(st, substream);
-	push(st, SGSCOPE_XEV_XRUN, in_handler_since(), 0, NULL);
+	since = handler_since(bpf_map_lookup_elem(&cpus, &zero), &b);
+	push(st, SGSCOPE_XEV_XRUN, since, b, NULL);
 	report(st, substream, SGSCOPE_XRUN_KIND_XRUN, 0);
 	return 0;
 }
@@ -439,15 +482,47 @@ static __always_inline int irq_in(int irq)
 	return 0;
 }
 
-static __always_inline int irq_out(void)
+static __always_inline int irq_out(int ret)
 {
 	__u32 zero = 0;
 	struct cpu_state *c = bpf_map_lookup_elem(&cpus, &zero);
 
-	if (c)
-		c->in_irq = 0;
+	if (!c)
+		return 0;
+	/* the first hard interrupt since the thread last ran */
+	if (c->in_irq && ret == bpf_core_enum_value(enum irqreturn, IRQ_WAKE_THREAD))
+		bpf_map_update_elem(&woken_irqs, &c->irq, &c->irq_ts, BPF_NOEXIST);
+	c->in_irq = 0;
 	return 0;
 }
+
+/* a handler thread runs its handler (irq_forced_thread_fn, irq_thread_fn) */
+static __always_inline int irq_thread_entry(struct irq_desc *desc, struct irqaction *action)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct irq_thread t = { .start_ts = bpf_ktime_get_ns() };
+	__u64 *hardirq;
+
+	t.irq = BPF_CORE_READ(action, irq);
+	hardirq = bpf_map_lookup_elem(&woken_irqs, &t.irq);
+	t.hardirq_ts = hardirq ? *hardirq : t.start_ts;
+	bpf_map_delete_elem(&woken_irqs, &t.irq);
+	bpf_map_update_elem(&irq_threads, &tid, &t, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int irq_thread_out(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&irq_threads, &tid);
+	return 0;
+}
+
+SGSCOPE_ENTRY2(forced_enter, irq_thread_entry, struct irq_desc *, struct irqaction *)
+SGSCOPE_EXIT(forced_exit, irq_thread_out, 2)
+SGSCOPE_ENTRY2(threaded_enter, irq_thread_entry, struct irq_desc *, struct irqaction *)
+SGSCOPE_EXIT(threaded_exit, irq_thread_out, 2)
 
 SEC("tp_btf/irq_handler_entry")
 int BPF_PROG(irq_in_btf, int irq)
@@ -462,15 +537,15 @@ int BPF_PROG(irq_in_raw, int irq)
 }
 
 SEC("tp_btf/irq_handler_exit")
-int BPF_PROG(irq_out_btf)
+int BPF_PROG(irq_out_btf, int irq, struct irqaction *action, int ret)
 {
-	return irq_out();
+	return irq_out(ret);
 }
 
 SEC("raw_tp/irq_handler_exit")
-int BPF_PROG(irq_out_raw)
+int BPF_PROG(irq_out_raw, int irq, struct irqaction *action, int ret)
 {
-	return irq_out();
+	return irq_out(ret);
 }
 
 struct task_struct___old {

@@ -81,6 +81,8 @@ static void print_text(const struct sgscope_xrun_report *r, const struct xrun_pa
 	if (p->irq_handler_ns)
 		printf("; longest handler before period elapsed %.3f ms",
 		       p->irq_handler_ns / NS_PER_MS);
+	if (p->irq_thread_ns)
+		printf(" (its thread's wake-up %.3f ms)", p->irq_thread_ns / NS_PER_MS);
 	if (r->kind == SGSCOPE_XRUN_KIND_NEAR && r->rate)
 		printf("; headroom %.3f ms", r->headroom_frames * 1e3 / r->rate);
 	printf("\n");
@@ -108,6 +110,7 @@ static void print_json(const struct sgscope_xrun_report *r, const struct xrun_pa
 	json_u64(&j, "window_ns", p->window_end - p->window_start);
 	json_bool(&j, "client_seen", p->client_seen);
 	json_u64(&j, "irq_handler_ns", p->irq_handler_ns);
+	json_u64(&j, "irq_thread_ns", p->irq_thread_ns);
 	json_u64(&j, "client_tid", r->client_tid);
 	if (h) {
 		json_object_begin(&j, "cpu_holder");
@@ -278,6 +281,8 @@ static const char *const *const poll_candidates = CANDIDATES("snd_pcm_poll");
 static const char *const *const fault_candidates = CANDIDATES("snd_pcm_mmap_data_fault");
 static const char *const *const reclaim_candidates = CANDIDATES("try_to_free_pages");
 static const char *const *const compact_candidates = CANDIDATES("try_to_compact_pages");
+static const char *const *const forced_candidates = CANDIDATES("irq_forced_thread_fn");
+static const char *const *const threaded_candidates = CANDIDATES("irq_thread_fn");
 static const char *const *const irq_in_tp = CANDIDATES("irq/irq_handler_entry");
 static const char *const *const irq_out_tp = CANDIDATES("irq/irq_handler_exit");
 static const char *const *const wakeup_tp = CANDIDATES("sched/sched_wakeup");
@@ -318,6 +323,9 @@ static int xrun_points(void *ctx, struct probe_point *p)
 	p[n++] = PROBE_POINT(s, reclaim, "direct reclaim", reclaim_candidates, true);
 	p[n++] = PROBE_POINT(s, compact, "direct compaction",
 			     compact_candidates, true);
+	/* handler threads: all of them on PREEMPT_RT (forced), few elsewhere */
+	p[n++] = PROBE_POINT(s, forced, "forced handler thread", forced_candidates, true);
+	p[n++] = PROBE_POINT(s, threaded, "handler thread", threaded_candidates, true);
 	p[n++] = XRUN_TRACEPOINT(s, irq_in, "interrupt entry", irq_in_tp, false);
 	p[n++] = XRUN_TRACEPOINT(s, irq_out, "interrupt exit", irq_out_tp, false);
 	p[n++] = XRUN_TRACEPOINT(s, wakeup, "wake-up", wakeup_tp, false);

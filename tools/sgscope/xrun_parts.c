@@ -102,8 +102,10 @@ static void find_causes(struct walk *w)
 		if ((e->type == SGSCOPE_XEV_PERIOD || e->type == SGSCOPE_XEV_XRUN) &&
 		    e->a && e->a <= e->ts) {
 			add_cause(w, e->a, e->ts, XRUN_PART_INTERRUPT);
-			if (e->ts - e->a > w->p->irq_handler_ns)
+			if (e->ts - e->a > w->p->irq_handler_ns) {
 				w->p->irq_handler_ns = e->ts - e->a;
+				w->p->irq_thread_ns = SGSCOPE_XEV_THREAD_WAKEUP(e->b);
+			}
 		}
 		if (e->type != SGSCOPE_XEV_PERIOD)
 			continue;

@@ -35,6 +35,7 @@ struct xrun_parts {
 	__u64 window_start;	/* the client's last service of the stream */
 	__u64 window_end;	/* the xrun, or the late service of a near miss */
 	__u64 irq_handler_ns;	/* longest handler entry to period elapsed seen */
+	__u64 irq_thread_ns;	/* ... of it, a handler thread's wake-up */
 	bool client_seen;	/* the window starts at a service by the client */
 	int verdict;		/* the largest part, -1 when every part is 0 */
 	int holders;

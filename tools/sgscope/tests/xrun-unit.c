@@ -68,6 +68,25 @@ static void test_interrupt(void)
 	      p.waiting_ns);
 }
 
+/* PREEMPT_RT: the handler runs in a thread the hard interrupt woke */
+static void test_irq_thread(void)
+{
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	served_then_waits();
+	/* hard interrupt at 4 ms, its thread runs at 9 ms, spins to 12 ms */
+	ev(12 * MS, SGSCOPE_XEV_XRUN, 4 * MS,
+	   11 | (__u64)(5 * MS) << SGSCOPE_XEV_THREAD_SHIFT, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_INTERRUPT, "a late handler thread: verdict interrupt (%s)",
+	      xrun_part_name(p.verdict));
+	check(p.irq_handler_ns == 8 * MS,
+	      "a late handler thread: hard interrupt to the xrun (%llu ns)", p.irq_handler_ns);
+	check(p.irq_thread_ns == 5 * MS, "a late handler thread: its wake-up (%llu ns)",
+	      p.irq_thread_ns);
+}
+
 static void test_wakeup(void)
 {
 	const struct xrun_holder *h;
@@ -199,6 +218,7 @@ int main(void)
 {
 	tap_begin("xrun-unit");
 	test_interrupt();
+	test_irq_thread();
 	test_wakeup();
 	test_renamed_holder();
 	test_application();
