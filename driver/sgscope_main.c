@@ -195,6 +195,12 @@ static int __sgscope_probe(struct pci_dev *pci)
 	err = dma_set_mask_and_coherent(&pci->dev, DMA_BIT_MASK(32));
 	if (err)
 		return err;
+	/*
+	 * Segments of any length: the descriptor list splits them at
+	 * SGSCOPE_DESC_MAX_BYTES (PCI's default of 64 KiB made DMA_API_DEBUG
+	 * report the longer ones ALSA maps)
+	 */
+	dma_set_max_seg_size(&pci->dev, UINT_MAX);
 	err = pcim_iomap_regions(pci, BIT(0) | BIT(1), KBUILD_MODNAME);
 	if (err)
 		return err;

@@ -30,6 +30,10 @@ static int buf_init(struct kunit *test)
 	/* the AC97 engine's 32-bit addresses, as the driver sets at probe */
 	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(32);
 	ctx->dev->dma_mask = &ctx->dev->coherent_dma_mask;
+	/* ... and segments of any length, which a PCI device has parms for */
+	ctx->dev->dma_parms = kunit_kzalloc(test, sizeof(*ctx->dev->dma_parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->dev->dma_parms);
+	dma_set_max_seg_size(ctx->dev, UINT_MAX);
 	ctx->chip = kunit_kzalloc(test, sizeof(*ctx->chip), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->chip);
 	ctx->chip->dev = ctx->dev;
