@@ -178,4 +178,16 @@ planted_cost map "$out6" $cost_map \
 	'(pcm2-[a-z]*/direct/256k/[a-z0-9]*|pcm1/direct/256k/order1) (dma_map_fixed_ns|alloc_dma_map_ns|alloc_path_ns)' \
 	"${required[@]}"
 
+# the same cell on two kernels side by side (make bench's kernels step, in
+# small): the test kernel's and Debian's 6.12-rt, a column each
+"$repo/tools/bench/kernels" --iterations 2 --filter 'pcm2-lookup/*/none' "$tmp/kernels" \
+	test-kernel debian-6.12-rt >"$tmp/kernels.log" 2>&1
+expect "bench kernels: the runs on both kernels complete" 0 $? || tail -5 "$tmp/kernels.log" | sed 's/^/#   /'
+head=$(grep '^| series |' "$tmp/kernels/kernels.md" 2>/dev/null)
+contains "bench kernels: kernels.md has a column per kernel" "test-kernel (6.12" "$head"
+contains "bench kernels: ... Debian's 6.12-rt's" "debian-6.12-rt (6.12." "$head"
+rows=$(grep -c '^| pcm2-lookup/direct/256k/none ' "$tmp/kernels/kernels.md" 2>/dev/null)
+[ "${rows:-0}" -ge 20 ]
+check $? "bench kernels: every series of the cell is on both kernels (${rows:-0} rows)"
+
 finish

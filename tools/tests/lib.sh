@@ -14,6 +14,14 @@ debug_kbuild=$cache/debug/build
 kbuild=${KBUILD:-$cache/build}
 variant=
 [ "$kbuild" != "$debug_kbuild" ] || variant=-debug
+# on_debug_kernel: the suite runs on the debug kernel (tools/kernel-build
+# --debug), unless KBUILD names another build
+on_debug_kernel() {
+	export KBUILD=${KBUILD:-$debug_kbuild}
+	kbuild=$KBUILD
+	variant=
+	[ "$kbuild" != "$debug_kbuild" ] || variant=-debug
+}
 vm="$repo/tools/vm"
 # shellcheck source=tools/tests/checks.sh
 source "$repo/tools/tests/checks.sh"
