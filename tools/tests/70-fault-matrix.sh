@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # sgscope inject's command line, then the fast subset of the fault matrix
-# in the test machine (plain, --swiotlb, --iommu) booted with the debug
-# kernel, whose lockdep, KASAN, UBSAN and DMA-API checks watch every
-# scenario; make bench runs all of it on the plain kernel.  The table lands
-# in results/test-debug/fault-matrix/matrix.md.
+# in the test machine (plain, --swiotlb, --iommu); make bench runs all of
+# it.  The table lands in results/test/fault-matrix/matrix.md.
 source "$(dirname "$0")/lib.sh"
-on_debug_kernel
 # the guest scripts report blocks of their own
 start_checks
 
