@@ -91,9 +91,11 @@ for name in starved_rw starved_mmap; do
 		"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/$name.out" | sort -u)"
 done
 
-# jackd2 starved: a SCHED_FIFO task above its threads' priority spins
-# 100 ms every 400 ms on its CPU, five times, against its 43 ms buffer;
-# jackd counts each xrun it recovers from (-v: "xrun of at least")
+# jackd2 starved: a SCHED_FIFO task above its threads' priority (10) and
+# below the kernel's handler threads (50: on PREEMPT_RT it would starve
+# the period interrupt's thread too) spins 100 ms every 400 ms on its CPU,
+# five times, against its 43 ms buffer; jackd counts each xrun it recovers
+# from (-v: "xrun of at least")
 jackd_starved() {
 	JACK_NO_AUDIO_RESERVATION=1 taskset -c 0 jackd -v -d alsa -d hw:sgscope,1 -P \
 		-p 1024 -n 2 -r 48000 >"$dir/jackd.log" 2>&1 &
@@ -102,7 +104,7 @@ jackd_starved() {
 		grep -qs 'state: RUNNING' "/proc/asound/card$card/pcm1p/sub0/status" && break
 		sleep 0.1
 	done
-	taskset -c 0 "$dir/cpu-work" hog 90 100 400 5
+	taskset -c 0 "$dir/cpu-work" hog 45 100 400 5
 	kill "$jackd"
 	wait "$jackd"
 	echo "xruns $(grep -c 'xrun of at least' "$dir/jackd.log")"
