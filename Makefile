@@ -61,7 +61,8 @@ bench: kernel sgscope
 lab: kernel sgscope
 	@tools/lab/lab-quick
 
-# the rows 60-sgscope and 65-stock-kernel recorded, into docs/compatibility.md
+# the rows 60-sgscope, 62-xrun and 65- to 67-stock-* recorded, into
+# docs/compatibility.md and its summary in README.md
 compat-table:
 	@tools/tests/compat.py write docs/compatibility.md $(wildcard $(SGSCOPE_CACHE)/compat-*.tsv)
 	@tools/tests/compat.py summary docs/compatibility.md README.md
