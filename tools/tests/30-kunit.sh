@@ -29,6 +29,8 @@ kunit_exec() {
 		--json="$out/$name.json" >"$out/$name.py.log" 2>&1
 	rc=$?
 	cp "$kbuild/test.log" "$out/$name.ktap" 2>/dev/null
+	# a splat in the run's kernel log fails the suite, as in tools/vm's boots
+	"$vm" --scan "$out/$name.ktap"
 	return $rc
 }
 # cases JSON: "SUITE.CASE STATUS" per test case kunit.py reported
