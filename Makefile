@@ -6,8 +6,11 @@
 SGSCOPE_CACHE ?= $(HOME)/.cache/sgscope
 KSRC   ?= $(SGSCOPE_CACHE)/linux-source-6.12
 KBUILD ?= $(SGSCOPE_CACHE)/build
+# the debug kernel's build folder: never KBUILD, which the benchmark and the
+# suites of the plain kernel read
+DEBUG_KBUILD ?= $(SGSCOPE_CACHE)/debug/build
 JOBS   ?= $(shell nproc)
-export SGSCOPE_CACHE KSRC KBUILD JOBS
+export SGSCOPE_CACHE KSRC KBUILD DEBUG_KBUILD JOBS
 
 KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
 
@@ -20,7 +23,7 @@ help:
 	@echo "make test    build everything and run every test suite"
 	@echo "make deps    install the Debian packages sgscope needs"
 	@echo "make kernel  build the sgscope kernel in $(KBUILD)"
-	@echo "make debug-kernel  build the debug kernel (lockdep, KASAN, UBSAN, KFENCE, DMA-API) for tools/vm --kernel debug"
+	@echo "make debug-kernel  build the debug kernel (lockdep, KASAN, UBSAN, KFENCE, DMA-API) in $(DEBUG_KBUILD) for tools/vm --kernel debug"
 	@echo "make stock-kernel  fetch Debian 12's kernels (STOCK_KERNELS) for tools/vm --kernel debian-..."
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
@@ -68,4 +71,4 @@ compat-table:
 	@tools/tests/compat.py summary docs/compatibility.md README.md
 
 clean:
-	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot $(SGSCOPE_CACHE)/debug $(addprefix $(SGSCOPE_CACHE)/,$(STOCK_KERNELS)) build
+	rm -rf $(KBUILD) $(SGSCOPE_CACHE)/modroot $(DEBUG_KBUILD) $(dir $(DEBUG_KBUILD))modroot $(addprefix $(SGSCOPE_CACHE)/,$(STOCK_KERNELS)) build

@@ -10,14 +10,14 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${SGSCOPE_CACHE:-$HOME/.cache/sgscope}
 # the kernel build the suite tests; the debug kernel's (KBUILD=$debug_kbuild,
 # 41-debug-kernel) keep their results apart, under names ending in -debug
-debug_kbuild=$cache/debug/build
+debug_kbuild=${DEBUG_KBUILD:-$cache/debug/build}
 kbuild=${KBUILD:-$cache/build}
 variant=
 [ "$kbuild" != "$debug_kbuild" ] || variant=-debug
 # on_debug_kernel: the suite runs on the debug kernel (tools/kernel-build
-# --debug), unless KBUILD names another build
+# --debug), whatever KBUILD said (make exports the plain kernel's)
 on_debug_kernel() {
-	export KBUILD=${KBUILD:-$debug_kbuild}
+	export KBUILD=$debug_kbuild
 	kbuild=$KBUILD
 	variant=
 	[ "$kbuild" != "$debug_kbuild" ] || variant=-debug
