@@ -76,6 +76,14 @@ int BPF_KPROBE(name##_kprobe, t0 a0, t1 a1)				\
  * and false in the kprobe one, which reads with bpf_probe_read_kernel.
  * Each program's flag is a constant: the compiler keeps one way only.
  */
+#define SGSCOPE_ENTRY1_BTF(name, body, t0)				\
+SEC("fentry")								\
+int BPF_PROG(name##_fentry, t0 a0)					\
+{ return body(a0, true); }						\
+SEC("kprobe")								\
+int BPF_KPROBE(name##_kprobe, t0 a0)					\
+{ return body(a0, false); }
+
 #define SGSCOPE_ENTRY2_BTF(name, body, t0, t1)				\
 SEC("fentry")								\
 int BPF_PROG(name##_fentry, t0 a0, t1 a1)				\

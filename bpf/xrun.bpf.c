@@ -33,38 +33,56 @@ const volatile __u32 near_percent;
 
 struct xstream {
 	struct sgscope_xrun_report r;
+	__u64 substream;	/* whose slot this is, 0: a free slot */
 	__u64 hw_ptr;		/* where the last event saw it */
 	__u32 wanted;
+	__u32 idx;		/* the slot's own index */
+	__u32 number;		/* the substream's number in its PCM */
 	__u32 pad;
 };
 
-/* substream -> its timeline */
+/*
+ * The streams' timelines, by substream: an open-addressed table in an
+ * array, as nearly every program looks its stream up, and an array slot
+ * costs a few instructions where a hash lookup costs tens.  A substream's
+ * slots are the STREAM_PROBES from its name's hash on (stream_hash).
+ */
+#define STREAM_PROBES	8
+_Static_assert(!(MAX_STREAMS & (MAX_STREAMS - 1)), "MAX_STREAMS is a power of two");
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MAX_STREAMS);
-	__type(key, __u64);
+	__type(key, __u32);
 	__type(value, struct xstream);
 } streams SEC(".maps");
 
-/* client tid -> the substream it last served */
+/*
+ * A client and its substream in its slot (tid % MAX_CLIENTS), tid 0: no
+ * client was ever there.  At a context switch most tasks are no client:
+ * an empty slot says so for an array load, and a client's own slot names
+ * its substream, also without a hash lookup.  Only a slot another client
+ * took sends the lookup on to the hash.
+ */
+struct client_slot {
+	__u32 tid;
+	__u32 stream;		/* the slot of the substream's timeline */
+	__u64 substream;
+};
+
+/* client tid -> its slot's contents, for a client whose slot another took */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_CLIENTS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct client_slot);
 } clients SEC(".maps");
 
-/*
- * A client's tid in its slot (tid % MAX_CLIENTS), 0: no client was ever
- * there.  At a context switch most tasks are no client: an empty slot
- * says so for an array load, not a hash lookup.  A slot another client
- * took only sends the lookup on to the hash.
- */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MAX_CLIENTS);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct client_slot);
 } client_slots SEC(".maps");
 
 /*
@@ -132,30 +150,79 @@ __u64 lost;
 /* more streams than MAX_STREAMS */
 __u64 overflow;
 
-/* A fresh stream's template: too big for the BPF stack. */
-static struct xstream zero_stream;
+/*
+ * A substream's first slot: a hash of what names it (card, device,
+ * direction, number), read through its pointer; the pointer itself is
+ * no number a program with BTF may shift.
+ */
+static __always_inline __u32 stream_hash(const struct sgscope_pcm_key *k, __u32 number)
+{
+	return (__u32)(k->card * 16 + k->pcm * 2 + k->stream) ^ number << 3;
+}
 
-static __always_inline struct xstream *stream_of(struct snd_pcm_substream *substream)
+/* A re-used slot's template: too big for the BPF stack. */
+static struct sgscope_xrun_report zero_report;
+
+/*
+ * A slot another substream of the same name holds: that one is gone (the
+ * card's device was unbound or unplugged, a live name is unique), and its
+ * slot is free for the new one, emptied.
+ */
+static __always_inline bool stale(struct xstream *st, const struct sgscope_pcm_key *k,
+				  __u32 number)
+{
+	return st->r.key.card == k->card && st->r.key.pcm == k->pcm &&
+	       st->r.key.stream == k->stream && st->number == number;
+}
+
+/*
+ * The timeline of substream, or NULL: in its slot, claimed for it on its
+ * first event (btf: its pointer carries BTF and is read directly).
+ */
+static __always_inline struct xstream *stream_of(struct snd_pcm_substream *substream, bool btf)
 {
 	__u64 key = (__u64)substream;
-	struct xstream *st = bpf_map_lookup_elem(&streams, &key);
+	struct sgscope_pcm_key k = {};
+	struct snd_pcm *pcm = SGSCOPE_READ(btf, substream, pcm);
+	struct snd_card *card = SGSCOPE_READ(btf, pcm, card);
+	__u32 first, i, idx, number;
+	struct xstream *st;
+	__u64 old;
 
-	if (st)
+	k.card = SGSCOPE_READ(btf, card, number);
+	k.pcm = SGSCOPE_READ(btf, pcm, device);
+	k.stream = SGSCOPE_READ(btf, substream, stream);
+	number = SGSCOPE_READ(btf, substream, number);
+	first = stream_hash(&k, number);
+	for (i = 0; i < STREAM_PROBES; i++) {
+		idx = (first + i) & (MAX_STREAMS - 1);
+		st = bpf_map_lookup_elem(&streams, &idx);
+		if (!st)
+			return NULL;
+		old = st->substream;
+		if (old == key)
+			return st->wanted ? st : NULL;
+		if (old && !stale(st, &k, number))
+			continue;
+		/* a free or stale slot: one CPU claims it, another may be first */
+		if (__sync_val_compare_and_swap(&st->substream, old, key) != old) {
+			if (st->substream == key)
+				return st->wanted ? st : NULL;
+			continue;
+		}
+		if (old) {
+			st->wanted = 0;
+			bpf_probe_read_kernel(&st->r, sizeof(st->r), &zero_report);
+		}
+		st->idx = idx;
+		st->number = number;
+		st->r.key = k;
+		st->hw_ptr = BPF_CORE_READ(substream, runtime, status, hw_ptr);
+		st->wanted = pcm_wanted(k.card, k.pcm);
 		return st->wanted ? st : NULL;
-	if (bpf_map_update_elem(&streams, &key, &zero_stream, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&streams, &key)) {
-		__sync_fetch_and_add(&overflow, 1);
-		return NULL;
 	}
-	st = bpf_map_lookup_elem(&streams, &key);
-	if (!st)
-		return NULL;
-	st->r.key.card = BPF_CORE_READ(substream, pcm, card, number);
-	st->r.key.pcm = BPF_CORE_READ(substream, pcm, device);
-	st->r.key.stream = BPF_CORE_READ(substream, stream);
-	st->hw_ptr = BPF_CORE_READ(substream, runtime, status, hw_ptr);
-	st->wanted = pcm_wanted(st->r.key.card, st->r.key.pcm);
-	return st->wanted ? st : NULL;
+	__sync_fetch_and_add(&overflow, 1);
+	return NULL;
 }
 
 static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
@@ -169,8 +236,9 @@ static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
 	e->b = b;
 	e->type = type;
 	e->tid = (__u32)bpf_get_current_pid_tgid();
+	/* a task's comm is always NUL-terminated within its TASK_COMM_LEN */
 	if (comm)
-		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
+		bpf_probe_read_kernel(e->comm, sizeof(e->comm), comm);
 	else
 		e->comm[0] = 0;
 }
@@ -179,38 +247,39 @@ static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
 static __always_inline void client_is(struct xstream *st,
 				      struct snd_pcm_substream *substream)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 key = (__u64)substream, *known;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), idx = tid % MAX_CLIENTS;
+	__u64 key = (__u64)substream;
+	struct client_slot *slot, c = { .tid = tid, .stream = st->idx, .substream = key };
 
 	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != filter_pid)
 		return;
 	st->r.client_tid = tid;
-	/* the same client again, the usual case: a lookup, not an update */
-	known = bpf_map_lookup_elem(&clients, &tid);
-	if (!known || *known != key) {
-		__u32 idx = tid % MAX_CLIENTS, *slot;
-
-		bpf_map_update_elem(&clients, &tid, &key, BPF_ANY);
-		slot = bpf_map_lookup_elem(&client_slots, &idx);
-		if (slot)
-			*slot = tid;
-	}
+	/* the same client again, the usual case: an array load */
+	slot = bpf_map_lookup_elem(&client_slots, &idx);
+	if (!slot || (slot->tid == tid && slot->substream == key))
+		return;
+	bpf_map_update_elem(&clients, &tid, &c, BPF_ANY);
+	*slot = c;
 }
 
 /* The stream of a client task, or NULL. */
 static __always_inline struct xstream *client_stream(__u32 tid)
 {
-	__u32 idx = tid % MAX_CLIENTS, *slot = bpf_map_lookup_elem(&client_slots, &idx);
-	__u64 *substream;
+	__u32 idx = tid % MAX_CLIENTS;
+	struct client_slot *c = bpf_map_lookup_elem(&client_slots, &idx);
 	struct xstream *st;
 
-	if (!slot || !*slot)
+	if (!c || !c->tid)
 		return NULL;
-	substream = bpf_map_lookup_elem(&clients, &tid);
-	if (!substream)
-		return NULL;
-	st = bpf_map_lookup_elem(&streams, substream);
-	return st && st->wanted && st->r.client_tid == tid ? st : NULL;
+	if (c->tid != tid) {
+		c = bpf_map_lookup_elem(&clients, &tid);
+		if (!c)
+			return NULL;
+	}
+	idx = c->stream;
+	st = bpf_map_lookup_elem(&streams, &idx);
+	return st && st->substream == c->substream && st->wanted &&
+	       st->r.client_tid == tid ? st : NULL;
 }
 
 /* frames from b forward to a, on the runtime's pointer boundary */
@@ -251,13 +320,15 @@ static __always_inline void hw_seen(struct xstream *st, __u64 hw, __u64 boundary
 	st->hw_ptr = hw;
 }
 
-static __always_inline void hw_check(struct xstream *st, struct snd_pcm_substream *substream)
+static __always_inline void hw_check(struct xstream *st, struct snd_pcm_substream *substream,
+				     bool btf)
 {
-	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
-	__u64 hw = BPF_CORE_READ(runtime, status, hw_ptr);
+	struct snd_pcm_runtime *runtime = SGSCOPE_READ(btf, substream, runtime);
+	struct snd_pcm_mmap_status *status = SGSCOPE_READ(btf, runtime, status);
+	__u64 hw = SGSCOPE_READ(btf, status, hw_ptr);
 
 	if (hw != st->hw_ptr)
-		hw_seen(st, hw, BPF_CORE_READ(runtime, boundary));
+		hw_seen(st, hw, SGSCOPE_READ(btf, runtime, boundary));
 }
 
 /*
@@ -282,9 +353,9 @@ static __always_inline __u64 handler_since(struct cpu_state *c, __u64 *b)
 	return t->hardirq_ts;
 }
 
-static __always_inline int period_enter(struct snd_pcm_substream *substream)
+static __always_inline int period_enter(struct snd_pcm_substream *substream, bool btf)
 {
-	struct xstream *st = stream_of(substream);
+	struct xstream *st = stream_of(substream, btf);
 	__u32 zero = 0;
 	struct cpu_state *c;
 	__u64 since, b;
@@ -300,34 +371,48 @@ static __always_inline int period_enter(struct snd_pcm_substream *substream)
 }
 
 /* after the core's pointer update: where the hardware pointer went */
-static __always_inline int period_exit(long ret)
+static __always_inline int period_exit(struct snd_pcm_substream *substream, bool btf)
 {
-	struct xstream *st;
+	struct xstream *st = stream_of(substream, btf);
+
+	if (st)
+		hw_check(st, substream, btf);
+	return 0;
+}
+
+SGSCOPE_ENTRY1_BTF(period_enter, period_enter, struct snd_pcm_substream *)
+
+/* fexit has the substream as its argument, a kretprobe only the CPU's mark */
+SEC("fexit")
+int BPF_PROG(period_exit_fexit, struct snd_pcm_substream *substream)
+{
+	return period_exit(substream, true);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(period_exit_kretprobe, long ret)
+{
+	struct snd_pcm_substream *substream;
 	struct cpu_state *c;
 	__u32 zero = 0;
 
 	c = bpf_map_lookup_elem(&cpus, &zero);
-	if (c && c->period_substream) {
-		st = stream_of(c->period_substream);
-		if (st)
-			hw_check(st, c->period_substream);
-		c->period_substream = NULL;
-	}
-	return 0;
+	if (!c || !c->period_substream)
+		return 0;
+	substream = c->period_substream;
+	c->period_substream = NULL;
+	return period_exit(substream, false);
 }
-
-SGSCOPE_ENTRY1(period_enter, period_enter, struct snd_pcm_substream *)
-SGSCOPE_EXIT(period_exit, period_exit, 1)
 
 static __always_inline int xrun_enter(struct snd_pcm_substream *substream)
 {
-	struct xstream *st = stream_of(substream);
+	struct xstream *st = stream_of(substream, false);
 	__u32 zero = 0;
 	__u64 since, b;
 
 	if (!st)
 		return 0;
-	hw_check(st, substream);
+	hw_check(st, substream, false);
 	since = handler_since(bpf_map_lookup_elem(&cpus, &zero), &b);
 	push(st, SGSCOPE_XEV_XRUN, since, b, NULL);
 	report(st, substream, SGSCOPE_XRUN_KIND_XRUN, 0);
@@ -344,7 +429,7 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 				      unsigned long appl, bool btf)
 {
 	struct snd_pcm_runtime *runtime = SGSCOPE_READ(btf, substream, runtime);
-	struct xstream *st = stream_of(substream);
+	struct xstream *st = stream_of(substream, btf);
 	__u64 hw, old, boundary, buffer, queued, left, rate, ns;
 	struct snd_pcm_mmap_control *control;
 	struct snd_pcm_mmap_status *status;
@@ -386,9 +471,9 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 
 SGSCOPE_ENTRY2_BTF(appl_enter, appl_enter, struct snd_pcm_substream *, unsigned long)
 
-static __always_inline int xfer_enter(struct snd_pcm_substream *substream)
+static __always_inline int xfer_enter(struct snd_pcm_substream *substream, bool btf)
 {
-	struct xstream *st = stream_of(substream);
+	struct xstream *st = stream_of(substream, btf);
 
 	if (!st)
 		return 0;
@@ -406,18 +491,21 @@ static __always_inline int xfer_exit(long ret)
 	return 0;
 }
 
-SGSCOPE_ENTRY1(xfer_enter, xfer_enter, struct snd_pcm_substream *)
+SGSCOPE_ENTRY1_BTF(xfer_enter, xfer_enter, struct snd_pcm_substream *)
 SGSCOPE_EXIT(xfer_exit, xfer_exit, 5)
 
-static __always_inline int poll_enter(struct file *file)
+static __always_inline int poll_enter(struct file *file, bool btf)
 {
-	struct snd_pcm_file *pcm_file = BPF_CORE_READ(file, private_data);
+	struct snd_pcm_file *pcm_file = SGSCOPE_READ(btf, file, private_data);
 	struct snd_pcm_substream *substream = BPF_CORE_READ(pcm_file, substream);
 	struct xstream *st;
 
 	if (!substream)
 		return 0;
-	st = stream_of(substream);
+	/* its client polls it again, the usual case: known from the slot */
+	st = client_stream((__u32)bpf_get_current_pid_tgid());
+	if (!st || st->substream != (__u64)substream)
+		st = stream_of(substream, false);
 	if (!st)
 		return 0;
 	client_is(st, substream);
@@ -425,7 +513,7 @@ static __always_inline int poll_enter(struct file *file)
 	return 0;
 }
 
-SGSCOPE_ENTRY1(poll_enter, poll_enter, struct file *)
+SGSCOPE_ENTRY1_BTF(poll_enter, poll_enter, struct file *)
 
 /* Page faults and allocation stalls of a client, on its timeline. */
 static __always_inline int client_event(__u32 type)
@@ -560,9 +648,9 @@ static __always_inline __u32 task_cpu_of(struct task_struct *p)
 	return BPF_CORE_READ((struct task_struct___old *)p, cpu);
 }
 
-static __always_inline int woken(struct task_struct *p)
+static __always_inline int woken(struct task_struct *p, bool btf)
 {
-	struct xstream *st = client_stream(BPF_CORE_READ(p, pid));
+	struct xstream *st = client_stream(SGSCOPE_READ(btf, p, pid));
 	struct cpu_state *c;
 	__u32 zero = 0, cpu;
 
@@ -581,20 +669,20 @@ static __always_inline int woken(struct task_struct *p)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(wakeup_btf, struct task_struct *p)
 {
-	return woken(p);
+	return woken(p, true);
 }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(wakeup_raw, struct task_struct *p)
 {
-	return woken(p);
+	return woken(p, false);
 }
 
 static __always_inline int switched(bool preempt, struct task_struct *prev,
 				    struct task_struct *next,
-				    unsigned int prev_state)
+				    unsigned int prev_state, bool btf)
 {
-	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
+	__u32 prev_tid = SGSCOPE_READ(btf, prev, pid), next_tid = SGSCOPE_READ(btf, next, pid);
 	struct xstream *st;
 	struct cpu_state *c;
 	__u32 zero = 0;
@@ -618,12 +706,12 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
-	return switched(preempt, prev, next, prev_state);
+	return switched(preempt, prev, next, prev_state, true);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
-	return switched(preempt, prev, next, prev_state);
+	return switched(preempt, prev, next, prev_state, false);
 }

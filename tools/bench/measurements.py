@@ -40,7 +40,7 @@ PAIRS = [
 # a real source change in the kernel, built and benchmarked once
 SOURCE_CHANGE = "20261204-source-change"
 # tools/bench/overhead's run whose xrun.json prices sgscope xrun
-XRUN_COST = "20261204-xrun-overhead"
+XRUN_COST = "20261204-xrun-cost"
 # the cells whose allocation the fragment section splits
 FRAGMENT_CELLS = ["pcm1/direct/256k/fragment", "pcm1/direct/1024k/fragment"]
 VERDICT = re.compile(r"^(\S+/\S+)\s+(\w+)\s+(\S+)\s+(\S+)\s+([+-][\d.]+%)\s+(\S+)\s+(REGRESSION|improved|same)$")
@@ -283,8 +283,9 @@ def xrun_cost_section(results):
     d = os.path.join(results, XRUN_COST)
     x = json.loads(read(os.path.join(d, "xrun.json")))
     sw, per = x["added_ns_per_switch"], x["added_ns_per_period"]
-    out = [f"## What sgscope xrun costs (results/{XRUN_COST})", "",
-           "`tools/bench/overhead`'s xrun part ([how](benchmark.md#the-tracing-overhead)): "
+    out = ["## What sgscope xrun costs", "",
+           f"`tools/bench/overhead`'s xrun part in `results/{XRUN_COST}` "
+           "([how](benchmark.md#the-tracing-overhead)): "
            "the guest time a tracer adds per context switch (`cpu-work pingpong`) and per "
            f"period of a running stream ({x['periods']} periods of 256 frames, a SCHED_IDLE "
            "loop beside them), the medians of the repeats; the goal is at most 0.5 times "

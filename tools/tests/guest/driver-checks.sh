@@ -60,16 +60,12 @@ aplay -q -D hw:sgscope,1 "$dir/short.wav"
 check $? "unbind/bind: the card plays afterwards"
 
 # hand the device to the mainline snd-intel8x0 and back (docs/driver.md's recipe)
-intel=/sys/bus/pci/drivers/snd_intel8x0
-echo "$dev" >$drv/unbind && modprobe snd-intel8x0 &&
-	[ -e $intel/$dev ] && aplay -q -D "hw:$(cat /sys/bus/pci/devices/$dev/sound/card*/number),0" "$dir/short.wav"
+to_intel8x0 "$dev" && aplay -q -D "hw:$intel_card,0" "$dir/short.wav"
 check $? "move: snd-intel8x0 takes the device and plays"
-echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
-	echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override &&
-	aplay -q -D hw:sgscope,2 "$dir/short.wav"
-check $? "move: snd-sgscope takes it back and plays"
-modprobe -r snd-intel8x0
-check $? "move: snd-intel8x0 unloads"
+back_to_sgscope "$dev"
+check $? "move: snd-sgscope takes it back, snd-intel8x0 unloads"
+aplay -q -D hw:sgscope,2 "$dir/short.wav"
+check $? "move: snd-sgscope plays again"
 
 if [ -e $kmemleak ]; then
 	echo scan >$kmemleak; sleep 1; echo scan >$kmemleak

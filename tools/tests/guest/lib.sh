@@ -19,6 +19,22 @@ sgscope_card() {
 	card=$(card_of sgscope)
 	debugfs=/sys/kernel/debug/sgscope/card$card
 }
+# to_intel8x0 DEV: the AC97 device DEV from snd-sgscope to the mainline
+# snd-intel8x0, the same device's other driver (docs/driver.md's recipe);
+# $intel_card is its card's number
+to_intel8x0() {
+	echo "$1" >/sys/bus/pci/drivers/snd_sgscope/unbind && modprobe snd-intel8x0 &&
+		[ -e "/sys/bus/pci/drivers/snd_intel8x0/$1" ] &&
+		intel_card=$(cat /sys/bus/pci/devices/"$1"/sound/card*/number)
+}
+# back_to_sgscope DEV: and back to snd-sgscope, snd-intel8x0 unloaded
+back_to_sgscope() {
+	echo "$1" >/sys/bus/pci/drivers/snd_intel8x0/unbind &&
+		echo snd_sgscope >"/sys/bus/pci/devices/$1/driver_override" &&
+		echo "$1" >/sys/bus/pci/drivers/snd_sgscope/bind &&
+		echo >"/sys/bus/pci/devices/$1/driver_override" &&
+		modprobe -r snd-intel8x0
+}
 # touch_pcm ARGS...: $dir/pcm-touch, quietly
 touch_pcm() { "$dir/pcm-touch" "$@" >/dev/null; }
 # chunks_of PCM: the driver's chunk count for the playback buffer pcm-touch

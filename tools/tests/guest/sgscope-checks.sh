@@ -200,8 +200,7 @@ if [ "$mode" = plain ]; then
 	modprobe -r snd-dummy
 	traced peer_al8 allocs --json
 	traced peer_dm8 dmamap --json
-	intel=/sys/bus/pci/drivers/snd_intel8x0
-	echo "$dev" >$drv/unbind && modprobe snd-intel8x0 && sleep 1
+	to_intel8x0 "$dev" && sleep 1
 	stopped peer_al8
 	stopped peer_dm8
 	n=$(jqs "$dir/peer_al8.out" "select(.report==\"event\" and .caller==\"prealloc\" and .device==\"$dev\" and .error==0) | .type" | wc -w)
@@ -210,9 +209,7 @@ if [ "$mode" = plain ]; then
 	n=$(jqs "$dir/peer_dm8.out" "select(.report==\"total\" and .device==\"$dev\") | .calls.dma_alloc_attrs.count")
 	[ "${n:-0}" -ge 2 ]
 	check $? "peers: dmamap times snd-intel8x0's dma_alloc_attrs ($n)"
-	echo "$dev" >$intel/unbind && echo snd_sgscope >/sys/bus/pci/devices/$dev/driver_override &&
-		echo "$dev" >$drv/bind && echo >/sys/bus/pci/devices/$dev/driver_override
-	modprobe -r snd-intel8x0
+	back_to_sgscope "$dev"
 
 	# -- a planted cost (inject --cost): under icount every instruction is
 	# 2^shift ns, so the rounds of pcm2's 16 faults grow by what the loop

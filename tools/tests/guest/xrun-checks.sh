@@ -35,12 +35,14 @@ else
 fi
 sgscope_card
 
-# planted NAME VERDICT PLAYER-ARGS...: the player under the tracer; its
-# xrun count and the tracer's total line are kept for the checks
+# planted NAME VERDICT PLAYER-ARGS...: the player under the tracer (on
+# card $xcard, attached as $xattach, by default auto); its xrun count and
+# the tracer's total line are kept for the checks
 planted() {
 	name=$1 want=$2
 	shift 2
-	traced "$name" xrun -c "${xcard:-sgscope}" --json --trace "$dir/$name.trace.json" || return 1
+	traced "$name" xrun -c "${xcard:-sgscope}" --attach "${xattach:-auto}" --json \
+		--trace "$dir/$name.trace.json" || return 1
 	"$@" >"$dir/$name.player"
 	stopped "$name"
 }
@@ -149,6 +151,19 @@ if [ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ]; then
 	done
 fi
 
+# the same two causes with kprobes, kretprobes and raw tracepoints: the
+# programs a kernel without fentry gets (a fault stall has no kprobe of
+# its own: the page fault probe is the same function)
+xattach=kprobe
+planted starved_kprobe "wake-up latency" "$player" hw:sgscope,1 -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
+judged starved_kprobe "wake-up latency"
+expect "xrun: the busy thread that held the player's CPU is named (starved_kprobe)" "pcm-hog" \
+	"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/starved_kprobe.out" | sort -u)"
+planted irq_kprobe interrupt slow_irq hw:sgscope,2 -m -b 960 -p 240 -t 1000
+judged irq_kprobe interrupt
+compat_row xrun kprobe "$dir/irq_kprobe.out"
+xattach=
+
 # a page-fault stall: every 6 periods the player drops pcm2's mapping, and
 # each of the next write's two pages faults back in through a .page that
 # busy-waits 30 ms (debugfs page_delay_ns) against 43 ms of buffer
@@ -177,5 +192,34 @@ check $? "xrun: --trace writes trace-event JSON with each xrun's verdict"
 jq -e '.traceEvents | map(select(.ph=="X" and .name=="application")) | length > 0' \
 	"$dir/slow_rw.trace.json" >/dev/null
 check $? "xrun: --trace has the client's stretches named by their part"
+dev=$(basename "$(readlink "/sys/class/sound/card$card/device")")
+# the device unbound and bound again, more times than a stream's name has
+# slots in the tracer (STREAM_PROBES), under one tracer: each new
+# substream takes over the slot its gone namesake held
+rebound() {
+	for _ in $(seq 12); do
+		echo "$dev" >/sys/bus/pci/drivers/snd_sgscope/unbind &&
+			echo "$dev" >/sys/bus/pci/drivers/snd_sgscope/bind &&
+			"$player" hw:sgscope,1 -b 4096 -p 1024 -t 50 >/dev/null ||
+			echo "# xrun: a rebind or its play failed"
+	done
+	"$player" "$@"
+}
+planted rebound application rebound hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120
+judged rebound application
+
+# snd-intel8x0, the mainline driver of the same AC97 device, takes it
+# over: a slow and a starved player there
+to_intel8x0 "$dev"
+check $? "xrun: snd-intel8x0 takes the device"
+xcard=$intel_card
+planted intel8x0_slow application "$player" hw:$intel_card,0 -b 4096 -p 1024 -t 1000 -e 4 -s 120
+judged intel8x0_slow application
+planted intel8x0_starved "wake-up latency" "$player" hw:$intel_card,0 -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
+judged intel8x0_starved "wake-up latency"
+xcard=
+back_to_sgscope "$dev"
+check $? "xrun: snd-sgscope takes the device back"
+
 cp "$dir"/*.out "$dir"/*.player "$dir"/*.trace.json "$dir"/*.log "$dir/compat.tsv" "$share/" 2>/dev/null
 finish
