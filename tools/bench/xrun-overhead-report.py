@@ -46,8 +46,14 @@ def main(out):
     periods = spin["none"][0][1]
     added_switch = {c: per_switch[c] - per_switch["none"] for c in CONDITIONS[1:]}
     added_period = {c: (iters["none"] - iters[c]) * idle / periods for c in CONDITIONS[1:]}
+    # a run something else took loop time from (a tracer's own user space,
+    # an xrun's recovery) is slower, never faster: each condition's run
+    # with the most iterations is its least disturbed
+    best = {c: max(i for i, _ in spin[c]) for c in CONDITIONS}
+    added_best = {c: (best["none"] - best[c]) * idle / periods for c in CONDITIONS[1:]}
     ratio = {"switch": added_switch["sgscope"] / added_switch["bpftrace"],
-             "period": added_period["sgscope"] / added_period["bpftrace"]}
+             "period": added_period["sgscope"] / added_period["bpftrace"],
+             "period_least_disturbed": added_best["sgscope"] / added_best["bpftrace"]}
     bad_xruns = sorted(c for c, v in xruns.items() if c in CONDITIONS and any(v))
     invalid = [c for c in bad_xruns if c != "bpftrace"]
     met = all(r <= GOAL for r in ratio.values())
@@ -72,8 +78,12 @@ def main(out):
             c, per_switch[c], "-" if c == "none" else "%.0f" % added_switch[c], iters[c],
             runs[0], runs[-1], "-" if c == "none" else "%.0f" % added_period[c]))
     lines += ["",
-              f"sgscope adds {ratio['switch']:.2f}x of what bpftrace adds per context switch and "
-              f"{ratio['period']:.2f}x per period (goal: at most {GOAL}x: {'met' if met else 'NOT met'}).",
+              f"Per period in each condition's least disturbed run (most loop iterations): "
+              f"sgscope {added_best['sgscope']:.0f} ns, bpftrace {added_best['bpftrace']:.0f} ns.",
+              f"sgscope adds {ratio['switch']:.2f}x of what bpftrace adds per context switch, "
+              f"{ratio['period']:.2f}x per period by the medians and "
+              f"{ratio['period_least_disturbed']:.2f}x by the least disturbed runs "
+              f"(goal: at most {GOAL}x in all three: {'met' if met else 'NOT met'}).",
               "Xruns in the measured streams: " + (", ".join(
                   "%s %d in %d runs" % (c, sum(xruns[c]), len(xruns[c])) for c in bad_xruns)
                   if bad_xruns else "none") + ".",
@@ -84,6 +94,7 @@ def main(out):
         json.dump({"clock": clock, "ns_per_loop_iteration": idle, "periods": periods,
                    "ns_per_switch": per_switch, "added_ns_per_switch": added_switch,
                    "loop_iterations": iters, "added_ns_per_period": added_period,
+                   "added_ns_per_period_least_disturbed": added_best,
                    "ratio": ratio, "xruns": xruns}, f, indent=1)
     print("\n".join(lines))
     return 1 if invalid else 0

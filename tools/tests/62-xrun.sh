@@ -31,15 +31,13 @@ for kernel in "${kernels[@]:1}"; do
 	check $? "xrun: snd-sgscope builds for $kernel" || finish
 done
 
-# the measuring machine's kernel parameters: no kmemleak scan beside the
-# planted causes (tools/bench/kernel-params)
-params=()
-while read -r p; do params+=(--append "$p"); done < <(grep -v '^#' "$repo/tools/bench/kernel-params")
+# the measuring machine's kernel parameters (--measure): no kmemleak scan
+# beside the planted causes
 for kernel in "${kernels[@]}"; do
 	work="$tmp/$kernel"
 	flags=()
 	[ "$kernel" = test-kernel ] || flags=(--kernel "$kernel")
-	"$vm" "${flags[@]}" "${params[@]}" --results "$work" --console "$tmp/console-$kernel.log" \
+	"$vm" "${flags[@]}" --measure --results "$work" --console "$tmp/console-$kernel.log" \
 		--timeout 900 -- sh "$repo/tools/tests/guest/xrun-checks.sh" "$work"
 	rc=$?
 	[ "$rc" -lt 124 ]
