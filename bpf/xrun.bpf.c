@@ -48,7 +48,9 @@ struct xstream {
  * slots are the STREAM_PROBES from its name's hash on (stream_hash).
  */
 #define STREAM_PROBES	8
-_Static_assert(!(MAX_STREAMS & (MAX_STREAMS - 1)), "MAX_STREAMS is a power of two");
+#if MAX_STREAMS & (MAX_STREAMS - 1)
+#error "MAX_STREAMS is a power of two: slots wrap with a mask"
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
