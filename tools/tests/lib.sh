@@ -18,9 +18,7 @@ variant=
 # --debug), whatever KBUILD said (make exports the plain kernel's)
 on_debug_kernel() {
 	export KBUILD=$debug_kbuild
-	kbuild=$KBUILD
-	variant=
-	[ "$kbuild" != "$debug_kbuild" ] || variant=-debug
+	kbuild=$KBUILD variant=-debug
 }
 vm="$repo/tools/vm"
 # shellcheck source=tools/tests/checks.sh

@@ -46,6 +46,8 @@ planted() {
 	"$@" >"$dir/$name.player"
 	stopped "$name"
 }
+# holders NAME: the tasks the tracer named as holding the client's CPU
+holders() { jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/$1.out" | sort -u; }
 # xruns_of NAME: the xruns the player counted
 xruns_of() { sed -n 's/^xruns //p' "$dir/$1.player"; }
 # verdicts NAME VERDICT: "all agreeing total" from the tracer's lines
@@ -89,8 +91,7 @@ judged starved_rw "wake-up latency"
 planted starved_mmap "wake-up latency" "$player" hw:sgscope,2 -m -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
 judged starved_mmap "wake-up latency"
 for name in starved_rw starved_mmap; do
-	expect "xrun: the busy thread that held the player's CPU is named ($name)" "pcm-hog" \
-		"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/$name.out" | sort -u)"
+	expect "xrun: the busy thread that held the player's CPU is named ($name)" "pcm-hog" "$(holders "$name")"
 done
 
 # jackd2 starved: a SCHED_FIFO task above its threads' priority (10) and
@@ -114,8 +115,7 @@ jackd_starved() {
 if [ -n "$stock" ]; then
 	planted jackd_starved "wake-up latency" jackd_starved
 	judged jackd_starved "wake-up latency"
-	expect "xrun: the busy task that held jackd's CPU is named" "cpu-work" \
-		"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/jackd_starved.out" | sort -u)"
+	expect "xrun: the busy task that held jackd's CPU is named" "cpu-work" "$(holders jackd_starved)"
 fi
 
 # a slow interrupt: the driver's handler spins 15 ms before it reports the
@@ -158,7 +158,7 @@ xattach=kprobe
 planted starved_kprobe "wake-up latency" "$player" hw:sgscope,1 -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
 judged starved_kprobe "wake-up latency"
 expect "xrun: the busy thread that held the player's CPU is named (starved_kprobe)" "pcm-hog" \
-	"$(jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/starved_kprobe.out" | sort -u)"
+	"$(holders starved_kprobe)"
 planted irq_kprobe interrupt slow_irq hw:sgscope,2 -m -b 960 -p 240 -t 1000
 judged irq_kprobe interrupt
 compat_row xrun kprobe "$dir/irq_kprobe.out"
