@@ -38,7 +38,7 @@ struct xstream {
 	__u32 wanted;
 	__u32 idx;		/* the slot's own index */
 	__u32 number;		/* the substream's number in its PCM */
-	__u32 pad;
+	__u32 headroom;		/* its name's slot in headroom */
 };
 
 /*
@@ -134,11 +134,24 @@ struct {
 	__type(value, struct cpu_state);
 } cpus SEC(".maps");
 
-/* headroom when the client moved appl_ptr, ns, per stream */
+/*
+ * Headroom when the client moved appl_ptr, ns, per stream name: in an
+ * array at the index headroom_index gives the name, so that the program
+ * that runs at every appl_ptr move looks up no hash.  A name keeps its
+ * index: substreams of one name (and the same substream bound again)
+ * share its histogram.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_STREAMS);
 	__type(key, struct sgscope_pcm_key);
+	__type(value, __u32);
+} headroom_index SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_STREAMS);
+	__type(key, __u32);
 	__type(value, struct sgscope_hist);
 } headroom SEC(".maps");
 
@@ -187,7 +200,7 @@ static __always_inline struct xstream *stream_of(struct snd_pcm_substream *subst
 	struct sgscope_pcm_key k = {};
 	struct snd_pcm *pcm = SGSCOPE_READ(btf, substream, pcm);
 	struct snd_card *card = SGSCOPE_READ(btf, pcm, card);
-	__u32 first, i, idx, number;
+	__u32 first, i, idx, number, *hidx;
 	struct xstream *st;
 	__u64 old;
 
@@ -219,6 +232,10 @@ static __always_inline struct xstream *stream_of(struct snd_pcm_substream *subst
 		st->idx = idx;
 		st->number = number;
 		st->r.key = k;
+		/* the slot of a name's first substream stays that name's */
+		bpf_map_update_elem(&headroom_index, &k, &idx, BPF_NOEXIST);
+		hidx = bpf_map_lookup_elem(&headroom_index, &k);
+		st->headroom = hidx ? *hidx : idx;
 		st->hw_ptr = BPF_CORE_READ(substream, runtime, status, hw_ptr);
 		st->wanted = pcm_wanted(k.card, k.pcm);
 		return st->wanted ? st : NULL;
@@ -459,11 +476,7 @@ static __always_inline int appl_enter(struct snd_pcm_substream *substream,
 	    !rate || left > buffer)
 		return 0;
 	ns = left * 1000000000ULL / rate;
-	h = bpf_map_lookup_elem(&headroom, &st->r.key);
-	if (!h) {
-		bpf_map_update_elem(&headroom, &st->r.key, &zero_hist, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&headroom, &st->r.key);
-	}
+	h = bpf_map_lookup_elem(&headroom, &st->headroom);
 	if (h)
 		sgscope_hist_record(h, ns, 0);
 	if (near_percent && left * 100 < (__u64)near_percent * buffer)

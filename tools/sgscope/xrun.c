@@ -346,6 +346,7 @@ static int xrun_before_attach(void *ctx)
 	struct xrun *x = ctx;
 
 	x->table.map_fd = bpf_map__fd(x->skel->maps.headroom);
+	x->table.index_fd = bpf_map__fd(x->skel->maps.headroom_index);
 	x->table.key_size = sizeof(struct sgscope_pcm_key);
 	return 0;
 }
