@@ -35,6 +35,7 @@ struct xstream {
 	struct sgscope_xrun_report r;
 	__u64 substream;	/* whose slot this is, 0: a free slot */
 	__u64 hw_ptr;		/* where the last event saw it */
+	__u64 last_irq;		/* the last period's hard interrupt */
 	__u32 wanted;
 	__u32 idx;		/* the slot's own index */
 	__u32 number;		/* the substream's number in its PCM */
@@ -374,10 +375,13 @@ static __always_inline __u64 handler_since(struct cpu_state *c, __u64 *b)
 
 static __always_inline int period_enter(struct snd_pcm_substream *substream, bool btf)
 {
+	struct snd_pcm_runtime *runtime = SGSCOPE_READ(btf, substream, runtime);
 	struct xstream *st = stream_of(substream, btf);
+	struct task_struct *task;
+	const char *comm = NULL;
+	__u64 since, b, rate;
 	__u32 zero = 0;
 	struct cpu_state *c;
-	__u64 since, b;
 
 	c = bpf_map_lookup_elem(&cpus, &zero);
 	if (c)
@@ -385,7 +389,20 @@ static __always_inline int period_enter(struct snd_pcm_substream *substream, boo
 	if (!st)
 		return 0;
 	since = handler_since(c, &b);
-	push(st, SGSCOPE_XEV_PERIOD, since, b, NULL);
+	/*
+	 * A hard interrupt later than a period after the last: name the task
+	 * it interrupted (the likeliest to have held interrupts off) while
+	 * that task lives.  In a handler thread the hard interrupt is gone.
+	 */
+	rate = SGSCOPE_READ(btf, runtime, rate);
+	if (c && c->in_irq && st->last_irq && rate &&
+	    since > st->last_irq + SGSCOPE_READ(btf, runtime, period_size) * 1000000000ULL / rate) {
+		task = (struct task_struct *)bpf_get_current_task();
+		comm = task->comm;
+	}
+	if (since)
+		st->last_irq = since;
+	push(st, SGSCOPE_XEV_PERIOD, since, b, comm);
 	return 0;
 }
 

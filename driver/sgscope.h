@@ -163,12 +163,14 @@ struct sgscope_inject {
 	atomic_t fail_hw_params;	/* fail the next N hw_params (-EIO) */
 	atomic_t fail_alloc;		/* fail the next N allocations (-ENOMEM) */
 	u32 irq_delay_us;		/* busy-wait this long in the handler */
+	u32 irqs_off_us;		/* the last irqs-off busy-wait asked for */
 };
 
 /*
- * The longest busy-wait inject_irq_delay_us takes: 50 ms, over twice the
- * shortest buffer the driver allows (SGSCOPE_BUFFER_TIME_MIN_US), so one
- * slow handler can run a low-latency stream dry.
+ * The longest busy-wait inject_irq_delay_us and inject_irqs_off_us take:
+ * 50 ms, over twice the shortest buffer the driver allows
+ * (SGSCOPE_BUFFER_TIME_MIN_US), so one slow or late interrupt can run a
+ * low-latency stream dry.
  */
 #define SGSCOPE_IRQ_DELAY_MAX_US	50000
 

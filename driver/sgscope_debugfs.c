@@ -11,6 +11,9 @@
  *   inject_fail_alloc      fail the next N buffer allocations (-ENOMEM)
  *   inject_irq_delay_us    busy-wait in the interrupt handler
  *                          (0 to SGSCOPE_IRQ_DELAY_MAX_US)
+ *   inject_irqs_off_us     a write busy-waits this long with the writer's
+ *                          CPU's interrupts off (0 to
+ *                          SGSCOPE_IRQ_DELAY_MAX_US), once
  *   vmalloc_page           how pcm2's buffer reaches a mapping: lookup
  *                          (.page by vmalloc_to_page, as in the ALSA
  *                          guide's vmalloc section), cached (.page from a
@@ -132,6 +135,25 @@ static int irq_delay_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(irq_delay_fops, u32_knob_get, irq_delay_set, "%llu\n");
 
+/*
+ * Another driver's long section with interrupts off, on the CPU of the
+ * task that writes: an interrupt due meanwhile comes late where
+ * inject_irq_delay_us makes it slow.  It reads back the last value.
+ */
+static int irqs_off_set(void *data, u64 val)
+{
+	unsigned long flags;
+
+	if (val > SGSCOPE_IRQ_DELAY_MAX_US)
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val);
+	local_irq_save(flags);
+	sgscope_busy_wait_ns(val * NSEC_PER_USEC);
+	local_irq_restore(flags);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(irqs_off_fops, u32_knob_get, irqs_off_set, "%llu\n");
+
 /* an extra cost on the page-fault path: bounded like the interrupt's */
 static int page_delay_set(void *data, u64 val)
 {
@@ -218,6 +240,8 @@ void sgscope_debugfs_init(struct sgscope_chip *chip)
 				&chip->inject.fail_alloc);
 	debugfs_create_file_unsafe("inject_irq_delay_us", 0600, chip->debugfs,
 				   &chip->inject.irq_delay_us, &irq_delay_fops);
+	debugfs_create_file_unsafe("inject_irqs_off_us", 0600, chip->debugfs,
+				   &chip->inject.irqs_off_us, &irqs_off_fops);
 	debugfs_create_file("vmalloc_page", 0600, chip->debugfs,
 			    &chip->knobs.vmalloc_page, &vmalloc_page_fops);
 	debugfs_create_file_unsafe("page_delay_ns", 0600, chip->debugfs,

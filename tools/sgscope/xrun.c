@@ -83,6 +83,10 @@ static void print_text(const struct sgscope_xrun_report *r, const struct xrun_pa
 		       p->irq_handler_ns / NS_PER_MS);
 	if (p->irq_thread_ns)
 		printf(" (its thread's wake-up %.3f ms)", p->irq_thread_ns / NS_PER_MS);
+	if (p->irq_late_ns)
+		printf("; an interrupt %.3f ms after its period's end", p->irq_late_ns / NS_PER_MS);
+	if (p->irq_late_ns && p->irq_late_comm[0])
+		printf(" (it interrupted %s[%u])", p->irq_late_comm, p->irq_late_tid);
 	if (r->kind == SGSCOPE_XRUN_KIND_NEAR && r->rate)
 		printf("; headroom %.3f ms", r->headroom_frames * 1e3 / r->rate);
 	printf("\n");
@@ -111,6 +115,13 @@ static void print_json(const struct sgscope_xrun_report *r, const struct xrun_pa
 	json_bool(&j, "client_seen", p->client_seen);
 	json_u64(&j, "irq_handler_ns", p->irq_handler_ns);
 	json_u64(&j, "irq_thread_ns", p->irq_thread_ns);
+	json_u64(&j, "irq_late_ns", p->irq_late_ns);
+	if (p->irq_late_ns && p->irq_late_comm[0]) {
+		json_object_begin(&j, "irq_late_interrupted");
+		json_u64(&j, "tid", p->irq_late_tid);
+		json_string(&j, "comm", p->irq_late_comm);
+		json_object_end(&j);
+	}
 	json_u64(&j, "client_tid", r->client_tid);
 	if (h) {
 		json_object_begin(&j, "cpu_holder");

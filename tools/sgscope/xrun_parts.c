@@ -10,7 +10,8 @@
  *     the tasks named;
  *   - blocked on the stream (in read/write or after poll): waiting, which
  *     is no cause by itself; the parts of it an interrupt handler spent
- *     before period_elapsed are interrupt, and those after an interrupt
+ *     before period_elapsed, or an interrupt came later than a period
+ *     after the one before, are interrupt, and those after an interrupt
  *     that left the hardware pointer where it was are hardware pointer.
  */
 #include <stdlib.h>
@@ -67,6 +68,7 @@ struct walk {
 	struct cause cause[2 * SGSCOPE_XRUN_RING];
 	int causes;
 	struct xrun_parts *p;
+	__u64 period_ns;	/* 0: the stream's shape is unknown */
 	xrun_segment_fn segment;
 	void *ctx;
 };
@@ -89,11 +91,35 @@ static void add_cause(struct walk *w, __u64 start, __u64 end, int part)
 }
 
 /*
- * Handlers' time up to period_elapsed (or to an xrun they declared), and
- * the stretches after an interrupt that did not move the hardware pointer.
+ * An interrupt more than a period after the one before: the hardware
+ * reached the period's end a period after that one, so from then until
+ * the interrupt ran the interrupt was late (held off on its CPU, or
+ * raised late by the device).  In a hard interrupt the timeline has the
+ * task it interrupted.
+ */
+static void late_interrupt(struct walk *w, __u64 last, const struct sgscope_xrun_event *e)
+{
+	__u64 due = last + w->period_ns;
+
+	if (!last || !w->period_ns || e->a <= due)
+		return;
+	add_cause(w, due, e->a, XRUN_PART_INTERRUPT);
+	if (e->a - due > w->p->irq_late_ns) {
+		w->p->irq_late_ns = e->a - due;
+		w->p->irq_late_tid = e->tid;
+		memcpy(w->p->irq_late_comm, e->comm, sizeof(w->p->irq_late_comm));
+		w->p->irq_late_comm[sizeof(w->p->irq_late_comm) - 1] = 0;
+	}
+}
+
+/*
+ * Handlers' time up to period_elapsed (or to an xrun they declared), late
+ * interrupts, and the stretches after an interrupt that did not move the
+ * hardware pointer.
  */
 static void find_causes(struct walk *w)
 {
+	__u64 last_irq = 0;
 	int i, j;
 
 	for (i = 0; i < w->n; i++) {
@@ -101,6 +127,11 @@ static void find_causes(struct walk *w)
 
 		if ((e->type == SGSCOPE_XEV_PERIOD || e->type == SGSCOPE_XEV_XRUN) &&
 		    e->a && e->a <= e->ts) {
+			/* an xrun the handler declares shares its period's start */
+			if (e->a > last_irq) {
+				late_interrupt(w, last_irq, e);
+				last_irq = e->a;
+			}
 			add_cause(w, e->a, e->ts, XRUN_PART_INTERRUPT);
 			if (e->ts - e->a > w->p->irq_handler_ns) {
 				w->p->irq_handler_ns = e->ts - e->a;
@@ -301,6 +332,8 @@ void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_pa
 	find_window(&w, r->kind, &from, &to);
 	p->window_start = ev[from].ts;
 	p->window_end = ev[to].ts;
+	if (r->rate)
+		w.period_ns = (__u64)r->period_frames * 1000000000ULL / r->rate;
 	find_causes(&w);
 	c.state = p->client_seen ? CLIENT_RUNNING : state_before(&w, from, to);
 	for (i = from; i < to; i++) {

@@ -6,6 +6,7 @@
  * usage: cpu-work pingpong ROUNDS
  *        cpu-work spin MS
  *        cpu-work hog PRIORITY MS EVERY COUNT
+ *        cpu-work irqsoff FILE US EVERY COUNT
  *   pingpong  two processes on this CPU pass a byte back and forth over
  *             pipes ROUNDS times: each round is two wake-ups and two
  *             context switches.  Prints "switches N" and "ns N", the
@@ -16,6 +17,9 @@
  *   hog       COUNT times: sleep EVERY ms, then spin MS ms as a SCHED_FIFO
  *             task of PRIORITY on this CPU, starving whatever else runs
  *             there (an audio server's threads run at SCHED_FIFO too).
+ *   irqsoff   COUNT times: sleep EVERY ms, then write US to FILE, a knob
+ *             that holds this CPU's interrupts off for US microseconds
+ *             (snd-sgscope's debugfs inject_irqs_off_us).
  * Under QEMU icount both are instruction counts: time is instructions.
  */
 #define _GNU_SOURCE
@@ -111,6 +115,24 @@ static int hog(char **argv)
 	return 0;
 }
 
+static int irqsoff(char **argv)
+{
+	long every = atol(argv[4]), count = atol(argv[5]);
+	struct timespec pause = { every / 1000, every % 1000 * 1000000L };
+	size_t len = strlen(argv[3]);
+	FILE *f;
+
+	if (pin_here())
+		return fail("setup");
+	while (count-- > 0) {
+		nanosleep(&pause, NULL);
+		f = fopen(argv[2], "w");
+		if (!f || fwrite(argv[3], 1, len, f) != len || fclose(f))
+			return fail(argv[2]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc == 3 ? atol(argv[2]) : 0;
@@ -122,7 +144,10 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "hog") && atoi(argv[2]) > 0 && atol(argv[3]) > 0 &&
 	    atol(argv[4]) >= 0 && atol(argv[5]) > 0)
 		return hog(argv);
+	if (argc == 6 && !strcmp(argv[1], "irqsoff") && atol(argv[3]) > 0 &&
+	    atol(argv[4]) >= 0 && atol(argv[5]) > 0)
+		return irqsoff(argv);
 	fprintf(stderr, "usage: cpu-work pingpong ROUNDS | cpu-work spin MS | "
-		"cpu-work hog PRIORITY MS EVERY COUNT\n");
+		"cpu-work hog PRIORITY MS EVERY COUNT | cpu-work irqsoff FILE US EVERY COUNT\n");
 	return 2;
 }

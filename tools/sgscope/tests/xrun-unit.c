@@ -68,6 +68,36 @@ static void test_interrupt(void)
 	      p.waiting_ns);
 }
 
+/* interrupts held off on the handler's CPU: the next one comes late */
+static void test_late_interrupt(void)
+{
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	rep.rate = 48000;
+	rep.period_frames = 240;
+	served_then_waits();
+	ev(2 * MS, SGSCOPE_XEV_PERIOD, 2 * MS, 11, 0, NULL);
+	ev(2 * MS + 1, SGSCOPE_XEV_HWPTR, 100, 240, 0, NULL);
+	/* due at 7 ms, it comes at 27 ms, interrupting HOG, and finds the xrun */
+	ev(27 * MS + 5, SGSCOPE_XEV_PERIOD, 27 * MS, 11, HOG, "hog");
+	ev(27 * MS + 9, SGSCOPE_XEV_XRUN, 27 * MS, 11, HOG, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_INTERRUPT, "a late interrupt: verdict interrupt (%s)",
+	      xrun_part_name(p.verdict));
+	check(p.irq_late_ns == 20 * MS && p.irq_late_tid == HOG && !strcmp(p.irq_late_comm, "hog"),
+	      "a late interrupt: 20 ms after its period's end, the task it interrupted named (%llu ns, tid %u)",
+	      p.irq_late_ns, p.irq_late_tid);
+	check(p.ns[XRUN_PART_INTERRUPT] == 20 * MS + 9 && p.waiting_ns == 6 * MS,
+	      "a late interrupt: its lateness and its handler are the interrupt's, the rest waiting (%llu, %llu ns)",
+	      p.ns[XRUN_PART_INTERRUPT], p.waiting_ns);
+	/* a shape unknown (no rate) gives no due time: nothing is late */
+	rep.rate = 0;
+	xrun_attribute(&rep, &p);
+	check(!p.irq_late_ns && p.ns[XRUN_PART_INTERRUPT] == 9,
+	      "a stream of unknown shape: no interrupt is called late (%llu ns)", p.irq_late_ns);
+}
+
 /* PREEMPT_RT: the handler runs in a thread the hard interrupt woke */
 static void test_irq_thread(void)
 {
@@ -219,6 +249,7 @@ int main(void)
 	tap_begin("xrun-unit");
 	test_interrupt();
 	test_irq_thread();
+	test_late_interrupt();
 	test_wakeup();
 	test_renamed_holder();
 	test_application();

@@ -151,6 +151,39 @@ if [ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ]; then
 	done
 fi
 
+# a late interrupt: every 200 ms a task on the CPU that takes the card's
+# interrupt holds that CPU's interrupts off for 20 ms (debugfs
+# inject_irqs_off_us, another driver's long irqs-off section), ten times,
+# while the player on the other CPU keeps two 10 ms periods.  (Late by a
+# buffer or more, the hardware pointer wraps unseen: no xrun to count.)
+irqs_off=20000 late_period_us=10000
+late_irq() {
+	irq=$(awk '/sgscope/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+	echo 1 >"/proc/irq/$irq/smp_affinity"
+	taskset -c 0 "$dir/cpu-work" irqsoff "$debugfs/inject_irqs_off_us" $irqs_off 200 10 &
+	hog=$!
+	taskset -c 1 "$@"
+	wait $hog
+}
+planted late_rw interrupt late_irq "$player" hw:sgscope,1 -b 960 -p 480 -t 2500
+judged late_rw interrupt
+planted late_mmap interrupt late_irq "$player" hw:sgscope,2 -m -b 960 -p 480 -t 2500
+judged late_mmap interrupt
+# the lateness: interrupts went off at most a period before the one due,
+# and QEMU's audio timer (10 ms) may hold a raised interrupt back that much
+# more; on the handler's CPU the late interrupt interrupted the task that
+# held them off (on PREEMPT_RT the handler's thread runs it: no name)
+for name in late_rw late_mmap; do
+	ns=$(jq -s '[.[] | select(.report=="xrun") | .irq_late_ns] | sort | .[length / 2 | floor]' \
+		"$dir/$name.out")
+	[ "${ns:-null}" != null ] && [ $((ns / 1000)) -ge $((irqs_off - late_period_us)) ] &&
+		[ $((ns / 1000)) -le $((irqs_off + 10000)) ]
+	check $? "xrun: the late interrupt is measured ($name: median $ns ns, interrupts off $irqs_off us)"
+	[ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ] && continue
+	expect "xrun: the task that held interrupts off is named ($name)" "cpu-work" \
+		"$(jq -r 'select(.report=="xrun") | .irq_late_interrupted.comm' "$dir/$name.out" | sort -u)"
+done
+
 # the same two causes with kprobes, kretprobes and raw tracepoints: the
 # programs a kernel without fentry gets (a fault stall has no kprobe of
 # its own: the page fault probe is the same function)
