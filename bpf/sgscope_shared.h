@@ -304,6 +304,7 @@ enum sgscope_xrun_ev {
 	SGSCOPE_XEV_STALL_IN,	/* client enters direct reclaim or compaction */
 	SGSCOPE_XEV_STALL_OUT,
 	SGSCOPE_XEV_XRUN,	/* the core declares the xrun: a, b as for PERIOD */
+	SGSCOPE_XEV_START,	/* the stream starts running: its first period is due */
 	SGSCOPE_XEV_TYPES,
 };
 

@@ -458,6 +458,23 @@ static __always_inline int xrun_enter(struct snd_pcm_substream *substream)
 SGSCOPE_ENTRY1(xrun_enter, xrun_enter, struct snd_pcm_substream *)
 
 /*
+ * The stream runs (at its start and each restart after an xrun): its
+ * first interrupt is due a period from now, not from the last before.
+ */
+static __always_inline int start_enter(struct snd_pcm_substream *substream)
+{
+	struct xstream *st = stream_of(substream, false);
+
+	if (!st)
+		return 0;
+	push(st, SGSCOPE_XEV_START, 0, 0, NULL);
+	st->last_irq = bpf_ktime_get_ns();
+	return 0;
+}
+
+SGSCOPE_ENTRY1(start_enter, start_enter, struct snd_pcm_substream *)
+
+/*
  * The client moves appl_ptr: how much the stream had left at that moment
  * is its headroom; too little is a near miss.
  */

@@ -286,6 +286,7 @@ static int xrun_open(void *ctx, const struct bpf_object_open_opts *open_opts,
 /* at file scope: the probe points refer to them until the tracer ends */
 static const char *const *const period_candidates = CANDIDATES("snd_pcm_period_elapsed_under_stream_lock");
 static const char *const *const xrun_candidates = CANDIDATES("__snd_pcm_xrun");
+static const char *const *const start_candidates = CANDIDATES("snd_pcm_post_start");
 static const char *const *const appl_candidates = CANDIDATES("pcm_lib_apply_appl_ptr");
 static const char *const *const xfer_candidates = CANDIDATES("__snd_pcm_lib_xfer");
 static const char *const *const poll_candidates = CANDIDATES("snd_pcm_poll");
@@ -325,6 +326,7 @@ static int xrun_points(void *ctx, struct probe_point *p)
 	p[n++] = PROBE_POINT(s, period, "period elapsed",
 			     period_candidates, false);
 	p[n++] = XRUN_ENTRY(s, xrun, "xrun", xrun_candidates, false);
+	p[n++] = XRUN_ENTRY(s, start, "stream start", start_candidates, false);
 	p[n++] = XRUN_ENTRY(s, appl, "application pointer move",
 			    appl_candidates, false);
 	p[n++] = PROBE_POINT(s, xfer, "read and write", xfer_candidates, false);

@@ -92,18 +92,20 @@ static void add_cause(struct walk *w, __u64 start, __u64 end, int part)
 
 /*
  * An interrupt more than a period after the one before: the hardware
- * reached the period's end a period after that one, so from then until
- * the interrupt ran the interrupt was late (held off on its CPU, or
- * raised late by the device).  In a hard interrupt the timeline has the
- * task it interrupted.
+ * reached the period's end a period after that one, and the interrupt
+ * ran later (held off on its CPU, or raised late by the device).  Up to
+ * half a period of it is the device's own jitter (a DMA engine that
+ * moves data in bursts: QEMU's audio timer runs every 10 ms), no cause;
+ * past that the wait is the interrupt's.  In a hard interrupt the
+ * timeline has the task it interrupted.
  */
 static void late_interrupt(struct walk *w, __u64 last, const struct sgscope_xrun_event *e)
 {
-	__u64 due = last + w->period_ns;
+	__u64 due = last + w->period_ns, slack = w->period_ns / 2;
 
-	if (!last || !w->period_ns || e->a <= due)
+	if (!last || !w->period_ns || e->a <= due + slack)
 		return;
-	add_cause(w, due, e->a, XRUN_PART_INTERRUPT);
+	add_cause(w, due + slack, e->a, XRUN_PART_INTERRUPT);
 	if (e->a - due > w->p->irq_late_ns) {
 		w->p->irq_late_ns = e->a - due;
 		w->p->irq_late_tid = e->tid;
@@ -125,6 +127,9 @@ static void find_causes(struct walk *w)
 	for (i = 0; i < w->n; i++) {
 		const struct sgscope_xrun_event *e = &w->ev[i];
 
+		/* a start is where the first period's time begins */
+		if (e->type == SGSCOPE_XEV_START)
+			last_irq = e->ts;
 		if ((e->type == SGSCOPE_XEV_PERIOD || e->type == SGSCOPE_XEV_XRUN) &&
 		    e->a && e->a <= e->ts) {
 			/* an xrun the handler declares shares its period's start */

@@ -63,6 +63,7 @@ static const char *event_name(__u32 type)
 		[SGSCOPE_XEV_STALL_IN] = "reclaim or compaction",
 		[SGSCOPE_XEV_STALL_OUT] = "reclaim or compaction done",
 		[SGSCOPE_XEV_XRUN] = "XRUN",
+		[SGSCOPE_XEV_START] = "stream start",
 	};
 
 	return type < SGSCOPE_XEV_TYPES ? names[type] : "?";

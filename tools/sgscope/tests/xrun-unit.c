@@ -88,9 +88,47 @@ static void test_late_interrupt(void)
 	check(p.irq_late_ns == 20 * MS && p.irq_late_tid == HOG && !strcmp(p.irq_late_comm, "hog"),
 	      "a late interrupt: 20 ms after its period's end, the task it interrupted named (%llu ns, tid %u)",
 	      p.irq_late_ns, p.irq_late_tid);
-	check(p.ns[XRUN_PART_INTERRUPT] == 20 * MS + 9 && p.waiting_ns == 6 * MS,
-	      "a late interrupt: its lateness and its handler are the interrupt's, the rest waiting (%llu, %llu ns)",
+	/* past half a period of slack (2.5 ms): from 9.5 ms on */
+	check(p.ns[XRUN_PART_INTERRUPT] == 17500 * 1000 + 9 && p.waiting_ns == 8500 * 1000,
+	      "a late interrupt: its lateness past the slack and its handler are the interrupt's, the rest waiting (%llu, %llu ns)",
 	      p.ns[XRUN_PART_INTERRUPT], p.waiting_ns);
+	/* within the slack: the device's jitter, no cause */
+	rep.period_frames = 960;
+	xrun_attribute(&rep, &p);
+	check(!p.irq_late_ns && p.ns[XRUN_PART_INTERRUPT] == 9,
+	      "an interrupt within half a period of its due time is not late (%llu ns)", p.irq_late_ns);
+	rep.period_frames = 240;
+	/* a stream's first interrupt is due a period after its start */
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	rep.rate = 48000;
+	rep.period_frames = 240;
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(1, SGSCOPE_XEV_START, 0, 0, CLIENT, NULL);
+	ev(2, SGSCOPE_XEV_XFER_IN, 0, 0, CLIENT, NULL);
+	ev(1 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(27 * MS + 9, SGSCOPE_XEV_XRUN, 27 * MS, 11, HOG, "hog");
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_INTERRUPT && p.irq_late_ns == 22 * MS - 1,
+	      "a late first interrupt: late from its stream's start (%s, %llu ns)",
+	      xrun_part_name(p.verdict), p.irq_late_ns);
+	/* an interrupt after a restart is due from the restart, not the one before */
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	rep.rate = 48000;
+	rep.period_frames = 240;
+	served_then_waits();
+	ev(2 * MS, SGSCOPE_XEV_PERIOD, 2 * MS, 11, 0, NULL);
+	ev(40 * MS, SGSCOPE_XEV_START, 0, 0, CLIENT, NULL);
+	ev(45 * MS + 5, SGSCOPE_XEV_PERIOD, 45 * MS, 11, 0, NULL);
+	ev(45 * MS + 9, SGSCOPE_XEV_XRUN, 45 * MS, 11, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(!p.irq_late_ns, "an interrupt on time after a restart is not late (%llu ns)",
+	      p.irq_late_ns);
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	served_then_waits();
+	ev(2 * MS, SGSCOPE_XEV_PERIOD, 2 * MS, 11, 0, NULL);
+	ev(2 * MS + 1, SGSCOPE_XEV_HWPTR, 100, 240, 0, NULL);
+	ev(27 * MS + 5, SGSCOPE_XEV_PERIOD, 27 * MS, 11, HOG, "hog");
+	ev(27 * MS + 9, SGSCOPE_XEV_XRUN, 27 * MS, 11, HOG, NULL);
 	/* a shape unknown (no rate) gives no due time: nothing is late */
 	rep.rate = 0;
 	xrun_attribute(&rep, &p);

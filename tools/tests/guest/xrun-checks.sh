@@ -154,15 +154,16 @@ fi
 # a late interrupt: every 200 ms a task on the CPU that takes the card's
 # interrupt holds that CPU's interrupts off for 20 ms (debugfs
 # inject_irqs_off_us, another driver's long irqs-off section), ten times,
-# while the player on the other CPU keeps two 10 ms periods.  (Late by a
-# buffer or more, the hardware pointer wraps unseen: no xrun to count.)
+# while the player on the last CPU (the same one on a machine of one)
+# keeps two 10 ms periods.  (Late by a buffer or more, the hardware
+# pointer wraps unseen: no xrun to count.)
 irqs_off=20000 late_period_us=10000
 late_irq() {
 	irq=$(awk '/sgscope/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
 	echo 1 >"/proc/irq/$irq/smp_affinity"
 	taskset -c 0 "$dir/cpu-work" irqsoff "$debugfs/inject_irqs_off_us" $irqs_off 200 10 &
 	hog=$!
-	taskset -c 1 "$@"
+	taskset -c $(($(nproc) - 1)) "$@"
 	wait $hog
 }
 planted late_rw interrupt late_irq "$player" hw:sgscope,1 -b 960 -p 480 -t 2500
