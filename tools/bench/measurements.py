@@ -40,7 +40,7 @@ PAIRS = [
 # a real source change in the kernel, built and benchmarked once
 SOURCE_CHANGE = "20261204-source-change"
 # tools/bench/overhead's run whose xrun.json prices sgscope xrun
-XRUN_COST = "20261204-xrun-cost"
+XRUN_COST = "20261205-xrun-cost"
 # the cells whose allocation the fragment section splits
 FRAGMENT_CELLS = ["pcm1/direct/256k/fragment", "pcm1/direct/1024k/fragment"]
 VERDICT = re.compile(r"^(\S+/\S+)\s+(\w+)\s+(\S+)\s+(\S+)\s+([+-][\d.]+%)\s+(\S+)\s+(REGRESSION|improved|same)$")
