@@ -5,7 +5,10 @@
 # DMA_API_DEBUG), with tools/vm failing any boot whose kernel log has a
 # splat: KUnit (30-kunit); every PCM playing and capturing bit for bit,
 # alone and in duplex; a suspend and resume under playback; the error
-# cases, unbind/bind and kmemleak (driver-checks); 2,000 fuzz rounds.
+# cases, unbind/bind and kmemleak (driver-checks); 2,000 fuzz rounds; the
+# fast fault matrix (its plain boot: 70-fault-matrix runs it with swiotlb
+# and the IOMMU on the plain kernel), where every injected failure's
+# error path runs under KASAN, lockdep and DMA-API debugging.
 # Then the splat check is shown to fail: a copy of the
 # driver with a planted bug (tools/tests/planted/*.diff) gets the splat it
 # plants.
@@ -55,6 +58,8 @@ rc=$?
 [ "$rc" -lt 124 ] || fail "debug: the checks run completes (tools/vm exit $rc)"
 
 "$repo/tools/tests/fuzz-run" "$tmp/fuzz" 2000
+
+BOOTS=plain "$repo/tools/tests/fault-matrix-run" fast "$repo/results/test$variant/fault-matrix"
 
 # planted DIFF SPLAT COMMAND: the driver with DIFF applied, built as a
 # module for the debug kernel and loaded in place of the built-in one
