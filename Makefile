@@ -14,7 +14,7 @@ export SGSCOPE_CACHE KSRC KBUILD DEBUG_KBUILD JOBS
 
 KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
 
-.PHONY: all deps kernel debug-kernel stock-kernel sgscope kunit test bench lab compat-table clean help
+.PHONY: all deps kernel debug-kernel stock-kernel sgscope kunit test bench soak lab compat-table clean help
 
 all: kernel
 
@@ -27,6 +27,7 @@ help:
 	@echo "make stock-kernel  fetch Debian 12's kernels (STOCK_KERNELS) for tools/vm --kernel debian-..."
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
+	@echo "make soak    SOAK=24h (default) of all four PCMs playing and capturing under faults, into results/soak-SOAK"
 	@echo "make lab     the quick matrix through a LAVA lab started on this machine, against a plain quick run"
 	@echo "make compat-table  docs/compatibility.md from the last make test"
 
@@ -58,6 +59,13 @@ test: kernel debug-kernel sgscope stock-kernel
 # BENCH=--quick: a run of a few minutes
 bench: kernel sgscope
 	@tools/bench/run $(BENCH)
+
+# SOAK of guest time (90s, 10m, 1h, 24h) of all four PCMs at once under a
+# seeded schedule of faults (SOAK_SEED): tools/soak/run
+SOAK ?= 24h
+SOAK_SEED ?= 1
+soak: kernel
+	@tools/soak/run -d $(SOAK) -s $(SOAK_SEED) results/soak-$(SOAK)
 
 # a LAVA lab on this machine (tools/lab/local-lab): the quick matrix as two
 # jobs, collected, against a plain quick run; the lab stopped after

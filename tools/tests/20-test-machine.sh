@@ -129,4 +129,11 @@ expect "vm: an unknown flag exits 2" 2 "$rc"
 contains "vm: an unknown flag prints usage" "usage: tools/vm" "$out"
 out=$("$vm" --cpus zero true 2>&1); rc=$?
 expect "vm: a bad --cpus exits 2" 2 "$rc"
+out=$("$vm" --cards 9 true 2>&1); rc=$?
+expect "vm: a bad --cards exits 2" 2 "$rc"
+out=$("$vm" --cards 2 --audio "$repo" --wav /tmp/x.wav true 2>&1); rc=$?
+expect "vm: --audio with --wav exits 2" 2 "$rc"
+out=$("$vm" --cards 2 --audio "$repo" true 2>&1); rc=$?
+expect "vm: --audio without a card's capture input exits 2" 2 "$rc"
+contains "vm: ... naming it" "no $repo/capture-0" "$out"
 finish

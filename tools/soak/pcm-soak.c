@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcm-soak: one PCM of the soak, in the test machine.  It plays the soak
+ * stream (soak_pattern.h) on DEVICE and captures from it at once, each
+ * direction in its own thread, for SECONDS of guest time, and checks
+ * every captured frame against the stream the host feeds the device.
+ * Its own faults come from a schedule seeded by SEED: a restart with
+ * random valid hw_params (drained first: no frame lost), and an xrun
+ * provoked by sleeping past the buffer.  Faults from outside (suspend,
+ * unbind, interrupt delays) show up as -ESTRPIPE, -ENODEV or -EPIPE and
+ * are recovered from: reopened, resumed or prepared.
+ *
+ * Every fault the application was told of is a JSON line with the stream
+ * index it had reached ("index": the next frame it would play, or the
+ * next it expected to capture), so that a break in the recording, or in
+ * the capture, can be matched to it: a break not within a buffer of a
+ * told fault is a defect.  So is every break in the capture; they are
+ * JSON lines too, and the last line sums up.
+ *
+ * usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S]
+ *   -r  a restart every RESTART_S seconds on average (default 60, 0 none)
+ *   -x  a provoked xrun every XRUN_S seconds on average (default 120, 0 none)
+ */
+#define _GNU_SOURCE
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "soak_check.h"
+
+#define CHUNK_FRAMES	1024
+#define REOPEN_TRIES	600	/* 60 s of 100 ms */
+
+struct direction {
+	const char *name;
+	snd_pcm_stream_t stream;
+	snd_pcm_t *pcm;
+	snd_pcm_uframes_t buffer, period;
+	uint64_t index;			/* played: next to write; captured: frames read */
+	uint64_t told[3];		/* xrun, suspend, gone */
+	uint64_t provoked, restarts;
+	snd_pcm_sframes_t min_headroom;	/* frames the stream had left at a transfer */
+	unsigned int seed;
+	struct soak_checker check;	/* capture */
+};
+
+static const char *device;
+static double seconds, restart_s = 60, xrun_s = 120;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&out_lock);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* the next fault's time: exponential around mean seconds from t */
+static double next_at(struct direction *d, double t, double mean)
+{
+	double u = (rand_r(&d->seed) + 1.0) / ((double)RAND_MAX + 2.0);
+
+	return mean > 0 ? t - mean * log(u) : 1e300;
+}
+
+static void on_capture_break(void *ctx, const struct soak_event *e)
+{
+	struct direction *d = ctx;
+
+	say("{\"event\":\"capture-break\",\"device\":\"%s\",\"kind\":\"%s\",\"offset\":%" PRIu64
+	    ",\"index\":%" PRIu64 ",\"got\":%" PRIu64 "}\n",
+	    device, soak_break_name(e->kind), e->offset, e->expected, e->got);
+	(void)d;
+}
+
+/* a shape the device takes: period 2^k frames, 2 to 8 periods */
+static int setup(struct direction *d, bool random_shape)
+{
+	snd_pcm_uframes_t period = 1024, buffer;
+	unsigned int periods = 4, rate = SOAK_RATE;
+	snd_pcm_hw_params_t *hw;
+	int err;
+
+	if (random_shape) {
+		period = 256U << (rand_r(&d->seed) % 5);
+		periods = 2 + rand_r(&d->seed) % 7;
+	}
+	buffer = period * periods;
+	snd_pcm_hw_params_alloca(&hw);
+	err = snd_pcm_hw_params_any(d->pcm, hw);
+	if (!err)
+		err = snd_pcm_hw_params_set_access(d->pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED);
+	if (!err)
+		err = snd_pcm_hw_params_set_format(d->pcm, hw, SND_PCM_FORMAT_S16_LE);
+	if (!err)
+		err = snd_pcm_hw_params_set_channels(d->pcm, hw, SOAK_CHANNELS);
+	if (!err)
+		err = snd_pcm_hw_params_set_rate(d->pcm, hw, rate, 0);
+	if (!err)
+		err = snd_pcm_hw_params_set_period_size_near(d->pcm, hw, &period, NULL);
+	if (!err)
+		err = snd_pcm_hw_params_set_buffer_size_near(d->pcm, hw, &buffer);
+	if (!err)
+		err = snd_pcm_hw_params(d->pcm, hw);
+	if (err)
+		return err;
+	d->period = period;
+	d->buffer = buffer;
+	say("{\"event\":\"params\",\"device\":\"%s\",\"dir\":\"%s\",\"period\":%lu,\"buffer\":%lu,\"index\":%" PRIu64 "}\n",
+	    device, d->name, period, buffer, d->index);
+	return 0;
+}
+
+static int open_pcm(struct direction *d, bool random_shape)
+{
+	int err, i;
+
+	for (i = 0; i < REOPEN_TRIES; i++) {
+		err = snd_pcm_open(&d->pcm, device, d->stream, 0);
+		if (!err)
+			break;
+		usleep(100000);
+	}
+	if (err)
+		return err;
+	err = setup(d, random_shape);
+	if (err) {
+		snd_pcm_close(d->pcm);
+		d->pcm = NULL;
+	}
+	return err;
+}
+
+static const char *const told_names[] = { "xrun", "suspend", "gone" };
+
+static void told(struct direction *d, int kind, int err)
+{
+	d->told[kind]++;
+	say("{\"event\":\"%s\",\"device\":\"%s\",\"dir\":\"%s\",\"errno\":%d,\"index\":%" PRIu64
+	    ",\"buffer\":%lu}\n", told_names[kind], device, d->name, -err, d->index, d->buffer);
+}
+
+/* Back to a running state after err; 0, or the error that ends the run. */
+static int recover(struct direction *d, int err)
+{
+	if (err == -EPIPE) {
+		told(d, 0, err);
+		return snd_pcm_prepare(d->pcm);
+	}
+	if (err == -ESTRPIPE) {
+		told(d, 1, err);
+		while ((err = snd_pcm_resume(d->pcm)) == -EAGAIN)
+			usleep(10000);
+		return err ? snd_pcm_prepare(d->pcm) : 0;
+	}
+	if (err == -ENODEV || err == -EBADFD || err == -EIO) {
+		/* the device went (unbind, unplug): wait for it to come back */
+		told(d, 2, err);
+		snd_pcm_close(d->pcm);
+		d->pcm = NULL;
+		return open_pcm(d, false);
+	}
+	return err;
+}
+
+static void *run(void *arg)
+{
+	struct direction *d = arg;
+	bool play = d->stream == SND_PCM_STREAM_PLAYBACK;
+	uint8_t buf[CHUNK_FRAMES * SOAK_FRAME_BYTES];
+	double start = now(), t, restart, xrun;
+	snd_pcm_sframes_t n, avail, left, chunk;
+	uint64_t i;
+	int err;
+
+	err = open_pcm(d, false);
+	restart = next_at(d, start, restart_s);
+	xrun = next_at(d, start, xrun_s);
+	while (!err && (t = now()) < start + seconds) {
+		if (t >= restart) {
+			if (play)
+				snd_pcm_drain(d->pcm);
+			snd_pcm_close(d->pcm);
+			d->pcm = NULL;
+			d->restarts++;
+			err = open_pcm(d, true);
+			restart = next_at(d, t, restart_s);
+			continue;
+		}
+		if (t >= xrun) {
+			/* the application stalls past its buffer: it must be told */
+			d->provoked++;
+			say("{\"event\":\"provoke\",\"device\":\"%s\",\"dir\":\"%s\",\"index\":%" PRIu64 "}\n",
+			    device, d->name, d->index);
+			usleep((useconds_t)(d->buffer * 1000000ULL / SOAK_RATE) + 50000);
+			xrun = next_at(d, t, xrun_s);
+		}
+		avail = snd_pcm_avail(d->pcm);
+		if (avail >= 0) {
+			/* playback: queued to play; capture: room left to fill */
+			left = (snd_pcm_sframes_t)d->buffer - avail;
+			if (d->index && (d->min_headroom < 0 || left < d->min_headroom))
+				d->min_headroom = left;
+		}
+		/* a period at a time, as a real client: never a whole buffer */
+		chunk = d->period < CHUNK_FRAMES ? d->period : CHUNK_FRAMES;
+		if (play) {
+			for (i = 0; i < (uint64_t)chunk; i++)
+				soak_frame(d->index + i, buf + i * SOAK_FRAME_BYTES);
+			n = snd_pcm_writei(d->pcm, buf, chunk);
+		} else {
+			n = snd_pcm_readi(d->pcm, buf, chunk);
+			if (n > 0)
+				soak_check_frames(&d->check, buf, n);
+		}
+		if (n < 0)
+			err = recover(d, n);
+		else
+			d->index += n;
+	}
+	if (d->pcm) {
+		if (play)
+			snd_pcm_drain(d->pcm);
+		snd_pcm_close(d->pcm);
+	}
+	if (err)
+		say("{\"event\":\"error\",\"device\":\"%s\",\"dir\":\"%s\",\"error\":\"%s\"}\n",
+		    device, d->name, snd_strerror(err));
+	return (void *)(long)err;
+}
+
+static void summary(const struct direction *d)
+{
+	say("{\"summary\":\"%s\",\"device\":\"%s\",\"frames\":%" PRIu64 ",\"xruns\":%" PRIu64
+	    ",\"suspends\":%" PRIu64 ",\"gone\":%" PRIu64 ",\"provoked\":%" PRIu64
+	    ",\"restarts\":%" PRIu64 ",\"min_headroom\":%ld", d->name, device, d->index,
+	    d->told[0], d->told[1], d->told[2], d->provoked, d->restarts, (long)d->min_headroom);
+	if (d->stream == SND_PCM_STREAM_CAPTURE)
+		say(",\"silent\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"repeats\":%" PRIu64
+		    ",\"corrupt\":%" PRIu64 ",\"foreign\":%" PRIu64, d->check.silent,
+		    d->check.counts[SOAK_GAP], d->check.counts[SOAK_REPEAT],
+		    d->check.counts[SOAK_CORRUPT], d->check.counts[SOAK_FOREIGN]);
+	say("}\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct direction dir[2] = {
+		{ .name = "playback", .stream = SND_PCM_STREAM_PLAYBACK, .min_headroom = -1 },
+		{ .name = "capture", .stream = SND_PCM_STREAM_CAPTURE, .min_headroom = -1 },
+	};
+	unsigned int seed;
+	pthread_t th[2];
+	void *ret[2];
+	int i, opt;
+
+	while ((opt = getopt(argc, argv, "r:x:")) != -1) {
+		switch (opt) {
+		case 'r':
+			restart_s = atof(optarg);
+			break;
+		case 'x':
+			xrun_s = atof(optarg);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (argc - optind != 3 || (seconds = atof(argv[optind + 1])) <= 0 ||
+	    restart_s < 0 || xrun_s < 0)
+		goto usage;
+	device = argv[optind];
+	seed = strtoul(argv[optind + 2], NULL, 0);
+	for (i = 0; i < 2; i++) {
+		dir[i].seed = seed * 2 + i;
+		dir[i].check.on_break = on_capture_break;
+		dir[i].check.ctx = &dir[i];
+		pthread_create(&th[i], NULL, run, &dir[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], &ret[i]);
+	soak_check_end(&dir[1].check);
+	for (i = 0; i < 2; i++)
+		summary(&dir[i]);
+	return ret[0] || ret[1];
+usage:
+	fprintf(stderr, "usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S]\n");
+	return 2;
+}
