@@ -17,9 +17,10 @@
  * told fault is a defect.  So is every break in the capture; they are
  * JSON lines too, and the last line sums up.
  *
- * usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S]
+ * usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS]
  *   -r  a restart every RESTART_S seconds on average (default 60, 0 none)
  *   -x  a provoked xrun every XRUN_S seconds on average (default 120, 0 none)
+ *   -p, -n  the first shape: PERIOD frames, PERIODS of them (default 1024, 4)
  */
 #define _GNU_SOURCE
 #include <alsa/asoundlib.h>
@@ -53,6 +54,7 @@ struct direction {
 
 static const char *device;
 static double seconds, restart_s = 60, xrun_s = 120;
+static unsigned long first_period = 1024, first_periods = 4;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double now(void)
@@ -96,8 +98,8 @@ static void on_capture_break(void *ctx, const struct soak_event *e)
 /* a shape the device takes: period 2^k frames, 2 to 8 periods */
 static int setup(struct direction *d, bool random_shape)
 {
-	snd_pcm_uframes_t period = 1024, buffer;
-	unsigned int periods = 4, rate = SOAK_RATE;
+	snd_pcm_uframes_t period = first_period, buffer;
+	unsigned int periods = first_periods, rate = SOAK_RATE;
 	snd_pcm_hw_params_t *hw;
 	int err;
 
@@ -274,7 +276,7 @@ int main(int argc, char **argv)
 	void *ret[2];
 	int i, opt;
 
-	while ((opt = getopt(argc, argv, "r:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:x:p:n:")) != -1) {
 		switch (opt) {
 		case 'r':
 			restart_s = atof(optarg);
@@ -282,12 +284,18 @@ int main(int argc, char **argv)
 		case 'x':
 			xrun_s = atof(optarg);
 			break;
+		case 'p':
+			first_period = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			first_periods = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (argc - optind != 3 || (seconds = atof(argv[optind + 1])) <= 0 ||
-	    restart_s < 0 || xrun_s < 0)
+	    restart_s < 0 || xrun_s < 0 || !first_period || first_periods < 2)
 		goto usage;
 	device = argv[optind];
 	seed = strtoul(argv[optind + 2], NULL, 0);
@@ -304,6 +312,6 @@ int main(int argc, char **argv)
 		summary(&dir[i]);
 	return ret[0] || ret[1];
 usage:
-	fprintf(stderr, "usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S]\n");
+	fprintf(stderr, "usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS]\n");
 	return 2;
 }
