@@ -10,6 +10,20 @@ start_checks
 S=$repo/build/sgscope/sgscope
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# in_background NAME COMMAND...: COMMAND in the background, its output in
+# $tmp/NAME.log and its exit status in $tmp/NAME.rc; ended NAME PID waits
+# for it and sets rc to that status.  Not wait's own: minutes later, with the
+# machine's 32768 pids wrapped, a new child can take the old pid and bash
+# forgets the finished job ("pid N is not a child of this shell", 127).
+in_background() {
+	local name=$1
+	shift
+	{ "$@"; echo $? >"$tmp/$name.rc"; } >"$tmp/$name.log" 2>&1 &
+}
+ended() {
+	wait "$2" 2>/dev/null
+	rc=$(cat "$tmp/$1.rc" 2>/dev/null || echo "no exit status")
+}
 
 "$S" bench --frobnicate >/dev/null 2>"$tmp/err"
 expect "bench: an unknown option exits 2" 2 $?
@@ -48,7 +62,7 @@ out4="$repo/results/test/bench-planted"
 rm -rf "$out4"
 # its run goes on beside the filter runs below: in icount mode two guests
 # side by side measure what each would alone
-BENCH_PAGE_DELAY_NS=$plant "$S" bench --quick -o "$out4" >"$tmp/planted.log" 2>&1 &
+in_background planted env BENCH_PAGE_DELAY_NS="$plant" "$S" bench --quick -o "$out4"
 planted=$!
 
 # Sensitivity of the allocation and mapping series: about 3% planted with
@@ -67,12 +81,12 @@ echo "# planted: --cost __vmalloc_node_range_noprof=$alloc_insns, --cost dma_dir
 out5="$repo/results/test/bench-cost-alloc" out6="$repo/results/test/bench-cost-map"
 out7="$repo/results/test/bench-cost-reference"
 rm -rf "$out5" "$out6" "$out7"
-"$S" bench --quick --iterations 10 -o "$out7" >"$tmp/cost-reference.log" 2>&1 &
+in_background cost-reference "$S" bench --quick --iterations 10 -o "$out7"
 cost_reference=$!
-"$S" bench --quick --iterations 10 --cost "__vmalloc_node_range_noprof=$alloc_insns" -o "$out5" \
-	>"$tmp/cost-alloc.log" 2>&1 &
+in_background cost-alloc "$S" bench --quick --iterations 10 \
+	--cost "__vmalloc_node_range_noprof=$alloc_insns" -o "$out5"
 cost_alloc=$!
-"$S" bench --quick --iterations 10 --cost "dma_direct_map_sg=$map_insns" -o "$out6" >"$tmp/cost-map.log" 2>&1 &
+in_background cost-map "$S" bench --quick --iterations 10 --cost "dma_direct_map_sg=$map_insns" -o "$out6"
 cost_map=$!
 # a filter runs its cells only; in icount mode the same cells booted again
 # give the same medians (within 1%), though other cells ran before them
@@ -110,7 +124,7 @@ sed 's/^/# /' "$out3.log" | tail -4
 contains "bench --local: the device is back with snd-sgscope afterwards" "[sgscope" "$cards"
 [[ "$cards" != *Dummy* ]]
 expect "bench --local: snd-dummy is unloaded afterwards" 0 $?
-wait $planted
+ended planted $planted
 tail -2 "$tmp/planted.log" | sed 's/^/# /'
 grep -q "\"page_delay_ns\": \"$plant\"" "$out4/run.json" && [ "$plant" -gt 0 ]
 expect "bench planted: run.json records the knob (page_delay_ns=$plant)" 0 $?
@@ -146,8 +160,8 @@ expect "bench planted: ... and something was flagged" 0 $?
 planted_cost() {
 	local name=$1 run=$2 pid=$3 allowed=$4 r
 	shift 4
-	wait "$pid"
-	expect "bench --cost: the planted run completes ($name)" 0 $?
+	ended "cost-$name" "$pid"
+	expect "bench --cost: the planted run completes ($name)" 0 "$rc"
 	"$repo/tools/tests/checks.py" planted-costs "$run/run.json" >/dev/null 2>&1
 	check $? "bench --cost: run.json records the planted cost ($name)"
 	"$S" compare "$out7" "$run" >"$tmp/$name.txt" 2>&1
@@ -161,8 +175,8 @@ planted_cost() {
 		check $? "bench --cost: a series on the planted path is flagged ($name: $r)"
 	done
 }
-wait $cost_reference
-expect "bench --cost: the reference run of 10 iterations completes" 0 $?
+ended cost-reference $cost_reference
+expect "bench --cost: the reference run of 10 iterations completes" 0 "$rc"
 pcm2_cells="pcm2-lookup/direct/256k/none pcm2-lookup/direct/256k/order1 pcm2-cached/direct/256k/none
 	pcm2-cached/direct/256k/order1 pcm2-premapped/direct/256k/none pcm2-premapped/direct/256k/order1"
 required=()
