@@ -70,11 +70,11 @@ while running; do
 		rnd 2
 		case $r in
 		0)
-			# within what the shortest period (256 frames, 5.3 ms) leaves
+			# within what the shortest period (1024 frames, 21 ms) leaves
 			# both engines' handlers: late by more than a buffer, an
 			# interrupt lets the pointer lap it unseen
 			rnd 3
-			us=$((1000 + r * 1000))
+			us=$((2000 + r * 2000))
 			fault irq_delay "$k" ",\"us\":$us,\"seconds\":5"
 			echo $us >$dbg/card$k/inject_irq_delay_us
 			sleep 5
