@@ -36,6 +36,7 @@ struct xstream {
 	__u64 substream;	/* whose slot this is, 0: a free slot */
 	__u64 hw_ptr;		/* where the last event saw it */
 	__u64 last_irq;		/* the last period's hard interrupt */
+	__u64 period_ns;	/* the running shape's period, 0: not known yet */
 	__u32 wanted;
 	__u32 idx;		/* the slot's own index */
 	__u32 number;		/* the substream's number in its PCM */
@@ -232,6 +233,8 @@ static __always_inline struct xstream *stream_of(struct snd_pcm_substream *subst
 		}
 		st->idx = idx;
 		st->number = number;
+		st->last_irq = 0;
+		st->period_ns = 0;
 		st->r.key = k;
 		/* the slot of a name's first substream stays that name's */
 		bpf_map_update_elem(&headroom_index, &k, &idx, BPF_NOEXIST);
@@ -373,15 +376,23 @@ static __always_inline __u64 handler_since(struct cpu_state *c, __u64 *b)
 	return t->hardirq_ts;
 }
 
+/* a period's length in ns, 0 while the runtime has no rate */
+static __always_inline __u64 period_ns_of(struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
+	__u64 rate = BPF_CORE_READ(runtime, rate);
+
+	return rate ? BPF_CORE_READ(runtime, period_size) * 1000000000ULL / rate : 0;
+}
+
 static __always_inline int period_enter(struct snd_pcm_substream *substream, bool btf)
 {
-	struct snd_pcm_runtime *runtime = SGSCOPE_READ(btf, substream, runtime);
 	struct xstream *st = stream_of(substream, btf);
 	struct task_struct *task;
 	const char *comm = NULL;
-	__u64 since, b, rate;
 	__u32 zero = 0;
 	struct cpu_state *c;
+	__u64 since, b;
 
 	c = bpf_map_lookup_elem(&cpus, &zero);
 	if (c)
@@ -394,9 +405,10 @@ static __always_inline int period_enter(struct snd_pcm_substream *substream, boo
 	 * it interrupted (the likeliest to have held interrupts off) while
 	 * that task lives.  In a handler thread the hard interrupt is gone.
 	 */
-	rate = SGSCOPE_READ(btf, runtime, rate);
-	if (c && c->in_irq && st->last_irq && rate &&
-	    since > st->last_irq + SGSCOPE_READ(btf, runtime, period_size) * 1000000000ULL / rate) {
+	if (!st->period_ns)
+		st->period_ns = period_ns_of(substream);
+	if (c && c->in_irq && st->last_irq && st->period_ns &&
+	    since > st->last_irq + st->period_ns) {
 		task = (struct task_struct *)bpf_get_current_task();
 		comm = task->comm;
 	}
@@ -469,6 +481,8 @@ static __always_inline int start_enter(struct snd_pcm_substream *substream)
 		return 0;
 	push(st, SGSCOPE_XEV_START, 0, 0, NULL);
 	st->last_irq = bpf_ktime_get_ns();
+	/* the shape is fixed while it runs: read once per start, not per period */
+	st->period_ns = period_ns_of(substream);
 	return 0;
 }
 

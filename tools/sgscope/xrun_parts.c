@@ -10,8 +10,8 @@
  *     the tasks named;
  *   - blocked on the stream (in read/write or after poll): waiting, which
  *     is no cause by itself; the parts of it an interrupt handler spent
- *     before period_elapsed, or an interrupt came later than a period
- *     after the one before, are interrupt, and those after an interrupt
+ *     before period_elapsed, or waited for an interrupt more than half a
+ *     period late (late_interrupt), are interrupt, and those after an interrupt
  *     that left the hardware pointer where it was are hardware pointer.
  */
 #include <stdlib.h>
