@@ -156,6 +156,12 @@ struct sgscope_counters {
 	atomic_t live_sgtables;
 	atomic_t live_mappings;
 	atomic_t live_desc_lists;
+	/* pages pcm1 and pcm3 buffers hold from the page allocator */
+	atomic64_t live_buffer_pages;
+	/* what sgscope_plant.c planted */
+	atomic64_t planted_leaked_pages;
+	atomic64_t planted_silenced_periods;
+	atomic64_t planted_corrupted_bytes;
 };
 
 /* Fault injection through debugfs, in the style of sound/drivers/pcmtest. */
@@ -165,6 +171,21 @@ struct sgscope_inject {
 	u32 irq_delay_us;		/* busy-wait this long in the handler */
 	u32 irqs_off_us;		/* the last irqs-off busy-wait asked for */
 };
+
+/* Defects planted through debugfs for the soak to find (sgscope_plant.c). */
+struct sgscope_plant {
+	u32 leak_every;			/* leak a page every N periods, 0: never */
+	atomic64_t periods;		/* the card's periods, for leak_every */
+	atomic_t silence;		/* playback periods still to silence */
+	atomic_t corrupt;		/* captured periods still to corrupt */
+};
+
+/*
+ * plant_leak_every's least value but 0: a page every 100 periods of 1024
+ * frames is 1.8 KiB a second, 6.7 MiB an hour (a trend the soak must see,
+ * where the test machine's 2 GiB last)
+ */
+#define SGSCOPE_PLANT_LEAK_EVERY_MIN	100
 
 /*
  * The longest busy-wait inject_irq_delay_us and inject_irqs_off_us take:
@@ -265,6 +286,7 @@ struct sgscope_chip {
 	struct sgscope_engine engines[SGSCOPE_NUM_ENGINES];
 	struct sgscope_counters counters;
 	struct sgscope_inject inject;
+	struct sgscope_plant plant;
 	struct sgscope_knobs knobs;
 	struct dentry *debugfs;
 	size_t prealloc_got[2];		/* pcm0's preallocated bytes at probe */
@@ -324,6 +346,13 @@ void sgscope_engine_stop(struct sgscope_chip *chip,
 unsigned int sgscope_engine_position(struct sgscope_chip *chip,
 				     struct sgscope_engine *engine,
 				     struct sgscope_stream *st);
+
+/* sgscope_plant.c: defects planted through debugfs, for the soak */
+void sgscope_plant_period(struct sgscope_chip *chip,
+			  struct sgscope_engine *engine,
+			  struct sgscope_stream *st,
+			  struct snd_pcm_substream *substream,
+			  unsigned int periods);
 void sgscope_engine_interrupt(struct sgscope_chip *chip,
 			      struct sgscope_engine *engine);
 

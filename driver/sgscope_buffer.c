@@ -177,6 +177,18 @@ int sgscope_dma_alloc(int type, struct device *dev, enum dma_data_direction dir,
 EXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_dma_alloc);
 
 /*
+ * The pages a pcm1 or pcm3 buffer takes from the page allocator, which no
+ * counter of the kernel's names (a memory trend must not count them as
+ * leaked); pcm2's are in the kernel's vmalloc count.
+ */
+static long sgscope_buffer_pages(const struct sgscope_stream *st)
+{
+	if (st->strategy == SGSCOPE_VMALLOC)
+		return 0;
+	return PAGE_ALIGN(st->dmab.bytes) >> PAGE_SHIFT;
+}
+
+/*
  * pcm1-3: allocate the buffer in hw_params (no preallocation, so every
  * hw_params shows what the allocator does now).  The debugfs knob
  * inject_fail_alloc fails it as the allocator would.
@@ -213,6 +225,7 @@ int sgscope_buffer_alloc(struct sgscope_stream *st, struct device *dev,
 	st->own_buffer = true;
 	atomic_inc(&cnt->live_buffers);
 	atomic64_inc(&cnt->allocations);
+	atomic64_add(sgscope_buffer_pages(st), &cnt->live_buffer_pages);
 
 	if (type == SNDRV_DMA_TYPE_VMALLOC) {
 		err = sgscope_vmalloc_map(st, dev);
@@ -233,6 +246,8 @@ void sgscope_buffer_free(struct sgscope_stream *st, struct device *dev)
 {
 	sgscope_vmalloc_unmap(st, dev);
 	if (st->own_buffer) {
+		atomic64_sub(sgscope_buffer_pages(st),
+			     &st->chip->counters.live_buffer_pages);
 		snd_dma_free_pages(&st->dmab);
 		memset(&st->dmab, 0, sizeof(st->dmab));
 		st->own_buffer = false;

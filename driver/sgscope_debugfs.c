@@ -23,6 +23,11 @@
  *                          call (0 to SGSCOPE_PAGE_DELAY_MAX_NS)
  *   max_buffer_kb          pcm1-3's largest buffer, from the next open
  *                          (SGSCOPE_MAX_BUFFER_KB_MIN to _MAX)
+ *   plant_leak_every       leak a page every N periods (0, or
+ *                          SGSCOPE_PLANT_LEAK_EVERY_MIN and up)
+ *   plant_silence          silence the next N queued playback periods
+ *   plant_corrupt          flip a byte in each of the next N captured
+ *                          periods (sgscope_plant.c: defects for the soak)
  * A value out of range is refused with -EINVAL and changes nothing.
  */
 #include <linux/debugfs.h>
@@ -50,12 +55,20 @@ static int counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "live_sgtables %d\n", atomic_read(&c->live_sgtables));
 	seq_printf(m, "live_mappings %d\n", atomic_read(&c->live_mappings));
 	seq_printf(m, "live_desc_lists %d\n", atomic_read(&c->live_desc_lists));
+	seq_printf(m, "live_buffer_pages %lld\n",
+		   atomic64_read(&c->live_buffer_pages));
 	seq_printf(m, "periods_playback %lld\n",
 		   atomic64_read(&chip->engines[SGSCOPE_ENGINE_PO].periods));
 	seq_printf(m, "periods_capture %lld\n",
 		   atomic64_read(&chip->engines[SGSCOPE_ENGINE_PI].periods));
 	seq_printf(m, "prealloc_playback_bytes %zu\n", chip->prealloc_got[0]);
 	seq_printf(m, "prealloc_capture_bytes %zu\n", chip->prealloc_got[1]);
+	seq_printf(m, "planted_leaked_pages %lld\n",
+		   atomic64_read(&c->planted_leaked_pages));
+	seq_printf(m, "planted_silenced_periods %lld\n",
+		   atomic64_read(&c->planted_silenced_periods));
+	seq_printf(m, "planted_corrupted_bytes %lld\n",
+		   atomic64_read(&c->planted_corrupted_bytes));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);
@@ -164,6 +177,16 @@ static int page_delay_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(page_delay_fops, u32_knob_get, page_delay_set, "%llu\n");
 
+/* 0 (never) or a page every SGSCOPE_PLANT_LEAK_EVERY_MIN periods or more */
+static int leak_every_set(void *data, u64 val)
+{
+	if (val && (val < SGSCOPE_PLANT_LEAK_EVERY_MIN || val > U32_MAX))
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(leak_every_fops, u32_knob_get, leak_every_set, "%llu\n");
+
 static int max_buffer_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(*(u32 *)data) / SZ_1K;
@@ -248,6 +271,12 @@ void sgscope_debugfs_init(struct sgscope_chip *chip)
 				   &chip->knobs.page_delay_ns, &page_delay_fops);
 	debugfs_create_file_unsafe("max_buffer_kb", 0600, chip->debugfs,
 				   &chip->knobs.max_buffer_bytes, &max_buffer_fops);
+	debugfs_create_file_unsafe("plant_leak_every", 0600, chip->debugfs,
+				   &chip->plant.leak_every, &leak_every_fops);
+	debugfs_create_atomic_t("plant_silence", 0600, chip->debugfs,
+				&chip->plant.silence);
+	debugfs_create_atomic_t("plant_corrupt", 0600, chip->debugfs,
+				&chip->plant.corrupt);
 	for (pcm = 0; pcm < SGSCOPE_NUM_PCMS; pcm++) {
 		for (dir = 0; dir < 2; dir++) {
 			struct sgscope_stream *st = &chip->streams[pcm][dir];

@@ -127,6 +127,7 @@ void sgscope_engine_interrupt(struct sgscope_chip *chip,
 	if (periods) {
 		if (st->direction == SNDRV_PCM_STREAM_CAPTURE)
 			sgscope_buffer_sync(st, chip->dev, false);
+		sgscope_plant_period(chip, engine, st, substream, periods);
 		snd_pcm_period_elapsed(substream);
 	}
 }

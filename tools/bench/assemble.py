@@ -208,6 +208,7 @@ except OSError:
     config_hash = None
 run = {
     "git_sha": sha, "git_commit": git("rev-parse", "HEAD"), "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+    "git_subject": git("log", "-1", "--format=%s", "HEAD"),
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "kernel": kernel, "config_sha256": config_hash, "level": level,
     "iterations": int(iterations), "boots": boots,

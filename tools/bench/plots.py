@@ -34,7 +34,8 @@ def gnuplot(script):
 def header(out, name, title, ylabel, width=880):
     return (f"set terminal svg size {width},420 dynamic font 'sans,11'\n"
             f"set output '{out}/{name}.svg'\nset title \"{title}\"\nset ylabel \"{ylabel}\"\n"
-            "set grid ytics\nset key top left\n")
+            # the key below the plot, never over the bars or lines
+            "set grid ytics\nset key below horizontal\n")
 
 
 def bars(out, name, title, ylabel, series, metric, rows, groups, pick, scale, limit=None):
@@ -63,7 +64,14 @@ def bars(out, name, title, ylabel, series, metric, rows, groups, pick, scale, li
     gnuplot(header(out, name, title, ylabel) +
             "set style data histograms\nset style histogram clustered gap 1\n"
             "set style fill solid 0.8 border -1\nset yrange [0:*]\nset xtics rotate by -20\n"
-            f"plot for [i=2:{len(groups) + 1}] '{dat}' using i:xtic(1) title columnheader(i){line}\n")
+            "set bmargin 8\nset offsets 0, 0, graph 0.08, 0\n"
+            f"plot for [i=2:{len(groups) + 1}] '{dat}' using i:xtic(1) title columnheader(i){line}, "
+            # each bar's value over it: bar i of a cluster of n sits at
+            # the cluster's index + (i - (n - 1) / 2) / (n + gap); the header
+            # line is row 0
+            f"for [i=2:{len(groups) + 1}] '{dat}' using ($0 - 1 + (i - 2 - ({len(groups)} - 1) / 2.0) / "
+            f"({len(groups)} + 1)):(column(i)):(sprintf('%.0f', column(i))) "
+            "with labels offset 0,0.7 font ',9' notitle\n")
     os.remove(dat)
     return True
 
@@ -89,7 +97,7 @@ def ecdf(out, name, title, histograms, cells):
         plot.append(f"'{dat}' using 1:2 with steps lw 2 title '{label}'")
     gnuplot(header(out, name, title, "share of faults") +
             "set logscale x 2\nset xlabel 'fault latency, ns'\nset yrange [0:1.02]\n"
-            "set key bottom right\nplot " + ", ".join(plot) + "\n")
+            "plot " + ", ".join(plot) + "\n")
     for i in range(len(cells)):
         os.remove(f"{out}/{name}.{i}.dat")
     return True

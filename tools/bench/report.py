@@ -48,18 +48,42 @@ def clock_of(run):
 
 
 KCIDB_VERSION = {"major": 5, "minor": 3}
-VERDICT_ROW = re.compile(r"^\| ([^ |]+) \| ([^ |]+) \| .*\| \*\*REGRESSION\*\* \|$")
+# compare.md's row: cell, metric, unit, base median, new median, change, p, verdict
+VERDICT_ROW = re.compile(r"^\| ([^ |]+) \| ([^ |]+) \| ([^|]*) \| ([^|]*) \| ([^|]*) \| ([^|]*) \| "
+                         r"([^|]*) \| \*\*REGRESSION\*\* \|$")
 
 
 def regressions(out):
-    """The (cell, metric) series RUN/compare.md flags, and against what."""
+    """The (cell, metric) series RUN/compare.md flags, each with what
+    compare said of it (unit, base, new, change, p), and against what."""
     try:
         text = open(f"{out}/compare.md").read()
     except OSError:
-        return set(), None
+        return {}, None
     base = re.search(r"^base: `?([^`\n]+)`?", text, re.M)
-    flagged = {(m.group(1), m.group(2)) for m in map(VERDICT_ROW.match, text.splitlines()) if m}
+    flagged = {(m.group(1), m.group(2)): dict(zip(("unit", "base", "new", "change", "p"), m.groups()[2:]))
+               for m in map(VERDICT_ROW.match, text.splitlines()) if m}
     return flagged, os.path.basename(base.group(1).rstrip("/")) if base else "the compared base"
+
+
+def kcidb_issues(run, flagged, base, test_ids):
+    """One KCIDB issue per flagged series (its id names the series, so the
+    same regression seen in another run is the same issue) and the
+    incident of this run's test."""
+    origin, sha = "sgscope", run["git_sha"]
+    issues, incidents = [], []
+    for key in sorted(flagged):
+        f = flagged[key]
+        issue_id = f"{origin}:regression:{key[0]}:{key[1]}"
+        what = (f"{f['change']} regression of {key[1]} in {key[0]} on {sha} against {base}: "
+                f"median {f['base']} -> {f['new']} {f['unit']}, p {f['p']}")
+        issues.append({"id": issue_id, "version": 1, "origin": origin, "report_subject": what,
+                       "comment": what, "culprit": {"code": True, "tool": False, "harness": False},
+                       "categories": ["performance"]})
+        incidents.append({"id": f"{origin}:{sha}:{key[0]}:{key[1]}", "origin": origin,
+                          "issue_id": issue_id, "issue_version": 1, "test_id": test_ids[key],
+                          "present": True, "comment": what})
+    return issues, incidents
 
 
 def series_of(samples):
@@ -119,9 +143,13 @@ def write_results(out, run, series):
                       "path": "sgscope." + m["cell"].replace("/", "."), "status": "ERROR",
                       "environment": {"comment": f"{where}, {clock_short}"},
                       "misc": {"lava_job": m["job"], "lava_health": m["health"], "error": m["error"]}})
-    json.dump({"version": KCIDB_VERSION, "checkouts": [checkout], "builds": [build],
-               "tests": tests}, open(f"{out}/kcidb.json", "w"), indent=1)
-    return len(keys), len(flagged & set(keys)) + len(missing)
+    report = {"version": KCIDB_VERSION, "checkouts": [checkout], "builds": [build], "tests": tests}
+    issues, incidents = kcidb_issues(run, {k: v for k, v in flagged.items() if k in series}, base,
+                                     {key: tests[n]["id"] for n, key in enumerate(keys)})
+    if issues:
+        report.update(issues=issues, incidents=incidents)
+    json.dump(report, open(f"{out}/kcidb.json", "w"), indent=1)
+    return len(keys), len(flagged.keys() & set(keys)) + len(missing)
 
 
 def fmt(v, scale=1.0):

@@ -285,7 +285,7 @@ static void spread_print(struct spread *sp, FILE *md)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: sgscope compare BASE NEW\n");
+	fprintf(f, "usage: sgscope compare [--all] BASE NEW\n");
 }
 
 static void help(void)
@@ -296,40 +296,223 @@ static void help(void)
 	       "the median worse by the threshold of the metric's kind in the runs' clock\n"
 	       "(run.json's \"clock\"; compare.md lists them and why); outcome counters must\n"
 	       "not get worse at all. Runs in different clocks are not compared (exit 2).\n"
-	       "Writes NEW/compare.md and compare-heatmap.svg; exits 1 if anything regressed.\n\n"
+	       "First a headline per regression, largest first: its size, metric, cell, the\n"
+	       "commits and the test's p; then every series of the cells where one moved\n"
+	       "(--all: every series). Writes NEW/compare.md (all series) and\n"
+	       "compare-heatmap.svg; exits 1 if anything regressed.\n\n"
 	       "example:\n  sgscope compare results/baseline results/20261121T160000Z-abc1234\n");
 }
 
-/* The runs' clock, from their run.json, into info: 0, or -1 after a message. */
-static int runs_clock(const char *base_dir, const char *new_dir, struct run_info *info)
+/* Both runs' run.json, into base and new: 0, or -1 after a message. */
+static int runs_clock(const char *base_dir, const char *new_dir, struct run_info *base,
+		      struct run_info *new)
 {
-	struct run_info base_info, new_info;
-
-	if (run_info_load(base_dir, &base_info) || run_info_load(new_dir, &new_info))
+	if (run_info_load(base_dir, base) || run_info_load(new_dir, new))
 		return -1;
-	if (base_info.clock != new_info.clock || base_info.shift != new_info.shift) {
+	if (base->clock != new->clock || base->shift != new->shift) {
 		fprintf(stderr, "sgscope compare: %s was measured in %s, %s in %s: their times "
-			"are not comparable (compare runs of one clock)\n", base_dir, base_info.text,
-			new_dir, new_info.text);
+			"are not comparable (compare runs of one clock)\n", base_dir, base->text,
+			new_dir, new->text);
 		return -1;
 	}
-	*info = new_info;
 	return 0;
 }
 
-/* NEW/compare.md with its head and the rules, or NULL */
-static FILE *md_open(const char *base_dir, const char *new_dir, const struct run_info *info)
+/* "0123456789ab ("subject")", "0123456789ab+dirty", or "an unknown commit" */
+static void commit_name(const struct run_info *info, char *buf, size_t len)
 {
-	enum run_clock clock = info->clock;
+	if (!*info->commit) {
+		snprintf(buf, len, "an unknown commit");
+		return;
+	}
+	snprintf(buf, len, "%s%s%s%s%s", info->commit, info->dirty ? "+dirty" : "",
+		 *info->subject ? " (\"" : "", info->subject, *info->subject ? "\")" : "");
+}
+
+/* One series of the new run and its verdict against the base's. */
+struct compared {
+	const struct series *series;
+	size_t base_count;
+	struct verdict v;
+	bool in_changed_cell;	/* a series of its cell regressed or improved */
+};
+
+struct comparison {
+	struct compared *rows;
+	size_t count, regressions, changed;
+	struct run_info base, new;
+	const char *base_dir, *new_dir;
+};
+
+/* Every series in both runs, judged; a cell's series all shown if one moved. */
+static int compare_all(struct run_samples *base, struct run_samples *new,
+		       struct comparison *c, struct spread *spread)
+{
+	size_t i, j;
+
+	c->rows = calloc(new->count ? new->count : 1, sizeof(*c->rows));
+	if (!c->rows) {
+		fprintf(stderr, "sgscope compare: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < new->count; i++) {
+		const struct series *b = samples_find(base, new->series[i].cell,
+						      new->series[i].metric);
+		struct compared *r = &c->rows[c->count];
+
+		if (!b)
+			continue;
+		r->series = &new->series[i];
+		r->base_count = b->count;
+		compare_series(b, r->series, c->new.clock, &r->v);
+		spread_add(spread, r->series->kind, r->v.change_pct);
+		c->regressions += r->v.regression;
+		c->count++;
+	}
+	for (i = 0; i < c->count; i++)
+		for (j = 0; j < c->count && !c->rows[i].in_changed_cell; j++)
+			c->rows[i].in_changed_cell = (c->rows[j].v.regression ||
+						      c->rows[j].v.improvement) &&
+				!strcmp(c->rows[i].series->cell, c->rows[j].series->cell);
+	for (i = 0; i < c->count; i++)
+		c->changed += c->rows[i].in_changed_cell;
+	return 0;
+}
+
+static int by_size(const void *a, const void *b)
+{
+	double x = fabs((*(const struct compared * const *)a)->v.change_pct);
+	double y = fabs((*(const struct compared * const *)b)->v.change_pct);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The p value as the table gives it: exact, or ~ for the normal approximation. */
+static void p_text(const struct verdict *v, char *buf, size_t len)
+{
+	if (v->tested)
+		snprintf(buf, len, "%.2g%s", v->test.p, v->test.exact ? "" : "~");
+	else
+		snprintf(buf, len, "exact");
+}
+
+/*
+ * The headline, as a 0-day report's: one line per regression, largest
+ * first, "+12.3% regression of METRIC in CELL on COMMIT", with what the
+ * decision stood on; or the line that nothing regressed.  On stdout, or
+ * as markdown into md.
+ */
+static void write_headlines(const struct comparison *c, FILE *md)
+{
+	const struct compared **sorted = calloc(c->regressions + 1, sizeof(*sorted));
+	char commit[256], base[256], p[32];
+	FILE *out = md ? md : stdout;
+	size_t i, n = 0;
+
+	commit_name(&c->new, commit, sizeof(commit));
+	commit_name(&c->base, base, sizeof(base));
+	if (!c->regressions || !sorted) {
+		fprintf(out, md ? "**No regression** on %s against %s: %zu series compared.\n\n" :
+			"no regression on %s against %s: %zu series compared\n", commit, base, c->count);
+		free(sorted);
+		return;
+	}
+	for (i = 0; i < c->count; i++)
+		if (c->rows[i].v.regression)
+			sorted[n++] = &c->rows[i];
+	qsort(sorted, n, sizeof(*sorted), by_size);
+	for (i = 0; i < n; i++) {
+		const struct compared *r = sorted[i];
+
+		p_text(&r->v, p, sizeof(p));
+		fprintf(out, md ? "- **%+.1f%% regression of %s** in `%s` on %s against %s: median "
+			"%.4g -> %.4g %s, p %s, %zu vs %zu iterations\n" :
+			"%+.1f%% regression of %s in %s on %s against %s: median %.4g -> %.4g %s, "
+			"p %s, %zu vs %zu iterations\n", r->v.change_pct, r->series->metric,
+			r->series->cell, commit, base, r->v.base_median, r->v.new_median,
+			r->series->unit, p, r->base_count, r->series->count);
+	}
+	if (md)
+		fprintf(md, "\n");
+	free(sorted);
+}
+
+/*
+ * The commands that measure the largest regression's cell again at the
+ * new run's commit, as it was run (level, iterations, planted knobs), and
+ * compare it with the base.
+ */
+static void write_reproduce(const struct comparison *c, FILE *md)
+{
+	const struct compared *worst = NULL;
+	const struct run_info *n = &c->new;
+	char delay[48] = "";
+	size_t i;
+
+	for (i = 0; i < c->count; i++)
+		if (c->rows[i].v.regression &&
+		    (!worst || fabs(c->rows[i].v.change_pct) > fabs(worst->v.change_pct)))
+			worst = &c->rows[i];
+	if (!worst || !md)
+		return;
+	if (n->page_delay_ns)
+		snprintf(delay, sizeof(delay), "BENCH_PAGE_DELAY_NS=%ld ", n->page_delay_ns);
+	fprintf(md, "To reproduce (the largest regression's cell, as the new run was made):\n\n"
+		"```\ngit checkout %s%s\nmake kernel sgscope\n"
+		"%sbuild/sgscope/sgscope bench%s --iterations %d --filter '%s'%s -o results/reproduce\n"
+		"build/sgscope/sgscope compare %s results/reproduce\n```\n\n",
+		*n->commit ? n->commit : "NEW-COMMIT",
+		n->dirty ? "   # the run had changes not committed: apply them" : "",
+		delay, strcmp(n->level, "quick") ? "" : " --quick",
+		n->iterations > 0 ? n->iterations : 5, worst->series->cell, n->costs, c->base_dir);
+}
+
+/* The table: the series of the cells that changed, or with all every one. */
+static void write_table(const struct comparison *c, bool all, FILE *md)
+{
+	size_t i;
+	char p[32];
+
+	if (!all && !c->changed) {
+		printf("no series moved past its threshold (--all lists every series)\n");
+		return;
+	}
+	printf("%-40s %-22s %12s %12s %8s %9s  %s\n", "CELL", "METRIC", "BASE", "NEW",
+	       "CHANGE", "P", "VERDICT");
+	for (i = 0; i < c->count; i++) {
+		const struct compared *r = &c->rows[i];
+
+		p_text(&r->v, p, sizeof(p));
+		if (all || r->in_changed_cell)
+			printf("%-40s %-22s %12.4g %12.4g %+7.1f%% %9s  %s\n", r->series->cell,
+			       r->series->metric, r->v.base_median, r->v.new_median,
+			       r->v.change_pct, p, verdict_word(&r->v));
+		if (md)
+			fprintf(md, "| %s | %s | %s | %.4g | %.4g | %+.1f%% | %s | %s |\n",
+				r->series->cell, r->series->metric, r->series->unit,
+				r->v.base_median, r->v.new_median, r->v.change_pct, p,
+				r->v.regression ? "**REGRESSION**" : verdict_word(&r->v));
+	}
+	if (!all)
+		printf("(%zu series of the cells that changed; --all lists all %zu)\n", c->changed,
+		       c->count);
+}
+
+/* NEW/compare.md: headline, rules, the table of every series; or NULL */
+static FILE *md_open(const struct comparison *c)
+{
+	enum run_clock clock = c->new.clock;
 	char path[4200];
 	FILE *md;
 
-	snprintf(path, sizeof(path), "%s/compare.md", new_dir);
+	snprintf(path, sizeof(path), "%s/compare.md", c->new_dir);
 	md = fopen(path, "w");
 	if (!md)
 		return NULL;
-	fprintf(md, "# sgscope compare\n\nbase: `%s`, new: `%s`\n\n"
-		"Clock of both runs: **%s**. %s\n\n", base_dir, new_dir, info->text,
+	fprintf(md, "# sgscope compare\n\nbase: `%s`, new: `%s`\n\n", c->base_dir, c->new_dir);
+	write_headlines(c, md);
+	write_reproduce(c, md);
+	fprintf(md, "Clock of both runs: **%s**. %s\n\n", c->new.text,
 		clock == RUN_ICOUNT ?
 		"Every time below is guest time: instructions executed, scaled by the shift; "
 		"it follows the code path, not caches or the host's load." :
@@ -340,94 +523,74 @@ static FILE *md_open(const char *base_dir, const char *new_dir, const struct run
 	return md;
 }
 
-/* A line per series in both runs, on stdout and in md; how many regressed. */
-static size_t compare_table(struct run_samples *base, struct run_samples *new,
-			    enum run_clock clock, FILE *md, struct spread *spread,
-			    size_t *compared)
+static int compare_runs(const char *base_dir, const char *new_dir, bool all)
 {
-	size_t i, regressions = 0;
-
-	printf("%-40s %-22s %12s %12s %8s %9s  %s\n", "CELL", "METRIC", "BASE", "NEW",
-	       "CHANGE", "P", "VERDICT");
-	for (i = 0; i < new->count; i++) {
-		struct series *n = &new->series[i];
-		struct series *b = samples_find(base, n->cell, n->metric);
-		struct verdict v;
-		char p[32];
-
-		if (!b)
-			continue;
-		compare_series(b, n, clock, &v);
-		spread_add(spread, n->kind, v.change_pct);
-		(*compared)++;
-		regressions += v.regression;
-		if (v.tested)
-			snprintf(p, sizeof(p), "%.2g%s", v.test.p, v.test.exact ? "" : "~");
-		else
-			snprintf(p, sizeof(p), "exact");
-		printf("%-40s %-22s %12.4g %12.4g %+7.1f%% %9s  %s\n", n->cell, n->metric,
-		       v.base_median, v.new_median, v.change_pct, p, verdict_word(&v));
-		if (md)
-			fprintf(md, "| %s | %s | %s | %.4g | %.4g | %+.1f%% | %s | %s |\n",
-				n->cell, n->metric, n->unit, v.base_median, v.new_median,
-				v.change_pct, p, v.regression ? "**REGRESSION**" : verdict_word(&v));
-	}
-	return regressions;
-}
-
-static int compare_runs(const char *base_dir, const char *new_dir)
-{
+	struct comparison c = { .base_dir = base_dir, .new_dir = new_dir };
 	struct spread spread = {};
 	struct run_samples base, new;
-	size_t regressions, compared = 0, unmatched;
-	struct run_info info;
-	enum run_clock clock;
+	size_t unmatched;
 	FILE *md;
 
-	if (runs_clock(base_dir, new_dir, &info) || samples_load(base_dir, &base))
+	if (runs_clock(base_dir, new_dir, &c.base, &c.new) || samples_load(base_dir, &base))
 		return 2;
 	if (samples_load(new_dir, &new)) {
 		samples_free(&base);
 		return 2;
 	}
-	clock = info.clock;
-	printf("clock: %s; times are %s\n", info.text,
-	       clock == RUN_ICOUNT ? "guest ns, i.e. instructions executed scaled by the shift" :
-				     "wall-clock ns, moved by the host's load");
-	md = md_open(base_dir, new_dir, &info);
-	regressions = compare_table(&base, &new, clock, md, &spread, &compared);
+	if (compare_all(&base, &new, &c, &spread)) {
+		samples_free(&base);
+		samples_free(&new);
+		return 2;
+	}
+	printf("clock: %s; times are %s\n", c.new.text,
+	       c.new.clock == RUN_ICOUNT ? "guest ns, i.e. instructions executed scaled by the shift" :
+					   "wall-clock ns, moved by the host's load");
+	write_headlines(&c, NULL);
+	md = md_open(&c);
+	write_table(&c, all, md);
 	spread_print(&spread, md);
 	if (md)
 		fprintf(md, "\n");
 	unmatched = report_unmatched(&base, &new, "base", md);
 	unmatched += report_unmatched(&new, &base, "new", md);
-	printf("%zu series compared, %zu regressed, %zu in one run only\n", compared,
-	       regressions, unmatched);
+	printf("%zu series compared, %zu regressed, %zu in one run only\n", c.count,
+	       c.regressions, unmatched);
 	if (md) {
 		fprintf(md, "\n%zu series compared, %zu regressed, %zu in one run only (p: exact U "
 			"distribution with mid-ranks up to 20 + 20 values, or ~ normal "
 			"approximation with tie and continuity correction).\n\n![%% change heatmap](compare-heatmap.svg)\n",
-			compared, regressions, unmatched);
+			c.count, c.regressions, unmatched);
 		fclose(md);
-		write_heatmap(new_dir, &base, &new, clock);
+		write_heatmap(new_dir, &base, &new, c.new.clock);
 	}
+	free(c.rows);
 	samples_free(&base);
 	samples_free(&new);
-	return regressions ? 1 : 0;
+	return c.regressions ? 1 : 0;
 }
+
+struct compare_args {
+	bool all;
+};
+
+static const struct cli_option compare_options[] = {
+	{ "all", 0, false, option_set_flag, NULL, offsetof(struct compare_args, all) },
+	{ NULL },
+};
 
 static int compare_main(int argc, char **argv)
 {
-	static const struct cli_group none[] = { { NULL } };
+	struct compare_args a = {};
+	const struct cli_group groups[] = { { compare_options, &a }, { NULL } };
 	int err, at;
 
-	err = options_scan(&compare_command, none, 0, argc, argv, &at);
+	err = options_scan(&compare_command, groups, 0, argc, argv, &at);
 	if (err)
 		return err;
 	if (argc - at != 2)
 		return usage_error(&compare_command, "%s", argc - at < 2 ? "two run folders, BASE and NEW" :
 				   "only two run folders, BASE and NEW");
-	return compare_runs(argv[at], argv[at + 1]);
+	return compare_runs(argv[at], argv[at + 1], a.all);
 }
 
 const struct subcommand compare_command = {

@@ -206,6 +206,48 @@ static bool json_field(const char *text, const char *name, char *buf, size_t len
 	return true;
 }
 
+/* run.json's "planted_costs": {"FUNC": INSNS, ...} as " --cost FUNC=INSNS" each */
+static void planted_costs(const char *text, char *buf, size_t len)
+{
+	const char *p = strstr(text, "\"planted_costs\"");
+	const char *end;
+	char name[128];
+	size_t used = 0;
+
+	*buf = '\0';
+	p = p ? strchr(p, '{') : NULL;
+	end = p ? strchr(p, '}') : NULL;
+	while (p && end && (p = strchr(p + 1, '"')) && p < end) {
+		p = parse_string(p, name, sizeof(name));
+		if (!p)
+			return;
+		p = skip_ws(p);
+		if (*p++ != ':')
+			return;
+		used += snprintf(buf + used, used < len ? len - used : 0, " --cost %s=%ld", name,
+				 strtol(skip_ws(p), NULL, 10));
+		p = strpbrk(p, ",}");
+		if (!p || *p == '}')
+			return;
+	}
+}
+
+/* What run.json says of the commit and of how the run was made. */
+static void run_origin(const char *text, struct run_info *info)
+{
+	char dirty[8], number[24];
+
+	json_field(text, "git_sha", info->commit, sizeof(info->commit));
+	json_field(text, "git_subject", info->subject, sizeof(info->subject));
+	info->dirty = json_field(text, "git_dirty", dirty, sizeof(dirty)) && !strcmp(dirty, "true");
+	json_field(text, "level", info->level, sizeof(info->level));
+	if (json_field(text, "iterations", number, sizeof(number)))
+		info->iterations = atoi(number);
+	if (json_field(text, "page_delay_ns", number, sizeof(number)))
+		info->page_delay_ns = strtol(number, NULL, 10);
+	planted_costs(text, info->costs, sizeof(info->costs));
+}
+
 int run_info_load(const char *run_dir, struct run_info *info)
 {
 	char path[4096], text[16384], clock[32], shift[16];
@@ -224,6 +266,7 @@ int run_info_load(const char *run_dir, struct run_info *info)
 	n = fread(text, 1, sizeof(text) - 1, f);
 	text[n] = '\0';
 	fclose(f);
+	run_origin(text, info);
 	if (!json_field(text, "clock", clock, sizeof(clock)) || !strcmp(clock, "wallclock"))
 		return 0;
 	if (strcmp(clock, "icount") || !json_field(text, "icount_shift", shift, sizeof(shift))) {

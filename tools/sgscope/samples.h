@@ -34,6 +34,15 @@ struct run_info {
 	enum run_clock clock;
 	int shift;		/* icount only */
 	char text[64];		/* "icount shift 0 (...)" or "wall clock" */
+	/* the commit measured (run.json's git_sha, git_subject; "" if unknown) */
+	char commit[48];
+	char subject[160];
+	bool dirty;		/* with changes not committed */
+	/* how it ran: "quick" or "full", iterations, planted knobs */
+	char level[16];
+	int iterations;
+	long page_delay_ns;
+	char costs[256];	/* the planted costs as " --cost FUNC=INSNS" each */
 };
 
 struct series {

@@ -5,18 +5,34 @@
 # so all four buffer strategies run side by side for SECONDS of guest
 # time, while a schedule seeded by SEED plants faults from outside:
 # a slow interrupt handler on a card for a while (inject_irq_delay_us),
-# and a card unbound and bound again.  Memory is sampled every SAMPLE
-# seconds.  Outputs, copied to OUT at the end: soak-K.jsonl (each
-# pcm-soak's events), faults.jsonl, memory.jsonl, kmemleak.txt.
-# usage: guest-soak.sh OUT SECONDS SEED [SAMPLE]
-out=$1 seconds=$2 seed=$3 sample=${4:-60}
+# a card unbound and bound again, ALSA's buffer allocations failing
+# (sgscope inject --order) and memory in trouble (--fragment, --lowmem,
+# --pressure).  Memory is sampled every SAMPLE
+# seconds.  PLANTS (tools/soak/run -p) plants driver defects on purpose,
+# for the checks to find: a comma-separated list of KNOB:CARD:VALUE@T,
+# VALUE written to /sys/kernel/debug/sgscope/cardCARD/plant_KNOB T seconds
+# into the run (docs/driver.md's plant_* knobs).  Outputs, copied to OUT at
+# the end: soak-K.jsonl (each pcm-soak's events), faults.jsonl (the
+# schedule's faults and plants), memory.jsonl, cpu.jsonl, kmemleak.txt.
+# MIN_BUFFER: the least buffer of pcm-soak's random shapes, in frames.
+# FAULTS off: no faults from outside and no restarts or provoked xruns,
+# only the plants (every break is then one).
+# usage: guest-soak.sh OUT SECONDS SEED [SAMPLE [PLANTS [MIN_BUFFER [FAULTS]]]]
+out=$1 seconds=$2 seed=$3 sample=${4:-60} plants=${5:-} min_buffer=${6:-0} faults=${7:-on}
 work=/tmp/soak
 mkdir -p $work
 cp "$out/pcm-soak" $work/
 dbg=/sys/kernel/debug/sgscope
+sgscope=$(cd "$(dirname "$0")/../.." && pwd)/build/sgscope/sgscope
 cards=$(ls -d /proc/asound/card[0-9]* | wc -l)
 
-now() { cut -d' ' -f1 /proc/uptime; }
+# now: t, the guest's uptime in seconds (two decimals), and t_s, whole
+# seconds; builtins only, as rnd: the loop below runs for hours, and a
+# process forked every second is guest time taken from the streams
+now() {
+	read -r t _ </proc/uptime
+	t_s=${t%.*}
+}
 # rnd N: r, a number in [0, N) from the seeded sequence (not in a
 # subshell: it keeps its state)
 rnd_state=$seed
@@ -24,17 +40,31 @@ rnd() {
 	rnd_state=$(((rnd_state * 1103515245 + 12345) % 2147483648))
 	r=$((rnd_state / 65536 % $1))
 }
-fault() { echo "{\"t\":$(now),\"fault\":\"$1\",\"card\":$2$3}" >>$work/faults.jsonl; }
+fault() {
+	now
+	echo "{\"t\":$t,\"fault\":\"$1\",\"card\":$2$3}" >>$work/faults.jsonl
+}
 
+# mixer K: card K's codec at full volume, unmuted, capturing: at probe
+# the codec comes up muted, after every bind too, where a desktop's udev
+# rule runs alsactl restore (a card left muted plays silence, and the
+# checks fail on it)
+mixer() {
+	amixer -q -c "$1" sset Master 100% unmute && amixer -q -c "$1" sset PCM 100% unmute &&
+		amixer -q -c "$1" sset Capture 100% cap
+}
 for k in $(seq 0 $((cards - 1))); do
-	amixer -q -c "$k" sset Master 100% unmute && amixer -q -c "$k" sset PCM 100% unmute &&
-		amixer -q -c "$k" sset Capture 100% cap
+	mixer "$k"
 done
 : >$work/faults.jsonl
-start=$(now)
+: >$work/cpu.jsonl
+now
+start=$t_s
 pids=
 for k in $(seq 0 $((cards - 1))); do
-	$work/pcm-soak "hw:$k,$k" "$seconds" $((seed * 16 + k)) >$work/soak-$k.jsonl 2>$work/soak-$k.err &
+	if [ "$faults" = off ]; then own="-r 0 -x 0"; else own=; fi
+	$work/pcm-soak "hw:$k,$k" "$seconds" $((seed * 16 + k)) -b "$min_buffer" $own \
+		>$work/soak-$k.jsonl 2>$work/soak-$k.err &
 	pids="$pids $!"
 done
 running() {
@@ -42,32 +72,109 @@ running() {
 	return 1
 }
 
-# memory: the kernel's and the driver's own, every sample seconds
-memory() {
-	m=$(awk '/^(MemFree|Slab|VmallocUsed|PageTables|KernelStack):/ {
-		sub(":", "", $1); printf ",\"%s_kb\":%s", $1, $2 }' /proc/meminfo)
-	for c in $dbg/card*; do
-		m="$m$(awk -v c="${c##*card}" '/^(live_|allocations)/ { printf ",\"card%s_%s\":%s", c, $1, $2 }' \
-			"$c/counters")"
+# cpu: the guest's CPU time so far, in USER_HZ ticks (/proc/stat's first
+# line): under icount an idle CPU costs no host time, so the busy share
+# is what sets the soak's wall time
+cpu() {
+	read -r _ user nice system idle iowait irq softirq _ </proc/stat
+	procs= k=0
+	for p in $pids; do
+		# /proc/PID/stat: utime and stime are its 14th and 15th fields
+		if read -r _ _ _ _ _ _ _ _ _ _ _ _ _ ut st _ <"/proc/$p/stat" 2>/dev/null; then
+			procs="$procs,\"pcm$k\":$((ut + st))"
+		fi
+		k=$((k + 1))
 	done
-	echo "{\"t\":$(now)$m}" >>$work/memory.jsonl
+	now
+	echo "{\"t\":$t,\"user\":$((user + nice)),\"system\":$system,\"irq\":$((irq + softirq)),\"idle\":$((idle + iowait))$procs}" >>$work/cpu.jsonl
+}
+
+# memory: the kernel's and the driver's own, every sample seconds, and
+# unaccounted_kb: what no counter names, the RAM that is neither free
+# (the page allocator's lists and its per-CPU ones, /proc/zoneinfo's
+# counts), nor page cache, anonymous, slab, page tables, kernel stacks,
+# vmalloc or per-CPU memory, nor pages of the driver's buffers
+# (live_buffer_pages), nor the stack depot's pools (16 KiB each: kmemleak
+# keeps a stack per allocation, and the depot grows with every new one).
+# A page a driver allocates and never frees shows there and nowhere
+# else: its trend is the leak check.
+depot=/sys/kernel/debug/stackdepot/stats
+[ -r $depot ] || depot=
+memory_sample() {
+	awk '
+		FILENAME ~ /counters$/ && /^(live_|allocations|planted_)/ {
+			c = FILENAME; sub("/counters$", "", c); sub(".*card", "", c)
+			printf ",\"card%s_%s\":%s", c, $1, $2
+			if ($1 == "live_buffer_pages") driver += $2 * 4 }
+		FILENAME == "/proc/meminfo" && /^(MemTotal|MemFree|Slab|VmallocUsed|PageTables|KernelStack|Percpu):/ {
+			sub(":", "", $1); kb[$1] = $2; printf ",\"%s_kb\":%s", $1, $2 }
+		FILENAME == "/proc/vmstat" { v[$1] = $2 }
+		FILENAME == "/proc/zoneinfo" && $1 == "count:" { pcp += $2 }
+		FILENAME ~ /stackdepot/ && $1 == "pools:" { kb["depot"] = $2 * 16; printf ",\"depot_kb\":%d", $2 * 16 }
+		END {
+			pages = v["nr_free_pages"] + pcp + v["nr_file_pages"] + v["nr_anon_pages"]
+			pages += v["nr_slab_reclaimable"] + v["nr_slab_unreclaimable"]
+			pages += v["nr_page_table_pages"] + v["nr_sec_page_table_pages"]
+			pages += v["nr_kernel_misc_reclaimable"]
+			named = pages * 4 + v["nr_kernel_stack"] + kb["VmallocUsed"] + kb["Percpu"] + kb["depot"] + driver
+			printf ",\"unaccounted_kb\":%d", kb["MemTotal"] - named
+		}' $dbg/card*/counters /proc/meminfo /proc/vmstat /proc/zoneinfo $depot
+}
+# three samples in a row, unaccounted_kb their median: the files are read
+# one after the other, and a buffer allocated or freed between two reads
+# (a stream's restart) makes one sample off by up to its size
+memory() {
+	m1=$(memory_sample)
+	m2=$(memory_sample)
+	m=$(memory_sample)
+	u1=${m1##*:} u2=${m2##*:} u3=${m##*:}
+	[ "$u1" -le "$u2" ] || { u=$u1 u1=$u2 u2=$u; }
+	[ "$u2" -le "$u3" ] || u2=$u3
+	[ "$u1" -le "$u2" ] || u2=$u1
+	now
+	echo "{\"t\":$t${m%:*}:$u2}" >>$work/memory.jsonl
 }
 
 # the schedule: every 20 to 60 s one fault on a card picked at random
 rnd 40
-next=$(awk -v s="$start" -v r="$r" 'BEGIN { print s + 20 + r }')
-sampled=0
+next=$((start + 20 + r))
+sampled=$((start - sample))
+# pause N: N seconds, with no process forked (a FIFO nobody writes, read
+# with a timeout: busybox's sh has read -t, tools/soak/run runs this with
+# it): the schedule's loop wakes every second for hours
+mkfifo $work/pause
+exec 3<>$work/pause
+pause() { read -r -t "$1" _ <&3; }
+
+# plant: each of PLANTS whose time has come, once
+plant() {
+	left=
+	for p in $(echo "$plants" | tr , ' '); do
+		knob=${p%%:*} rest=${p#*:}
+		k=${rest%%:*} rest=${rest#*:}
+		value=${rest%@*} at=${rest#*@}
+		if [ "$t_s" -ge $((start + at)) ]; then
+			fault "plant_$knob" "$k" ",\"value\":$value"
+			echo "$value" >$dbg/card$k/plant_$knob
+		else
+			left="$left${left:+,}$p"
+		fi
+	done
+	plants=$left
+}
+
 while running; do
-	t=$(now)
-	if awk -v t="$t" -v s="$sampled" -v p="$sample" 'BEGIN { exit !(t >= s + p) }'; then
+	now
+	[ -z "$plants" ] || plant
+	if [ "$t_s" -ge $((sampled + sample)) ]; then
 		memory
-		sampled=$t
+		cpu
+		sampled=$t_s
 	fi
-	if awk -v t="$t" -v n="$next" -v e="$start" -v d="$seconds" \
-		'BEGIN { exit !(t >= n && t < e + d - 30) }'; then
+	if [ "$faults" = on ] && [ "$t_s" -ge "$next" ] && [ "$t_s" -lt $((start + seconds - 30)) ]; then
 		rnd "$cards"
 		k=$r
-		rnd 2
+		rnd 4
 		case $r in
 		0)
 			# within what the shortest period (1024 frames, 21 ms) leaves
@@ -77,27 +184,53 @@ while running; do
 			us=$((2000 + r * 2000))
 			fault irq_delay "$k" ",\"us\":$us,\"seconds\":5"
 			echo $us >$dbg/card$k/inject_irq_delay_us
-			sleep 5
+			pause 5
 			echo 0 >$dbg/card$k/inject_irq_delay_us ;;
 		1)
 			dev=$(basename "$(readlink /sys/class/sound/card$k/device)")
 			drv=$(readlink -f /sys/class/sound/card$k/device/driver)
 			fault unbind "$k" ",\"device\":\"$dev\""
 			echo "$dev" >"$drv/unbind"
-			sleep 2
-			echo "$dev" >"$drv/bind" ;;
+			pause 2
+			echo "$dev" >"$drv/bind"
+			n=0
+			until mixer "$k" 2>/dev/null || [ $n -ge 50 ]; do
+				pause 0.1
+				n=$((n + 1))
+			done ;;
+		2)
+			# ALSA's buffer allocations fail half the time from order 1
+			# up: the restarts in these 20 s take the SG fallback, or
+			# hear -ENOMEM and try again
+			fault inject_order -1 ",\"order\":1,\"probability\":50,\"seconds\":20"
+			$sgscope inject --order 1 --probability 50 -d 20 >>$work/inject.log 2>&1 & ;;
+		3)
+			# memory in trouble for 20 s: no free block of order 1 or
+			# more, or free memory at the watermark, or a cgroup under
+			# pressure
+			rnd 3
+			case $r in
+			0) load="--fragment 100" ;;
+			1) load="--lowmem 16" ;;
+			2) load="--pressure 256" ;;
+			esac
+			fault memory -1 ",\"load\":\"$load\",\"seconds\":20"
+			$sgscope inject $load -d 20 >>$work/inject.log 2>&1 & ;;
 		esac
 		rnd 40
-		next=$(awk -v t="$(now)" -v r="$r" 'BEGIN { print t + 20 + r }')
+		now
+		next=$((t_s + 20 + r))
 	fi
-	sleep 1
+	pause 1
 done
 for p in $pids; do wait "$p"; done
 memory
+cpu
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >$work/kmemleak.txt
 fi
-cp $work/*.jsonl $work/*.err "$out/" 2>/dev/null
+cp $work/*.jsonl $work/*.err $work/inject.log "$out/" 2>/dev/null
 [ -e $work/kmemleak.txt ] && cp $work/kmemleak.txt "$out/"
-echo "# soak: $(($(cut -d. -f1 /proc/uptime) - ${start%.*})) s of guest time, $cards cards"
+now
+echo "# soak: $((t_s - start)) s of guest time, $cards cards"

@@ -7,8 +7,14 @@
  * Its own faults come from a schedule seeded by SEED: a restart with
  * random valid hw_params (drained first: no frame lost), and an xrun
  * provoked by sleeping past the buffer.  Faults from outside (suspend,
- * unbind, interrupt delays) show up as -ESTRPIPE, -ENODEV or -EPIPE and
- * are recovered from: reopened, resumed or prepared.
+ * unbind, interrupt delays, memory faults) show up as -ESTRPIPE, -ENODEV,
+ * -EPIPE or -ENOMEM and are recovered from: reopened, resumed, prepared
+ * or tried again.
+ *
+ * Headroom: at each transfer, once a stream has run a buffer since it
+ * (re)started or stalled on purpose, the frames it had left (playback:
+ * queued; capture: room to fill), its least, and the near misses, the
+ * transfers that found less than a period left.
  *
  * Every fault the application was told of is a JSON line with the stream
  * index it had reached ("index": the next frame it would play, or the
@@ -18,9 +24,12 @@
  * JSON lines too, and the last line sums up.
  *
  * usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS]
+ *                [-b MIN_BUFFER]
  *   -r  a restart every RESTART_S seconds on average (default 60, 0 none)
  *   -x  a provoked xrun every XRUN_S seconds on average (default 120, 0 none)
  *   -p, -n  the first shape: PERIOD frames, PERIODS of them (default 4096, 4)
+ *   -b  the random shapes' least buffer, in frames (default 0): the device
+ *       must not move a buffer's lap in one DMA burst
  */
 #define _GNU_SOURCE
 #include <alsa/asoundlib.h>
@@ -37,7 +46,10 @@
 #include "soak_check.h"
 
 #define CHUNK_FRAMES	1024
+#define HEADROOM_WINDOW_S	10	/* a timeline point per 10 s of guest time */
 #define REOPEN_TRIES	600	/* 60 s of 100 ms */
+
+enum { TOLD_XRUN, TOLD_SUSPEND, TOLD_GONE, TOLD_NOMEM, TOLD_KINDS };
 
 struct direction {
 	const char *name;
@@ -45,16 +57,21 @@ struct direction {
 	snd_pcm_t *pcm;
 	snd_pcm_uframes_t buffer, period;
 	uint64_t index;			/* played: next to write; captured: frames read */
-	uint64_t told[3];		/* xrun, suspend, gone */
+	uint64_t told[TOLD_KINDS];
 	uint64_t provoked, restarts;
 	snd_pcm_sframes_t min_headroom;	/* frames the stream had left at a transfer */
+	uint64_t near_misses;		/* transfers that found less than a period left */
+	/* the least headroom of the current HEADROOM_WINDOW_S, for the timeline */
+	snd_pcm_sframes_t window_min;
+	double window_end;
+	uint64_t settled_at;		/* headroom counts from this index on */
 	unsigned int seed;
 	struct soak_checker check;	/* capture */
 };
 
 static const char *device;
 static double seconds, restart_s = 60, xrun_s = 120;
-static unsigned long first_period = 4096, first_periods = 4;
+static unsigned long first_period = 4096, first_periods = 4, min_buffer;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double now(void)
@@ -111,6 +128,8 @@ static int setup(struct direction *d, bool random_shape)
 	if (random_shape) {
 		period = 1024U << (rand_r(&d->seed) % 4);
 		periods = 2 + rand_r(&d->seed) % 7;
+		while (period * periods < min_buffer)
+			periods++;
 	}
 	buffer = period * periods;
 	snd_pcm_hw_params_alloca(&hw);
@@ -133,32 +152,17 @@ static int setup(struct direction *d, bool random_shape)
 		return err;
 	d->period = period;
 	d->buffer = buffer;
+	/* headroom is what the stream keeps once it runs: from a buffer on */
+	d->settled_at = d->index + buffer;
 	say("{\"event\":\"params\",\"device\":\"%s\",\"dir\":\"%s\",\"period\":%lu,\"buffer\":%lu,\"index\":%" PRIu64 "}\n",
 	    device, d->name, period, buffer, d->index);
 	return 0;
 }
 
-static int open_pcm(struct direction *d, bool random_shape)
-{
-	int err, i;
-
-	for (i = 0; i < REOPEN_TRIES; i++) {
-		err = snd_pcm_open(&d->pcm, device, d->stream, 0);
-		if (!err)
-			break;
-		usleep(100000);
-	}
-	if (err)
-		return err;
-	err = setup(d, random_shape);
-	if (err) {
-		snd_pcm_close(d->pcm);
-		d->pcm = NULL;
-	}
-	return err;
-}
-
-static const char *const told_names[] = { "xrun", "suspend", "gone" };
+static const char *const told_names[] = {
+	[TOLD_XRUN] = "xrun", [TOLD_SUSPEND] = "suspend", [TOLD_GONE] = "gone",
+	[TOLD_NOMEM] = "nomem",
+};
 
 static void told(struct direction *d, int kind, int err)
 {
@@ -167,27 +171,82 @@ static void told(struct direction *d, int kind, int err)
 	    ",\"buffer\":%lu}\n", told_names[kind], device, d->name, -err, d->index, d->buffer);
 }
 
+/*
+ * Open and set up the PCM, trying again every 100 ms for a while: while
+ * the device is gone (unbind), and while its buffer cannot be had
+ * (hw_params -ENOMEM under the schedule's memory faults: told, as an
+ * application hears it).
+ */
+static int open_pcm(struct direction *d, bool random_shape)
+{
+	int err = -ENODEV, i;
+
+	for (i = 0; i < REOPEN_TRIES; i++) {
+		err = snd_pcm_open(&d->pcm, device, d->stream, 0);
+		if (!err) {
+			err = setup(d, random_shape);
+			if (!err)
+				return 0;
+			snd_pcm_close(d->pcm);
+			d->pcm = NULL;
+			if (err != -ENOMEM)
+				return err;
+			told(d, TOLD_NOMEM, err);
+		}
+		usleep(100000);
+	}
+	return err;
+}
+
 /* Back to a running state after err; 0, or the error that ends the run. */
 static int recover(struct direction *d, int err)
 {
 	if (err == -EPIPE) {
-		told(d, 0, err);
+		told(d, TOLD_XRUN, err);
 		return snd_pcm_prepare(d->pcm);
 	}
 	if (err == -ESTRPIPE) {
-		told(d, 1, err);
+		told(d, TOLD_SUSPEND, err);
 		while ((err = snd_pcm_resume(d->pcm)) == -EAGAIN)
 			usleep(10000);
 		return err ? snd_pcm_prepare(d->pcm) : 0;
 	}
 	if (err == -ENODEV || err == -EBADFD || err == -EIO) {
 		/* the device went (unbind, unplug): wait for it to come back */
-		told(d, 2, err);
+		told(d, TOLD_GONE, err);
 		snd_pcm_close(d->pcm);
 		d->pcm = NULL;
 		return open_pcm(d, false);
 	}
 	return err;
+}
+
+/*
+ * The frames the stream has left before this transfer (playback: queued
+ * to play; capture: room left to fill), once it runs; a timeline line
+ * every HEADROOM_WINDOW_S with the least of the window (t: the guest's
+ * CLOCK_MONOTONIC, /proc/uptime's clock in a machine that never sleeps).
+ */
+static void headroom(struct direction *d, double t)
+{
+	snd_pcm_sframes_t avail = snd_pcm_avail(d->pcm), left;
+
+	if (avail >= 0 && d->index >= d->settled_at) {
+		left = (snd_pcm_sframes_t)d->buffer - avail;
+		if (d->min_headroom < 0 || left < d->min_headroom)
+			d->min_headroom = left;
+		if (d->window_min < 0 || left < d->window_min)
+			d->window_min = left;
+		d->near_misses += left < (snd_pcm_sframes_t)d->period;
+	}
+	if (t < d->window_end)
+		return;
+	if (d->window_min >= 0)
+		say("{\"event\":\"headroom\",\"device\":\"%s\",\"dir\":\"%s\",\"t\":%.1f,"
+		    "\"least\":%ld,\"buffer\":%lu}\n", device, d->name, t, (long)d->window_min,
+		    d->buffer);
+	d->window_min = -1;
+	d->window_end = t + HEADROOM_WINDOW_S;
 }
 
 static void *run(void *arg)
@@ -196,7 +255,7 @@ static void *run(void *arg)
 	bool play = d->stream == SND_PCM_STREAM_PLAYBACK;
 	uint8_t buf[CHUNK_FRAMES * SOAK_FRAME_BYTES];
 	double start = now(), t, restart, xrun;
-	snd_pcm_sframes_t n, avail, left, chunk;
+	snd_pcm_sframes_t n, chunk;
 	uint64_t i;
 	int err;
 
@@ -221,27 +280,27 @@ static void *run(void *arg)
 			    device, d->name, d->index);
 			usleep((useconds_t)(d->buffer * 1000000ULL / SOAK_RATE) + 50000);
 			xrun = next_at(d, t, xrun_s);
+			d->settled_at = d->index + d->buffer;
 		}
-		avail = snd_pcm_avail(d->pcm);
-		if (avail >= 0) {
-			/* playback: queued to play; capture: room left to fill */
-			left = (snd_pcm_sframes_t)d->buffer - avail;
-			if (d->index && (d->min_headroom < 0 || left < d->min_headroom))
-				d->min_headroom = left;
-		}
+		headroom(d, t);
 		/* a period at a time, as a real client: never a whole buffer */
 		chunk = d->period < CHUNK_FRAMES ? d->period : CHUNK_FRAMES;
 		if (play) {
-			for (i = 0; i < (uint64_t)chunk; i++)
-				soak_frame(d->index + i, buf + i * SOAK_FRAME_BYTES);
+			for (i = 0; i < (uint64_t)chunk; i++) {
+				uint32_t w = soak_word(d->index + i);
+
+				memcpy(buf + i * SOAK_FRAME_BYTES, &w, sizeof(w));
+			}
 			n = snd_pcm_writei(d->pcm, buf, chunk);
 		} else {
 			n = snd_pcm_readi(d->pcm, buf, chunk);
 			if (n > 0)
 				soak_check_frames(&d->check, buf, n);
 		}
-		if (n < 0)
+		if (n < 0) {
 			err = recover(d, n);
+			d->settled_at = d->index + d->buffer;
+		}
 		else
 			d->index += n;
 	}
@@ -259,9 +318,11 @@ static void *run(void *arg)
 static void summary(const struct direction *d)
 {
 	say("{\"summary\":\"%s\",\"device\":\"%s\",\"frames\":%" PRIu64 ",\"xruns\":%" PRIu64
-	    ",\"suspends\":%" PRIu64 ",\"gone\":%" PRIu64 ",\"provoked\":%" PRIu64
-	    ",\"restarts\":%" PRIu64 ",\"min_headroom\":%ld", d->name, device, d->index,
-	    d->told[0], d->told[1], d->told[2], d->provoked, d->restarts, (long)d->min_headroom);
+	    ",\"suspends\":%" PRIu64 ",\"gone\":%" PRIu64 ",\"nomem\":%" PRIu64 ",\"provoked\":%" PRIu64
+	    ",\"restarts\":%" PRIu64 ",\"min_headroom\":%ld,\"near_misses\":%" PRIu64, d->name,
+	    device, d->index, d->told[TOLD_XRUN], d->told[TOLD_SUSPEND], d->told[TOLD_GONE],
+	    d->told[TOLD_NOMEM], d->provoked, d->restarts,
+	    (long)d->min_headroom, d->near_misses);
 	if (d->stream == SND_PCM_STREAM_CAPTURE)
 		say(",\"silent\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"repeats\":%" PRIu64
 		    ",\"corrupt\":%" PRIu64 ",\"foreign\":%" PRIu64, d->check.silent,
@@ -273,15 +334,17 @@ static void summary(const struct direction *d)
 int main(int argc, char **argv)
 {
 	struct direction dir[2] = {
-		{ .name = "playback", .stream = SND_PCM_STREAM_PLAYBACK, .min_headroom = -1 },
-		{ .name = "capture", .stream = SND_PCM_STREAM_CAPTURE, .min_headroom = -1 },
+		{ .name = "playback", .stream = SND_PCM_STREAM_PLAYBACK, .min_headroom = -1,
+		  .window_min = -1 },
+		{ .name = "capture", .stream = SND_PCM_STREAM_CAPTURE, .min_headroom = -1,
+		  .window_min = -1 },
 	};
 	unsigned int seed;
 	pthread_t th[2];
 	void *ret[2];
 	int i, opt;
 
-	while ((opt = getopt(argc, argv, "r:x:p:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:x:p:n:b:")) != -1) {
 		switch (opt) {
 		case 'r':
 			restart_s = atof(optarg);
@@ -294,6 +357,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			first_periods = strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			min_buffer = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			goto usage;
@@ -317,6 +383,6 @@ int main(int argc, char **argv)
 		summary(&dir[i]);
 	return ret[0] || ret[1];
 usage:
-	fprintf(stderr, "usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS]\n");
+	fprintf(stderr, "usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS] [-b MIN_BUFFER]\n");
 	return 2;
 }

@@ -17,9 +17,10 @@ TAP lines on stdout (exit 1 if any fails) and OUT/report.md:
 """
 import json
 import os
+import subprocess
 import sys
 
-TOLD = ("xrun", "suspend", "gone")
+TOLD = ("xrun", "suspend", "gone", "nomem")
 results = []
 
 
@@ -40,28 +41,33 @@ def jsonl(path):
 
 def slope_per_hour(points):
     """Least-squares slope of (t seconds, v) in v per hour; None if < 2."""
-    if len(points) < 2:
-        return None
-    n = len(points)
-    mt = sum(t for t, _ in points) / n
-    mv = sum(v for _, v in points) / n
-    var = sum((t - mt) ** 2 for t, _ in points)
-    if not var:
-        return None
-    return sum((t - mt) * (v - mv) for t, v in points) / var * 3600
+    fit = trend(points)
+    return fit[0] if fit else None
 
 
-def explained(index, events, buf):
-    """A break at stream index: within buf (the largest buffer the
-    direction had: what a restart drains may come from the stream before)
-    of a told or planned event."""
+def explained(index, events, slack):
+    """A break at stream index: near a told or planned event, by the
+    buffers the stream had there (a restart, or a device gone and back,
+    loses at most what the old buffer held and what the new one took
+    before the application read it), give or take slack frames (the
+    device's DMA bursts)."""
     for e in events:
-        if e["index"] - 2 * buf <= index <= e["index"] + buf:
+        if e["index"] - e["window"] - slack <= index <= e["index"] + e["window"] + slack:
             return e
     return None
 
 
-def card_checks(out, k, lines):
+def windows(points):
+    """Each point's window: its buffer and the one before, together."""
+    before = 0
+    for e in points:
+        e["window"] = before + e.get("buffer", 0)
+        if e.get("event") == "params":
+            before = e["buffer"]
+    return points
+
+
+def card_checks(out, k, lines, slack):
     events = jsonl(f"{out}/soak-{k}.jsonl")
     summary = {e["summary"]: e for e in events if "summary" in e}
     errors = [e for e in events if e.get("event") == "error"]
@@ -72,20 +78,23 @@ def card_checks(out, k, lines):
     for d in ("playback", "capture"):
         s = summary.get(d, {})
         # the events a break may follow: faults told, and every (re)open
-        points = [e for e in events if e.get("dir") == d and
-                  (e.get("event") in TOLD or e.get("event") == "params")]
+        points = windows([e for e in events if e.get("dir") == d and
+                          (e.get("event") in TOLD or e.get("event") == "params")])
         buf = max([e.get("buffer", 0) for e in points] or [0])
         # the stream's end: what the device plays past the last drain
         if s:
-            points.append({"index": s["frames"]})
+            points.append({"index": s["frames"], "window": points[-1]["window"] if points else 0})
         if d == "playback":
             rec = jsonl(f"{out}/play-{k}.jsonl")
             total = next((r for r in rec if r.get("summary")), {})
             breaks = [{"kind": r["break"], "index": r["expected"], "offset": r["offset"]}
                       for r in rec if "break" in r]
-            check(total.get("frames", 0) > 0 and s.get("frames", 0) > 0,
-                  f"card {k}: the recording has pcm{k}'s playback "
-                  f"({total.get('frames', 0)} frames recorded, {s.get('frames', 0)} written)")
+            check(total.get("frames", 0) > 0 and s.get("frames", 0) > 0 and
+                  total.get("next", 0) + buf >= s.get("frames", 0),
+                  f"card {k}: the recording follows pcm{k}'s playback to its end "
+                  f"({total.get('frames', 0)} frames recorded, the stream's frame "
+                  f"{total.get('next', 0)} the last, {s.get('frames', 0)} written)")
+            silent = total.get("silent", 0)
             bad = total.get("corrupt", 0) + total.get("foreign", 0)
         else:
             # the application's count of frames read: its index space
@@ -93,19 +102,132 @@ def card_checks(out, k, lines):
                       for e in events if e.get("event") == "capture-break"]
             check(s.get("frames", 0) > 0, f"card {k}: pcm{k} captured the host's stream "
                   f"({s.get('frames', 0)} frames)")
+            silent = s.get("silent", 0)
             bad = s.get("corrupt", 0) + s.get("foreign", 0)
+        # silence is no break: a muted codec, or a device that stopped
+        # moving data, sounds like it; a little comes with each restart
+        check(silent <= 2 * buf * (1 + len(points)),
+              f"card {k}: {d}: no more silence than the restarts and faults make "
+              f"({silent} frames, at most {2 * buf * (1 + len(points))})")
         stray = [b for b in breaks if b["kind"] in ("corrupt", "foreign") or
-                 not explained(b["index"], points, buf)]
+                 not explained(b["index"], points, slack)]
         check(not bad and not stray,
               f"card {k}: every {d} break follows a fault the application was told of "
               f"({len(breaks)} breaks, {len(stray)} not: "
               + ", ".join(f"{b['kind']} at index {b['index']} (offset {b['offset']})"
                           for b in stray[:3]) + ")")
         row[d] = {"frames": s.get("frames", 0), "breaks": len(breaks),
-                  "xruns": s.get("xruns", 0), "gone": s.get("gone", 0),
+                  "xruns": s.get("xruns", 0), "gone": s.get("gone", 0), "nomem": s.get("nomem", 0),
                   "provoked": s.get("provoked", 0), "restarts": s.get("restarts", 0),
-                  "min_headroom": s.get("min_headroom", -1)}
+                  "min_headroom": s.get("min_headroom", -1), "near_misses": s.get("near_misses", 0)}
     lines.append(row)
+
+
+def cpu_share(out):
+    """The guests CPUs' busy share over the run, from cpu.jsonl's first and
+    last sample: under icount, idle time costs no wall time, busy time
+    does."""
+    cpu = jsonl(f"{out}/cpu.jsonl")
+    if len(cpu) < 2:
+        return "Guest CPU time: not sampled."
+    d = {k: cpu[-1][k] - cpu[0][k] for k in ("user", "system", "irq", "idle")}
+    total = sum(d.values()) or 1
+    busy = total - d["idle"]
+    return (f"The guest's CPUs were busy {100 * busy / total:.1f}% of the time "
+            f"(user {100 * d['user'] / total:.1f}%, system {100 * d['system'] / total:.1f}%, "
+            f"interrupts {100 * d['irq'] / total:.1f}%; /proc/stat, both CPUs): "
+            "under icount only busy time costs wall time.")
+
+
+# What no counter names (guest-soak.sh's unaccounted_kb) must not grow
+# over the run: its least-squares trend, after the first samples (the
+# streams' first opens), is a leak when it is above zero by more than
+# LEAK_SIGMAS standard errors of the fit.  Between samples it moves by a
+# few pages (what a sample catches in flight), so the error, and with it
+# the smallest leak the check sees, shrinks with the run's length: a page
+# leaked every 1,000 periods of one stream (80 to 700 kB an hour) shows in
+# minutes, a page an hour in a day.
+LEAK_SIGMAS = 4
+LEAK_WARMUP_SAMPLES = 2
+
+
+def trend(points):
+    """Least-squares slope of (t seconds, v) per hour and its standard
+    error (None below 3 points); None below 2 points or with one time."""
+    n = len(points)
+    if n < 2:
+        return None
+    mt = sum(t for t, _ in points) / n
+    mv = sum(v for _, v in points) / n
+    var = sum((t - mt) ** 2 for t, _ in points)
+    if not var:
+        return None
+    slope = sum((t - mt) * (v - mv) for t, v in points) / var
+    if n < 3:
+        return slope * 3600, None
+    rss = sum((v - mv - slope * (t - mt)) ** 2 for t, v in points)
+    return slope * 3600, (rss / (n - 2) / var) ** 0.5 * 3600
+
+
+def leak_check(memory, faults):
+    # memory loads move pages between the kernel's own lists (a lazily
+    # freed page is in none of the counters for a moment): the samples
+    # taken while one runs, and for a minute after (a load of all free
+    # memory took 40 s of guest time to give it back), are left out
+    busy = [(f["t"], f["t"] + f.get("seconds", 0) + 60) for f in faults
+            if f["fault"] in ("memory", "inject_order")]
+    points = [(m["t"], m["unaccounted_kb"]) for m in memory if "unaccounted_kb" in m]
+    points = [p for p in points[LEAK_WARMUP_SAMPLES:] if not any(a <= p[0] <= b for a, b in busy)]
+    fit = trend(points)
+    span = (points[-1][0] - points[0][0]) / 60 if len(points) > 1 else 0
+    if fit is None or fit[1] is None:
+        check(False, f"memory: what no counter names has a trend ({len(points)} samples, too few)")
+        return
+    slope, err = fit
+    check(slope <= LEAK_SIGMAS * err,
+          f"memory: what no counter names (no page cache, slab, vmalloc, page table, stack depot "
+          f"or driver buffer) does not grow: {slope:+.1f} +- {err:.1f} kB an hour over "
+          f"{len(points)} samples, {span:.0f} min (a leak of {LEAK_SIGMAS * err:.0f} kB an hour "
+          f"or more would fail this)")
+
+
+def timeline(out, cards):
+    """timeline.svg: each stream's least headroom per 10 s of guest time
+    (pcm-soak's headroom lines), in ms, a panel per direction, and the
+    faults from outside as marks along the top; False if no data."""
+    starts = {}
+    with open(f"{out}/timeline.dat", "w") as f:
+        for d in ("playback", "capture"):
+            for k in range(cards):
+                pts = [e for e in jsonl(f"{out}/soak-{k}.jsonl")
+                       if e.get("event") == "headroom" and e.get("dir") == d]
+                starts[(d, k)] = bool(pts)
+                f.write(f"# {d} card {k}\n")
+                f.write("".join(f"{e['t']:.1f} {e['least'] * 1000 / 48000:.2f}\n" for e in pts))
+                f.write("\n\n")
+        faults = jsonl(f"{out}/faults.jsonl")
+        f.write("# faults\n" + "".join(f"{x['t']:.1f} \"{x['fault']}\"\n" for x in faults) or "0 \"\"\n")
+    if not any(starts.values()):
+        return False
+    plots = []
+    for n, d in enumerate(("playback", "capture")):
+        lines = ", ".join(f"'{out}/timeline.dat' index {n * cards + k} with steps lw 1.5 title 'card {k} (pcm{k})'"
+                          for k in range(cards))
+        plots.append(f"set title 'least {d} headroom per 10 s (ms of audio left at a transfer)'\n"
+                     f"plot {lines}, '{out}/timeline.dat' index {2 * cards} using 1:(0):2 "
+                     "with labels rotate by 90 left offset 0,0.5 font ',8' tc rgb '#888888' notitle\n")
+    script = (f"set terminal svg size 1000,760 dynamic font 'sans,11'\nset output '{out}/timeline.svg'\n"
+              "set multiplot layout 2,1\nset grid ytics\nset key outside right\n"
+              "set xlabel 'guest time (s)'\nset ylabel 'ms'\nset yrange [0:*]\n" + "".join(plots) +
+              "unset multiplot\n")
+    subprocess.run(["gnuplot"], input=script, text=True, check=False)
+    return os.path.exists(f"{out}/timeline.svg")
+
+
+def planted(memory):
+    """What the driver planted (its planted_* counters at the end), by card."""
+    last = memory[-1] if memory else {}
+    return {key: v for key, v in sorted(last.items()) if "_planted_" in key and v}
 
 
 def main():
@@ -116,8 +238,10 @@ def main():
     run = json.load(open(f"{out}/run.json"))
     check(run["vm_exit"] == 0, f"the guest ran to its end with no splat (tools/vm exit {run['vm_exit']})")
     rows = []
+    # two of the device's DMA bursts, in frames
+    slack = 2 * run.get("audio_period_us", 10000) * 48 // 1000
     for k in range(run["cards"]):
-        card_checks(out, k, rows)
+        card_checks(out, k, rows, slack)
     memory = jsonl(f"{out}/memory.jsonl")
     last = memory[-1] if memory else {}
     live = {key: v for key, v in last.items() if "_live_" in key}
@@ -129,10 +253,11 @@ def main():
     if os.path.exists(f"{out}/kmemleak.txt"):
         leaks = open(f"{out}/kmemleak.txt").read()
     check("unreferenced object" not in leaks, "kmemleak finds no leak")
+    faults = jsonl(f"{out}/faults.jsonl")
+    leak_check(memory, faults)
     trends = {}
     for key in sorted({key for m in memory for key in m if key != "t"}):
         trends[key] = slope_per_hour([(m["t"], m[key]) for m in memory if key in m])
-    faults = jsonl(f"{out}/faults.jsonl")
     kinds = {}
     for f in faults:
         kinds[f["fault"]] = kinds.get(f["fault"], 0) + 1
@@ -142,14 +267,17 @@ def main():
           f"`tools/soak/run -d {run['seconds']}s -s {run['seed']}`: {run['cards']} AC97 cards, "
           f"card K playing and capturing its PCM K at once; {run['wall_s']} s of wall time "
           f"({run['seconds'] / max(run['wall_s'], 1):.1f} times real time, QEMU icount).",
-          "",
-          "| card | direction | frames | breaks | xruns told | device gone | provoked | restarts | min headroom (frames) |",
-          "|---|---|---|---|---|---|---|---|---|"]
+          "", cpu_share(out), "",
+          "| card | direction | frames | breaks | xruns told | device gone | no memory (-ENOMEM) | provoked | "
+          "restarts | least headroom (frames) | near misses |",
+          "|---|---|---|---|---|---|---|---|---|---|---|",
+          ]
     for r in rows:
         for d in ("playback", "capture"):
             x = r[d]
             md.append(f"| {r['card']} | {d} | {x['frames']} | {x['breaks']} | {x['xruns']} | "
-                      f"{x['gone']} | {x['provoked']} | {x['restarts']} | {x['min_headroom']} |")
+                      f"{x['gone']} | {x['nomem']} | {x['provoked']} | {x['restarts']} | {x['min_headroom']} | "
+                      f"{x['near_misses']} |")
     md += ["", "Faults from outside: " +
            (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"), "",
            "| memory counter | first | last | trend per hour |", "|---|---|---|---|"]
@@ -157,6 +285,11 @@ def main():
     for key, s in trends.items():
         md.append(f"| {key} | {first.get(key, '')} | {last.get(key, '')} | "
                   f"{'' if s is None else f'{s:+.1f}'} |")
+    if timeline(out, run["cards"]):
+        md += ["", "![headroom and faults over the run](timeline.svg)"]
+    plants = planted(memory)
+    md += ["", "Defects the driver planted (debugfs plant_*): " +
+           (", ".join(f"{key} {v}" for key, v in plants.items()) or "none")]
     md += ["", "Checks:", ""] + [f"- {'ok' if ok else 'NOT OK'}: {w}" for ok, w in results]
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(md) + "\n")

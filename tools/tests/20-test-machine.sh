@@ -131,6 +131,11 @@ out=$("$vm" --cpus zero true 2>&1); rc=$?
 expect "vm: a bad --cpus exits 2" 2 "$rc"
 out=$("$vm" --cards 9 true 2>&1); rc=$?
 expect "vm: a bad --cards exits 2" 2 "$rc"
+for p in 999 100001 10ms; do
+	out=$("$vm" --audio-period "$p" true 2>&1); rc=$?
+	expect "vm: --audio-period $p (not 1000 to 100000 microseconds) exits 2" 2 "$rc"
+done
+contains "vm: ... naming the range" "1000 to 100000 microseconds" "$out"
 out=$("$vm" --cards 2 --audio "$repo" --wav /tmp/x.wav true 2>&1); rc=$?
 expect "vm: --audio with --wav exits 2" 2 "$rc"
 out=$("$vm" --cards 2 --audio "$repo" true 2>&1); rc=$?

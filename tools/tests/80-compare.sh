@@ -64,8 +64,32 @@ expect "compare: only pcm2's alloc_ns is flagged" "pcm2/direct/256k/none alloc_n
 expect "compare: compare.md marks it" 0 $?
 grep -q '<svg' "$tmp/slow20/compare-heatmap.svg" 2>/dev/null
 expect "compare: the heatmap SVG is drawn" 0 $?
+# the headline: one line per regression, its size, metric, cell and
+# commit, with what the decision stood on
+headline=$(grep ' regression of ' "$tmp/out")
+expect "compare: one headline, for the flagged series" 1 "$(grep -c ' regression of ' "$tmp/out")"
+[[ "$headline" =~ ^\+2[0-9]\.[0-9]%\ regression\ of\ alloc_ns\ in\ pcm2/direct/256k/none\ on\ .*p\ [0-9.e-]+,\ 12\ vs\ 12\ iterations ]]
+check $? "compare: ... '+2N.N% regression of alloc_ns in pcm2/direct/256k/none on ..., p P, 12 vs 12 iterations'" \
+	"$headline"
+# the table shows the cells where a series moved, --all every series
+rows=$(grep -c '^pcm[12]/' "$tmp/out")
+expect "compare: the table lists the changed cell's series only (3 of 6)" 3 "$rows"
+"$S" compare --all "$tmp/base" "$tmp/slow20" >"$tmp/out-all" 2>&1
+expect "compare --all: exits 1 too" 1 $?
+expect "compare --all: ... and lists all 6 series" 6 "$(grep -c '^pcm[12]/' "$tmp/out-all")"
+grep -c '^| pcm[12]/' "$tmp/slow20/compare.md" | grep -qx 6
+expect "compare: compare.md has every series" 0 $?
+grep -q '^- \*\*+2[0-9.]*% regression of alloc_ns\*\* in `pcm2/direct/256k/none`' "$tmp/slow20/compare.md"
+expect "compare: compare.md starts with the headline" 0 $?
+"$S" compare --frobnicate "$tmp/base" "$tmp/slow20" >/dev/null 2>"$tmp/err"
+expect "compare: an unknown option exits 2" 2 $?
+grep -q '^usage: sgscope compare \[--all\] BASE NEW' "$tmp/err"
+expect "compare: ... with usage on stderr" 0 $?
 "$S" compare "$tmp/base" "$tmp/slow2" >"$tmp/out" 2>&1
 expect "compare: 2% slower exits 0 (under the 5% bar)" 0 $?
+contains "compare: ... headline: no regression" "no regression on an unknown commit against an unknown commit: 6 series compared" \
+	"$(cat "$tmp/out")"
+expect "compare: ... and no table, nothing moved" 0 "$(grep -c '^pcm[12]/' "$tmp/out")"
 # a cell added to the matrix and one dropped: named, not compared, no verdict
 cp -r "$tmp/same" "$tmp/moved"
 sed -i 's#pcm1/direct/256k/none#pcm0/direct/1024k/none#' "$tmp/moved/samples.jsonl"
@@ -85,11 +109,23 @@ for r in base same slow3; do
 	rm -f "$tmp/ic-$r/compare"*
 	echo '{"clock": "icount", "icount_shift": 0}' >"$tmp/ic-$r/run.json"
 done
+cat >"$tmp/ic-slow3/run.json" <<'EOF'
+{"clock": "icount", "icount_shift": 0, "git_sha": "0123456789ab", "git_dirty": true,
+ "git_subject": "driver: a slower allocation", "level": "quick", "iterations": 12,
+ "knobs": {"page_delay_ns": "150", "vmalloc_page": "lookup"},
+ "planted_costs": {"dma_direct_map_sg": 400, "__vmalloc_node_range_noprof": 90}}
+EOF
 "$S" compare "$tmp/ic-base" "$tmp/ic-slow3" >"$tmp/out" 2>&1
 expect "compare icount: 3% slower exits 1 (over icount's bar)" 1 $?
+contains "compare icount: the headline names the commit and its subject" \
+	'alloc_ns in pcm2/direct/256k/none on 0123456789ab+dirty ("driver: a slower allocation") against an unknown commit' \
+	"$(cat "$tmp/out")"
 flagged=$(grep REGRESSION "$tmp/out" | awk '{print $1, $2}')
 expect "compare icount: ... and only pcm2's alloc_ns is flagged" "pcm2/direct/256k/none alloc_ns" "$flagged"
 contains "compare icount: the output names the clock" "clock: icount shift 0" "$(cat "$tmp/out")"
+grep -qxF "BENCH_PAGE_DELAY_NS=150 build/sgscope/sgscope bench --quick --iterations 12 --filter 'pcm2/direct/256k/none' --cost dma_direct_map_sg=400 --cost __vmalloc_node_range_noprof=90 -o results/reproduce" \
+	"$tmp/ic-slow3/compare.md" && grep -qx 'git checkout 0123456789ab .*' "$tmp/ic-slow3/compare.md"
+expect "compare: compare.md has the commands that reproduce the regression, as the run was made" 0 $?
 grep -q '^| central | p < 0.01 and the median' "$tmp/ic-slow3/compare.md"
 expect "compare icount: compare.md gives each kind's threshold" 0 $?
 grep -q 'Clock of both runs: \*\*icount shift 0' "$tmp/ic-slow3/compare.md"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The soak's stream checker (tools/soak/soak-stream, which follows every
 # card's playback in make soak): on a stream with known damage it must
-# find each break at its offset, and on an undamaged one none.
+# find each break at its offset, and on an undamaged one none.  Then the
+# soak itself in the test machine: clean, and with planted defects.
 source "$(dirname "$0")/lib.sh"
 start_checks
 tmp=$(mktemp -d)
@@ -30,5 +31,67 @@ expect "soak: an undamaged stream has no break" "100000 0 0 0 0" \
 	"$(jq -r 'select(.summary) | "\(.frames) \(.gaps) \(.repeats) \(.corrupt) \(.foreign)"' "$tmp/clean.jsonl")"
 "$tmp/soak-stream" frobnicate 2>/dev/null
 expect "soak: soak-stream refuses a bad command with exit 2" 2 $?
+"$repo/tools/soak/run" -p 'leak_every:9:1000@0' "$tmp/bad" >/dev/null 2>"$tmp/err"
+expect "soak: tools/soak/run refuses a plant on a card that is not there (exit 2)" 2 $?
+contains "soak: ... saying what PLANTS takes" "PLANTS is KNOB:CARD:VALUE@SECONDS" "$(cat "$tmp/err")"
+
+# The soak in the test machine (tools/soak/run), quiet (-q: pcm-soak's
+# streams with no fault, restart or provoked xrun): 10 minutes of guest
+# time of the four cards pass every check of the report, the memory
+# trend's among them, and the streams ran the whole time
+"$repo/tools/soak/run" -q -d 10m -s 3 "$tmp/clean" >"$tmp/clean.log" 2>&1
+expect "soak: 10 quiet minutes pass every check of the report (tools/soak/run exit)" 0 $? ||
+	grep -E '^not ok' "$tmp/clean.log" | sed 's/^/#   /'
+grep -E 'guest done' "$tmp/clean.log" | sed 's/^/# /'
+counts=$(python3 - "$tmp/clean" <<'PY'
+import json, sys
+out = sys.argv[1]
+told = [json.loads(l) for k in range(4) for l in open(f"{out}/soak-{k}.jsonl") if '"summary"' in l]
+print(len(told), min([t["frames"] for t in told] or [0]), sum(1 for l in open(f"{out}/memory.jsonl")))
+PY
+)
+read -r streams least samples <<<"$counts"
+# 600 s at 48 kHz less the boot's and the streams' start: 95% of it
+[ "${streams:-0}" = 8 ] && [ "${least:-0}" -ge $((600 * 48000 * 95 / 100)) ] && [ "${samples:-0}" -ge 30 ]
+check $? "soak: ... eight streams each ran the whole 10 minutes, memory sampled (streams, least frames, samples: $counts)"
+
+# Defects planted in the driver (debugfs plant_*), each found by the check
+# made for it, and nothing else flagged, in a quiet soak (-q: no other
+# fault, restart or provoked xrun, so that none can hide a plant or be
+# taken for one): from the start a page leaked every 1,000 periods of
+# card 0 (the memory trend), at 400 s one playback period of card 1
+# silenced (the recording's check: a gap of one period), at 800 s one
+# byte of card 2's capture flipped (the guest's capture check, at its
+# offset)
+"$repo/tools/soak/run" -q -d 20m -s 6 -p leak_every:0:1000@0,silence:1:1@400,corrupt:2:1@800 \
+	"$tmp/planted" >"$tmp/planted.log" 2>&1
+expect "soak planted: the report fails (tools/soak/run exit 1)" 1 $?
+grep -E '^not ok' "$tmp/planted.log" | sed 's/^/# found: /'
+failed=$(grep -E '^not ok' "$tmp/planted.log")
+contains "soak planted: the leak is found from the memory trend" \
+	"not ok - soak: memory: what no counter names" "$failed"
+contains "soak planted: the silenced period is found in card 1's recording" \
+	"not ok - soak: card 1: every playback break follows a fault the application was told of" "$failed"
+contains "soak planted: the corrupted byte is found in card 2's capture, with its offset" \
+	"not ok - soak: card 2: every capture break follows a fault the application was told of (" "$failed"
+[[ "$failed" == *"1 not: corrupt at index "*" (offset "* ]]
+check $? "soak planted: ... one corrupt frame, nothing else"
+expect "soak planted: nothing else is flagged" 3 "$(grep -c . <<<"$failed")"
+found=$(python3 - "$tmp/planted" <<'PY'
+import json, sys
+out = sys.argv[1]
+last = [json.loads(l) for l in open(f"{out}/memory.jsonl")][-1]
+periods = {json.loads(l)["period"] for l in open(f"{out}/soak-1.jsonl")
+           if '"params"' in l and '"playback"' in l}
+gaps = [json.loads(l) for l in open(f"{out}/play-1.jsonl") if '"gap"' in l]
+# the silenced period: a gap of exactly one of the stream's periods
+one = [g for g in gaps if g["got"] - g["expected"] in periods]
+print(last.get("card0_planted_leaked_pages", 0), last.get("card1_planted_silenced_periods", 0),
+      last.get("card2_planted_corrupted_bytes", 0), len(one))
+PY
+)
+read -r leaked silenced corrupted period_gaps <<<"$found"
+[ "${leaked:-0}" -gt 0 ] && [ "$silenced" = 1 ] && [ "$corrupted" = 1 ] && [ "${period_gaps:-0}" -ge 1 ]
+check $? "soak planted: the driver planted them (pages leaked, periods silenced, bytes flipped, gaps of a period: $found)"
 
 finish

@@ -9,16 +9,21 @@
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${SGSCOPE_CACHE:-$HOME/.cache/sgscope}
 # the kernel build the suite tests; the debug kernel's (KBUILD=$debug_kbuild,
-# 41-debug-kernel) keep their results apart, under names ending in -debug
+# 41- to 43-debug-*) keep their results apart, under names ending in -debug
 debug_kbuild=${DEBUG_KBUILD:-$cache/debug/build}
 kbuild=${KBUILD:-$cache/build}
 variant=
 [ "$kbuild" != "$debug_kbuild" ] || variant=-debug
 # on_debug_kernel: the suite runs on the debug kernel (tools/kernel-build
-# --debug), whatever KBUILD said (make exports the plain kernel's)
+# --debug), whatever KBUILD said (make exports the plain kernel's); a suite
+# whose kernel was not built fails there, with its block ended
 on_debug_kernel() {
 	export KBUILD=$debug_kbuild
 	kbuild=$KBUILD variant=-debug
+	if [ ! -f "$KBUILD/arch/x86/boot/bzImage" ]; then
+		fail "debug: the debug kernel is built (tools/kernel-build --debug, make debug-kernel)"
+		finish
+	fi
 }
 vm="$repo/tools/vm"
 # shellcheck source=tools/tests/checks.sh

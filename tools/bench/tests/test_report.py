@@ -84,6 +84,21 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(len(failed), 1)
         self.assertIn("pcm1/direct/256k/order1:alloc_ns", failed[0])
         self.assertIn("REGRESSION against baseline", failed[0])
+        # one KCIDB issue for the regression, and this run's incident of it
+        # on the failed test
+        self.assertEqual(len(k["issues"]), 1)
+        self.assertEqual(len(k["incidents"]), 1)
+        issue, incident = k["issues"][0], k["incidents"][0]
+        self.assertEqual(issue["id"], "sgscope:regression:pcm1/direct/256k/order1:alloc_ns")
+        self.assertIn("+6.2% regression of alloc_ns in pcm1/direct/256k/order1", issue["report_subject"])
+        self.assertEqual((incident["issue_id"], incident["issue_version"]), (issue["id"], issue["version"]))
+        failed_test = next(t for t in k["tests"] if t["status"] == "FAIL")
+        self.assertEqual(incident["test_id"], failed_test["id"])
+        self.assertTrue(incident["present"])
+
+    def test_no_issue_without_regression(self):
+        self.assertNotIn("issues", self.kcidb)
+        self.assertNotIn("incidents", self.kcidb)
 
     def test_kcidb_required_fields(self):
         k = self.kcidb

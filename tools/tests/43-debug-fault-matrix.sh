@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The fast fault matrix on the debug kernel (its plain boot: 70-fault-matrix
+# runs it with swiotlb and the IOMMU on the plain kernel): every injected
+# failure's error path runs under KASAN, lockdep and DMA-API debugging,
+# and any splat fails the suite.  Its table: results/test-debug/fault-matrix.
+source "$(dirname "$0")/lib.sh"
+start_checks
+on_debug_kernel
+# KASAN and lockdep make the boot about three times the plain one's
+# (17 minutes of wall time beside another guest, 25 beside three)
+BOOTS=plain MATRIX_TIMEOUT=4500 "$repo/tools/tests/fault-matrix-run" fast "$repo/results/test$variant/fault-matrix"
+check $? "debug: the fast fault matrix passes on the debug kernel"
+finish
