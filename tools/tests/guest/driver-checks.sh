@@ -21,6 +21,7 @@ for pcm in 0 1 2 3; do
 	[ "$rc" = 0 ] && [ "$size" = $((44 + 24000 * 4)) ]
 	check $? "capture: arecord of 24000 frames on pcm$pcm returns 24000 frames ($size bytes, exit $rc)"
 done
+stage capture
 
 # the interrupt handler's injected busy-wait is bounded: a delay past the
 # limit is refused and leaves the knob as it was; one within it is taken
@@ -39,6 +40,7 @@ check $rc "debugfs: with inject_irq_delay_us 200, pcm0 still plays (exit $rc)"
 
 for what in busy einval enomem mmap loops periods; do
 	"$dir/pcm-checks" $what
+	stage "pcm-checks $what"
 done
 
 # unbind and bind while aplay plays: the card goes away under it and comes
@@ -56,6 +58,7 @@ for i in $(seq 50); do
 	[ -n "$(card_of sgscope)" ] || bad=$((bad + 1))
 done
 check $bad "unbind/bind: 50 cycles with playback running ($bad failed)"
+stage unbind/bind
 aplay -q -D hw:sgscope,1 "$dir/short.wav"
 check $? "unbind/bind: the card plays afterwards"
 
@@ -66,6 +69,7 @@ back_to_sgscope "$dev"
 check $? "move: snd-sgscope takes it back, snd-intel8x0 unloads"
 aplay -q -D hw:sgscope,2 "$dir/short.wav"
 check $? "move: snd-sgscope plays again"
+stage move
 
 if [ -e $kmemleak ]; then
 	echo scan >$kmemleak; sleep 1; echo scan >$kmemleak

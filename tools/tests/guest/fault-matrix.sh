@@ -83,6 +83,7 @@ after() {
 	[ $rc = 0 ] || bad="$bad replay"
 	[ -z "$bad" ]
 	check $? "matrix: the scenario leaves nothing behind and the card plays ($boot: $1 on $2${bad:+; failed:$bad})"
+	stage "$1 on $2"
 }
 
 # row SCENARIO STRATEGY EXPECTED OBSERVED VERDICT: one matrix cell

@@ -10,6 +10,17 @@ _checks=${checks_sh:-$(dirname "$0")/../checks.sh}
 if [ -r "$_checks" ]; then
 	. "$_checks"
 fi
+# stage NAME: a comment line with the guest seconds since the last stage
+# (or since boot), and of them the CPU seconds the guest was busy, all
+# CPUs summed: under icount an idle guest skips ahead for free, so the
+# busy seconds are what a stage costs the host
+stage() {
+	_now=$(cut -d' ' -f1 /proc/uptime)
+	# /proc/stat's cpu line in USER_HZ (100): all but idle and iowait
+	_busy=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+	echo "# stage $1: $(echo "$_now - ${_stage_at:-0}" | bc) s of guest time, $(echo "scale=2; ($_busy - ${_stage_busy:-0}) / 100" | bc) s busy"
+	_stage_at=$_now _stage_busy=$_busy
+}
 # card_of ID: the number of the sound card with that id, wherever it was
 # registered (another driver's card may come first)
 card_of() { grep -l "^$1\$" /proc/asound/card*/id 2>/dev/null | sed 's|.*/card\([0-9]*\)/id|\1|' | head -1; }
