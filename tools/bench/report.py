@@ -14,7 +14,7 @@ usage: report.py [--verdicts] RUNDIR"""
 import json, os, re, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import plots  # noqa: E402
+import plots, report_html  # noqa: E402
 
 
 def load(out):
@@ -93,14 +93,27 @@ def series_of(samples):
     return series
 
 
-def write_results(out, run, series):
-    """ktap.txt and kcidb.json: one test per series, flagged ones failed."""
-    clock_short, _ = clock_of(run)
-    sha, kernel = run["git_sha"], run["kernel"]
+def kcidb_checkout_build(run):
+    """KCIDB's checkout and build of a run folder's run.json (git_sha,
+    git_commit, kernel, config_sha256): what the benchmark and the soak
+    report their tests under."""
+    origin, sha = "sgscope", run["git_sha"]
     # runs before run.json kept the full hash: ask git
     commit = run.get("git_commit") or subprocess.run(
         ["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", sha],
         capture_output=True, text=True).stdout.strip() or sha
+    checkout = {"id": f"{origin}:{sha}", "origin": origin, "git_commit_hash": commit,
+                "tree_name": "sgscope", "valid": True}
+    build = {"id": f"{origin}:{sha}:x86_64", "origin": origin, "checkout_id": checkout["id"],
+             "architecture": "x86_64", "config_name": "kunit/.kunitconfig", "status": "PASS",
+             "misc": {"kernel": run["kernel"], "config_sha256": run.get("config_sha256")}}
+    return checkout, build
+
+
+def write_results(out, run, series):
+    """ktap.txt and kcidb.json: one test per series, flagged ones failed."""
+    clock_short, _ = clock_of(run)
+    sha = run["git_sha"]
     keys = sorted(series)
     flagged, base = regressions(out)
     # a lab run's cells whose LAVA job brought nothing back (tools/lab)
@@ -119,12 +132,8 @@ def write_results(out, run, series):
                     f"{m['error']}\n")
 
     # KernelCI's KCIDB I/O schema: checkout -> build -> one test per cell and metric
-    origin = "sgscope"
-    checkout = {"id": f"{origin}:{sha}", "origin": origin, "git_commit_hash": commit,
-                "tree_name": "sgscope", "valid": True}
-    build = {"id": f"{origin}:{sha}:x86_64", "origin": origin, "checkout_id": checkout["id"],
-             "architecture": "x86_64", "config_name": "kunit/.kunitconfig", "status": "PASS",
-             "misc": {"kernel": kernel, "config_sha256": run.get("config_sha256")}}
+    checkout, build = kcidb_checkout_build(run)
+    origin = checkout["origin"]
     where = f"LAVA lab {lab['server']}, device type {lab['device_type']}" if lab else "QEMU TCG test machine"
     tests = []
     for n, key in enumerate(keys, 1):
@@ -306,6 +315,8 @@ def write(out):
     lines += cell_lines(t)
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(lines) + "\n")
+    # the same as one page to open in a browser (a compare adds to it)
+    report_html.write(out)
     return len(samples), len(series)
 
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sgscope compare BASE NEW: per cell and metric, medians, % change and a
- * two-sided Mann-Whitney U test; flags regressions, writes compare.md with
- * a heatmap, exits 1 if anything regressed.
+ * two-sided Mann-Whitney U test; flags regressions, writes compare.md and
+ * compare.jsonl, exits 1 if anything regressed.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "json.h"
 #include "subcommands.h"
 
 #define P_LIMIT		0.01
@@ -112,68 +113,6 @@ void compare_series(const struct series *base, const struct series *new,
 static const char *verdict_word(const struct verdict *v)
 {
 	return v->regression ? "REGRESSION" : v->improvement ? "improved" : "same";
-}
-
-/* The % change heatmap, cells by metrics, through gnuplot. */
-static void write_heatmap(const char *dir, struct run_samples *base,
-			  struct run_samples *new, enum run_clock clock)
-{
-	char data[4200], script[4200], svg[4200], command[4300];
-	const char *metrics[64], *cells[256];
-	size_t nm = 0, nc = 0, i, j, k;
-	FILE *f;
-
-	for (i = 0; i < new->count; i++) {
-		for (j = 0; j < nm && strcmp(metrics[j], new->series[i].metric); j++)
-			;
-		if (j == nm && nm < 64)
-			metrics[nm++] = new->series[i].metric;
-		for (j = 0; j < nc && strcmp(cells[j], new->series[i].cell); j++)
-			;
-		if (j == nc && nc < 256)
-			cells[nc++] = new->series[i].cell;
-	}
-	snprintf(data, sizeof(data), "%s/compare-heatmap.dat", dir);
-	snprintf(script, sizeof(script), "%s/compare-heatmap.gp", dir);
-	snprintf(svg, sizeof(svg), "%s/compare-heatmap.svg", dir);
-	f = fopen(data, "w");
-	if (!f)
-		return;
-	for (i = 0; i < nc; i++)
-		for (j = 0; j < nm; j++) {
-			struct series *b = samples_find(base, cells[i], metrics[j]);
-			struct series *n = samples_find(new, cells[i], metrics[j]);
-			struct verdict v;
-			double pct = NAN;
-
-			if (b && n) {
-				compare_series(b, n, clock, &v);
-				pct = fmax(-50, fmin(50, v.change_pct));
-			}
-			fprintf(f, "%zu %zu %g %s\n", j, i, pct,
-				b && n && (v.regression || v.improvement) ? "*" : "\"\"");
-		}
-	fclose(f);
-	f = fopen(script, "w");
-	if (!f)
-		return;
-	fprintf(f, "set terminal svg size %zu,%zu dynamic\nset output '%s'\n",
-		200 + 90 * nm, 120 + 22 * nc, svg);
-	fprintf(f, "set title '%% change of the median, new vs base (* significant, clipped at 50%%)'\n"
-		"set cbrange [-50:50]\nset palette defined (-50 'blue', 0 'white', 50 'red')\n"
-		"set xtics rotate by -30 (");
-	for (j = 0; j < nm; j++)
-		fprintf(f, "%s'%s' %zu", j ? ", " : "", metrics[j], j);
-	fprintf(f, ")\nset ytics (");
-	for (k = 0; k < nc; k++)
-		fprintf(f, "%s'%s' %zu", k ? ", " : "", cells[k], k);
-	fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n"
-		"plot '%s' using 1:2:3 with image notitle, '' using 1:2:4 with labels notitle\n",
-		nm - 1, nc - 1, data);
-	fclose(f);
-	snprintf(command, sizeof(command), "gnuplot '%s' 2>/dev/null", script);
-	if (system(command))
-		fprintf(stderr, "sgscope compare: gnuplot could not draw the heatmap\n");
 }
 
 /*
@@ -299,7 +238,8 @@ static void help(void)
 	       "First a headline per regression, largest first: its size, metric, cell, the\n"
 	       "commits and the test's p; then every series of the cells where one moved\n"
 	       "(--all: every series). Writes NEW/compare.md (all series) and\n"
-	       "compare-heatmap.svg; exits 1 if anything regressed.\n\n"
+	       "NEW/compare.jsonl (both runs' values, for tools/bench/report_html.py's\n"
+	       "report.html); exits 1 if anything regressed.\n\n"
 	       "example:\n  sgscope compare results/baseline results/20261121T160000Z-abc1234\n");
 }
 
@@ -332,7 +272,7 @@ static void commit_name(const struct run_info *info, char *buf, size_t len)
 /* One series of the new run and its verdict against the base's. */
 struct compared {
 	const struct series *series;
-	size_t base_count;
+	const struct series *base;
 	struct verdict v;
 	bool in_changed_cell;	/* a series of its cell regressed or improved */
 };
@@ -363,7 +303,7 @@ static int compare_all(struct run_samples *base, struct run_samples *new,
 		if (!b)
 			continue;
 		r->series = &new->series[i];
-		r->base_count = b->count;
+		r->base = b;
 		compare_series(b, r->series, c->new.clock, &r->v);
 		spread_add(spread, r->series->kind, r->v.change_pct);
 		c->regressions += r->v.regression;
@@ -430,7 +370,7 @@ static void write_headlines(const struct comparison *c, FILE *md)
 			"%+.1f%% regression of %s in %s on %s against %s: median %.4g -> %.4g %s, "
 			"p %s, %zu vs %zu iterations\n", r->v.change_pct, r->series->metric,
 			r->series->cell, commit, base, r->v.base_median, r->v.new_median,
-			r->series->unit, p, r->base_count, r->series->count);
+			r->series->unit, p, r->base->count, r->series->count);
 	}
 	if (md)
 		fprintf(md, "\n");
@@ -498,6 +438,76 @@ static void write_table(const struct comparison *c, bool all, FILE *md)
 		       c->count);
 }
 
+/* A double as JSON: null where it is not finite (a change from a zero median). */
+static void json_number(struct json *j, const char *key, double value)
+{
+	if (isfinite(value))
+		json_double(j, key, value);
+	else
+		json_string(j, key, NULL);
+}
+
+static void json_values(struct json *j, const char *key, const struct series *s)
+{
+	size_t i;
+
+	json_array_begin(j, key);
+	for (i = 0; i < s->count; i++)
+		json_double(j, NULL, s->values[i]);
+	json_array_end(j);
+}
+
+/*
+ * NEW/compare.jsonl, what tools/bench/report_html.py draws: a line naming the
+ * runs, then one per series with both runs' values and the verdict.
+ */
+static void write_jsonl(const struct comparison *c)
+{
+	char path[4200], commit[256], base[256];
+	struct json j;
+	size_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/compare.jsonl", c->new_dir);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "sgscope compare: cannot write %s\n", path);
+		return;
+	}
+	commit_name(&c->new, commit, sizeof(commit));
+	commit_name(&c->base, base, sizeof(base));
+	json_line_begin(&j, f);
+	json_string(&j, "report", "compare");
+	json_string(&j, "base", c->base_dir);
+	json_string(&j, "new", c->new_dir);
+	json_string(&j, "base_commit", base);
+	json_string(&j, "new_commit", commit);
+	json_string(&j, "clock", c->new.text);
+	json_u64(&j, "series", c->count);
+	json_u64(&j, "regressions", c->regressions);
+	json_line_end(&j);
+	for (i = 0; i < c->count; i++) {
+		const struct compared *r = &c->rows[i];
+
+		json_line_begin(&j, f);
+		json_string(&j, "report", "series");
+		json_string(&j, "cell", r->series->cell);
+		json_string(&j, "metric", r->series->metric);
+		json_string(&j, "unit", r->series->unit);
+		json_string(&j, "kind", metric_kind_names[r->series->kind]);
+		json_number(&j, "base_median", r->v.base_median);
+		json_number(&j, "new_median", r->v.new_median);
+		json_number(&j, "change_pct", r->v.change_pct);
+		json_number(&j, "p", r->v.tested ? r->v.test.p : NAN);
+		json_string(&j, "verdict", verdict_word(&r->v));
+		json_bool(&j, "in_changed_cell", r->in_changed_cell);
+		json_values(&j, "base_values", r->base);
+		json_values(&j, "new_values", r->series);
+		json_line_end(&j);
+	}
+	fclose(f);
+}
+
 /* NEW/compare.md: headline, rules, the table of every series; or NULL */
 static FILE *md_open(const struct comparison *c)
 {
@@ -558,11 +568,11 @@ static int compare_runs(const char *base_dir, const char *new_dir, bool all)
 	if (md) {
 		fprintf(md, "\n%zu series compared, %zu regressed, %zu in one run only (p: exact U "
 			"distribution with mid-ranks up to 20 + 20 values, or ~ normal "
-			"approximation with tie and continuity correction).\n\n![%% change heatmap](compare-heatmap.svg)\n",
+			"approximation with tie and continuity correction).\n",
 			c.count, c.regressions, unmatched);
 		fclose(md);
-		write_heatmap(new_dir, &base, &new, c.new.clock);
 	}
+	write_jsonl(&c);
 	free(c.rows);
 	samples_free(&base);
 	samples_free(&new);

@@ -20,12 +20,17 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import report as bench_report  # noqa: E402
+
 TOLD = ("xrun", "suspend", "gone", "nomem")
 results = []
 
 
-def check(ok, what):
-    results.append((bool(ok), what))
+def check(ok, what, name):
+    """A check: WHAT says it with its numbers, NAME is its stable key
+    (KTAP's and KCIDB's test path, sgscope.soak.NAME)."""
+    results.append((bool(ok), what, name))
     print(f"{'ok' if ok else 'not ok'} - soak: {what}")
     return ok
 
@@ -73,7 +78,8 @@ def card_checks(out, k, lines, slack):
     errors = [e for e in events if e.get("event") == "error"]
     check(set(summary) == {"playback", "capture"} and not errors,
           f"card {k}: pcm{k} played and captured to the end, no error "
-          f"({', '.join(e['error'] for e in errors) or 'summaries: ' + ' '.join(sorted(summary))})")
+          f"({', '.join(e['error'] for e in errors) or 'summaries: ' + ' '.join(sorted(summary))})",
+          f"card{k}.ran")
     row = {"card": k}
     for d in ("playback", "capture"):
         s = summary.get(d, {})
@@ -93,7 +99,7 @@ def card_checks(out, k, lines, slack):
                   total.get("next", 0) + buf >= s.get("frames", 0),
                   f"card {k}: the recording follows pcm{k}'s playback to its end "
                   f"({total.get('frames', 0)} frames recorded, the stream's frame "
-                  f"{total.get('next', 0)} the last, {s.get('frames', 0)} written)")
+                  f"{total.get('next', 0)} the last, {s.get('frames', 0)} written)", f"card{k}.playback.recorded")
             silent = total.get("silent", 0)
             bad = total.get("corrupt", 0) + total.get("foreign", 0)
         else:
@@ -101,21 +107,21 @@ def card_checks(out, k, lines, slack):
             breaks = [{"kind": e["kind"], "index": e["offset"], "offset": e["offset"]}
                       for e in events if e.get("event") == "capture-break"]
             check(s.get("frames", 0) > 0, f"card {k}: pcm{k} captured the host's stream "
-                  f"({s.get('frames', 0)} frames)")
+                  f"({s.get('frames', 0)} frames)", f"card{k}.capture.captured")
             silent = s.get("silent", 0)
             bad = s.get("corrupt", 0) + s.get("foreign", 0)
         # silence is no break: a muted codec, or a device that stopped
         # moving data, sounds like it; a little comes with each restart
         check(silent <= 2 * buf * (1 + len(points)),
               f"card {k}: {d}: no more silence than the restarts and faults make "
-              f"({silent} frames, at most {2 * buf * (1 + len(points))})")
+              f"({silent} frames, at most {2 * buf * (1 + len(points))})", f"card{k}.{d}.silence")
         stray = [b for b in breaks if b["kind"] in ("corrupt", "foreign") or
                  not explained(b["index"], points, slack)]
         check(not bad and not stray,
               f"card {k}: every {d} break follows a fault the application was told of "
               f"({len(breaks)} breaks, {len(stray)} not: "
               + ", ".join(f"{b['kind']} at index {b['index']} (offset {b['offset']})"
-                          for b in stray[:3]) + ")")
+                          for b in stray[:3]) + ")", f"card{k}.{d}.breaks")
         row[d] = {"frames": s.get("frames", 0), "breaks": len(breaks),
                   "xruns": s.get("xruns", 0), "gone": s.get("gone", 0), "nomem": s.get("nomem", 0),
                   "provoked": s.get("provoked", 0), "restarts": s.get("restarts", 0),
@@ -181,14 +187,15 @@ def leak_check(memory, faults):
     fit = trend(points)
     span = (points[-1][0] - points[0][0]) / 60 if len(points) > 1 else 0
     if fit is None or fit[1] is None:
-        check(False, f"memory: what no counter names has a trend ({len(points)} samples, too few)")
+        check(False, f"memory: what no counter names has a trend ({len(points)} samples, too few)",
+              "memory.flat")
         return
     slope, err = fit
     check(slope <= LEAK_SIGMAS * err,
           f"memory: what no counter names (no page cache, slab, vmalloc, page table, stack depot "
           f"or driver buffer) does not grow: {slope:+.1f} +- {err:.1f} kB an hour over "
           f"{len(points)} samples, {span:.0f} min (a leak of {LEAK_SIGMAS * err:.0f} kB an hour "
-          f"or more would fail this)")
+          f"or more would fail this)", "memory.flat")
 
 
 def timeline(out, cards):
@@ -230,13 +237,35 @@ def planted(memory):
     return {key: v for key, v in sorted(last.items()) if "_planted_" in key and v}
 
 
+def write_ktap_kcidb(out, run):
+    """ktap.txt and kcidb.json, as a benchmark run's: one test per check,
+    under the checkout and build of the commit and kernel that ran."""
+    with open(f"{out}/ktap.txt", "w") as f:
+        f.write(f"KTAP version 1\n1..{len(results)}\n")
+        for n, (ok, what, name) in enumerate(results, 1):
+            f.write(f"{'ok' if ok else 'not ok'} {n} {name} # {what}\n")
+    checkout, build = bench_report.kcidb_checkout_build(run)
+    origin = checkout["origin"]
+    where = (f"QEMU TCG test machine, icount, {run['cards']} cards, "
+             f"{run['seconds']} s of guest time, seed {run['seed']}")
+    tests = [{"id": f"{build['id']}:soak:{run['seed']}:{n}", "origin": origin, "build_id": build["id"],
+              "path": f"sgscope.soak.{name}", "status": "PASS" if ok else "FAIL",
+              "environment": {"comment": where}, "log_excerpt": what[:16384]}
+             for n, (ok, what, name) in enumerate(results, 1)]
+    report = {"version": bench_report.KCIDB_VERSION, "checkouts": [checkout], "builds": [build],
+              "tests": tests}
+    with open(f"{out}/kcidb.json", "w") as f:
+        json.dump(report, f, indent=1)
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: report.py OUT", file=sys.stderr)
         return 2
     out = sys.argv[1]
     run = json.load(open(f"{out}/run.json"))
-    check(run["vm_exit"] == 0, f"the guest ran to its end with no splat (tools/vm exit {run['vm_exit']})")
+    check(run["vm_exit"] == 0, f"the guest ran to its end with no splat (tools/vm exit {run['vm_exit']})",
+          "guest")
     rows = []
     # two of the device's DMA bursts, in frames
     slack = 2 * run.get("audio_period_us", 10000) * 48 // 1000
@@ -248,11 +277,11 @@ def main():
     check(live and not any(live.values()),
           "the driver's live objects are back at zero at the end ("
           + (", ".join(f"{key} {v}" for key, v in sorted(live.items()) if v) or
-             f"{len(live)} counters") + ")")
+             f"{len(live)} counters") + ")", "driver.live-objects")
     leaks = ""
     if os.path.exists(f"{out}/kmemleak.txt"):
         leaks = open(f"{out}/kmemleak.txt").read()
-    check("unreferenced object" not in leaks, "kmemleak finds no leak")
+    check("unreferenced object" not in leaks, "kmemleak finds no leak", "kmemleak")
     faults = jsonl(f"{out}/faults.jsonl")
     leak_check(memory, faults)
     trends = {}
@@ -290,11 +319,12 @@ def main():
     plants = planted(memory)
     md += ["", "Defects the driver planted (debugfs plant_*): " +
            (", ".join(f"{key} {v}" for key, v in plants.items()) or "none")]
-    md += ["", "Checks:", ""] + [f"- {'ok' if ok else 'NOT OK'}: {w}" for ok, w in results]
+    md += ["", "Checks:", ""] + [f"- {'ok' if ok else 'NOT OK'}: {w}" for ok, w, _ in results]
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(md) + "\n")
-    print(f"# soak report: {out}/report.md")
-    return 0 if all(ok for ok, _ in results) else 1
+    write_ktap_kcidb(out, run)
+    print(f"# soak report: {out}/report.md, ktap.txt, kcidb.json")
+    return 0 if all(ok for ok, _, _ in results) else 1
 
 
 if __name__ == "__main__":

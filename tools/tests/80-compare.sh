@@ -10,12 +10,15 @@ S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# the run folder's writers (ktap, KCIDB, report.md): Python unit tests
-python3 -W ignore::ResourceWarning "$repo/tools/bench/tests/test_report.py" >"$tmp/unit.log" 2>&1
-expect "report.py: its unit tests pass" 0 $?
-sed -n 's/^Ran \([0-9]*\) tests\? in .*/1..\1/p' "$tmp/unit.log"
-sed -n 's/^\(test_[a-z_]*\) .* \.\.\. ok$/ok - report.py: \1/p
-	s/^\(test_[a-z_]*\) .* \.\.\. \(FAIL\|ERROR\)$/not ok - report.py: \1/p' "$tmp/unit.log"
+# the run folder's writers (ktap, KCIDB, report.md, report.html): Python
+# unit tests, a block each
+for t in report report_html; do
+	python3 -W ignore::ResourceWarning "$repo/tools/bench/tests/test_$t.py" -v >"$tmp/unit.log" 2>&1
+	expect "$t.py: its unit tests pass" 0 $?
+	sed -n 's/^Ran \([0-9]*\) tests\? in .*/1..\1/p' "$tmp/unit.log"
+	sed -n "s/^\\(test_[a-z_]*\\) .* \\.\\.\\. ok\$/ok - $t.py: \\1/p
+		s/^\\(test_[a-z_]*\\) .* \\.\\.\\. \\(FAIL\\|ERROR\\)\$/not ok - $t.py: \\1/p" "$tmp/unit.log"
+done
 
 # every KCIDB report the project keeps validates against the schema of
 # the version it declares (none found is a failure too)
@@ -62,8 +65,7 @@ flagged=$(grep REGRESSION "$tmp/out" | awk '{print $1, $2}')
 expect "compare: only pcm2's alloc_ns is flagged" "pcm2/direct/256k/none alloc_ns" "$flagged"
 [ -s "$tmp/slow20/compare.md" ] && grep -q '\*\*REGRESSION\*\*' "$tmp/slow20/compare.md"
 expect "compare: compare.md marks it" 0 $?
-grep -q '<svg' "$tmp/slow20/compare-heatmap.svg" 2>/dev/null
-expect "compare: the heatmap SVG is drawn" 0 $?
+"$repo/tools/tests/checks.py" compare-jsonl "$tmp/slow20" 6 "pcm2/direct/256k/none alloc_ns"
 # the headline: one line per regression, its size, metric, cell and
 # commit, with what the decision stood on
 headline=$(grep ' regression of ' "$tmp/out")
@@ -147,4 +149,24 @@ expect "compare: one argument is a usage error (exit 2)" 2 $?
 "$S" compare "$tmp/base" "$tmp/nothere" >/dev/null 2>"$tmp/err"
 expect "compare: a missing run exits 2" 2 $?
 contains "compare: ... naming the file" "nothere/samples.jsonl" "$(cat "$tmp/err")"
+
+# report.html of a real source change (results/20261204-source-change, a
+# kernel built with planted.diff, compared with its reference): in
+# Chromium, every figure drawn, and the change compare printed is the
+# one the page's table shows
+cp -r "$repo/results/20261204-source-change" "$tmp/sc"
+"$S" compare "$tmp/sc/reference" "$tmp/sc/changed" >"$tmp/sc.txt" 2>&1
+expect "compare: the source change regresses (exit 1)" 1 $?
+"$repo/tools/bench/report_html.py" "$tmp/sc/changed" | sed 's/^/# /'
+worst=$(grep REGRESSION "$tmp/sc.txt" | awk '{print $1, $2, $5}' |
+	sort -k3,3 -g -r | head -1)
+read -r cell metric change <<<"$worst"
+[ -n "$cell" ]
+check $? "compare: the source change has a regression to look for in the page ($worst)"
+mkdir -p "$repo/results/test"
+"$repo/tools/tests/browser-check.py" "$tmp/sc/changed/report.html" "$repo/results/test/compare-report.png" \
+	--figures 2 --value "$cell|$metric" change "$change"
+check $? "compare: report.html of the source change passes the browser check"
+grep -Eq '(src|href)="?https?:' "$tmp/sc/changed/report.html"
+expect "compare: report.html fetches nothing" 1 $?
 finish

@@ -54,6 +54,13 @@ read -r streams least samples <<<"$counts"
 # 600 s at 48 kHz less the boot's and the streams' start: 95% of it
 [ "${streams:-0}" = 8 ] && [ "${least:-0}" -ge $((600 * 48000 * 95 / 100)) ] && [ "${samples:-0}" -ge 30 ]
 check $? "soak: ... eight streams each ran the whole 10 minutes, memory sampled (streams, least frames, samples: $counts)"
+# KTAP and KCIDB as a benchmark run's: a test per check, all passed
+"$repo/tools/bench/kcidb-validate.py" "$tmp/clean/kcidb.json"
+expect "soak: ktap.txt and kcidb.json have a test per check, none failed" \
+	"$(grep -c '^ok - soak: ' "$tmp/clean.log") 0 $(grep -c '^ok - soak: ' "$tmp/clean.log") 0" \
+	"$(grep -c '^ok [0-9]* ' "$tmp/clean/ktap.txt") $(grep -c '^not ok' "$tmp/clean/ktap.txt") \
+$(jq '[.tests[] | select(.status == "PASS")] | length' "$tmp/clean/kcidb.json") \
+$(jq '[.tests[] | select(.status != "PASS")] | length' "$tmp/clean/kcidb.json")"
 
 # Defects planted in the driver (debugfs plant_*), each found by the check
 # made for it, and nothing else flagged, in a quiet soak (-q: no other
@@ -77,6 +84,9 @@ contains "soak planted: the corrupted byte is found in card 2's capture, with it
 [[ "$failed" == *"1 not: corrupt at index "*" (offset "* ]]
 check $? "soak planted: ... one corrupt frame, nothing else"
 expect "soak planted: nothing else is flagged" 3 "$(grep -c . <<<"$failed")"
+expect "soak planted: kcidb.json fails the same three tests" \
+	"sgscope.soak.card1.playback.breaks sgscope.soak.card2.capture.breaks sgscope.soak.memory.flat" \
+	"$(jq -r '.tests[] | select(.status == "FAIL") | .path' "$tmp/planted/kcidb.json" | sort | paste -sd' ')"
 found=$(python3 - "$tmp/planted" <<'PY'
 import json, sys
 out = sys.argv[1]

@@ -178,6 +178,22 @@ def compare_run(out, shift):
                 emit("chunks", 1, "counter", "count")
 
 
+def compare_jsonl(check, folder, series, regressed):
+    """sgscope compare's compare.jsonl in FOLDER: a header naming the runs,
+    then SERIES lines, each with both runs' values and a verdict;
+    REGRESSED ("cell metric") the only regression."""
+    lines = jsonl(f"{folder}/compare.jsonl")
+    head = lines[0] if lines else {}
+    rows = [x for x in lines[1:] if x.get("report") == "series"]
+    check(head.get("report") == "compare" and head.get("series") == int(series) == len(rows),
+          f"compare.jsonl: a header, then a line per series ({len(rows)} of {series})", head)
+    bad = [r for r in rows if not r.get("base_values") or not r.get("new_values")
+           or r.get("verdict") not in ("same", "REGRESSION", "improved")]
+    check(rows and not bad, "compare.jsonl: every series has both runs' values and a verdict", *bad[:3])
+    flagged = [f"{r['cell']} {r['metric']}" for r in rows if r.get("verdict") == "REGRESSION"]
+    check(flagged == [regressed], f"compare.jsonl: the regression is {regressed}", flagged)
+
+
 # -- 85-lab, 87-lab-server: LAVA jobs, runs collected from them
 
 def lava_valid(data):
@@ -606,6 +622,7 @@ CHECKS = {
     "lab-jobs": lab_jobs, "lab-cases": lab_cases, "lab-run": lab_run, "lab-stock-run": lab_stock_run,
     "lab-quick": lab_quick, "bench-quick": bench_quick, "bench-icount": bench_icount,
     "bench-local": bench_local, "matrix-recordings": matrix_recordings,
+    "compare-jsonl": compare_jsonl,
 }
 HELPERS = {
     "kunit-cases": kunit_cases, "compare-run": compare_run, "plant-delay": plant_delay,
