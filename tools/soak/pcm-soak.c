@@ -167,8 +167,10 @@ static const char *const told_names[] = {
 static void told(struct direction *d, int kind, int err)
 {
 	d->told[kind]++;
+	/* t: the guest's uptime, the clock of the schedule's faults.jsonl */
 	say("{\"event\":\"%s\",\"device\":\"%s\",\"dir\":\"%s\",\"errno\":%d,\"index\":%" PRIu64
-	    ",\"buffer\":%lu}\n", told_names[kind], device, d->name, -err, d->index, d->buffer);
+	    ",\"buffer\":%lu,\"t\":%.2f}\n", told_names[kind], device, d->name, -err, d->index,
+	    d->buffer, now());
 }
 
 /*

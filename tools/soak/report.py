@@ -237,6 +237,35 @@ def planted(memory):
     return {key: v for key, v in sorted(last.items()) if "_planted_" in key and v}
 
 
+# how long after a fault's end the application may still hear of it (a
+# restart's retries, a rebind's mixer): seconds
+OUTCOME_SLACK_S = 10
+
+
+def fault_outcomes(out, cards, faults):
+    """Per kind of fault, its count and what the applications were told in
+    its time (a card's fault: that card's; -1: any card's): the faults
+    table's rows, [(kind, what, count, {told: n}, quiet)], quiet the faults
+    of that kind during which nothing was told."""
+    told = []
+    for k in range(cards):
+        told += [(e["t"], k, e["event"]) for e in jsonl(f"{out}/soak-{k}.jsonl")
+                 if e.get("event") in TOLD and "t" in e]
+    rows = {}
+    for f in faults:
+        kind = f["fault"]
+        # a memory load by its kind, a handler's delay by its length
+        key = (kind, f.get("load") or (f"{f['us']} us" if "us" in f else ""))
+        start, end = f["t"], f["t"] + f.get("seconds", 0) + OUTCOME_SLACK_S
+        seen = [e for t, k, e in told if start <= t <= end and f["card"] in (-1, k)]
+        row = rows.setdefault(key, {"count": 0, "told": {}, "quiet": 0})
+        row["count"] += 1
+        row["quiet"] += not seen
+        for e in seen:
+            row["told"][e] = row["told"].get(e, 0) + 1
+    return [(k[0], k[1], r["count"], r["told"], r["quiet"]) for k, r in sorted(rows.items())]
+
+
 def write_ktap_kcidb(out, run):
     """ktap.txt and kcidb.json, as a benchmark run's: one test per check,
     under the checkout and build of the commit and kernel that ran."""
@@ -308,8 +337,17 @@ def main():
                       f"{x['gone']} | {x['nomem']} | {x['provoked']} | {x['restarts']} | {x['min_headroom']} | "
                       f"{x['near_misses']} |")
     md += ["", "Faults from outside: " +
-           (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"), "",
-           "| memory counter | first | last | trend per hour |", "|---|---|---|---|"]
+           (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"), ""]
+    outcomes = fault_outcomes(out, run["cards"], faults)
+    if outcomes:
+        md += [f"What the applications were told during each fault, or up to {OUTCOME_SLACK_S} s "
+               "after it (a card's fault: that card's streams; a machine-wide one: every card's):", "",
+               "| fault | how | times | told | times nothing was told |", "|---|---|---|---|---|"]
+        md += [f"| {kind} | {what} | {n} | "
+               f"{', '.join(f'{c} {e}' for e, c in sorted(told.items())) or '-'} | {quiet} |"
+               for kind, what, n, told, quiet in outcomes]
+        md += [""]
+    md += ["| memory counter | first | last | trend per hour |", "|---|---|---|---|"]
     first = memory[0] if memory else {}
     for key, s in trends.items():
         md.append(f"| {key} | {first.get(key, '')} | {last.get(key, '')} | "

@@ -84,6 +84,8 @@ contains "soak planted: the corrupted byte is found in card 2's capture, with it
 [[ "$failed" == *"1 not: corrupt at index "*" (offset "* ]]
 check $? "soak planted: ... one corrupt frame, nothing else"
 expect "soak planted: nothing else is flagged" 3 "$(grep -c . <<<"$failed")"
+grep -q '^| plant_silence |  | 1 | ' "$tmp/planted/report.md"
+expect "soak planted: report.md's table of faults has the silenced period" 0 $?
 expect "soak planted: kcidb.json fails the same three tests" \
 	"sgscope.soak.card1.playback.breaks sgscope.soak.card2.capture.breaks sgscope.soak.memory.flat" \
 	"$(jq -r '.tests[] | select(.status == "FAIL") | .path' "$tmp/planted/kcidb.json" | sort | paste -sd' ')"
