@@ -20,7 +20,7 @@ boots = boots.split()
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 kbuild = os.environ.get("KBUILD", os.path.expanduser("~/.cache/sgscope/build"))
 
-kernel, knobs, clocks, strategies, costs, cpus = "", {}, {}, {}, {}, {}
+kernel, knobs, clocks, strategies, costs, cpus, builds = "", {}, {}, {}, {}, {}, {}
 for line in open(f"{work}/boot-info.txt"):
     boot, what, *f = line.split(None, 3)
     if what == "KERNEL":
@@ -33,6 +33,9 @@ for line in open(f"{work}/boot-info.txt"):
     elif what == "COST":
         # sgscope bench --cost: a planted regression, FUNCTION INSNS
         costs[f[0]] = int(f[1])
+    elif what in ("DRIVER", "CLI"):
+        # the driver measured (built-in, or an out-of-tree .ko) and the CLI
+        builds[what.lower()] = f[0] if f else ""
     elif what == "KNOB":
         knobs[f[0]] = f[1].strip() if len(f) > 1 else ""
     elif what == "CLOCK":
@@ -197,18 +200,26 @@ for boot in boots:
                     sample(cell, "dma_map_entry_ns", "ns", n, round(fit, 1), kind)
 
 
+# the commit measured: this tree's HEAD, or BENCH_COMMIT of the repository
+# BENCH_SOURCE (sgscope bisect, whose driver and CLI of that commit ran)
+source = os.environ.get("BENCH_SOURCE") or repo
+commit = os.environ.get("BENCH_COMMIT") or "HEAD"
+
+
 def git(*args):
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["git", "-C", source, *args], capture_output=True, text=True).stdout.strip()
 
 
-sha = git("rev-parse", "--short=12", "HEAD")
+sha = git("rev-parse", "--short=12", commit)
 try:
     config_hash = hashlib.sha256(open(f"{kbuild}/.config", "rb").read()).hexdigest()
 except OSError:
     config_hash = None
 run = {
-    "git_sha": sha, "git_commit": git("rev-parse", "HEAD"), "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
-    "git_subject": git("log", "-1", "--format=%s", "HEAD"),
+    "git_sha": sha, "git_commit": git("rev-parse", commit),
+    # a commit named by BENCH_COMMIT ran as committed
+    "git_dirty": commit == "HEAD" and bool(git("status", "--porcelain", "--untracked-files=no")),
+    "git_subject": git("log", "-1", "--format=%s", commit),
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "kernel": kernel, "config_sha256": config_hash, "level": level,
     "iterations": int(iterations), "boots": boots,
@@ -216,6 +227,8 @@ run = {
     "clock": clock, "icount_shift": int(shift) if clock == "icount" else None,
     "parallel_boots": int(os.environ.get("BENCH_JOBS", "1")),
     "knobs": knobs,
+    # the driver (built-in, or an out-of-tree .ko loaded in its place) and the CLI
+    "builds": builds,
     # sgscope bench --cost: instructions planted at each function's entry
     "planted_costs": costs,
     "cpus_measuring": cpus,

@@ -32,7 +32,10 @@ plan_only=
 [ "$1" = --plan ] && plan_only=1 && shift
 boot=$1 iter=$2 level=$3 dir=$4 filter=${5:-*}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-S=$repo/build/sgscope/sgscope
+# the CLI (S) and the driver's PCI driver name, as tools/bench/matrix
+# sets them for another build of either (sgscope bisect)
+S=${S:-$repo/build/sgscope/sgscope}
+pci_driver=/sys/bus/pci/drivers/${SGSCOPE_PCI_DRIVER:-snd_sgscope}
 
 sizes="65536 262144 1048576"
 conditions="none order1 fragment lowmem"
@@ -185,8 +188,8 @@ disarm() {
 moved='' intel8x0_card=''
 load_peers() {
 	if [ -z "$intel8x0_card" ]; then
-		moved=$(basename "$(readlink -f /sys/bus/pci/drivers/snd_sgscope/0000:*)")
-		echo "$moved" >/sys/bus/pci/drivers/snd_sgscope/unbind && modprobe snd-intel8x0 >&2 ||
+		moved=$(basename "$(readlink -f "$pci_driver"/0000:*)")
+		echo "$moved" >"$pci_driver/unbind" && modprobe snd-intel8x0 >&2 ||
 			return 1
 		intel8x0_card=$(basename /sys/bus/pci/devices/"$moved"/sound/card* | sed 's/card//')
 	fi
@@ -197,8 +200,8 @@ give_back() {
 	[ -n "$loaded_dummy" ] && modprobe -r snd-dummy
 	[ -n "$moved" ] || return 0
 	echo "$moved" >/sys/bus/pci/drivers/snd_intel8x0/unbind
-	echo snd_sgscope >/sys/bus/pci/devices/"$moved"/driver_override
-	echo "$moved" >/sys/bus/pci/drivers/snd_sgscope/bind
+	basename "$pci_driver" >/sys/bus/pci/devices/"$moved"/driver_override
+	echo "$moved" >"$pci_driver/bind"
 	echo >/sys/bus/pci/devices/"$moved"/driver_override
 	modprobe -r snd-intel8x0
 }

@@ -15,6 +15,7 @@ static const struct subcommand *const commands[] = {
 	&inject_command,
 	&compare_command,
 	&bench_command,
+	&bisect_command,
 	&lab_command,
 	&xrun_command,
 	NULL,

@@ -12,6 +12,7 @@ extern const struct subcommand dmamap_command;
 extern const struct subcommand inject_command;
 extern const struct subcommand compare_command;
 extern const struct subcommand bench_command;
+extern const struct subcommand bisect_command;
 extern const struct subcommand lab_command;
 extern const struct subcommand xrun_command;
 
