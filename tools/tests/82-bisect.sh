@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# sgscope bisect on a scripted history: a clone of this tree with eight
+# commits on top, one of which makes pcm2's .page look its page up twice
+# (work added to a measured path); the others touch docs, tools the cells
+# do not run, and a comment in the driver.  bisect must name that commit,
+# confirm it, stay within log2(8) + 4 bench runs, and say "nothing to
+# bisect" between two commits that do not differ.
+source "$(dirname "$0")/lib.sh"
+start_checks
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+S=$repo/build/sgscope/sgscope
+
+"$S" bisect --good HEAD >/dev/null 2>"$tmp/err"
+expect "bisect: --good without --bad is a usage error (exit 2)" 2 $?
+contains "bisect: ... saying both are needed" "both --good and --bad are needed" "$(cat "$tmp/err")"
+"$S" bisect --good HEAD --bad HEAD~1 >/dev/null 2>"$tmp/err"
+expect "bisect: a GOOD that is not BAD's ancestor exits 2" 2 $?
+contains "bisect: ... saying so" "is not an ancestor of BAD" "$(cat "$tmp/err")"
+
+# the scripted history
+hist=$tmp/hist
+git clone -q "$repo" "$hist"
+git -C "$hist" config user.email bisect@sgscope.test
+git -C "$hist" config user.name "sgscope bisect test"
+step() { # FILE MESSAGE: a line appended to FILE (a comment in C), committed
+	if [[ "$1" == *.c ]]; then
+		printf '/* %s */\n' "$2" >>"$hist/$1"
+	else
+		printf '\n%s\n' "$2" >>"$hist/$1"
+	fi
+	git -C "$hist" commit -qam "$2"
+}
+step docs/benchmark.md "docs: a line for the bisect test"
+step tools/soak/report.py "# soak: a comment the cells never run"
+step docs/driver.md "docs: another line"
+step driver/sgscope_pcm.c "driver: a comment only"
+# the culprit: pcm2's .page in lookup mode walks the page tables twice
+python3 - "$hist/driver/sgscope_buffer.c" <<'PY'
+import sys
+path = sys.argv[1]
+src = open(path).read()
+old = "\treturn vmalloc_to_page(st->dmab.area + offset);\n}\nEXPORT_SYMBOL_IF_SGSCOPE_KUNIT(sgscope_vmalloc_page);"
+assert old in src, "sgscope_vmalloc_page's lookup is not where the test looks"
+new = ("\tif (!vmalloc_to_page(st->dmab.area + offset))\n\t\treturn NULL;\n" + old)
+open(path, "w").write(src.replace(old, new))
+PY
+git -C "$hist" commit -qam "driver: check the page before looking it up"
+culprit=$(git -C "$hist" rev-parse HEAD)
+step README.md "a README line"
+step tools/tests/12-code.sh "# a comment in a suite"
+step docs/cli.md "docs: a last line"
+good=$(git -C "$hist" rev-parse HEAD~8)
+
+start=$SECONDS
+"$S" bisect -C "$hist" --good "$good" --bad HEAD -o "$tmp/out" >"$tmp/bisect.log" 2>&1
+rc=$?
+secs=$((SECONDS - start))
+sed 's/^/# /' "$tmp/bisect.log"
+expect "bisect: the scripted history's culprit is found and confirmed (exit 0)" 0 $rc
+contains "bisect: bisect.md names the culprit, confirmed" "**Culprit, confirmed: $culprit" \
+	"$(cat "$tmp/out/bisect.md" 2>/dev/null)"
+runs=$(sed -n 's/^\[bisect\] \([0-9]*\) bench runs .*/\1/p' "$tmp/bisect.log")
+[ -n "$runs" ] && [ "$runs" -le 7 ]
+check $? "bisect: at most log2(8) + 4 = 7 bench runs (${runs:-none}; $secs s of wall time)"
+grep -q ' regression of [a-z0-9_]* in pcm2-lookup/direct/256k/none on ' "$tmp/out/bisect.md"
+expect "bisect: ... with the headline of the culprit against its parent" 0 $?
+ls "$tmp"/out/runs/*-culprit-again-*/report.html >/dev/null 2>&1
+expect "bisect: ... and its report.html" 0 $?
+grep -q '"driver": ".*snd-sgscope-oot.ko"' "$tmp"/out/runs/*-culprit-again-*/run.json
+expect "bisect: the runs measured the commit's driver, built as a module" 0 $?
+grep -q "\"git_commit\": \"$culprit\"" "$tmp"/out/runs/*-culprit-again-*/run.json
+expect "bisect: ... and run.json names the commit measured" 0 $?
+
+# between two commits that change nothing the cells run
+"$S" bisect -C "$hist" --good "$good" --bad "$good~0" >/dev/null 2>"$tmp/err"
+expect "bisect: GOOD equal to BAD exits 2" 2 $?
+"$S" bisect -C "$hist" --good "$good" --bad HEAD~5 -o "$tmp/none" >"$tmp/none.log" 2>&1
+expect "bisect: commits that change no measured path exit 0" 0 $?
+contains "bisect: ... saying there is nothing to bisect" "nothing to bisect" "$(cat "$tmp/none.log")"
+finish
