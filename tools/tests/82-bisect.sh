@@ -68,6 +68,8 @@ grep -q ' regression of [a-z0-9_]* in pcm2-lookup/direct/256k/none on ' "$tmp/ou
 expect "bisect: ... with the headline of the culprit against its parent" 0 $?
 ls "$tmp"/out/runs/*-culprit-again-*/report.html >/dev/null 2>&1
 expect "bisect: ... and its report.html" 0 $?
+issues=$(jq -r '[.issues[]?.id] | join(" ")' "$tmp"/out/runs/*-culprit-again-*/kcidb.json 2>/dev/null)
+contains "bisect: ... and a KCIDB issue for the culprit's regression" "sgscope:regression:pcm2-lookup/direct/256k/none:" "$issues"
 grep -q '"driver": ".*snd-sgscope-oot.ko"' "$tmp"/out/runs/*-culprit-again-*/run.json
 expect "bisect: the runs measured the commit's driver, built as a module" 0 $?
 grep -q "\"git_commit\": \"$culprit\"" "$tmp"/out/runs/*-culprit-again-*/run.json
