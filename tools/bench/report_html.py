@@ -28,8 +28,8 @@ STYLE = """
 body { font: 14px sans-serif; margin: 24px auto; max-width: 1180px; color: #222; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 8px 0 16px; }
-td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: right; }
-td:first-child, th:first-child { text-align: left; }
+td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
+td.num { text-align: right; }
 code, pre { background: #f4f4f4; } pre { padding: 8px; overflow-x: auto; }
 figure { margin: 12px 0; } figcaption { color: #555; }
 .grid { display: flex; flex-wrap: wrap; gap: 8px; }
@@ -119,7 +119,7 @@ def markdown(text, folder, figs):
             out.append("<table>")
             for k, row in enumerate(cells):
                 tag = "th" if k == 0 else "td"
-                out.append("<tr>" + "".join(f"<{tag}>{inline(c)}</{tag}>" for c in row) + "</tr>")
+                out.append("<tr>" + "".join(f"<{tag}{numeric(c)}>{inline(c)}</{tag}>" for c in row) + "</tr>")
             out.append("</table>")
             table.clear()
 
@@ -159,6 +159,11 @@ def markdown(text, folder, figs):
         i += 1
     flush()
     return "\n".join(out)
+
+
+def numeric(text):
+    """ class="num" for a cell that is a number (right-aligned), else ''."""
+    return ' class="num"' if re.fullmatch(r"[-+]?[\d.,]+(e[-+]?\d+)?%?~?|-", text.strip()) else ""
 
 
 def fmt(v):
@@ -366,11 +371,14 @@ def write(folder, results=None):
             # the headline and the commands first; the table below the plot
             cut = md.find("| cell | metric |")
             body.append(markdown(md[:cut] if cut > 0 else md, folder, figs))
-        shown = rows[:MAX_CHANGED]
+        # the plot: the series compare flagged, largest first; the table:
+        # every series of their cells
+        moved = [r for r in rows if r["verdict"] != "same"]
+        shown = moved[:MAX_CHANGED]
         body.append("<h2>What moved</h2>")
         body.append(changed_plot(shown, figs) or "<p>No series moved past its threshold.</p>")
-        if len(rows) > len(shown):
-            body.append(f"<p>{len(rows) - len(shown)} more series of those cells are in the table.</p>")
+        if len(moved) > len(shown):
+            body.append(f"<p>{len(moved) - len(shown)} more moved; all are in the table.</p>")
         if rows:
             body.append("<table><tr><th>cell</th><th>metric</th><th>unit</th><th>base median</th>"
                         "<th>new median</th><th>change</th><th>p</th><th>verdict</th></tr>")
@@ -378,9 +386,9 @@ def write(folder, results=None):
                 cls = ' class="regression"' if r["verdict"] == "REGRESSION" else ""
                 change = "-" if r["change_pct"] is None else f'{r["change_pct"]:+.1f}%'
                 body.append(f'<tr{cls}><td>{ESC(r["cell"])}</td><td>{ESC(r["metric"])}</td>'
-                            f'<td>{ESC(r["unit"])}</td><td>{fmt(r["base_median"])}</td>'
-                            f'<td>{fmt(r["new_median"])}</td><td>{change}</td>'
-                            f'<td>{fmt(r["p"])}</td><td>{ESC(r["verdict"])}</td></tr>')
+                            f'<td>{ESC(r["unit"])}</td><td class="num">{fmt(r["base_median"])}</td>'
+                            f'<td class="num">{fmt(r["new_median"])}</td><td class="num">{change}</td>'
+                            f'<td class="num">{fmt(r["p"])}</td><td>{ESC(r["verdict"])}</td></tr>')
             body.append("</table>")
         keys = [(r["cell"], r["metric"]) for r in rows]
     if os.path.exists(os.path.join(folder, "report.md")):

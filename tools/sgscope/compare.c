@@ -438,15 +438,6 @@ static void write_table(const struct comparison *c, bool all, FILE *md)
 		       c->count);
 }
 
-/* A double as JSON: null where it is not finite (a change from a zero median). */
-static void json_number(struct json *j, const char *key, double value)
-{
-	if (isfinite(value))
-		json_double(j, key, value);
-	else
-		json_string(j, key, NULL);
-}
-
 static void json_values(struct json *j, const char *key, const struct series *s)
 {
 	size_t i;
@@ -495,10 +486,10 @@ static void write_jsonl(const struct comparison *c)
 		json_string(&j, "metric", r->series->metric);
 		json_string(&j, "unit", r->series->unit);
 		json_string(&j, "kind", metric_kind_names[r->series->kind]);
-		json_number(&j, "base_median", r->v.base_median);
-		json_number(&j, "new_median", r->v.new_median);
-		json_number(&j, "change_pct", r->v.change_pct);
-		json_number(&j, "p", r->v.tested ? r->v.test.p : NAN);
+		json_double(&j, "base_median", r->v.base_median);
+		json_double(&j, "new_median", r->v.new_median);
+		json_double(&j, "change_pct", r->v.change_pct);
+		json_double_g(&j, "p", r->v.tested ? r->v.test.p : NAN);
 		json_string(&j, "verdict", verdict_word(&r->v));
 		json_bool(&j, "in_changed_cell", r->in_changed_cell);
 		json_values(&j, "base_values", r->base);

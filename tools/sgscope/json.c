@@ -129,6 +129,15 @@ void json_double(struct json *j, const char *key, double value)
 		fputs("null", j->f);
 }
 
+void json_double_g(struct json *j, const char *key, double value)
+{
+	member(j, key);
+	if (isfinite(value))
+		fprintf(j->f, "%.6g", value);
+	else
+		fputs("null", j->f);
+}
+
 void json_bool(struct json *j, const char *key, bool value)
 {
 	member(j, key);

@@ -30,6 +30,8 @@ void json_string(struct json *j, const char *key, const char *value);
 void json_u64(struct json *j, const char *key, unsigned long long value);
 void json_i64(struct json *j, const char *key, long long value);
 void json_double(struct json *j, const char *key, double value);
+/* The same to six significant digits (a p value of 1e-05 stays one). */
+void json_double_g(struct json *j, const char *key, double value);
 void json_bool(struct json *j, const char *key, bool value);
 
 /* A JSON string literal, quotes and escapes included. */
