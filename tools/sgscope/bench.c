@@ -197,8 +197,7 @@ static const struct cli_option bench_options[] = {
 
 #undef AT
 
-/* OPTION VALUE into args when the value is there; the next free slot */
-static int add_arg(const char **args, int n, const char *option, const char *value)
+int script_arg(const char **args, int n, const char *option, const char *value)
 {
 	if (!value || !*value)
 		return n;
@@ -216,15 +215,15 @@ static void matrix_args(const struct bench_args *a, const char *script, const ch
 	args[n++] = script;
 	if (a->quick)
 		args[n++] = "--quick";
-	n = add_arg(args, n, "--iterations", a->iterations);
-	n = add_arg(args, n, "--filter", a->filter);
-	n = add_arg(args, n, "--modes", a->modes);
+	n = script_arg(args, n, "--iterations", a->iterations);
+	n = script_arg(args, n, "--filter", a->filter);
+	n = script_arg(args, n, "--modes", a->modes);
 	if (a->local)
 		args[n++] = "--local";
 	if (a->wallclock)
 		args[n++] = "--wallclock";
-	n = add_arg(args, n, "--jobs", a->jobs);
-	n = add_arg(args, n, "--cost", a->costs);
+	n = script_arg(args, n, "--jobs", a->jobs);
+	n = script_arg(args, n, "--cost", a->costs);
 	args[n++] = out;
 	args[n] = NULL;
 }

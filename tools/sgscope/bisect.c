@@ -69,24 +69,13 @@ static const struct cli_option bisect_options[] = {
 
 #undef AT
 
-/* OPTION VALUE into args when the value is there; the next free slot */
-static size_t pass_on(const char **args, size_t n, const char *option, const char *value)
-{
-	if (value) {
-		args[n++] = option;
-		args[n++] = value;
-	}
-	return n;
-}
-
 static int bisect_main(int argc, char **argv)
 {
 	struct bisect_args a = {};
 	const struct cli_group groups[] = { { bisect_options, &a }, { NULL } };
 	char tree[PATH_MAX], script[PATH_MAX + 32];
 	const char *args[16];
-	size_t n = 0;
-	int err, at;
+	int err, at, n = 0;
 
 	err = options_scan(&bisect_command, groups, 0, argc, argv, &at);
 	if (err)
@@ -102,13 +91,13 @@ static int bisect_main(int argc, char **argv)
 	}
 	snprintf(script, sizeof(script), "%s/tools/bench/bisect", tree);
 	args[n++] = script;
-	n = pass_on(args, n, "--good", a.good);
-	n = pass_on(args, n, "--bad", a.bad);
-	n = pass_on(args, n, "--filter", a.filter);
-	n = pass_on(args, n, "--metric", a.metric);
-	n = pass_on(args, n, "--iterations", a.iterations);
-	n = pass_on(args, n, "-C", a.tree);
-	n = pass_on(args, n, "-o", a.output);
+	n = script_arg(args, n, "--good", a.good);
+	n = script_arg(args, n, "--bad", a.bad);
+	n = script_arg(args, n, "--filter", a.filter);
+	n = script_arg(args, n, "--metric", a.metric);
+	n = script_arg(args, n, "--iterations", a.iterations);
+	n = script_arg(args, n, "-C", a.tree);
+	n = script_arg(args, n, "-o", a.output);
 	args[n] = NULL;
 	return run_script("bisect", args);
 }

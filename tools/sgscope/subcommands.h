@@ -21,6 +21,8 @@ const char *stream_name(int stream);
 int source_tree(char *tree, size_t len);
 /* Run args[0] with args (NULL-terminated) and wait: its exit status. */
 int run_script(const char *cmd, const char *const *args);
+/* OPTION VALUE into a script's args when the value is there; the next free slot. */
+int script_arg(const char **args, int n, const char *option, const char *value);
 /* "Tracing X (how each probe attached)... Ctrl-C to end" on stderr, or JSON. */
 void announce(const struct sgscope_opts *opts, const char *what,
 	      const struct probe_point *points, int n);
