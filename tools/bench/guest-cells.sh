@@ -27,9 +27,12 @@
 # $4: shared dir (pcm-touch and pcm-xruns are there)  $5: cell filter: a
 # glob, or several separated by commas (a lab shard lists its cells so)
 # With --plan first, it only lists the boot's cells (the host counts them
-# before it boots anything) and touches nothing.
+# before it boots anything) and touches nothing; --plan-lines lists them
+# with their card, PCM, bytes and .page variant (tools/bench/guest-why.sh).
 plan_only=
-[ "$1" = --plan ] && plan_only=1 && shift
+[ "$1" = --plan ] && plan_only=names && shift
+# --plan-lines: the whole plan lines, "name card pcm bytes variant"
+[ "$1" = --plan-lines ] && plan_only=lines && shift
 boot=$1 iter=$2 level=$3 dir=$4 filter=${5:-*}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 # the CLI (S) and the driver's PCI driver name, as tools/bench/matrix
@@ -76,8 +79,11 @@ plan() {
 		done
 	done
 }
-if [ -n "$plan_only" ]; then
+if [ "$plan_only" = names ]; then
 	plan | cut -d' ' -f1
+	exit 0
+elif [ -n "$plan_only" ]; then
+	plan
 	exit 0
 fi
 plan >/tmp/plan

@@ -391,6 +391,11 @@ def write(folder, results=None):
                             f'<td class="num">{fmt(r["p"])}</td><td>{ESC(r["verdict"])}</td></tr>')
             body.append("</table>")
         keys = [(r["cell"], r["metric"]) for r in rows]
+        # why: the profile diff of tools/bench/why, when it ran
+        why = os.path.join(folder, "why", "why.md")
+        if os.path.exists(why):
+            with open(why) as f:
+                body.append(markdown(f.read().replace("# Why", "## Why", 1), folder, figs))
     if os.path.exists(os.path.join(folder, "report.md")):
         with open(os.path.join(folder, "report.md")) as f:
             body.append(markdown(f.read(), folder, figs))

@@ -75,6 +75,35 @@ expect "bisect: the runs measured the commit's driver, built as a module" 0 $?
 grep -q "\"git_commit\": \"$culprit\"" "$tmp"/out/runs/*-culprit-again-*/run.json
 expect "bisect: ... and run.json names the commit measured" 0 $?
 
+# why: the profile diff of the culprit's build against its parent's names
+# the function the culprit calls twice
+first=$(jq -r '.functions[0].function' "$tmp"/out/runs/*-culprit-again-*/why/why.json 2>/dev/null)
+expect "bisect: why names the function the culprit calls twice first" vmalloc_to_page "$first"
+grep -q '^## Why' "$tmp/out/bisect.md"
+expect "bisect: ... in bisect.md" 0 $?
+
+# tools/bench/why on two runs that differ by what bench plants: a cost at
+# vmalloc's entry (sgscope bench --cost), and a delay in pcm2's .page
+# (debugfs page_delay_ns); the runs' numbers do not matter, only their
+# setups (run.json)
+mkdir -p "$tmp/w/base" "$tmp/w/cost" "$tmp/w/delay"
+echo '{"clock": "icount", "knobs": {"page_delay_ns": "0"}}' >"$tmp/w/base/run.json"
+echo '{"clock": "icount", "planted_costs": {"__vmalloc_node_range_noprof": 20000}}' >"$tmp/w/cost/run.json"
+echo '{"clock": "icount", "knobs": {"page_delay_ns": "3000"}}' >"$tmp/w/delay/run.json"
+"$repo/tools/bench/why" "$tmp/w/base" "$tmp/w/cost" --cell pcm2-lookup/direct/256k/none --metric alloc_ns \
+	>"$tmp/w/cost.log" 2>&1
+expect "why: the planted allocation cost's run is traced (exit 0)" 0 $? || tail -3 "$tmp/w/cost.log" | sed 's/^/#   /'
+expect "why: ... and its profile diff names the planted function first" __vmalloc_node_range_noprof \
+	"$(jq -r '.functions[0].function' "$tmp/w/cost/why/why.json" 2>/dev/null)"
+"$repo/tools/bench/why" "$tmp/w/base" "$tmp/w/delay" --cell pcm2-lookup/direct/256k/none --metric pageop_p50_ns \
+	>"$tmp/w/delay.log" 2>&1
+expect "why: the planted .page delay's run is traced (exit 0)" 0 $? || tail -3 "$tmp/w/delay.log" | sed 's/^/#   /'
+contains "why: ... and the function named first is under pcm2's .page op" sgscope_pcm_vmalloc_page \
+	"$(jq -r '.top_path | join(" ")' "$tmp/w/delay/why/why.json" 2>/dev/null)"
+"$repo/tools/bench/why" "$tmp/w/base" "$tmp/w/delay" --cell pcm2-lookup/direct/256k/none --metric xruns \
+	>/dev/null 2>"$tmp/w/err"
+expect "why: a metric with no traced path exits 2" 2 $?
+
 # between two commits that change nothing the cells run
 "$S" bisect -C "$hist" --good "$good" --bad "$good~0" >/dev/null 2>"$tmp/err"
 expect "bisect: GOOD equal to BAD exits 2" 2 $?

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Why a time moved: two function_graph traces of one cell's workload
+(tools/bench/guest-why.sh), each function's self time (its duration less
+its children's), and the functions whose share of the traced time moved
+most, largest first.
+
+  why.py BASE_TRACE NEW_TRACE OUT [TITLE]
+
+Writes OUT/why.md and OUT/why.json and prints the first row.  A trace is
+trace-cmd report's text of function_graph: "name() {" opens a call,
+"name();" is a leaf with its duration, "}" closes the innermost call with
+its duration (in us, guest time under icount)."""
+import json, os, re, sys
+
+# a duration may carry ftrace's mark of its size (+ over 10 us, ! over 100)
+ENTRY = re.compile(r"funcgraph_entry:\s+(?:[-+!#*@$]\s*)?(?:([\d.]+) us\s+)?\|\s*([\w.$]+)\(\)\s*(\{|;)")
+EXIT = re.compile(r"funcgraph_exit:\s+(?:[-+!#*@$]\s*)?([\d.]+) us\s+\|\s*\}")
+TOP = 10
+# where an interrupt or a softirq enters (traced, as funcgraph-irqs is on):
+# its time is its parent's child time, so the function it interrupted
+# keeps only its own; it is counted apart, as interrupts land wherever a
+# changed path puts them
+IRQ_ROOT = re.compile(r"^(__)?sysvec_|^irq_(enter|exit)|^__irq_exit_rcu$|^handle_softirqs$|^__do_softirq$|^do_softirq$")
+
+
+def self_times(lines):
+    """A function_graph trace's profile: "functions", {function: (self ns,
+    calls)}; "total", the outermost calls' durations less the interrupts
+    in them, and "irq", the interrupts' time, in ns; "paths", the calls
+    each function was first called under."""
+    selfs, calls, stack, total, irq = {}, {}, [], 0.0, 0.0
+    paths = {}
+
+    def done(name, ns, own, inside):
+        """A call ended: NS long, OWN less its callees; INSIDE an interrupt."""
+        nonlocal total, irq
+        root = bool(IRQ_ROOT.search(name))
+        if not (inside or root):
+            selfs[name] = selfs.get(name, 0.0) + own
+            calls[name] = calls.get(name, 0) + 1
+            paths.setdefault(name, [f for f, _, _ in stack])
+        if root and not inside:
+            irq += ns
+        if stack:
+            stack[-1][1] += ns
+        else:
+            total += ns
+
+    for line in lines:
+        m = ENTRY.search(line)
+        # below an interrupt's root that is on the stack
+        inside = any(IRQ_ROOT.search(f) or was for f, _, was in stack)
+        if m and m.group(3) == "{":
+            stack.append([m.group(2), 0.0, inside])
+        elif m:
+            ns = float(m.group(1) or 0) * 1000
+            done(m.group(2), ns, ns, inside)
+        else:
+            m = EXIT.search(line)
+            if m and stack:
+                name, children, was_inside = stack.pop()
+                ns = float(m.group(1)) * 1000
+                done(name, ns, max(ns - children, 0.0), was_inside)
+    return {"functions": {f: (selfs[f], calls[f]) for f in calls}, "total": total - irq, "irq": irq,
+            "paths": paths}
+
+
+def diff(base, new):
+    """Rows per function, by how much its self time moved (ns), largest
+    first: (function, base ns, new ns, base share, new share, calls)."""
+    b, bt, n, nt = base["functions"], base["total"], new["functions"], new["total"]
+    rows = []
+    for f in set(b) | set(n):
+        bs, ns = b.get(f, (0.0, 0))[0], n.get(f, (0.0, 0))[0]
+        rows.append((f, bs, ns, bs / bt if bt else 0.0, ns / nt if nt else 0.0,
+                     (b.get(f, (0, 0))[1], n.get(f, (0, 0))[1])))
+    rows.sort(key=lambda r: (-abs(r[2] - r[1]), r[0]))
+    return rows
+
+
+def main(argv):
+    if len(argv) not in (3, 4):
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        return 2
+    traces = []
+    for path in argv[:2]:
+        with open(path) as f:
+            traces.append(self_times(f))
+    out, title = argv[2], argv[3] if len(argv) > 3 else "the traced workload"
+    if not traces[0]["total"] or not traces[1]["total"]:
+        print(f"why.py: a trace has no call in it ({traces[0]['total']:.0f} and "
+              f"{traces[1]['total']:.0f} ns)", file=sys.stderr)
+        return 1
+    rows = diff(*traces)
+    bt, bi, nt, ni = traces[0]["total"], traces[0]["irq"], traces[1]["total"], traces[1]["irq"]
+    md = [f"# Why: {title}", "",
+          f"Traced time {bt / 1000:.1f} -> {nt / 1000:.1f} us ({(nt - bt) / bt * 100:+.1f}%), "
+          f"interrupts that landed in it left out ({bi / 1000:.1f} and {ni / 1000:.1f} us: a changed "
+          "path moves where they land); the functions whose own time (less their callees') moved "
+          "most:", "",
+          "| function | base self µs | new self µs | change µs | share base | share new | calls |",
+          "|---|---|---|---|---|---|---|"]
+    for f, bs, ns, bsh, nsh, (bc, nc) in rows[:TOP]:
+        md.append(f"| `{f}` | {bs / 1000:.2f} | {ns / 1000:.2f} | {(ns - bs) / 1000:+.2f} | "
+                  f"{bsh * 100:.1f}% | {nsh * 100:.1f}% | {bc} -> {nc} |")
+    top = rows[0][0]
+    path = traces[1]["paths"].get(top) or traces[0]["paths"].get(top) or []
+    md += ["", f"`{top}` is called under " + (" → ".join(f"`{f}`" for f in path) or "nothing") + "."]
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "why.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    with open(os.path.join(out, "why.json"), "w") as f:
+        json.dump({"title": title, "base_ns": bt, "new_ns": nt, "top_path": path,
+                   "functions": [{"function": r[0], "base_self_ns": r[1], "new_self_ns": r[2],
+                                  "base_share": r[3], "new_share": r[4], "calls": list(r[5])}
+                                 for r in rows[:TOP]]}, f, indent=1)
+    f, bs, ns, bsh, nsh, _ = rows[0]
+    print(f"why: {f} {(ns - bs) / 1000:+.2f} us of own time ({bsh * 100:.1f}% -> {nsh * 100:.1f}% "
+          f"of the traced time)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
