@@ -32,7 +32,8 @@ def gnuplot(script):
 
 
 def header(out, name, title, ylabel, width=880):
-    return (f"set terminal svg size {width},420 dynamic font 'sans,11'\n"
+    # noenhanced: hw_params is a name, not "hw" with a subscript p
+    return (f"set terminal svg size {width},420 dynamic noenhanced font 'sans,11'\n"
             f"set output '{out}/{name}.svg'\nset title \"{title}\"\nset ylabel \"{ylabel}\"\n"
             # the key below the plot, never over the bars or lines
             "set grid ytics\nset key below horizontal\n")

@@ -223,7 +223,7 @@ def timeline(out, cards):
         plots.append(f"set title 'least {d} headroom per 10 s (ms of audio left at a transfer)'\n"
                      f"plot {lines}, '{out}/timeline.dat' index {2 * cards} using 1:(0):2 "
                      "with labels rotate by 90 left offset 0,0.5 font ',8' tc rgb '#888888' notitle\n")
-    script = (f"set terminal svg size 1000,760 dynamic font 'sans,11'\nset output '{out}/timeline.svg'\n"
+    script = (f"set terminal svg size 1000,760 dynamic noenhanced font 'sans,11'\nset output '{out}/timeline.svg'\n"
               "set multiplot layout 2,1\nset grid ytics\nset key outside right\n"
               "set xlabel 'guest time (s)'\nset ylabel 'ms'\nset yrange [0:*]\n" + "".join(plots) +
               "unset multiplot\n")
