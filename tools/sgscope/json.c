@@ -119,23 +119,26 @@ void json_i64(struct json *j, const char *key, long long value)
 	fprintf(j->f, "%lld", value);
 }
 
-void json_double(struct json *j, const char *key, double value)
+/* JSON has no NaN or infinity: null for them */
+static void number(struct json *j, const char *key, double value, bool six_digits)
 {
 	member(j, key);
-	/* JSON has no NaN or infinity */
-	if (isfinite(value))
-		fprintf(j->f, "%.3f", value);
-	else
+	if (!isfinite(value))
 		fputs("null", j->f);
+	else if (six_digits)
+		fprintf(j->f, "%.6g", value);
+	else
+		fprintf(j->f, "%.3f", value);
+}
+
+void json_double(struct json *j, const char *key, double value)
+{
+	number(j, key, value, false);
 }
 
 void json_double_g(struct json *j, const char *key, double value)
 {
-	member(j, key);
-	if (isfinite(value))
-		fprintf(j->f, "%.6g", value);
-	else
-		fputs("null", j->f);
+	number(j, key, value, true);
 }
 
 void json_bool(struct json *j, const char *key, bool value)
