@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In the test machine: capture on every PCM, the error cases (pcm-checks),
-# 50 unbind/bind cycles under playback, then kmemleak and the kernel log.
+# unbind/bind cycles under playback, then kmemleak and the kernel log.
 # $1: folder with pcm-checks and short.wav, writable for recordings.
-dir=$1
+# $2: unbind/bind cycles (default 50)
+dir=$1 cycles=${2:-50}
 . "$(dirname "$0")/lib.sh"
 # pcm-checks' subcommands (tools/tests/pcm-checks.c) print blocks of their own
 start_checks
@@ -44,12 +45,12 @@ for what in busy einval enomem mmap loops periods; do
 done
 
 # unbind and bind while aplay plays: the card goes away under it and comes
-# back, 50 times.
+# back, $cycles times.
 drv=/sys/bus/pci/drivers/snd_sgscope
 dev=$(basename "$(readlink -f $drv/0000:*)")
 amixer -q -c sgscope sset Master 100% unmute
 bad=0
-for i in $(seq 50); do
+for i in $(seq "$cycles"); do
 	aplay -q -D hw:sgscope,$((i % 4)) "$dir/short.wav" 2>/dev/null &
 	sleep 0.05
 	echo "$dev" >$drv/unbind || bad=$((bad + 1))
@@ -57,7 +58,7 @@ for i in $(seq 50); do
 	echo "$dev" >$drv/bind || bad=$((bad + 1))
 	[ -n "$(card_of sgscope)" ] || bad=$((bad + 1))
 done
-check $bad "unbind/bind: 50 cycles with playback running ($bad failed)"
+check $bad "unbind/bind: $cycles cycles with playback running ($bad failed)"
 stage unbind/bind
 aplay -q -D hw:sgscope,1 "$dir/short.wav"
 check $? "unbind/bind: the card plays afterwards"
