@@ -49,9 +49,18 @@ T=/sys/kernel/tracing
 echo >$T/trace
 echo 1 >$T/events/sgscope/sgscope_alloc/enable
 echo 1 >$T/events/sgscope/sgscope_irq/enable
-taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 "$in/in-chunked.wav" &
+# through a FIFO, so that the stream stays open while its layout is read:
+# the header and 64 KiB first, less than the buffer (aplay starts the
+# stream once the buffer is full), then the rest
+rm -f /tmp/chunked.fifo && mkfifo /tmp/chunked.fifo
+taskset -c 0 aplay -q -D hw:sgscope,1 --buffer-size=262144 --period-size=4096 /tmp/chunked.fifo &
+aplay_pid=$!
+exec 5>/tmp/chunked.fifo
+head -c $((44 + 65536)) "$in/in-chunked.wav" >&5
 sg_layout $dbg/pcm1-playback
-wait $! && rc=0 || rc=$?
+tail -c +$((44 + 65536 + 1)) "$in/in-chunked.wav" >&5
+exec 5>&-
+wait $aplay_pid && rc=0 || rc=$?
 sg_fallback_off
 echo 0 >$T/events/sgscope/enable
 alloc=$(grep -c "sgscope_alloc: card=$card pcm=1 stream=0 strategy=sg .* chunks=$chunks .*fell_back=1 err=0" $T/trace)

@@ -45,16 +45,30 @@ sg_fallback_off() {
 	wait $sg_fallback_holder 2>/dev/null
 }
 
-# sg_layout DIR: wait (up to 100 s) until the stream whose debugfs folder is
-# DIR (e.g. .../card0/pcm1-playback) has a buffer, then set chunks,
-# fell_back and descs from its layout and descriptors
+# sg_read DIR: chunks, fell_back and descs of the stream whose debugfs
+# folder is DIR (e.g. .../card0/pcm1-playback), read at one moment with
+# the shell's own read: a program run from the 9p root waits on the host,
+# and under icount the guest's clock runs on meanwhile, so with a busy
+# host a stream ended between one sed and the next (fell_back 0,
+# descriptors 0, after chunks 256)
+sg_read() {
+	chunks=0 fell_back=0 descs=0
+	while read -r key value; do
+		case $key in
+		chunks) chunks=$value ;;
+		fell_back) fell_back=$value ;;
+		esac
+	done <"$1/layout"
+	while read -r key value; do
+		[ "$key" = entries ] && descs=$value
+	done <"$1/descriptors"
+}
+# sg_layout DIR: wait (up to 100 s) until that stream has a buffer, then
+# sg_read it
 sg_layout() {
-	chunks=0
 	for i in $(seq 1000); do
-		chunks=$(sed -n 's/^chunks //p' "$1/layout")
+		sg_read "$1"
 		[ "$chunks" -gt 0 ] && break
 		sleep 0.1
 	done
-	fell_back=$(sed -n 's/^fell_back //p' "$1/layout")
-	descs=$(sed -n 's/^entries //p' "$1/descriptors")
 }
