@@ -290,7 +290,8 @@ struct sgscope_alloc_event {
 enum sgscope_xrun_ev {
 	SGSCOPE_XEV_PERIOD,	/* period elapsed: a = handler entry ts or 0, b = irq,
 				 * and for a threaded handler its thread's wake-up
-				 * (SGSCOPE_XEV_THREAD_WAKEUP) */
+				 * (SGSCOPE_XEV_THREAD_WAKEUP); c = the time that
+				 * thread spent off its CPU in the handler */
 	SGSCOPE_XEV_HWPTR,	/* hw_ptr moved: a = new hw_ptr, b = frames moved */
 	SGSCOPE_XEV_APPL,	/* appl_ptr moved: a = new, b = headroom in frames */
 	SGSCOPE_XEV_XFER_IN,	/* client enters read/write */
@@ -303,7 +304,7 @@ enum sgscope_xrun_ev {
 	SGSCOPE_XEV_FAULT_OUT,
 	SGSCOPE_XEV_STALL_IN,	/* client enters direct reclaim or compaction */
 	SGSCOPE_XEV_STALL_OUT,
-	SGSCOPE_XEV_XRUN,	/* the core declares the xrun: a, b as for PERIOD */
+	SGSCOPE_XEV_XRUN,	/* the core declares the xrun: a, b, c as for PERIOD */
 	SGSCOPE_XEV_START,	/* the stream starts running: its first period is due */
 	SGSCOPE_XEV_TYPES,
 };
@@ -321,6 +322,7 @@ struct sgscope_xrun_event {
 	__u64 ts;
 	__u64 a;
 	__u64 b;
+	__u64 c;
 	__u32 type;		/* enum sgscope_xrun_ev */
 	__u32 tid;		/* the task the event happened in */
 	char comm[SGSCOPE_COMM_LEN];

@@ -103,10 +103,16 @@ struct {
 	__type(value, __u64);
 } woken_irqs SEC(".maps");
 
-/* per handler thread running its handler: the irq, hard interrupt, start */
+/*
+ * per handler thread running its handler: the irq, hard interrupt, start,
+ * and its time off the CPU since (a thread can be preempted or wait for a
+ * lock: on PREEMPT_RT neither is the handler's own work)
+ */
 struct irq_thread {
 	__u64 hardirq_ts;
 	__u64 start_ts;
+	__u64 off_ts;		/* switched out at, 0 while it runs */
+	__u64 off_ns;
 	__u32 irq;
 };
 
@@ -248,8 +254,8 @@ static __always_inline struct xstream *stream_of(struct snd_pcm_substream *subst
 	return NULL;
 }
 
-static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
-				 __u64 b, const char *comm)
+static __always_inline void push_handler(struct xstream *st, __u32 type, __u64 a,
+					 __u64 b, __u64 c, const char *comm)
 {
 	__u32 slot = __sync_fetch_and_add(&st->r.head, 1) & (SGSCOPE_XRUN_RING - 1);
 	struct sgscope_xrun_event *e = &st->r.ev[slot];
@@ -257,6 +263,7 @@ static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
 	e->ts = bpf_ktime_get_ns();
 	e->a = a;
 	e->b = b;
+	e->c = c;
 	e->type = type;
 	e->tid = (__u32)bpf_get_current_pid_tgid();
 	/* a task's comm is always NUL-terminated within its TASK_COMM_LEN */
@@ -264,6 +271,13 @@ static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
 		bpf_probe_read_kernel(e->comm, sizeof(e->comm), comm);
 	else
 		e->comm[0] = 0;
+}
+
+/* an event of any type but the handlers' (c = 0) */
+static __always_inline void push(struct xstream *st, __u32 type, __u64 a,
+				 __u64 b, const char *comm)
+{
+	push_handler(st, type, a, b, 0, comm);
 }
 
 /* The current task serves substream: its scheduling joins the timeline. */
@@ -356,14 +370,16 @@ static __always_inline void hw_check(struct xstream *st, struct snd_pcm_substrea
 
 /*
  * The interrupt handler this CPU runs: its start, or 0, and in *b its irq
- * and, for a handler thread, the thread's wake-up (SGSCOPE_XEV_PERIOD)
+ * and, for a handler thread, the thread's wake-up, in *off its time off
+ * the CPU (SGSCOPE_XEV_PERIOD)
  */
-static __always_inline __u64 handler_since(struct cpu_state *c, __u64 *b)
+static __always_inline __u64 handler_since(struct cpu_state *c, __u64 *b, __u64 *off)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct irq_thread *t;
 
 	*b = 0;
+	*off = 0;
 	if (c && c->in_irq) {
 		*b = c->irq;
 		return c->irq_ts;
@@ -373,6 +389,7 @@ static __always_inline __u64 handler_since(struct cpu_state *c, __u64 *b)
 	if (!t)
 		return 0;
 	*b = t->irq | (t->start_ts - t->hardirq_ts) << SGSCOPE_XEV_THREAD_SHIFT;
+	*off = t->off_ns;
 	return t->hardirq_ts;
 }
 
@@ -392,14 +409,14 @@ static __always_inline int period_enter(struct snd_pcm_substream *substream, boo
 	const char *comm = NULL;
 	__u32 zero = 0;
 	struct cpu_state *c;
-	__u64 since, b;
+	__u64 since, b, off;
 
 	c = bpf_map_lookup_elem(&cpus, &zero);
 	if (c)
 		c->period_substream = substream;
 	if (!st)
 		return 0;
-	since = handler_since(c, &b);
+	since = handler_since(c, &b, &off);
 	/*
 	 * A hard interrupt later than a period after the last: name the task
 	 * it interrupted (the likeliest to have held interrupts off) while
@@ -414,7 +431,7 @@ static __always_inline int period_enter(struct snd_pcm_substream *substream, boo
 	}
 	if (since)
 		st->last_irq = since;
-	push(st, SGSCOPE_XEV_PERIOD, since, b, comm);
+	push_handler(st, SGSCOPE_XEV_PERIOD, since, b, off, comm);
 	return 0;
 }
 
@@ -456,13 +473,13 @@ static __always_inline int xrun_enter(struct snd_pcm_substream *substream)
 {
 	struct xstream *st = stream_of(substream, false);
 	__u32 zero = 0;
-	__u64 since, b;
+	__u64 since, b, off;
 
 	if (!st)
 		return 0;
 	hw_check(st, substream, false);
-	since = handler_since(bpf_map_lookup_elem(&cpus, &zero), &b);
-	push(st, SGSCOPE_XEV_XRUN, since, b, NULL);
+	since = handler_since(bpf_map_lookup_elem(&cpus, &zero), &b, &off);
+	push_handler(st, SGSCOPE_XEV_XRUN, since, b, off, NULL);
 	report(st, substream, SGSCOPE_XRUN_KIND_XRUN, 0);
 	return 0;
 }
@@ -746,6 +763,7 @@ static __always_inline int switched(bool preempt, struct task_struct *prev,
 				    unsigned int prev_state, bool btf)
 {
 	__u32 prev_tid = SGSCOPE_READ(btf, prev, pid), next_tid = SGSCOPE_READ(btf, next, pid);
+	struct irq_thread *t;
 	struct xstream *st;
 	struct cpu_state *c;
 	__u32 zero = 0;
@@ -754,6 +772,15 @@ static __always_inline int switched(bool preempt, struct task_struct *prev,
 	if (c) {
 		c->curr_tid = next_tid;
 		c->curr = next;
+	}
+	/* a handler thread in its handler: the time until it runs again */
+	t = bpf_map_lookup_elem(&irq_threads, &prev_tid);
+	if (t)
+		t->off_ts = bpf_ktime_get_ns();
+	t = bpf_map_lookup_elem(&irq_threads, &next_tid);
+	if (t && t->off_ts) {
+		t->off_ns += bpf_ktime_get_ns() - t->off_ts;
+		t->off_ts = 0;
 	}
 	st = client_stream(prev_tid);
 	if (st)

@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
+#include <linux/timekeeping.h>
 #include <sound/ac97_codec.h>
 #include <sound/core.h>
 #include <sound/initval.h>
@@ -114,17 +115,25 @@ static int sgscope_codec_init(struct sgscope_chip *chip)
 }
 
 /*
- * A busy-wait of ns: mdelay() for the whole milliseconds and ndelay() for
- * the rest, udelay() and ndelay() being for short waits.  Out of line: the
- * .page op that calls it only when a delay is set keeps its fast path
- * (inlined, the op grew by 11 instructions with no delay set).
+ * A busy-wait of ns.  Under a millisecond, one ndelay(), a few instructions
+ * from exact.  Longer, a spin to one deadline: mdelay() chains udelay()s,
+ * and each ends late by however long the CPU was away when it was due (in
+ * a handler thread on PREEMPT_RT, which interrupts can take the CPU from,
+ * 15 ms grew by up to 30% under TCG).  Out of line: the .page op that calls
+ * it only when a delay is set keeps its fast path (inlined, the op grew by
+ * 11 instructions with no delay set).
  */
 void sgscope_busy_wait_ns(u32 ns)
 {
-	if (ns >= NSEC_PER_MSEC)
-		mdelay(ns / NSEC_PER_MSEC);
-	if (ns % NSEC_PER_MSEC)
-		ndelay(ns % NSEC_PER_MSEC);
+	u64 end;
+
+	if (ns < NSEC_PER_MSEC) {
+		ndelay(ns);
+		return;
+	}
+	end = ktime_get_mono_fast_ns() + ns;
+	while (ktime_get_mono_fast_ns() < end)
+		cpu_relax();
 }
 
 static irqreturn_t sgscope_interrupt(int irq, void *dev_id)

@@ -82,7 +82,8 @@ static void print_text(const struct sgscope_xrun_report *r, const struct xrun_pa
 		printf("; longest handler before period elapsed %.3f ms",
 		       p->irq_handler_ns / NS_PER_MS);
 	if (p->irq_thread_ns)
-		printf(" (its thread's wake-up %.3f ms)", p->irq_thread_ns / NS_PER_MS);
+		printf(" (its thread's wake-up %.3f ms, off its CPU %.3f ms)",
+		       p->irq_thread_ns / NS_PER_MS, p->irq_thread_off_ns / NS_PER_MS);
 	if (p->irq_late_ns)
 		printf("; an interrupt %.3f ms after its period's end", p->irq_late_ns / NS_PER_MS);
 	if (p->irq_late_ns && p->irq_late_comm[0])
@@ -115,6 +116,7 @@ static void print_json(const struct sgscope_xrun_report *r, const struct xrun_pa
 	json_bool(&j, "client_seen", p->client_seen);
 	json_u64(&j, "irq_handler_ns", p->irq_handler_ns);
 	json_u64(&j, "irq_thread_ns", p->irq_thread_ns);
+	json_u64(&j, "irq_thread_off_ns", p->irq_thread_off_ns);
 	json_u64(&j, "irq_late_ns", p->irq_late_ns);
 	if (p->irq_late_ns && p->irq_late_comm[0]) {
 		json_object_begin(&j, "irq_late_interrupted");

@@ -141,6 +141,7 @@ static void find_causes(struct walk *w)
 			if (e->ts - e->a > w->p->irq_handler_ns) {
 				w->p->irq_handler_ns = e->ts - e->a;
 				w->p->irq_thread_ns = SGSCOPE_XEV_THREAD_WAKEUP(e->b);
+				w->p->irq_thread_off_ns = e->c;
 			}
 		}
 		if (e->type != SGSCOPE_XEV_PERIOD)

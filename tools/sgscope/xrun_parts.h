@@ -36,6 +36,7 @@ struct xrun_parts {
 	__u64 window_end;	/* the xrun, or the late service of a near miss */
 	__u64 irq_handler_ns;	/* longest handler entry to period elapsed seen */
 	__u64 irq_thread_ns;	/* ... of it, a handler thread's wake-up */
+	__u64 irq_thread_off_ns;	/* ... and that thread's time off its CPU */
 	__u64 irq_late_ns;	/* most an interrupt came after its period's end */
 	__u32 irq_late_tid;	/* the task that late interrupt interrupted */
 	char irq_late_comm[SGSCOPE_COMM_LEN];	/* ... its name, "" unknown */

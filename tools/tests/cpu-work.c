@@ -7,6 +7,7 @@
  *        cpu-work spin MS
  *        cpu-work hog PRIORITY MS EVERY COUNT
  *        cpu-work irqsoff FILE US EVERY COUNT
+ *        cpu-work preempt NAME PRIORITY MS COUNT
  *   pingpong  two processes on this CPU pass a byte back and forth over
  *             pipes ROUNDS times: each round is two wake-ups and two
  *             context switches.  Prints "switches N" and "ns N", the
@@ -20,6 +21,13 @@
  *   irqsoff   COUNT times: sleep EVERY ms, then write US to FILE, a knob
  *             that holds this CPU's interrupts off for US microseconds
  *             (snd-sgscope's debugfs inject_irqs_off_us).
+ *   preempt   COUNT times, 100 ms apart: wait for the next interrupt on
+ *             the line /proc/interrupts names NAME, 2 ms more, then spin
+ *             MS ms as a SCHED_FIFO task of PRIORITY on this CPU.  Above
+ *             the handler threads of PREEMPT_RT (50), on their CPU, it
+ *             takes the CPU from a handler that runs longer than 2 ms: a
+ *             timer alone would land wherever the interrupts' rhythm,
+ *             which icount makes exact, put it.
  * Under QEMU icount both are instruction counts: time is instructions.
  */
 #define _GNU_SOURCE
@@ -115,6 +123,50 @@ static int hog(char **argv)
 	return 0;
 }
 
+/* the interrupts /proc/interrupts counts on the line NAME, -1: none */
+static long long irq_count(const char *name)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	long long n = -1, v;
+	char line[1024], *p, *end;
+
+	while (f && n < 0 && fgets(line, sizeof(line), f)) {
+		p = strchr(line, ':');
+		if (!p || !strstr(p, name))
+			continue;
+		for (n = 0, p++; (v = strtoll(p, &end, 10)) >= 0 && end != p; p = end)
+			n += v;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static int preempt(char **argv)
+{
+	struct sched_param prio = { .sched_priority = atoi(argv[3]) };
+	long ms = atol(argv[4]), count = atol(argv[5]);
+	struct timespec poll = { 0, 1000000L }, lead = { 0, 2000000L }, gap = { 0, 100000000L };
+	unsigned long long until;
+	long long seen;
+
+	if (pin_here() || sched_setscheduler(0, SCHED_FIFO, &prio))
+		return fail("setup");
+	while (count-- > 0) {
+		nanosleep(&gap, NULL);
+		seen = irq_count(argv[2]);
+		if (seen < 0)
+			return fail(argv[2]);
+		while (irq_count(argv[2]) == seen)
+			nanosleep(&poll, NULL);
+		nanosleep(&lead, NULL);
+		until = now_ns() + ms * 1000000ULL;
+		while (now_ns() < until)
+			;
+	}
+	return 0;
+}
+
 static int irqsoff(char **argv)
 {
 	long every = atol(argv[4]), count = atol(argv[5]);
@@ -147,7 +199,11 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "irqsoff") && atol(argv[3]) > 0 &&
 	    atol(argv[4]) >= 0 && atol(argv[5]) > 0)
 		return irqsoff(argv);
+	if (argc == 6 && !strcmp(argv[1], "preempt") && atoi(argv[3]) > 0 &&
+	    atol(argv[4]) > 0 && atol(argv[5]) > 0)
+		return preempt(argv);
 	fprintf(stderr, "usage: cpu-work pingpong ROUNDS | cpu-work spin MS | "
-		"cpu-work hog PRIORITY MS EVERY COUNT | cpu-work irqsoff FILE US EVERY COUNT\n");
+		"cpu-work hog PRIORITY MS EVERY COUNT | cpu-work irqsoff FILE US EVERY COUNT | "
+		"cpu-work preempt NAME PRIORITY MS COUNT\n");
 	return 2;
 }

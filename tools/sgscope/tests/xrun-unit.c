@@ -143,9 +143,13 @@ static void test_irq_thread(void)
 
 	start(SGSCOPE_XRUN_KIND_XRUN);
 	served_then_waits();
-	/* hard interrupt at 4 ms, its thread runs at 9 ms, spins to 12 ms */
+	/*
+	 * hard interrupt at 4 ms, its thread runs at 9 ms and to 12 ms, 1 ms
+	 * of that preempted
+	 */
 	ev(12 * MS, SGSCOPE_XEV_XRUN, 4 * MS,
 	   11 | (__u64)(5 * MS) << SGSCOPE_XEV_THREAD_SHIFT, 0, NULL);
+	rep.ev[(rep.head - 1) & (SGSCOPE_XRUN_RING - 1)].c = MS;
 	xrun_attribute(&rep, &p);
 	check(p.verdict == XRUN_PART_INTERRUPT, "a late handler thread: verdict interrupt (%s)",
 	      xrun_part_name(p.verdict));
@@ -153,6 +157,8 @@ static void test_irq_thread(void)
 	      "a late handler thread: hard interrupt to the xrun (%llu ns)", p.irq_handler_ns);
 	check(p.irq_thread_ns == 5 * MS, "a late handler thread: its wake-up (%llu ns)",
 	      p.irq_thread_ns);
+	check(p.irq_thread_off_ns == MS, "a late handler thread: its time off the CPU (%llu ns)",
+	      p.irq_thread_off_ns);
 }
 
 static void test_wakeup(void)

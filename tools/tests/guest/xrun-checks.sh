@@ -149,6 +149,29 @@ if [ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ]; then
 		[ "${n:-0}" -gt 0 ] && [ "$n" = "$all" ]
 		check $? "xrun: PREEMPT_RT: every xrun has its handler thread's wake-up ($name: $n of $all)"
 	done
+	# the slow handler again, its thread and the card's interrupt on CPU 0,
+	# the player on the last; five times a SCHED_FIFO task above the
+	# handler threads (50) takes CPU 0 for 30 ms, 2 ms after an interrupt:
+	# the handler's time has the 30 ms apart, as its thread's time off the
+	# CPU (or as its wake-up, where the thread had not started yet)
+	preempted=30
+	preempted_irq() {
+		irq=$(awk '/sgscope/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+		echo 1 >"/proc/irq/$irq/smp_affinity"
+		echo $delay >"$debugfs/inject_irq_delay_us"
+		taskset -c 0 "$dir/cpu-work" preempt sgscope 60 $preempted 5 &
+		hog=$!
+		taskset -c $(($(nproc) - 1)) "$player" "$@"
+		wait $hog
+		echo 0 >"$debugfs/inject_irq_delay_us"
+	}
+	planted irq_preempted interrupt preempted_irq hw:sgscope,1 -b 960 -p 240 -t 1200
+	judged irq_preempted interrupt
+	n=$(jq -s --argjson ms $preempted '[.[] | select(.report=="xrun" and
+		.irq_thread_off_ns >= $ms * 900000 and .irq_thread_off_ns <= $ms * 1300000) |
+		.irq_handler_ns] | unique | length' "$dir/irq_preempted.out")
+	[ "${n:-0}" -ge 2 ]
+	check $? "xrun: PREEMPT_RT: a handler thread preempted for $preempted ms has that time off its CPU ($n of 5 preemptions in an xrun's longest handler)"
 fi
 
 # a late interrupt: every 200 ms a task on the CPU that takes the card's
