@@ -17,30 +17,36 @@ import json, os, re, statistics, sys
 ENTRY = re.compile(r"funcgraph_entry:\s+(?:[-+!#*@$]\s*)?(?:([\d.]+) us\s+)?\|\s*([\w.$]+)\(\)\s*(\{|;)")
 EXIT = re.compile(r"funcgraph_exit:\s+(?:[-+!#*@$]\s*)?([\d.]+) us\s+\|\s*\}")
 TOP = 10
-# where an interrupt or a softirq enters (traced, as funcgraph-irqs is on):
-# its time is its parent's child time, so the function it interrupted
-# keeps only its own; it is counted apart, as interrupts land wherever a
-# changed path puts them
-IRQ_ROOT = re.compile(r"^(__)?sysvec_|^irq_(enter|exit)|^__irq_exit_rcu$|^handle_softirqs$|^__do_softirq$|^do_softirq$")
+# where an interrupt or a softirq enters (traced, as funcgraph-irqs is on),
+# or the scheduler, when the task gives up its CPU: its time is its
+# parent's child time, so the function it interrupted keeps only its own;
+# it is counted apart, as interrupts and task switches land wherever a
+# changed path puts them (seen: one cond_resched() that switched in the
+# base run and not in the new topped the diff)
+APART_ROOT = re.compile(r"^(__)?sysvec_|^irq_(enter|exit)|^__irq_exit_rcu$|^handle_softirqs$|"
+                        r"^__do_softirq$|^do_softirq$|^(__)?schedule$|^__cond_resched$|"
+                        r"^preempt_schedule(_common|_irq|_notrace)?$")
 
 
 def self_times(lines):
     """A function_graph trace's profile: "functions", {function: (own ns,
-    calls)}, own ns its calls times its median call's own time; "total", the outermost calls' durations less the interrupts
-    in them, and "irq", the interrupts' time, in ns; "paths", the calls
-    each function was first called under."""
-    selfs, stack, total, irq = {}, [], 0.0, 0.0
+    calls)}, own ns its calls times its median call's own time; "total",
+    the outermost calls' durations less the interrupts and task switches
+    in them, and "apart", those, in ns; "paths", the calls each function
+    was first called under."""
+    selfs, stack, total, apart = {}, [], 0.0, 0.0
     paths = {}
 
     def done(name, ns, own, inside):
-        """A call ended: NS long, OWN less its callees; INSIDE an interrupt."""
-        nonlocal total, irq
-        root = bool(IRQ_ROOT.search(name))
+        """A call ended: NS long, OWN less its callees; INSIDE an
+        interrupt or the scheduler."""
+        nonlocal total, apart
+        root = bool(APART_ROOT.search(name))
         if not (inside or root):
             selfs.setdefault(name, []).append(own)
             paths.setdefault(name, [f for f, _, _ in stack])
         if root and not inside:
-            irq += ns
+            apart += ns
         if stack:
             stack[-1][1] += ns
         else:
@@ -48,8 +54,8 @@ def self_times(lines):
 
     for line in lines:
         m = ENTRY.search(line)
-        # below an interrupt's root that is on the stack
-        inside = any(IRQ_ROOT.search(f) or was for f, _, was in stack)
+        # below an interrupt's or the scheduler's root on the stack
+        inside = any(APART_ROOT.search(f) or was for f, _, was in stack)
         if m and m.group(3) == "{":
             stack.append([m.group(2), 0.0, inside])
         elif m:
@@ -65,7 +71,7 @@ def self_times(lines):
     # the one call an untraced interrupt or a stall landed in does not
     # count (seen: one call of 1.4 ms among 127 of 5.8 us)
     return {"functions": {f: (statistics.median(v) * len(v), len(v)) for f, v in selfs.items()},
-            "total": total - irq, "irq": irq, "paths": paths}
+            "total": total - apart, "apart": apart, "paths": paths}
 
 
 def diff(base, new):
@@ -95,11 +101,11 @@ def main(argv):
               f"{traces[1]['total']:.0f} ns)", file=sys.stderr)
         return 1
     rows = diff(*traces)
-    bt, bi, nt, ni = traces[0]["total"], traces[0]["irq"], traces[1]["total"], traces[1]["irq"]
+    bt, bi, nt, ni = traces[0]["total"], traces[0]["apart"], traces[1]["total"], traces[1]["apart"]
     md = [f"# Why: {title}", "",
           f"Traced time {bt / 1000:.1f} -> {nt / 1000:.1f} us ({(nt - bt) / bt * 100:+.1f}%), "
-          f"interrupts that landed in it left out ({bi / 1000:.1f} and {ni / 1000:.1f} us: a changed "
-          "path moves where they land); the functions whose own time (less their callees') moved "
+          f"interrupts and task switches that landed in it left out ({bi / 1000:.1f} and "
+          f"{ni / 1000:.1f} us: a changed path moves where they land); the functions whose own time (less their callees') moved "
           "most:", "",
           "| function | base self µs | new self µs | change µs | share base | share new | calls |",
           "|---|---|---|---|---|---|---|"]

@@ -10,9 +10,10 @@ S="$repo/build/sgscope/sgscope"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# the run folder's writers (ktap, KCIDB, report.md, report.html): Python
+# the run folder's writers (ktap, KCIDB, report.md, report.html) and why's
+# profile diff: Python
 # unit tests, a block each
-for t in report report_html; do
+for t in report report_html why; do
 	python3 -W ignore::ResourceWarning "$repo/tools/bench/tests/test_$t.py" -v >"$tmp/unit.log" 2>&1
 	expect "$t.py: its unit tests pass" 0 $?
 	sed -n 's/^Ran \([0-9]*\) tests\? in .*/1..\1/p' "$tmp/unit.log"

@@ -104,6 +104,30 @@ contains "why: ... and the function named first is under pcm2's .page op" sgscop
 	>/dev/null 2>"$tmp/w/err"
 expect "why: a metric with no traced path exits 2" 2 $?
 
+# the build each run is traced with (--builds): a run of a commit whose
+# driver is not the work tree's gets that commit's, built from its own
+# sources (tools/bench/build-at); one of the work tree's driver, the
+# driver built in; uncommitted changes to another driver cannot be rebuilt
+old=$(git -C "$repo" rev-parse "$(git -C "$repo" rev-list -1 HEAD -- driver)~1")
+head=$(git -C "$repo" rev-parse HEAD)
+mkdir -p "$tmp/b/old" "$tmp/b/head" "$tmp/b/dirty"
+echo "{\"git_commit\": \"$old\", \"git_dirty\": false}" >"$tmp/b/old/run.json"
+echo "{\"git_commit\": \"$head\", \"git_dirty\": false}" >"$tmp/b/head/run.json"
+echo "{\"git_commit\": \"$old\", \"git_dirty\": true}" >"$tmp/b/dirty/run.json"
+builds=$("$repo/tools/bench/why" "$tmp/b/old" "$tmp/b/head" --cell pcm2-lookup/direct/256k/none \
+	--metric alloc_ns -o "$tmp/b/why" --builds 2>&1)
+ko=$(sed -n 's/^base: \([^ ]*\) .*/\1/p' <<<"$builds")
+[[ "$ko" == "$HOME/.cache/sgscope/bisect/driver-$(git -C "$repo" rev-parse "$old:driver")-"*/snd-sgscope-oot.ko ]] &&
+	[ -f "$ko" ]
+expect "why --builds: a run of an older commit's driver is traced with that driver, built (${ko:-$builds})" 0 $?
+want="new: built-in"
+git -C "$repo" diff --quiet HEAD -- driver || want="new: $HOME/.cache/sgscope/bisect/driver-"
+contains "why --builds: a run of the work tree's driver is traced with the driver built in" "$want" "$builds"
+"$repo/tools/bench/why" "$tmp/b/dirty" "$tmp/b/head" --cell pcm2-lookup/direct/256k/none \
+	--metric alloc_ns -o "$tmp/b/why" --builds >/dev/null 2>"$tmp/err"
+expect "why --builds: a run of uncommitted changes to another driver exits 2" 2 $?
+contains "why --builds: ... saying its driver cannot be rebuilt" "cannot be rebuilt" "$(cat "$tmp/err")"
+
 # between two commits that change nothing the cells run
 "$S" bisect -C "$hist" --good "$good" --bad "$good~0" >/dev/null 2>"$tmp/err"
 expect "bisect: GOOD equal to BAD exits 2" 2 $?
