@@ -219,6 +219,10 @@ run = {
     "git_sha": sha, "git_commit": git("rev-parse", commit),
     # a commit named by BENCH_COMMIT ran as committed
     "git_dirty": commit == "HEAD" and bool(git("status", "--porcelain", "--untracked-files=no")),
+    # ... and in driver/: a clean driver can be built again from the
+    # commit (tools/bench/why)
+    "git_driver_dirty": commit == "HEAD" and bool(git("status", "--porcelain", "--untracked-files=no",
+                                                      "--", "driver")),
     "git_subject": git("log", "-1", "--format=%s", commit),
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "kernel": kernel, "config_sha256": config_hash, "level": level,

@@ -106,14 +106,15 @@ expect "why: a metric with no traced path exits 2" 2 $?
 
 # the build each run is traced with (--builds): a run of a commit whose
 # driver is not the work tree's gets that commit's, built from its own
-# sources (tools/bench/build-at); one of the work tree's driver, the
-# driver built in; uncommitted changes to another driver cannot be rebuilt
+# sources (tools/bench/build-at), also when the uncommitted changes it
+# ran with were not in driver/; one of the work tree's driver, the driver
+# built in; uncommitted changes to another driver cannot be rebuilt
 old=$(git -C "$repo" rev-parse "$(git -C "$repo" rev-list -1 HEAD -- driver)~1")
 head=$(git -C "$repo" rev-parse HEAD)
 mkdir -p "$tmp/b/old" "$tmp/b/head" "$tmp/b/dirty"
 echo "{\"git_commit\": \"$old\", \"git_dirty\": false}" >"$tmp/b/old/run.json"
 echo "{\"git_commit\": \"$head\", \"git_dirty\": false}" >"$tmp/b/head/run.json"
-echo "{\"git_commit\": \"$old\", \"git_dirty\": true}" >"$tmp/b/dirty/run.json"
+echo "{\"git_commit\": \"$old\", \"git_dirty\": true, \"git_driver_dirty\": true}" >"$tmp/b/dirty/run.json"
 builds=$("$repo/tools/bench/why" "$tmp/b/old" "$tmp/b/head" --cell pcm2-lookup/direct/256k/none \
 	--metric alloc_ns -o "$tmp/b/why" --builds 2>&1)
 ko=$(sed -n 's/^base: \([^ ]*\) .*/\1/p' <<<"$builds")
@@ -127,6 +128,10 @@ contains "why --builds: a run of the work tree's driver is traced with the drive
 	--metric alloc_ns -o "$tmp/b/why" --builds >/dev/null 2>"$tmp/err"
 expect "why --builds: a run of uncommitted changes to another driver exits 2" 2 $?
 contains "why --builds: ... saying its driver cannot be rebuilt" "cannot be rebuilt" "$(cat "$tmp/err")"
+echo "{\"git_commit\": \"$old\", \"git_dirty\": true, \"git_driver_dirty\": false}" >"$tmp/b/dirty/run.json"
+builds=$("$repo/tools/bench/why" "$tmp/b/dirty" "$tmp/b/head" --cell pcm2-lookup/direct/256k/none \
+	--metric alloc_ns -o "$tmp/b/why" --builds 2>&1)
+contains "why --builds: a run of uncommitted changes elsewhere gets its commit's driver" "base: $ko " "$builds"
 
 # between two commits that change nothing the cells run
 "$S" bisect -C "$hist" --good "$good" --bad "$good~0" >/dev/null 2>"$tmp/err"
