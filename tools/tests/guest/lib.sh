@@ -106,6 +106,22 @@ stopped() {
 # kernel_label WHOSE WHERE: "6.12 (Debian's PREEMPT_RT, sound core as
 # modules)", the release's first two numbers, then PREEMPT_RT where the
 # running kernel is one
+# compat_inject ASKED FUNCTION ERR: a row for sgscope inject's mode ASKED
+# (its options), from ERR, what the run printed on stderr with --json:
+# "armed" (--cost: its attach) and what it armed, or "refused: no
+# CONFIG_..." naming what the kernel lacks; FUNCTION the kernel function the mode works at ("" for a
+# memory condition); the last column whether the checks since
+# compat_begin passed (the mode did on this kernel what it should)
+compat_inject() {
+	matched=yes
+	[ "$failures" = "$compat_mark" ] || matched=no
+	armed=$(jq -Rr 'fromjson? | select(.report=="armed") |
+		"\(.attach // "armed")\t\(.what // "\(.insns) more instructions a call")"' "$3" | head -1)
+	got=${armed%%	*} what=${armed#*	}
+	[ -n "$armed" ] || got="refused: no $(grep -o 'CONFIG_[A-Z_]*' "$3" | head -1)" what=-
+	printf '%s\tinject\t%s\t%s\t%s\t%s\t%s\n' "$compat_kernel" "$1" "$what" "$got" "$2" "$matched" \
+		>>"$dir/compat.tsv"
+}
 kernel_label() {
 	rt=""
 	[ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ] && rt=" PREEMPT_RT"

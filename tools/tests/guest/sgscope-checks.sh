@@ -236,6 +236,23 @@ if [ "$mode" = plain ]; then
 	grep -q "^usage: sgscope inject" "$dir/err" && [ $rc = 2 ]
 	check $? "inject --cost: FUNCTION without =INSNS is a usage error (exit $rc)"
 
+	# -- every inject mode arms on the test kernel and disarms when its
+	# command ends (what they do is the fault matrix's): a compat row each
+	for m in "--order 3" --all --slab --pages "--nth 1" "--fragment 50" "--lowmem 0" \
+		"--pressure 64" "--cost snd_pcm_hw_params=1000"; do
+		compat_begin
+		"$S" inject --json $m -- "$dir/pcm-touch" hw:sgscope,2 4096 1 >/dev/null 2>"$dir/inj.err"
+		rc=$?
+		expect "inject $m: arms on the test kernel and disarms (exit $rc)" "armed disarmed" \
+			"$(jq -Rr 'fromjson? | .report' "$dir/inj.err" | sort -u | xargs)"
+		case $m in
+		--order* | --all) f=should_fail_alloc_page ;;
+		--cost*) f=snd_pcm_hw_params ;;
+		*) f= ;;
+		esac
+		compat_inject "$m" "$f" "$dir/inj.err"
+	done
+
 	# -- errors a user can act on
 	"$S" pagelat --frobnicate >/dev/null 2>"$dir/err"
 	expect "errors: an unknown flag exits 2" 2 $?

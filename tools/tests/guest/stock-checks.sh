@@ -145,17 +145,40 @@ expect "stock: pcm1's 256 KiB buffer falls back to SG with nothing injected (deb
 echo "# natural fallback on $(uname -r): chunks $(sed -n 's/^chunks //p' "$dir/frag.layout"); allocs: $(jqs "$dir/frag.out" "$ev | \"\\(.result), chunks \\(.chunks), allocations \\(.allocations), orders \\(.orders | tojson)\"")"
 
 # inject: Debian's kernels have no error injection and no fault injection;
-# what needs them refuses at once, naming the option; pressure runs
-out=$("$S" inject --order 1 -d 1 2>&1)
+# what needs them refuses at once, naming the option; the memory
+# conditions and a planted cost run.  A compat row each.
+compat_begin
+"$S" inject --order 1 -d 1 2>"$dir/inj.err"
 expect "stock: inject --order refuses (exit 1)" 1 $?
 expect "stock: ... naming CONFIG_FUNCTION_ERROR_INJECTION, in one line" "1 1" \
-	"$(echo "$out" | grep -c CONFIG_FUNCTION_ERROR_INJECTION) $(echo "$out" | wc -l)"
-out=$("$S" inject --pages -- true 2>&1)
-expect "stock: inject --pages refuses naming CONFIG_FAIL_PAGE_ALLOC" "1 1" "$? $(echo "$out" | grep -c CONFIG_FAIL_PAGE_ALLOC)"
-"$S" inject --pressure 64 -d 1 >/dev/null 2>&1
+	"$(grep -c CONFIG_FUNCTION_ERROR_INJECTION "$dir/inj.err") $(wc -l <"$dir/inj.err")"
+compat_inject "--order 1" should_fail_alloc_page "$dir/inj.err"
+for refused in "--pages CONFIG_FAIL_PAGE_ALLOC" "--slab CONFIG_FAILSLAB" "--nth CONFIG_FAULT_INJECTION"; do
+	set -- $refused
+	compat_begin
+	[ "$1" = --nth ] && set -- "--nth 1" "$2"
+	"$S" inject $1 -- true 2>"$dir/inj.err"
+	expect "stock: inject $1 refuses naming $2" "1 1" "$? $(grep -c "$2" "$dir/inj.err")"
+	compat_inject "$1" "" "$dir/inj.err"
+done
+compat_begin
+"$S" inject --json --fragment 50 -- true 2>"$dir/inj.err"
+expect "stock: inject --fragment runs" 0 $?
+compat_inject "--fragment 50" "" "$dir/inj.err"
+compat_begin
+"$S" inject --json --pressure 64 -d 1 >/dev/null 2>"$dir/inj.err"
 expect "stock: inject --pressure runs" 0 $?
-"$S" inject --lowmem 0 -- python3 -c 'b = bytearray(32 << 20)' 2>"$dir/lowmem.err"
+compat_inject "--pressure 64" "" "$dir/inj.err"
+compat_begin
+"$S" inject --json --lowmem 0 -- python3 -c 'b = bytearray(32 << 20)' 2>"$dir/lowmem.err"
 expect "stock: inject --lowmem runs" 0 $?
 grep -q 'lowmem filled' "$dir/lowmem.err"
 check $? "stock: ... and fills"
+compat_inject "--lowmem 0" "" "$dir/lowmem.err"
+compat_begin
+"$S" inject --json --cost snd_pcm_hw_params=1000 -- "$dir/pcm-touch" hw:sgscope,2 4096 1 >/dev/null 2>"$dir/inj.err"
+expect "stock: inject --cost runs" 0 $?
+expect "stock: ... and hw_params paid it once" 1 \
+	"$(jq -Rr 'fromjson? | select(.report=="disarmed") | .calls' "$dir/inj.err")"
+compat_inject "--cost snd_pcm_hw_params=1000" snd_pcm_hw_params "$dir/inj.err"
 finish
