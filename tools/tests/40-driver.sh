@@ -8,6 +8,8 @@
 source "$(dirname "$0")/lib.sh"
 # the guest scripts and playback.py report blocks of their own
 start_checks
+# the host's half of the suspend check, on made-up recordings
+unit_tests "$repo/tools/tests/test_playback.py" playback.py
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,10 +36,10 @@ expect "driver: the playback run completes" 0 "$rc"
 # playback recorded; the guest cuts itself off from 9p and reports on its
 # output only (guest/suspend.sh says why).
 "$vm" --results "$work" --console "$tmp/console-suspend.log" --wav "$tmp/suspend.wav" \
-	--timeout 600 -- sh "$repo/tools/tests/guest/suspend.sh" "$work"
-rc=$?
+	--timeout 600 -- sh "$repo/tools/tests/guest/suspend.sh" "$work" | tee "$tmp/suspend.out"
+rc=${PIPESTATUS[0]}
 [ "$rc" -lt 124 ] || fail "driver: the suspend run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console-suspend.log")"
-"$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "${suspend_checks[@]}"
+"$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "$tmp/suspend.out" "${suspend_checks[@]}"
 
 # Boot 3: capture from known data (tools/vm --capture feeds the device's
 # input from a file) on every PCM, rw, mmap, a chunked pcm1 buffer past

@@ -48,10 +48,10 @@ expect "debug: the play and capture run completes" 0 $?
 "$repo/tools/tests/playback.py" captured "$work" "$work/capture-in.raw" "${capture_checks[@]}"
 
 "$vm" --results "$work" --console "$tmp/console-suspend.log" --wav "$tmp/suspend.wav" \
-	--timeout $((3 * 900)) -- sh "$repo/tools/tests/guest/suspend.sh" "$work"
-rc=$?
+	--timeout $((3 * 900)) -- sh "$repo/tools/tests/guest/suspend.sh" "$work" | tee "$tmp/suspend.out"
+rc=${PIPESTATUS[0]}
 [ "$rc" -lt 124 ] || fail "debug: the suspend run completes (tools/vm exit $rc)"
-"$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "${suspend_checks[@]}"
+"$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "$tmp/suspend.out" "${suspend_checks[@]}"
 
 # 10 unbind/bind cycles, not 40-driver's 50: each takes 15 s of guest
 # time here (a probe and a remove under KASAN and lockdep), and lockdep

@@ -14,11 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 # profile diff: Python
 # unit tests, a block each
 for t in report report_html why; do
-	python3 -W ignore::ResourceWarning "$repo/tools/bench/tests/test_$t.py" -v >"$tmp/unit.log" 2>&1
-	expect "$t.py: its unit tests pass" 0 $?
-	sed -n 's/^Ran \([0-9]*\) tests\? in .*/1..\1/p' "$tmp/unit.log"
-	sed -n "s/^\\(test_[a-z_]*\\) .* \\.\\.\\. ok\$/ok - $t.py: \\1/p
-		s/^\\(test_[a-z_]*\\) .* \\.\\.\\. \\(FAIL\\|ERROR\\)\$/not ok - $t.py: \\1/p" "$tmp/unit.log"
+	unit_tests "$repo/tools/bench/tests/test_$t.py" "$t.py"
 done
 
 # every KCIDB report the project keeps validates against the schema of

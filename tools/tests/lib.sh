@@ -46,6 +46,18 @@ compat_check() {
 stock_module() {
 	"$repo/tools/stock-kernel" --driver "$2" "$1" >/dev/null 2>&1
 }
+# unit_tests FILE NAME: FILE's Python unit tests (unittest, run -v) as a
+# block of their own, one check per test, and one that they all pass
+unit_tests() {
+	local log
+	log=$(mktemp)
+	python3 -W ignore::ResourceWarning "$1" -v >"$log" 2>&1
+	expect "$2: its unit tests pass" 0 $?
+	sed -n 's/^Ran \([0-9]*\) tests\? in .*/1..\1/p' "$log"
+	sed -n "s/^\\(test_[a-z_]*\\) .* \\.\\.\\. ok\$/ok - $2: \\1/p
+		s/^\\(test_[a-z_]*\\) .* \\.\\.\\. \\(FAIL\\|ERROR\\)\$/not ok - $2: \\1/p" "$log"
+	rm -f "$log"
+}
 # driver_inputs WORK: the seeded inputs of the driver's bit-exact runs
 # (playback.py make) in WORK, and what the host checks each run's output
 # for: play_checks (play.sh, recorded), suspend_checks (suspend.sh,

@@ -64,8 +64,8 @@ expect "stock: the playback run completes" 0 "$rc"
 # Boot 3: a system suspend and resume while each PCM plays
 "$vm" --kernel "$stock_name" --results "$work" --console "$tmp/console-suspend.log" --wav "$tmp/suspend.wav" \
 	--timeout 600 -- sh -c 'modprobe snd-pcm && modprobe snd-ac97-codec && insmod "$1/snd-sgscope.ko" &&
-		exec sh "$2/suspend.sh" "$1"' suspend-run "$work" "$repo/tools/tests/guest"
-rc=$?
+		exec sh "$2/suspend.sh" "$1"' suspend-run "$work" "$repo/tools/tests/guest" | tee "$tmp/suspend.out"
+rc=${PIPESTATUS[0]}
 [ "$rc" -lt 124 ] || fail "stock: the suspend run completes (tools/vm exit $rc)" "$(tail -5 "$tmp/console-suspend.log")"
-"$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "${suspend_checks[@]}"
+"$repo/tools/tests/playback.py" resumed "$work" "$tmp/suspend.wav" "$tmp/suspend.out" "${suspend_checks[@]}"
 finish
