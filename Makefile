@@ -14,7 +14,7 @@ export SGSCOPE_CACHE KSRC KBUILD DEBUG_KBUILD JOBS
 
 KUNIT_PY := $(KSRC)/tools/testing/kunit/kunit.py
 
-.PHONY: all deps kernel debug-kernel stock-kernel sgscope kunit test bench soak lab compat-table clean help
+.PHONY: all deps kernel debug-kernel stock-kernel sgscope kunit test bench soak soak-trial lab compat-table clean help
 
 all: kernel
 
@@ -28,6 +28,7 @@ help:
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
 	@echo "make soak    SOAK=24h (default) of all four PCMs playing and capturing under faults, into results/soak-SOAK"
+	@echo "make soak-trial  the smallest buffer each strategy runs clean, direct and IOMMU, with and without --fragment, into results/soak-trial"
 	@echo "make lab     the quick matrix through a LAVA lab started on this machine, against a plain quick run"
 	@echo "make compat-table  docs/compatibility.md from the last make test"
 
@@ -66,6 +67,12 @@ SOAK ?= 24h
 SOAK_SEED ?= 1
 soak: kernel
 	@tools/soak/run -d $(SOAK) -s $(SOAK_SEED) results/soak-$(SOAK)
+
+# the smallest-safe-buffer trials (tools/soak/trials): each strategy's
+# smallest clean buffer in direct and IOMMU mode, with and without
+# --fragment, results/soak-trial/table.md
+soak-trial: sgscope
+	@tools/soak/trials results/soak-trial
 
 # a LAVA lab on this machine (tools/lab/local-lab): the quick matrix as two
 # jobs, collected, against a plain quick run; the lab stopped after

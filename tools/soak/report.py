@@ -22,6 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
 import report as bench_report  # noqa: E402
+from pattern import RATE  # noqa: E402
 
 TOLD = ("xrun", "suspend", "gone", "nomem")
 results = []
@@ -72,8 +73,23 @@ def windows(points):
     return points
 
 
+def muted_until_restored(points, faults, k):
+    """A card gone and back (unbind, module reload) captures silence from
+    its reopen until the schedule restores its mixer, the end of the
+    fault: a told "gone" event's window grows by the frames of that time."""
+    for e in points:
+        if e.get("event") != "gone" or "t" not in e:
+            continue
+        for f in faults:
+            end = f["t"] + f.get("seconds", 0)
+            if f["fault"] in ("unbind", "reload") and f["card"] in (-1, k) and f["t"] <= e["t"] <= end:
+                e["window"] += int((end - e["t"]) * RATE)
+    return points
+
+
 def card_checks(out, k, lines, slack):
     events = jsonl(f"{out}/soak-{k}.jsonl")
+    faults = jsonl(f"{out}/faults.jsonl")
     summary = {e["summary"]: e for e in events if "summary" in e}
     errors = [e for e in events if e.get("event") == "error"]
     check(set(summary) == {"playback", "capture"} and not errors,
@@ -84,8 +100,9 @@ def card_checks(out, k, lines, slack):
     for d in ("playback", "capture"):
         s = summary.get(d, {})
         # the events a break may follow: faults told, and every (re)open
-        points = windows([e for e in events if e.get("dir") == d and
-                          (e.get("event") in TOLD or e.get("event") == "params")])
+        points = muted_until_restored(
+            windows([e for e in events if e.get("dir") == d and
+                     (e.get("event") in TOLD or e.get("event") == "params")]), faults, k)
         buf = max([e.get("buffer", 0) for e in points] or [0])
         # the stream's end: what the device plays past the last drain
         if s:
@@ -210,7 +227,7 @@ def timeline(out, cards):
                        if e.get("event") == "headroom" and e.get("dir") == d]
                 starts[(d, k)] = bool(pts)
                 f.write(f"# {d} card {k}\n")
-                f.write("".join(f"{e['t']:.1f} {e['least'] * 1000 / 48000:.2f}\n" for e in pts))
+                f.write("".join(f"{e['t']:.1f} {e['least'] * 1000 / RATE:.2f}\n" for e in pts))
                 f.write("\n\n")
         faults = jsonl(f"{out}/faults.jsonl")
         f.write("# faults\n" + "".join(f"{x['t']:.1f} \"{x['fault']}\"\n" for x in faults) or "0 \"\"\n")
@@ -297,7 +314,7 @@ def main():
           "guest")
     rows = []
     # two of the device's DMA bursts, in frames
-    slack = 2 * run.get("audio_period_us", 10000) * 48 // 1000
+    slack = 2 * run.get("audio_period_us", 10000) * RATE // 1_000_000
     for k in range(run["cards"]):
         card_checks(out, k, rows, slack)
     memory = jsonl(f"{out}/memory.jsonl")

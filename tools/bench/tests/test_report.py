@@ -137,6 +137,16 @@ class ReportTest(unittest.TestCase):
         self.assertIn("| xruns | 0 | 3 |", md)
         self.assertIn("| pcm1/direct/256k/order1 | 0.8 |", md)
 
+    def test_smallest_buffer_table(self):
+        self.assertNotIn("## Smallest safe buffer", open(f"{self.out}/report.md").read())
+        os.makedirs(f"{self.out}/smallest-buffer")
+        table = "| strategy | direct, none |\n|---|---|\n| sg | 1024 frames (21 ms) |\n"
+        open(f"{self.out}/smallest-buffer/table.md", "w").write(table)
+        report.write(self.out)
+        md = open(f"{self.out}/report.md").read()
+        self.assertIn("## Smallest safe buffer", md)
+        self.assertIn(table, md)
+
     def test_clock_is_named(self):
         text = open(f"{self.out}/report.md").read()
         self.assertIn("**Clock: wall clock.**", text)
