@@ -7,7 +7,8 @@
 # a slow interrupt handler on a card for a while (inject_irq_delay_us),
 # a card unbound and bound again, the driver's module taken out and put
 # back (MODULE: the driver built as a module, loaded here; without it
-# the built-in driver and no reload), ALSA's buffer allocations failing
+# the built-in driver and no reload), a system suspend and resume,
+# ALSA's buffer allocations failing
 # (sgscope inject --order) and memory in trouble (--fragment, --lowmem,
 # --pressure).  Memory is sampled every SAMPLE
 # seconds.  PLANTS (tools/soak/run -p) plants driver defects on purpose,
@@ -21,6 +22,41 @@
 # only the plants (every break is then one).
 # usage: guest-soak.sh OUT SECONDS SEED [SAMPLE [PLANTS [MIN_BUFFER [FAULTS [MODULE]]]]]
 out=$1 seconds=$2 seed=$3 sample=${4:-60} plants=${5:-} min_buffer=${6:-0} faults=${7:-on} module=${8:-}
+
+# With faults, the soak moves into a chroot on tmpfs holding all it runs
+# (as tools/tests/guest/suspend.sh does), so that a suspend can be one of
+# them: it resets the virtio devices, and 9p does not set its queues up
+# again.  The outputs then come back on standard output, each file after
+# a line "sgscope-soak-file: NAME LINES" (tools/soak/run writes them
+# into OUT), and the script powers the machine off itself.
+if [ "$faults" = on ] && [ -z "$SOAK_IN_CHROOT" ]; then
+	root=/tmp/soak-root
+	mkdir -p $root/bin $root/dev $root/proc $root/sys $root/tmp $root/soak \
+		$root/tools/soak $root/build/sgscope
+	cp /bin/busybox $root/bin/
+	for f in "$out/pcm-soak" "$(command -v amixer)"; do
+		for lib in $(ldd "$f" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
+			cp --parents -L "$lib" $root/
+		done
+	done
+	cp --parents -L "$(command -v amixer)" $root/
+	cp --parents -r /usr/share/alsa $root/
+	cp "$out/pcm-soak" $root/soak/
+	[ -z "$module" ] || cp "$module" $root/soak/
+	cp "$(cd "$(dirname "$0")/../.." && pwd)/build/sgscope/sgscope" $root/build/sgscope/
+	cp "$0" $root/tools/soak/
+	mount --bind /dev $root/dev
+	mount --bind /proc $root/proc
+	mount --rbind /sys $root/sys
+	SOAK_IN_CHROOT=1 PATH=/bin:/usr/bin exec chroot $root /bin/busybox sh /tools/soak/guest-soak.sh \
+		/soak "$seconds" "$seed" "$sample" "$plants" "$min_buffer" "$faults" \
+		"${module:+/soak/$(basename "$module")}"
+fi
+if [ -n "$SOAK_IN_CHROOT" ]; then
+	/bin/busybox --install -s /bin
+	# a second's pause in the suspended state (pm_test's default is 5)
+	echo 1 >/sys/module/suspend/parameters/pm_test_delay
+fi
 work=/tmp/soak
 mkdir -p $work
 cp "$out/pcm-soak" $work/
@@ -107,7 +143,7 @@ cpu() {
 	procs= k=0
 	for p in $pids; do
 		# /proc/PID/stat: utime and stime are its 14th and 15th fields
-		if read -r _ _ _ _ _ _ _ _ _ _ _ _ _ ut st _ <"/proc/$p/stat" 2>/dev/null; then
+		if read -r _ _ _ _ _ _ _ _ _ _ _ _ _ ut st _ 2>/dev/null <"/proc/$p/stat"; then
 			procs="$procs,\"pcm$k\":$((ut + st))"
 		fi
 		k=$((k + 1))
@@ -224,11 +260,12 @@ while running; do
 	if [ "$faults" = on ] && [ "$t_s" -ge "$next" ] && [ "$t_s" -lt $((start + seconds - 30)) ]; then
 		rnd "$cards"
 		k=$r
-		kinds=4
-		[ -z "$module" ] || kinds=5
-		rnd $kinds
-		case $r in
-		0)
+		# reload with a module only, suspend in the chroot only
+		set -- irq_delay unbind inject_order memory ${module:+reload} ${SOAK_IN_CHROOT:+suspend}
+		rnd $#
+		shift $r
+		case $1 in
+		irq_delay)
 			# within what the shortest period (1024 frames, 21 ms) leaves
 			# both engines' handlers: late by more than a buffer, an
 			# interrupt lets the pointer lap it unseen
@@ -238,7 +275,7 @@ while running; do
 			echo $us >$dbg/card$k/inject_irq_delay_us
 			pause 5
 			echo 0 >$dbg/card$k/inject_irq_delay_us ;;
-		1)
+		unbind)
 			dev=$(basename "$(readlink /sys/class/sound/card$k/device)")
 			drv=$(readlink -f /sys/class/sound/card$k/device/driver)
 			fault_begin
@@ -251,13 +288,13 @@ while running; do
 				n=$((n + 1))
 			done
 			fault_end unbind "$k" ",\"device\":\"$dev\"" ;;
-		2)
+		inject_order)
 			# ALSA's buffer allocations fail half the time from order 1
 			# up: the restarts in these 20 s take the SG fallback, or
 			# hear -ENOMEM and try again
 			fault inject_order -1 ",\"order\":1,\"probability\":50,\"seconds\":20"
 			$sgscope inject --order 1 --probability 50 -d 20 >>$work/inject.log 2>&1 & ;;
-		3)
+		memory)
 			# memory in trouble for 20 s: no free block of order 1 or
 			# more, or free memory at the watermark, or a cgroup under
 			# pressure
@@ -269,13 +306,22 @@ while running; do
 			esac
 			fault memory -1 ",\"load\":\"$load\",\"seconds\":20"
 			$sgscope inject $load -d 20 >>$work/inject.log 2>&1 & ;;
-		4)
+		reload)
 			# the module out and back: every card unbound (the
 			# applications are told the device is gone and close it,
 			# which lets go of the module), rmmod, insmod
 			fault_begin
 			reload
 			fault_end reload -1 ",\"module\":\"$(basename "$module")\"" ;;
+		suspend)
+			# the machine's devices suspended and resumed (pm_test
+			# devices: every driver's PM callbacks, the machine runs
+			# on): the applications are told -ESTRPIPE and prepare again
+			fault_begin
+			echo devices >/sys/power/pm_test
+			echo mem >/sys/power/state
+			echo none >/sys/power/pm_test
+			fault_end suspend -1 ;;
 		esac
 		rnd 40
 		now
@@ -290,7 +336,22 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >$work/kmemleak.txt
 fi
-cp $work/*.jsonl $work/*.err $work/inject.log "$out/" 2>/dev/null
-[ -e $work/kmemleak.txt ] && cp $work/kmemleak.txt "$out/"
 now
 echo "# soak: $((t_s - start)) s of guest time, $cards cards"
+if [ -z "$SOAK_IN_CHROOT" ]; then
+	cp $work/*.jsonl $work/*.err $work/inject.log "$out/" 2>/dev/null
+	[ -e $work/kmemleak.txt ] && cp $work/kmemleak.txt "$out/"
+	exit 0
+fi
+for f in $work/*.jsonl $work/*.err $work/inject.log $work/kmemleak.txt; do
+	[ -e "$f" ] || continue
+	n=$(wc -l <"$f")
+	# a last line without its newline gets one
+	[ -z "$(tail -c 1 "$f")" ] || n=$((n + 1))
+	echo "sgscope-soak-file: $(basename "$f") $n"
+	cat "$f"
+	[ -z "$(tail -c 1 "$f")" ] || echo
+done
+echo "sgscope-vm-status: 0"
+sleep 1
+poweroff -f

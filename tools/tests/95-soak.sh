@@ -62,6 +62,23 @@ expect "soak: ktap.txt and kcidb.json have a test per check, none failed" \
 $(jq '[.tests[] | select(.status == "PASS")] | length' "$tmp/clean/kcidb.json") \
 $(jq '[.tests[] | select(.status != "PASS")] | length' "$tmp/clean/kcidb.json")"
 
+# The schedule's faults: 5 minutes with every fault kind (seed 9's
+# schedule has an unbind, a module reload, a suspend and a memory load),
+# the soak in its chroot, its outputs handed back on the guest's output;
+# every check of the report passes and the applications were told of the
+# suspend (-ESTRPIPE) and of the reload (the device gone)
+"$repo/tools/soak/run" -d 5m -s 9 "$tmp/faults" >"$tmp/faults.log" 2>&1
+expect "soak faults: 5 minutes of faults pass every check of the report (tools/soak/run exit)" 0 $? ||
+	grep -E '^not ok' "$tmp/faults.log" | sed 's/^/#   /'
+told=$(grep -E '^\| (suspend|reload|unbind) ' "$tmp/faults/report.md" | awk -F'|' '{gsub(/ /, "", $2); gsub(/^ | $/, "", $5); print $2 ": " $5}' | sort | paste -sd';')
+echo "# soak faults: told: $told"
+[[ "$told" =~ suspend:\ [1-9][0-9]*\ suspend ]]
+check $? "soak faults: the applications were told of the suspend"
+[[ "$told" =~ reload:\ [1-9][0-9]*\ gone ]]
+check $? "soak faults: ... and of the reload (the device gone)"
+expect "soak faults: ... the outputs of all four cards came back from the chroot" 4 \
+	"$(ls "$tmp"/faults/soak-[0-3].jsonl 2>/dev/null | wc -l)"
+
 # Defects planted in the driver (debugfs plant_*), each found by the check
 # made for it, and nothing else flagged, in a quiet soak (-q: no other
 # fault, restart or provoked xrun, so that none can hide a plant or be
