@@ -96,12 +96,20 @@ for attach in fentry kprobe; do
 	# 16 pages, 2 rounds; pcm1's 64 KiB and pcm3's buffers are mapped up
 	# front (no faults: without an IOMMU they are single blocks in the
 	# direct map), pcm1's 8 MiB fallback buffer page by page
-	expect "stock: pagelat: pcm2's faults counted ($attach)" 32 \
-		"$(jqs "$P" "$total | select(.card==$card and .pcm==2) | .count")"
+	# faults_counted SELECT: a stream's fault count as WANT or fewer, by
+	# as many as pagelat reports not timed ("unmatched": on PREEMPT_RT a
+	# fault can be preempted and end on the other CPU, where its start is
+	# not): "count page_op", the count made whole
+	faults_counted() {
+		jqs "$P" "$total | $1 | \"\(.count) \(.unmatched) \(.page_op)\"" |
+			awk -v want="$2" '{ n = $1; if (n < want && n + $2 >= want) { print "# " want - n " not timed, ended on another CPU" > "/dev/stderr"; n = want } print n, $3 }'
+	}
+	expect "stock: pagelat: pcm2's faults counted ($attach)" "32 sgscope_pcm_vmalloc_page" \
+		"$(faults_counted "select(.card==$card and .pcm==2)" 32)"
 	expect "stock: pagelat: pcm2's page op is the driver's ($attach)" sgscope_pcm_vmalloc_page \
 		"$(jqs "$P" "$total | select(.card==$card and .pcm==2) | .page_op")"
-	expect "stock: pagelat: snd-dummy's faults counted ($attach)" 32 \
-		"$(jqs "$P" "$total | select(.card==$dummy) | .count")"
+	expect "stock: pagelat: snd-dummy's faults counted ($attach)" "32 dummy_pcm_page" \
+		"$(faults_counted "select(.card==$dummy)" 32)"
 	expect "stock: pagelat: snd-dummy's page op ($attach)" dummy_pcm_page \
 		"$(jqs "$P" "$total | select(.card==$dummy) | .page_op")"
 	# the op itself, timed inside each of those faults
@@ -115,7 +123,7 @@ for attach in fentry kprobe; do
 	expect "stock: pagelat: the op histograms are there ($attach)" "true true true" \
 		"$(jqs "$P" "$total | select(.op) | .op.log2 | length > 0")"
 	expect "stock: pagelat: pcm1's faults counted (its SG fallback buffer) ($attach)" "2048 sgscope_pcm_sg_page" \
-		"$(jqs "$P" "$total | select(.card==$card and .pcm==1) | \"\(.count) \(.page_op)\"")"
+		"$(faults_counted "select(.card==$card and .pcm==1)" 2048)"
 	expect "stock: pagelat: pcm3 takes no fault ($attach)" "" \
 		"$(jqs "$P" "$total | select(.card==$card and .pcm==3) | \"pcm\(.pcm):\(.count)\"")"
 	compat_row pagelat "$attach" "$P"
