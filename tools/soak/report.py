@@ -22,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
 import report as bench_report  # noqa: E402
-from pattern import RATE  # noqa: E402
+from pattern import RATE, jsonl  # noqa: E402
 
 TOLD = ("xrun", "suspend", "gone", "nomem")
 results = []
@@ -34,15 +34,6 @@ def check(ok, what, name):
     results.append((bool(ok), what, name))
     print(f"{'ok' if ok else 'not ok'} - soak: {what}")
     return ok
-
-
-def jsonl(path):
-    try:
-        with open(path) as f:
-            return [json.loads(line) for line in f if line.startswith("{")]
-    except (OSError, ValueError) as e:
-        print(f"# cannot read {path}: {e}")
-        return []
 
 
 def slope_per_hour(points):

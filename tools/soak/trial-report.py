@@ -25,18 +25,10 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
 import names  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pattern import RATE  # noqa: E402
+from pattern import RATE, jsonl  # noqa: E402
 
 MIN_SHARE = 0.9
 BREAKS = ("gaps", "repeats", "corrupt", "foreign")
-
-
-def jsonl(path):
-    try:
-        with open(path) as f:
-            return [json.loads(line) for line in f if line.startswith("{")]
-    except (OSError, ValueError):
-        return []
 
 
 def step_verdict(out, size, card, exit_code, seconds):
