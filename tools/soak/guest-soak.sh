@@ -113,12 +113,8 @@ mixer() {
 for k in $(seq 0 $((cards - 1))); do
 	mixer "$k"
 done
-# kmemleak scans once, at the end, not every 10 minutes: a scan stalled
-# every stream of the machine for seconds (the trial's xruns on all four
-# cards at once, 60 s after the boot), an idle test machine ran 300 s of
-# guest time in 14 s of wall time without the automatic scans and in 19 s
-# with them, and a leaked object stays unreferenced until the last scan
-[ -w /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak
+# kmemleak scans once, at the end (tools/guest-init turns its automatic
+# scan off): a leaked object stays unreferenced until then
 : >$work/faults.jsonl
 : >$work/cpu.jsonl
 now

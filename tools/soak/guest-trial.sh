@@ -39,9 +39,6 @@ for k in $(seq 0 $((cards - 1))); do
 	amixer -q -c "$k" sset Master 100% unmute && amixer -q -c "$k" sset PCM 100% unmute &&
 		amixer -q -c "$k" sset Capture 100% cap
 done
-# no automatic kmemleak scan: one stalled every stream of the machine for
-# seconds, 60 s after the boot (guest-soak.sh turns it off too)
-[ -w /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak
 : >$work/trial.jsonl
 for size in $(echo "$sizes" | tr , ' '); do
 	read -r t0 _ </proc/uptime
