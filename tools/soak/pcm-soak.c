@@ -5,7 +5,8 @@
  * direction in its own thread, for SECONDS of guest time, and checks
  * every captured frame against the stream the host feeds the device.
  * Its own faults come from a schedule seeded by SEED: a restart with
- * random valid hw_params (drained first: no frame lost), and an xrun
+ * random valid hw_params, drawn as pcm-fuzz draws them (drained first: no
+ * frame lost), and an xrun
  * provoked by sleeping past the buffer.  Faults from outside (suspend,
  * unbind, interrupt delays, memory faults) show up as -ESTRPIPE, -ENODEV,
  * -EPIPE or -ENOMEM and are recovered from: reopened, resumed, prepared
@@ -43,11 +44,17 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "pcm-random.h"
 #include "soak_check.h"
 
 #define CHUNK_FRAMES	1024
 #define HEADROOM_WINDOW_S	10	/* a timeline point per 10 s of guest time */
 #define REOPEN_TRIES	600	/* 60 s of 100 ms */
+/* a restart's shape: see draw_shape() */
+#define SHAPE_MIN_PERIOD	1024
+#define SHAPE_MAX_PERIOD	16384
+#define SHAPE_MAX_BUFFER	65536
+#define SHAPE_TRIES		1000
 
 enum { TOLD_XRUN, TOLD_SUSPEND, TOLD_GONE, TOLD_NOMEM, TOLD_KINDS };
 
@@ -56,6 +63,7 @@ struct direction {
 	snd_pcm_stream_t stream;
 	snd_pcm_t *pcm;
 	snd_pcm_uframes_t buffer, period;
+	snd_pcm_access_t access;	/* read and written, or mapped */
 	uint64_t index;			/* played: next to write; captured: frames read */
 	uint64_t told[TOLD_KINDS];
 	uint64_t provoked, restarts;
@@ -66,6 +74,7 @@ struct direction {
 	double window_end;
 	uint64_t settled_at;		/* headroom counts from this index on */
 	unsigned int seed;
+	uint64_t shape_state;		/* pcm-random.h's, for the shapes */
 	struct soak_checker check;	/* capture */
 };
 
@@ -113,29 +122,51 @@ static void on_capture_break(void *ctx, const struct soak_event *e)
 }
 
 /*
- * A shape the device takes: period 1024 to 8192 frames (21 to 171 ms), 2
- * to 8 periods.  Under icount the guest's instructions are the soak's
- * cost, and most of them are per period: shorter periods belong to the
- * smallest-buffer trials, not to hours of soak.
+ * A restart's shape: what pcm-fuzz asks of a PCM (tools/tests/pcm-random.h),
+ * drawn again until the soak's stream can keep it: interleaved, read and
+ * written or mapped; periods of SHAPE_MIN_PERIOD to SHAPE_MAX_PERIOD frames
+ * (21 to 341 ms: under icount most of the soak's cost is per period, and
+ * shorter ones belong to the smallest-buffer trials); a buffer of two
+ * periods or more, of MIN_BUFFER or more and of at most SHAPE_MAX_BUFFER.
+ * The driver then sets the nearest it takes.
  */
+static void draw_shape(struct direction *d, snd_pcm_uframes_t *period,
+		       snd_pcm_uframes_t *buffer, snd_pcm_access_t *access)
+{
+	unsigned long p, b;
+	int a, i;
+
+	for (i = 0; i < SHAPE_TRIES; i++) {
+		a = pcm_random_access(&d->shape_state);
+		p = pcm_random_frames(&d->shape_state);
+		b = pcm_random_buffer(&d->shape_state, p);
+		if (a != PCM_RANDOM_RW_INTERLEAVED && a != PCM_RANDOM_MMAP_INTERLEAVED)
+			continue;
+		if (p < SHAPE_MIN_PERIOD || p > SHAPE_MAX_PERIOD || b < 2 * p ||
+		    b < min_buffer || b > SHAPE_MAX_BUFFER)
+			continue;
+		*period = p;
+		*buffer = b;
+		*access = a == PCM_RANDOM_MMAP_INTERLEAVED ? SND_PCM_ACCESS_MMAP_INTERLEAVED :
+			  SND_PCM_ACCESS_RW_INTERLEAVED;
+		return;
+	}
+}
+
 static int setup(struct direction *d, bool random_shape)
 {
-	snd_pcm_uframes_t period = first_period, buffer;
-	unsigned int periods = first_periods, rate = SOAK_RATE;
+	snd_pcm_uframes_t period = first_period, buffer = first_period * first_periods;
+	snd_pcm_access_t access = SND_PCM_ACCESS_RW_INTERLEAVED;
+	unsigned int rate = SOAK_RATE;
 	snd_pcm_hw_params_t *hw;
 	int err;
 
-	if (random_shape) {
-		period = 1024U << (rand_r(&d->seed) % 4);
-		periods = 2 + rand_r(&d->seed) % 7;
-		while (period * periods < min_buffer)
-			periods++;
-	}
-	buffer = period * periods;
+	if (random_shape)
+		draw_shape(d, &period, &buffer, &access);
 	snd_pcm_hw_params_alloca(&hw);
 	err = snd_pcm_hw_params_any(d->pcm, hw);
 	if (!err)
-		err = snd_pcm_hw_params_set_access(d->pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED);
+		err = snd_pcm_hw_params_set_access(d->pcm, hw, access);
 	if (!err)
 		err = snd_pcm_hw_params_set_format(d->pcm, hw, SND_PCM_FORMAT_S16_LE);
 	if (!err)
@@ -152,10 +183,12 @@ static int setup(struct direction *d, bool random_shape)
 		return err;
 	d->period = period;
 	d->buffer = buffer;
+	d->access = access;
 	/* headroom is what the stream keeps once it runs: from a buffer on */
 	d->settled_at = d->index + buffer;
-	say("{\"event\":\"params\",\"device\":\"%s\",\"dir\":\"%s\",\"period\":%lu,\"buffer\":%lu,\"index\":%" PRIu64 "}\n",
-	    device, d->name, period, buffer, d->index);
+	say("{\"event\":\"params\",\"device\":\"%s\",\"dir\":\"%s\",\"period\":%lu,\"buffer\":%lu,"
+	    "\"access\":\"%s\",\"index\":%" PRIu64 "}\n", device, d->name, period, buffer,
+	    access == SND_PCM_ACCESS_MMAP_INTERLEAVED ? "mmap" : "rw", d->index);
 	return 0;
 }
 
@@ -293,9 +326,13 @@ static void *run(void *arg)
 
 				memcpy(buf + i * SOAK_FRAME_BYTES, &w, sizeof(w));
 			}
-			n = snd_pcm_writei(d->pcm, buf, chunk);
+			n = d->access == SND_PCM_ACCESS_MMAP_INTERLEAVED ?
+			    snd_pcm_mmap_writei(d->pcm, buf, chunk) :
+			    snd_pcm_writei(d->pcm, buf, chunk);
 		} else {
-			n = snd_pcm_readi(d->pcm, buf, chunk);
+			n = d->access == SND_PCM_ACCESS_MMAP_INTERLEAVED ?
+			    snd_pcm_mmap_readi(d->pcm, buf, chunk) :
+			    snd_pcm_readi(d->pcm, buf, chunk);
 			if (n > 0)
 				soak_check_frames(&d->check, buf, n);
 		}
@@ -374,6 +411,8 @@ int main(int argc, char **argv)
 	seed = strtoul(argv[optind + 2], NULL, 0);
 	for (i = 0; i < 2; i++) {
 		dir[i].seed = seed * 2 + i;
+		/* any state but 0 */
+		dir[i].shape_state = ((uint64_t)dir[i].seed << 1 | 1) * 0x9e3779b97f4a7c15ULL;
 		dir[i].check.on_break = on_capture_break;
 		dir[i].check.ctx = &dir[i];
 		pthread_create(&th[i], NULL, run, &dir[i]);

@@ -85,6 +85,13 @@ check $? "soak faults: the applications were told of the suspend"
 check $? "soak faults: ... and of the reload (the device gone)"
 expect "soak faults: ... the outputs of all four cards came back from the chroot" 4 \
 	"$(ls "$tmp"/faults/soak-[0-3].jsonl 2>/dev/null | wc -l)"
+# the restarts' shapes, drawn as pcm-fuzz draws its rounds
+# (tools/tests/pcm-random.h): many, read and written and mapped
+shapes=$(cat "$tmp"/faults/soak-[0-3].jsonl 2>/dev/null |
+	jq -r 'select(.event == "params") | "\(.period)/\(.buffer)/\(.access)"' | sort -u)
+echo "# soak faults: $(grep -c . <<<"$shapes") shapes (period/buffer/access): $(paste -sd' ' <<<"$shapes" | cut -c1-300)"
+[ "$(grep -c . <<<"$shapes")" -ge 8 ] && grep -q '/rw$' <<<"$shapes" && grep -q '/mmap$' <<<"$shapes"
+check $? "soak faults: the restarts took random shapes (pcm-fuzz's generator), read and written and mapped"
 
 # Defects planted in the driver (debugfs plant_*), each found by the check
 # made for it, and nothing else flagged, in a quiet soak (-q: no other

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "pcm-fuzz.h"
+#include "pcm-random.h"
 
 #define USAGE "usage: pcm-fuzz [-s SEED] [-n ROUNDS] [-c CARD] [-v]\n"
 #define NUM_PCMS	4
@@ -57,23 +58,20 @@ static struct {
 	long maps, map_refused[NUM_ERRNOS];
 } tally;
 
-/* xorshift64*: the same seed gives the same rounds on every machine */
+/* the same seed gives the same rounds on every machine (pcm-random.h) */
 uint64_t rnd(void)
 {
-	state ^= state >> 12;
-	state ^= state << 25;
-	state ^= state >> 27;
-	return state * 0x2545f4914f6cdd1dULL;
+	return pcm_random(&state);
 }
 
 unsigned int pick(unsigned int n)
 {
-	return n ? rnd() % n : 0;
+	return pcm_random_pick(&state, n);
 }
 
 int chance(unsigned int percent)
 {
-	return pick(100) < percent;
+	return pcm_random_chance(&state, percent);
 }
 
 void unexpected(const char *fmt, ...)
@@ -226,27 +224,6 @@ static snd_pcm_t *open_pcm(int dev, int dir)
 	return pcm;
 }
 
-/* Mostly what an application asks for, sometimes anything. */
-static unsigned int random_rate(void)
-{
-	static const unsigned int rates[] = {
-		8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000, 192000,
-	};
-
-	return chance(80) ? rates[pick(sizeof(rates) / sizeof(rates[0]))] : pick(400000);
-}
-
-static snd_pcm_uframes_t random_frames(void)
-{
-	/*
-	 * Mostly a power of two up to 8 Ki frames, as applications ask; the
-	 * rest anything up to 128 Ki (seconds of guest time per period)
-	 */
-	if (chance(60))
-		return 1UL << pick(14);
-	return chance(70) ? pick(1 << 14) : pick(1 << 17);
-}
-
 void sw_result(int err)
 {
 	if (!err) {
@@ -291,8 +268,10 @@ static void set_checked(int err, const char *what)
 static void lib_round(int dev, int dir)
 {
 	static const snd_pcm_access_t accesses[] = {
-		SND_PCM_ACCESS_RW_INTERLEAVED, SND_PCM_ACCESS_MMAP_INTERLEAVED,
-		SND_PCM_ACCESS_RW_NONINTERLEAVED, SND_PCM_ACCESS_MMAP_NONINTERLEAVED,
+		[PCM_RANDOM_RW_INTERLEAVED] = SND_PCM_ACCESS_RW_INTERLEAVED,
+		[PCM_RANDOM_MMAP_INTERLEAVED] = SND_PCM_ACCESS_MMAP_INTERLEAVED,
+		[PCM_RANDOM_RW_NONINTERLEAVED] = SND_PCM_ACCESS_RW_NONINTERLEAVED,
+		[PCM_RANDOM_MMAP_NONINTERLEAVED] = SND_PCM_ACCESS_MMAP_NONINTERLEAVED,
 	};
 	snd_pcm_hw_params_t *hw;
 	struct config c = { .dev = dev, .dir = dir };
@@ -304,12 +283,12 @@ static void lib_round(int dev, int dir)
 		return;
 	snd_pcm_hw_params_alloca(&hw);
 	snd_pcm_hw_params_any(pcm, hw);
-	c.access = accesses[chance(80) ? pick(2) : pick(4)];
+	c.access = accesses[pcm_random_access(&state)];
 	c.format = chance(80) ? SND_PCM_FORMAT_S16_LE : pick(SND_PCM_FORMAT_LAST + 1);
 	c.channels = chance(80) ? 2 : pick(9);
-	c.rate = random_rate();
-	c.period = random_frames();
-	c.buffer = chance(70) ? c.period * (1 + pick(64)) : random_frames();
+	c.rate = pcm_random_rate(&state);
+	c.period = pcm_random_frames(&state);
+	c.buffer = pcm_random_buffer(&state, c.period);
 	set_checked(snd_pcm_hw_params_set_access(pcm, hw, c.access), "access");
 	set_checked(snd_pcm_hw_params_set_format(pcm, hw, c.format), "format");
 	set_checked(snd_pcm_hw_params_set_channels(pcm, hw, c.channels), "channels");
