@@ -117,6 +117,16 @@ done
 # scan off): a leaked object stays unreferenced until then
 : >$work/faults.jsonl
 : >$work/cpu.jsonl
+# sgscope xrun beside the streams: each xrun's verdict (interrupt,
+# wake-up latency, application, page faults), which the report sets
+# beside what the application was told
+$sgscope xrun --json >$work/xrun.jsonl 2>$work/xrun.err &
+xrun_pid=$!
+for i in $(seq 600); do
+	grep -q '"start"' $work/xrun.jsonl && break
+	kill -0 $xrun_pid 2>/dev/null || break
+	sleep 0.1
+done
 now
 start=$t_s
 pids=
@@ -326,6 +336,8 @@ while running; do
 	pause 1
 done
 for p in $pids; do wait "$p"; done
+kill -INT $xrun_pid
+wait $xrun_pid
 memory
 cpu
 if [ -w /sys/kernel/debug/kmemleak ]; then

@@ -13,7 +13,10 @@ TAP lines on stdout (exit 1 if any fails) and OUT/report.md:
   foreign; capture the same, checked in the guest as it read;
 - the driver's live objects are back at zero at the end, and kmemleak
   found nothing;
-- memory: the trend of each sampled counter over the run, per hour.
+- memory: the trend of each sampled counter over the run, per hour;
+- each xrun the applications were told of has sgscope xrun's verdict,
+  and a provoked one (the player slept past its buffer) is the
+  application's.
 """
 import json
 import os
@@ -287,6 +290,71 @@ def fault_outcomes(out, cards, faults):
     return [(k[0], k[1], r["count"], r["told"], r["quiet"]) for k, r in sorted(rows.items())]
 
 
+# sgscope xrun's verdict for an application late on its own
+# (xrun_part_name() in tools/sgscope/xrun_parts.c; test_soak_report.py
+# checks the two agree)
+APPLICATION = "application"
+# /proc/uptime's two decimals against the tracer's nanoseconds
+XRUN_SLACK_S = 0.01
+
+
+def xrun_verdicts(out, cards):
+    """Each xrun an application was told of, with sgscope xrun's verdict:
+    the tracer's latest xrun of that card, PCM and direction at or before
+    the application heard of it and after the previous one's.  Returns
+    rows (card, direction, t, provoked, tracer's line or None); a told
+    xrun is provoked when its stream index is the provoke's."""
+    traced = [e for e in jsonl(f"{out}/xrun.jsonl") if e.get("report") == "xrun"] \
+        if os.path.exists(f"{out}/xrun.jsonl") else []
+    rows = []
+    for k in range(cards):
+        for d in ("playback", "capture"):
+            mine = sorted((e for e in traced if (e["card"], e["pcm"], e["stream"]) == (k, k, d)),
+                          key=lambda e: e["ts_ns"])
+            provoked, after = None, -1.0
+            for e in jsonl(f"{out}/soak-{k}.jsonl"):
+                if e.get("dir") != d or e.get("event") not in ("provoke", "xrun"):
+                    continue
+                if e["event"] == "provoke":
+                    provoked = e["index"]
+                    continue
+                seen = [x for x in mine if after < x["ts_ns"] / 1e9 <= e["t"] + XRUN_SLACK_S]
+                rows.append((k, d, e["t"], provoked == e["index"], seen[-1] if seen else None))
+                after = seen[-1]["ts_ns"] / 1e9 if seen else after
+    return rows
+
+
+def xrun_lines(out, cards):
+    """The checks on xrun_verdicts() where any xrun was told (a quiet soak
+    tells none), and the report's lines: the verdicts counted."""
+    rows = xrun_verdicts(out, cards)
+    if not rows:
+        return ["No application was told of an xrun."]
+    judged = [r for r in rows if r[4]]
+    check(len(judged) == len(rows), f"every xrun the applications were told of has sgscope xrun's "
+          f"verdict ({len(judged)} of {len(rows)})", "xrun.verdicts")
+    # a provoked xrun whose window outlasted the tracer's timeline: it
+    # says so (client_seen false) and judges from the window's last events
+    provoked = [r for r in rows if r[3] and r[4] and r[4].get("client_seen", True)]
+    unseen = sum(1 for r in rows if r[3] and r[4] and not r[4].get("client_seen", True))
+    if provoked or unseen:
+        mine = [r for r in provoked if r[4]["verdict"] == APPLICATION]
+        check(provoked and len(mine) == len(provoked),
+              f"every provoked xrun is the application's, by sgscope xrun's verdict "
+              f"({len(mine)} of {len(provoked)}; {unseen} more whose client's last service was "
+              f"no longer in the tracer's timeline)", "xrun.provoked")
+    counts = {}
+    for k, d, _, was_provoked, v in rows:
+        verdict = (v["verdict"] + ("" if v.get("client_seen", True) else " (client not seen)")) \
+            if v else "no verdict"
+        key = (k, d, "provoked" if was_provoked else "not provoked", verdict)
+        counts[key] = counts.get(key, 0) + 1
+    return ["Each xrun the applications were told of, and `sgscope xrun`'s verdict for it "
+            "(the tracer ran beside the streams):", "",
+            "| card | direction | provoked | verdict | xruns |", "|---|---|---|---|---|"] + \
+        [f"| {k} | {d} | {p} | {v} | {n} |" for (k, d, p, v), n in sorted(counts.items())]
+
+
 def write_ktap_kcidb(out, run):
     """ktap.txt and kcidb.json, as a benchmark run's: one test per check,
     under the checkout and build of the commit and kernel that ran."""
@@ -321,6 +389,7 @@ def main():
     slack = 2 * run.get("audio_period_us", 10000) * RATE // 1_000_000
     for k in range(run["cards"]):
         card_checks(out, k, rows, slack)
+    xruns = xrun_lines(out, run["cards"])
     memory = jsonl(f"{out}/memory.jsonl")
     last = memory[-1] if memory else {}
     live = {key: v for key, v in last.items() if "_live_" in key}
@@ -368,6 +437,7 @@ def main():
                f"{', '.join(f'{c} {e}' for e, c in sorted(told.items())) or '-'} | {quiet} |"
                for kind, what, n, told, quiet in outcomes]
         md += [""]
+    md += xruns + [""]
     md += ["| memory counter | first | last | trend per hour |", "|---|---|---|---|"]
     first = memory[0] if memory else {}
     for key, s in trends.items():

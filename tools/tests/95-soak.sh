@@ -31,6 +31,8 @@ expect "soak: an undamaged stream has no break" "100000 0 0 0 0" \
 	"$(jq -r 'select(.summary) | "\(.frames) \(.gaps) \(.repeats) \(.corrupt) \(.foreign)"' "$tmp/clean.jsonl")"
 "$tmp/soak-stream" frobnicate 2>/dev/null
 expect "soak: soak-stream refuses a bad command with exit 2" 2 $?
+# report.py's xrun verdicts, on made-up runs
+unit_tests "$repo/tools/soak/test_report.py" soak/report.py
 "$repo/tools/soak/run" -p 'leak_every:9:1000@0' "$tmp/bad" >/dev/null 2>"$tmp/err"
 expect "soak: tools/soak/run refuses a plant on a card that is not there (exit 2)" 2 $?
 contains "soak: ... saying what PLANTS takes" "PLANTS is KNOB:CARD:VALUE@SECONDS" "$(cat "$tmp/err")"
@@ -92,6 +94,11 @@ shapes=$(cat "$tmp"/faults/soak-[0-3].jsonl 2>/dev/null |
 echo "# soak faults: $(grep -c . <<<"$shapes") shapes (period/buffer/access): $(paste -sd' ' <<<"$shapes" | cut -c1-300)"
 [ "$(grep -c . <<<"$shapes")" -ge 8 ] && grep -q '/rw$' <<<"$shapes" && grep -q '/mmap$' <<<"$shapes"
 check $? "soak faults: the restarts took random shapes (pcm-fuzz's generator), read and written and mapped"
+# sgscope xrun ran beside the streams: the report's checks of its
+# verdicts ran, and passed with the others
+grep -q '^ok - soak: every xrun the applications were told of has sgscope xrun' "$tmp/faults.log" &&
+	grep -q '^ok - soak: every provoked xrun is the application' "$tmp/faults.log"
+check $? "soak faults: every xrun told has sgscope xrun's verdict, a provoked one the application's"
 
 # Defects planted in the driver (debugfs plant_*), each found by the check
 # made for it, and nothing else flagged, in a quiet soak (-q: no other
