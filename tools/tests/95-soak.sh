@@ -32,7 +32,7 @@ expect "soak: an undamaged stream has no break" "100000 0 0 0 0" \
 "$tmp/soak-stream" frobnicate 2>/dev/null
 expect "soak: soak-stream refuses a bad command with exit 2" 2 $?
 # report.py's xrun verdicts, on made-up runs
-unit_tests "$repo/tools/soak/test_report.py" soak/report.py
+unit_tests "$repo/tools/soak/test_report.py" soak-report.py
 "$repo/tools/soak/run" -p 'leak_every:9:1000@0' "$tmp/bad" >/dev/null 2>"$tmp/err"
 expect "soak: tools/soak/run refuses a plant on a card that is not there (exit 2)" 2 $?
 contains "soak: ... saying what PLANTS takes" "PLANTS is KNOB:CARD:VALUE@SECONDS" "$(cat "$tmp/err")"
