@@ -284,6 +284,16 @@ static void headroom(struct direction *d, double t)
 	d->window_end = t + HEADROOM_WINDOW_S;
 }
 
+/* One write or read of n frames, in the stream's access. */
+static snd_pcm_sframes_t transfer(struct direction *d, uint8_t *buf, snd_pcm_uframes_t n)
+{
+	bool mmap = d->access == SND_PCM_ACCESS_MMAP_INTERLEAVED;
+
+	if (d->stream == SND_PCM_STREAM_PLAYBACK)
+		return mmap ? snd_pcm_mmap_writei(d->pcm, buf, n) : snd_pcm_writei(d->pcm, buf, n);
+	return mmap ? snd_pcm_mmap_readi(d->pcm, buf, n) : snd_pcm_readi(d->pcm, buf, n);
+}
+
 static void *run(void *arg)
 {
 	struct direction *d = arg;
@@ -326,13 +336,9 @@ static void *run(void *arg)
 
 				memcpy(buf + i * SOAK_FRAME_BYTES, &w, sizeof(w));
 			}
-			n = d->access == SND_PCM_ACCESS_MMAP_INTERLEAVED ?
-			    snd_pcm_mmap_writei(d->pcm, buf, chunk) :
-			    snd_pcm_writei(d->pcm, buf, chunk);
+			n = transfer(d, buf, chunk);
 		} else {
-			n = d->access == SND_PCM_ACCESS_MMAP_INTERLEAVED ?
-			    snd_pcm_mmap_readi(d->pcm, buf, chunk) :
-			    snd_pcm_readi(d->pcm, buf, chunk);
+			n = transfer(d, buf, chunk);
 			if (n > 0)
 				soak_check_frames(&d->check, buf, n);
 		}

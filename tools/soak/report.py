@@ -308,11 +308,12 @@ def xrun_verdicts(out, cards):
         if os.path.exists(f"{out}/xrun.jsonl") else []
     rows = []
     for k in range(cards):
+        events = jsonl(f"{out}/soak-{k}.jsonl")
         for d in ("playback", "capture"):
             mine = sorted((e for e in traced if (e["card"], e["pcm"], e["stream"]) == (k, k, d)),
                           key=lambda e: e["ts_ns"])
             provoked, after = None, -1.0
-            for e in jsonl(f"{out}/soak-{k}.jsonl"):
+            for e in events:
                 if e.get("dir") != d or e.get("event") not in ("provoke", "xrun"):
                     continue
                 if e["event"] == "provoke":
