@@ -167,10 +167,27 @@ cpu() {
 # keeps a stack per allocation, and the depot grows with every new one).
 # A page a driver allocates and never frees shows there and nowhere
 # else: its trend is the leak check.
+# Kernel stacks are vmalloc'ed where the kernel has CONFIG_VMAP_STACK
+# (x86-64's default, Debian's too), and VmallocUsed holds them already,
+# with the stacks of exited tasks kept in a per-CPU cache: counted in
+# KernelStack as well, two kworkers that exit after their idle timeout
+# move the sum by 32 kB.  vmallocinfo names the allocation's caller: the
+# stack's allocator, or the function of fork it is inlined into.
+stacks=1
+! grep -Eq ' (alloc_thread_stack_node|dup_task_struct|copy_process|kernel_clone)\+' /proc/vmallocinfo ||
+	stacks=0
 depot=/sys/kernel/debug/stackdepot/stats
 [ -r $depot ] || depot=
+# The kernel's counters are kept per CPU and folded into the totals that
+# /proc reads only when a CPU's share passes a threshold (tens of pages on
+# this machine, for each counter): stat_refresh folds them all first, or
+# the sum below moves by a hundred kB between samples and hides a slow
+# leak
+refresh=/proc/sys/vm/stat_refresh
+[ -w $refresh ] || refresh=
 memory_sample() {
-	awk '
+	[ -z "$refresh" ] || echo 1 >$refresh
+	awk -v stacks=$stacks '
 		FILENAME ~ /counters$/ && /^(live_|allocations|planted_)/ {
 			c = FILENAME; sub("/counters$", "", c); sub(".*card", "", c)
 			printf ",\"card%s_%s\":%s", c, $1, $2
@@ -185,13 +202,16 @@ memory_sample() {
 			pages += v["nr_slab_reclaimable"] + v["nr_slab_unreclaimable"]
 			pages += v["nr_page_table_pages"] + v["nr_sec_page_table_pages"]
 			pages += v["nr_kernel_misc_reclaimable"]
-			named = pages * 4 + v["nr_kernel_stack"] + kb["VmallocUsed"] + kb["Percpu"] + kb["depot"] + driver
+			named = pages * 4 + stacks * v["nr_kernel_stack"] + kb["VmallocUsed"] + kb["Percpu"] + kb["depot"] + driver
 			printf ",\"unaccounted_kb\":%d", kb["MemTotal"] - named
 		}' $dbg/card*/counters /proc/meminfo /proc/vmstat /proc/zoneinfo $depot
 }
 # three samples in a row, unaccounted_kb their median: the files are read
 # one after the other, and a buffer allocated or freed between two reads
-# (a stream's restart) makes one sample off by up to its size
+# (a stream's restart) makes one sample off by up to its size.
+# memory closed: the sample after the streams closed, marked: their
+# runtimes and the tracer are freed by then, so it is no point of the
+# running system's trend
 memory() {
 	m1=$(memory_sample)
 	m2=$(memory_sample)
@@ -201,7 +221,7 @@ memory() {
 	[ "$u2" -le "$u3" ] || u2=$u3
 	[ "$u1" -le "$u2" ] || u2=$u1
 	now
-	echo "{\"t\":$t${m%:*}:$u2}" >>$work/memory.jsonl
+	echo "{\"t\":$t${1:+,\"$1\":true}${m%:*}:$u2}" >>$work/memory.jsonl
 }
 
 # the schedule: every 20 to 60 s one fault on a card picked at random
@@ -338,7 +358,7 @@ done
 for p in $pids; do wait "$p"; done
 kill -INT $xrun_pid
 wait $xrun_pid
-memory
+memory closed
 cpu
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak

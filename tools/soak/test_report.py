@@ -3,7 +3,9 @@
 """Unit tests of report.py's xrun verdicts: each xrun a player was told of
 takes the tracer's latest xrun of its card, PCM and direction at or
 before it (and after the previous one's); a provoked xrun must be the
-application's; the verdict's name is the one sgscope xrun prints."""
+application's; the verdict's name is the one sgscope xrun prints.  And of
+its leak check: the trend of what no counter names, over the samples
+taken while the streams ran."""
 import contextlib, io, json, os, re, sys, tempfile, unittest
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -91,6 +93,51 @@ class XrunVerdicts(unittest.TestCase):
         names = re.findall(r'\[XRUN_PART_[A-Z]+\] = "([^"]+)"', src)
         self.assertIn(report.APPLICATION, names)
         self.assertIn('[XRUN_PART_APPLICATION] = "%s"' % report.APPLICATION, src)
+
+
+class LeakCheck(unittest.TestCase):
+    """leak_check() on 20 minutes of samples every 20 s, the first two
+    (the streams' opens) well below, a sample's jitter of a page or two,
+    and the sample after the streams closed 170 kB lower, as measured."""
+
+    def samples(self, kb_per_hour):
+        jitter = [0, 4, -4, 8, 0, -8, 4, 0]
+        memory = [{"t": 20 * i, "unaccounted_kb": 9800 + kb_per_hour * 20 * i / 3600
+                   + jitter[i % len(jitter)] + (0 if i > 1 else -100)} for i in range(60)]
+        memory.append({"t": 1210, "closed": True,
+                       "unaccounted_kb": memory[-1]["unaccounted_kb"] - 170})
+        return memory
+
+    def verdict(self, memory, faults=()):
+        report.results.clear()
+        with contextlib.redirect_stdout(io.StringIO()):
+            report.leak_check(memory, list(faults))
+        return [(ok, key) for ok, _, key in report.results]
+
+    def test_a_page_every_1000_periods_is_found(self):
+        # 95-soak's planted leak: 28 pages in 1,230 s of card 0's stream
+        self.assertEqual(self.verdict(self.samples(28 * 4 * 3600 / 1230)), [(False, "memory.flat")])
+
+    def test_flat_passes(self):
+        self.assertEqual(self.verdict(self.samples(0)), [(True, "memory.flat")])
+
+    def test_the_sample_after_the_streams_closed_is_left_out(self):
+        report.results.clear()
+        with contextlib.redirect_stdout(io.StringIO()):
+            report.leak_check(self.samples(0), [])
+        # 60 samples, the first two left out, the closed one too
+        self.assertIn(" over 58 samples, ", report.results[0][1])
+
+    def test_a_memory_load_and_the_minute_after_are_left_out(self):
+        memory = self.samples(0)
+        for m in memory:
+            if 600 <= m["t"] <= 700:
+                m["unaccounted_kb"] += 500
+        self.assertEqual(self.verdict(memory, [{"t": 600, "fault": "memory", "seconds": 20}]),
+                         [(True, "memory.flat")])
+
+    def test_too_few_samples_fail(self):
+        self.assertEqual(self.verdict(self.samples(0)[:4]), [(False, "memory.flat")])
 
 
 if __name__ == "__main__":
