@@ -185,43 +185,75 @@ depot=/sys/kernel/debug/stackdepot/stats
 # leak
 refresh=/proc/sys/vm/stat_refresh
 [ -w $refresh ] || refresh=
+# memory_sample: the counters three times in a row, in one awk (a
+# process costs a fork, an exec and its exit's RCU callbacks, which keep
+# the guest's tick running), each time after stat_refresh; the files are
+# read one after the other, and a buffer allocated or freed between two
+# reads (a stream's restart) makes one reading off by up to its size:
+# unaccounted_kb is the median of the three, the other fields the last's
 memory_sample() {
-	[ -z "$refresh" ] || echo 1 >$refresh
-	awk -v stacks=$stacks '
-		FILENAME ~ /counters$/ && /^(live_|allocations|planted_)/ {
-			c = FILENAME; sub("/counters$", "", c); sub(".*card", "", c)
-			printf ",\"card%s_%s\":%s", c, $1, $2
-			if ($1 == "live_buffer_pages") driver += $2 * 4 }
-		FILENAME == "/proc/meminfo" && /^(MemTotal|MemFree|Slab|VmallocUsed|PageTables|KernelStack|Percpu):/ {
-			sub(":", "", $1); kb[$1] = $2; printf ",\"%s_kb\":%s", $1, $2 }
-		FILENAME == "/proc/vmstat" { v[$1] = $2 }
-		FILENAME == "/proc/zoneinfo" && $1 == "count:" { pcp += $2 }
-		FILENAME ~ /stackdepot/ && $1 == "pools:" { kb["depot"] = $2 * 16; printf ",\"depot_kb\":%d", $2 * 16 }
-		END {
+	awk -v stacks=$stacks -v refresh="$refresh" '
+		function reading(   i, f, line, a, c, pages, named) {
+			fields = ""
+			driver = pcp = 0
+			split("", kb)
+			split("", v)
+			if (refresh != "") {
+				printf "1\n" >refresh
+				close(refresh)
+			}
+			for (i = 1; i < ARGC; i++) {
+				f = ARGV[i]
+				while ((getline line <f) > 0) {
+					split(line, a)
+					if (f ~ /counters$/ && a[1] ~ /^(live_|allocations|planted_)/) {
+						c = f
+						sub("/counters$", "", c)
+						sub(".*card", "", c)
+						fields = fields sprintf(",\"card%s_%s\":%s", c, a[1], a[2])
+						if (a[1] == "live_buffer_pages")
+							driver += a[2] * 4
+					} else if (f == "/proc/meminfo" &&
+						   a[1] ~ /^(MemTotal|MemFree|Slab|VmallocUsed|PageTables|KernelStack|Percpu):$/) {
+						sub(":", "", a[1])
+						kb[a[1]] = a[2]
+						fields = fields sprintf(",\"%s_kb\":%s", a[1], a[2])
+					} else if (f == "/proc/vmstat") {
+						v[a[1]] = a[2]
+					} else if (f == "/proc/zoneinfo" && a[1] == "count:") {
+						pcp += a[2]
+					} else if (f ~ /stackdepot/ && a[1] == "pools:") {
+						kb["depot"] = a[2] * 16
+						fields = fields sprintf(",\"depot_kb\":%d", a[2] * 16)
+					}
+				}
+				close(f)
+			}
 			pages = v["nr_free_pages"] + pcp + v["nr_file_pages"] + v["nr_anon_pages"]
 			pages += v["nr_slab_reclaimable"] + v["nr_slab_unreclaimable"]
 			pages += v["nr_page_table_pages"] + v["nr_sec_page_table_pages"]
 			pages += v["nr_kernel_misc_reclaimable"]
 			named = pages * 4 + stacks * v["nr_kernel_stack"] + kb["VmallocUsed"] + kb["Percpu"] + kb["depot"] + driver
-			printf ",\"unaccounted_kb\":%d", kb["MemTotal"] - named
+			return kb["MemTotal"] - named
+		}
+		BEGIN {
+			u1 = reading()
+			u2 = reading()
+			u3 = reading()
+			if (u1 > u2) { t = u1; u1 = u2; u2 = t }
+			if (u2 > u3) u2 = u3
+			if (u1 > u2) u2 = u1
+			printf "%s,\"unaccounted_kb\":%d", fields, u2
+			exit
 		}' $dbg/card*/counters /proc/meminfo /proc/vmstat /proc/zoneinfo $depot
 }
-# three samples in a row, unaccounted_kb their median: the files are read
-# one after the other, and a buffer allocated or freed between two reads
-# (a stream's restart) makes one sample off by up to its size.
 # memory closed: the sample after the streams closed, marked: their
 # runtimes and the tracer are freed by then, so it is no point of the
 # running system's trend
 memory() {
-	m1=$(memory_sample)
-	m2=$(memory_sample)
 	m=$(memory_sample)
-	u1=${m1##*:} u2=${m2##*:} u3=${m##*:}
-	[ "$u1" -le "$u2" ] || { u=$u1 u1=$u2 u2=$u; }
-	[ "$u2" -le "$u3" ] || u2=$u3
-	[ "$u1" -le "$u2" ] || u2=$u1
 	now
-	echo "{\"t\":$t${1:+,\"$1\":true}${m%:*}:$u2}" >>$work/memory.jsonl
+	echo "{\"t\":$t${1:+,\"$1\":true}$m}" >>$work/memory.jsonl
 }
 
 # the schedule: every 20 to 60 s one fault on a card picked at random
