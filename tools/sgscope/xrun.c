@@ -88,6 +88,9 @@ static void print_text(const struct sgscope_xrun_report *r, const struct xrun_pa
 		printf("; an interrupt %.3f ms after its period's end", p->irq_late_ns / NS_PER_MS);
 	if (p->irq_late_ns && p->irq_late_comm[0])
 		printf(" (it interrupted %s[%u])", p->irq_late_comm, p->irq_late_tid);
+	if (p->slept_periods)
+		printf("; it slept on through %u period interrupt%s", p->slept_periods,
+		       p->slept_periods == 1 ? "" : "s");
 	if (r->kind == SGSCOPE_XRUN_KIND_NEAR && r->rate)
 		printf("; headroom %.3f ms", r->headroom_frames * 1e3 / r->rate);
 	printf("\n");
@@ -118,6 +121,7 @@ static void print_json(const struct sgscope_xrun_report *r, const struct xrun_pa
 	json_u64(&j, "irq_thread_ns", p->irq_thread_ns);
 	json_u64(&j, "irq_thread_off_ns", p->irq_thread_off_ns);
 	json_u64(&j, "irq_late_ns", p->irq_late_ns);
+	json_u64(&j, "slept_periods", p->slept_periods);
 	if (p->irq_late_ns && p->irq_late_comm[0]) {
 		json_object_begin(&j, "irq_late_interrupted");
 		json_u64(&j, "tid", p->irq_late_tid);
@@ -428,7 +432,7 @@ static int xrun_main(int argc, char **argv)
 const struct subcommand xrun_command = {
 	.name = "xrun",
 	.summary = "why each xrun and near miss happened\n"
-		   "every xrun (and near miss, with --near) of the running streams, its missed deadline split into interrupt, wake-up latency, application, page faults and a stuck hardware pointer, the largest named as the verdict",
+		   "every xrun (and near miss, with --near) of the running streams, its missed deadline split into interrupt, wake-up latency, application, page faults, a stuck hardware pointer and a client not woken, the largest named as the verdict",
 	.examples =
 		"  sgscope xrun -c sgscope                 until Ctrl-C, one line per xrun\n"
 		"  sgscope xrun --near 25 --json -d 60     near misses too (under 25% of the\n"

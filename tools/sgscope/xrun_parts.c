@@ -12,7 +12,10 @@
  *     is no cause by itself; the parts of it an interrupt handler spent
  *     before period_elapsed, or waited for an interrupt more than half a
  *     period late (late_interrupt), are interrupt, and those after an interrupt
- *     that left the hardware pointer where it was are hardware pointer.
+ *     that left the hardware pointer where it was are hardware pointer;
+ *     after a period interrupt that did not wake it, it waits for nothing
+ *     the stream still owes it: not woken (its avail_min asks for more
+ *     than the buffer can hold by then, or the wake-up went missing).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@ const char *xrun_part_name(int part)
 		[XRUN_PART_APPLICATION] = "application",
 		[XRUN_PART_FAULTS] = "page faults",
 		[XRUN_PART_HWPTR] = "hardware pointer",
+		[XRUN_PART_UNWOKEN] = "not woken",
 	};
 
 	return part >= 0 && part < XRUN_PARTS ? names[part] : "unknown";
@@ -172,11 +176,11 @@ static int cause_at(const struct walk *w, __u64 t)
 	return found;
 }
 
-/* Waiting from start to end, less what the causes explain. */
-static void add_waiting(struct walk *w, __u64 start, __u64 end)
+/* Waiting from start to end, less what the causes explain: that is part. */
+static void add_waiting(struct walk *w, __u64 start, __u64 end, int part)
 {
 	__u64 cut[2 + 4 * SGSCOPE_XRUN_RING];
-	int i, n = 0, part;
+	int i, n = 0, cause;
 
 	cut[n++] = start;
 	for (i = 0; i < w->causes; i++) {
@@ -188,8 +192,8 @@ static void add_waiting(struct walk *w, __u64 start, __u64 end)
 	cut[n++] = end;
 	qsort(cut, n, sizeof(cut[0]), by_time_u64);
 	for (i = 0; i + 1 < n; i++) {
-		part = cause_at(w, cut[i] + (cut[i + 1] - cut[i]) / 2);
-		charge_part(w, part, cut[i], cut[i + 1]);
+		cause = cause_at(w, cut[i] + (cut[i + 1] - cut[i]) / 2);
+		charge_part(w, cause < 0 ? part : cause, cut[i], cut[i + 1]);
 	}
 }
 
@@ -202,6 +206,8 @@ enum client_state {
 struct client {
 	enum client_state state;
 	bool waiting;		/* in read/write, or polled the stream */
+	bool period_pending;	/* ... and a period handler runs: does it wake it? */
+	bool slept_through;	/* ... one did not */
 	int faults;		/* inside a page fault or allocation stall */
 	__u32 holder_tid;	/* runnable: the task on its CPU */
 	const char *holder_comm;
@@ -239,7 +245,7 @@ static void charge(struct walk *w, const struct client *c, __u64 start, __u64 en
 	} else if (c->faults) {
 		charge_part(w, XRUN_PART_FAULTS, start, end);
 	} else if (c->state == CLIENT_BLOCKED && c->waiting) {
-		add_waiting(w, start, end);
+		add_waiting(w, start, end, c->slept_through ? XRUN_PART_UNWOKEN : -1);
 	} else {
 		charge_part(w, XRUN_PART_APPLICATION, start, end);
 	}
@@ -263,9 +269,29 @@ static enum client_state state_before(const struct walk *w, int from, int to)
 	return CLIENT_RUNNING;
 }
 
-static void step(struct client *c, const struct sgscope_xrun_event *e)
+static void step(struct client *c, const struct sgscope_xrun_event *e,
+		 struct xrun_parts *p)
 {
+	/*
+	 * A period's handler wakes the client before it moves the pointer:
+	 * the move with no wake-up before it, the client still blocked on
+	 * the stream, says it slept on.  A handler that left the pointer in
+	 * place owed it nothing.
+	 */
+	if (c->state != CLIENT_BLOCKED || !c->waiting) {
+		c->period_pending = false;
+		c->slept_through = false;
+	} else if (c->period_pending && e->type != SGSCOPE_XEV_WAKE) {
+		c->period_pending = false;
+		if (e->type == SGSCOPE_XEV_HWPTR) {
+			c->slept_through = true;
+			p->slept_periods++;
+		}
+	}
 	switch (e->type) {
+	case SGSCOPE_XEV_PERIOD:
+		c->period_pending = c->state == CLIENT_BLOCKED && c->waiting;
+		break;
 	case SGSCOPE_XEV_OFF:
 		c->state = e->a ? CLIENT_RUNNABLE : CLIENT_BLOCKED;
 		c->holder_tid = e->b;
@@ -343,7 +369,7 @@ void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_pa
 	find_causes(&w);
 	c.state = p->client_seen ? CLIENT_RUNNING : state_before(&w, from, to);
 	for (i = from; i < to; i++) {
-		step(&c, &ev[i]);
+		step(&c, &ev[i], p);
 		charge(&w, &c, ev[i].ts, ev[i + 1].ts);
 	}
 	for (i = 0; i < XRUN_PARTS; i++)

@@ -17,6 +17,7 @@ enum xrun_part {
 	XRUN_PART_APPLICATION,	/* the client's own time: running or sleeping */
 	XRUN_PART_FAULTS,	/* page faults and allocation stalls in that time */
 	XRUN_PART_HWPTR,	/* interrupts came, the hardware pointer did not move */
+	XRUN_PART_UNWOKEN,	/* the client slept on through a period interrupt */
 	XRUN_PARTS,
 };
 
@@ -40,6 +41,7 @@ struct xrun_parts {
 	__u64 irq_late_ns;	/* most an interrupt came after its period's end */
 	__u32 irq_late_tid;	/* the task that late interrupt interrupted */
 	char irq_late_comm[SGSCOPE_COMM_LEN];	/* ... its name, "" unknown */
+	unsigned int slept_periods;	/* period interrupts it was not woken by */
 	bool client_seen;	/* the window starts at a service by the client */
 	int verdict;		/* the largest part, -1 when every part is 0 */
 	int holders;

@@ -12,12 +12,15 @@
  * own count of xruns is the truth sgscope's must match.  In mmap mode it
  * can drop its mapping of the buffer every N periods instead: the next
  * writes fault every page back in through the driver's .page (made slow
- * by pcm2's debugfs page_delay_ns, a fault stall).
+ * by pcm2's debugfs page_delay_ns, a fault stall).  Or it can ask to be
+ * woken late: with an avail_min of the whole buffer, no period wakes it
+ * from its wait, and the buffer runs dry under it.
  *
- * usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS]
+ * usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-a FRAMES] [-t MS]
  *                   [-e N (-s MS [-S | -H] | -D)]
  *   -m  mmap access (default read/write)
  *   -b  buffer frames (default 4096), -p period frames (default 1024)
+ *   -a  avail_min, the free frames its wait waits for (default a period)
  *   -t  play this long (default 1000 ms)
  *   -e N -s MS  every N periods written, sleep MS ms; -S spins instead;
  *               -H a SCHED_FIFO thread on the player's CPU spins instead
@@ -47,7 +50,7 @@
 struct config {
 	const char *device;
 	bool mmap;
-	snd_pcm_uframes_t buffer, period;
+	snd_pcm_uframes_t buffer, period, avail_min;
 	long ms, stall_every, stall_ms;
 	bool spin, hog, drop;
 };
@@ -164,7 +167,7 @@ static int setup(snd_pcm_t *pcm, const struct config *c)
 		return die("hw_params", err);
 	snd_pcm_sw_params_alloca(&sw);
 	snd_pcm_sw_params_current(pcm, sw);
-	if ((err = snd_pcm_sw_params_set_avail_min(pcm, sw, c->period)) < 0 ||
+	if ((err = snd_pcm_sw_params_set_avail_min(pcm, sw, c->avail_min)) < 0 ||
 	    (err = snd_pcm_sw_params_set_start_threshold(pcm, sw, c->buffer)) < 0 ||
 	    (err = snd_pcm_sw_params(pcm, sw)) < 0)
 		return die("sw_params", err);
@@ -195,7 +198,7 @@ static int parse(int argc, char **argv, struct config *c)
 	int opt;
 
 	*c = (struct config){ .buffer = 4096, .period = 1024, .ms = 1000 };
-	while ((opt = getopt(argc, argv, "mb:p:t:e:s:SHD")) != -1) {
+	while ((opt = getopt(argc, argv, "mb:p:a:t:e:s:SHD")) != -1) {
 		switch (opt) {
 		case 'm':
 			c->mmap = true;
@@ -205,6 +208,9 @@ static int parse(int argc, char **argv, struct config *c)
 			break;
 		case 'p':
 			c->period = strtoul(optarg, NULL, 0);
+			break;
+		case 'a':
+			c->avail_min = strtoul(optarg, NULL, 0);
 			break;
 		case 't':
 			c->ms = atol(optarg);
@@ -228,7 +234,10 @@ static int parse(int argc, char **argv, struct config *c)
 			return -1;
 		}
 	}
+	if (!c->avail_min)
+		c->avail_min = c->period;
 	if (optind + 1 != argc || !c->period || c->buffer < 2 * c->period || c->ms <= 0 ||
+	    c->avail_min > c->buffer ||
 	    c->stall_every < 0 || c->stall_ms < 0 || (c->spin && c->hog) ||
 	    (c->drop && (!c->mmap || c->spin || c->hog)))
 		return -1;
@@ -248,7 +257,7 @@ int main(int argc, char **argv)
 	int err;
 
 	if (parse(argc, argv, &c)) {
-		fprintf(stderr, "usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-t MS] [-e N (-s MS [-S | -H] | -D)]\n");
+		fprintf(stderr, "usage: pcm-player DEVICE [-m] [-b FRAMES] [-p FRAMES] [-a FRAMES] [-t MS] [-e N (-s MS [-S | -H] | -D)]\n");
 		return 2;
 	}
 	if (c.hog && sem_init(&hog_go, 0, 0))

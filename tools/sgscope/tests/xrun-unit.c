@@ -64,8 +64,11 @@ static void test_interrupt(void)
 	      p.ns[XRUN_PART_INTERRUPT]);
 	check(p.irq_handler_ns == 7 * MS, "a slow handler: the longest handler (%llu ns)",
 	      p.irq_handler_ns);
-	check(p.waiting_ns == 8 * MS, "a slow handler: the rest is waiting (%llu ns)",
-	      p.waiting_ns);
+	/* the first period did not wake it: from its pointer move on, not woken */
+	check(p.waiting_ns == 3 * MS + 1 && p.ns[XRUN_PART_UNWOKEN] == 5 * MS - 1 &&
+	      p.slept_periods == 1,
+	      "a slow handler: the rest is waiting, and not woken after a period that woke nobody (%llu, %llu ns)",
+	      p.waiting_ns, p.ns[XRUN_PART_UNWOKEN]);
 }
 
 /* interrupts held off on the handler's CPU: the next one comes late */
@@ -89,9 +92,10 @@ static void test_late_interrupt(void)
 	      "a late interrupt: 20 ms after its period's end, the task it interrupted named (%llu ns, tid %u)",
 	      p.irq_late_ns, p.irq_late_tid);
 	/* past half a period of slack (2.5 ms): from 9.5 ms on */
-	check(p.ns[XRUN_PART_INTERRUPT] == 17500 * 1000 + 9 && p.waiting_ns == 8500 * 1000,
-	      "a late interrupt: its lateness past the slack and its handler are the interrupt's, the rest waiting (%llu, %llu ns)",
-	      p.ns[XRUN_PART_INTERRUPT], p.waiting_ns);
+	check(p.ns[XRUN_PART_INTERRUPT] == 17500 * 1000 + 9 && p.waiting_ns == 1 * MS + 1 &&
+	      p.ns[XRUN_PART_UNWOKEN] == 7500 * 1000 - 1,
+	      "a late interrupt: its lateness past the slack and its handler are the interrupt's, the rest waiting and not woken (%llu, %llu, %llu ns)",
+	      p.ns[XRUN_PART_INTERRUPT], p.waiting_ns, p.ns[XRUN_PART_UNWOKEN]);
 	/* within the slack: the device's jitter, no cause */
 	rep.period_frames = 960;
 	xrun_attribute(&rep, &p);
@@ -168,16 +172,66 @@ static void test_wakeup(void)
 
 	start(SGSCOPE_XRUN_KIND_XRUN);
 	served_then_waits();
+	/* the handler wakes the client, then moves the pointer */
 	ev(5 * MS, SGSCOPE_XEV_PERIOD, 5 * MS, 11, 0, NULL);
-	ev(5 * MS + 1, SGSCOPE_XEV_HWPTR, 100, 50, 0, NULL);
-	ev(5 * MS + 2, SGSCOPE_XEV_WAKE, 0, HOG, 0, "hog");
+	ev(5 * MS + 1, SGSCOPE_XEV_WAKE, 0, HOG, 0, "hog");
+	ev(5 * MS + 2, SGSCOPE_XEV_HWPTR, 100, 50, 0, NULL);
 	ev(30 * MS, SGSCOPE_XEV_XRUN, 30 * MS, 0, 0, NULL);
 	xrun_attribute(&rep, &p);
 	h = xrun_top_holder(&p);
 	check(p.verdict == XRUN_PART_WAKEUP, "a starved client: verdict wake-up latency (%s)",
 	      xrun_part_name(p.verdict));
-	check(h && h->tid == HOG && !strcmp(h->comm, "hog") && h->ns == 25 * MS - 2,
+	check(h && h->tid == HOG && !strcmp(h->comm, "hog") && h->ns == 25 * MS - 1,
 	      "a starved client: the busy task named, with its time");
+	check(!p.ns[XRUN_PART_UNWOKEN] && !p.slept_periods,
+	      "a starved client: woken by the period, so not 'not woken' (%llu ns)",
+	      p.ns[XRUN_PART_UNWOKEN]);
+}
+
+/*
+ * A client blocked on the stream sleeps on through the period interrupts
+ * (its avail_min above what the buffer holds by then): each moves the
+ * pointer and wakes nobody, until the buffer overruns.
+ */
+static void test_unwoken(void)
+{
+	struct xrun_parts p;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	rep.rate = 48000;
+	rep.period_frames = 8192;
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(1 * MS, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
+	ev(1 * MS + 1, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(170 * MS, SGSCOPE_XEV_PERIOD, 170 * MS, 11, 0, NULL);
+	ev(170 * MS + 1, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
+	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
+	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
+	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_UNWOKEN && !strcmp(xrun_part_name(p.verdict), "not woken"),
+	      "a client no period woke: verdict not woken (%s)", xrun_part_name(p.verdict));
+	check(p.ns[XRUN_PART_UNWOKEN] == 171 * MS - 1 && p.slept_periods == 2,
+	      "a client no period woke: from the first period's move to the last handler, two periods slept through (%llu ns, %u)",
+	      p.ns[XRUN_PART_UNWOKEN], p.slept_periods);
+	/* woken by the first period, it runs on its own until the overrun */
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	rep.rate = 48000;
+	rep.period_frames = 8192;
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(1 * MS, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
+	ev(1 * MS + 1, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(170 * MS, SGSCOPE_XEV_PERIOD, 170 * MS, 11, 0, NULL);
+	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
+	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
+	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
+	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
+	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN],
+	      "a client woken, then slow on its own: verdict application (%s)",
+	      xrun_part_name(p.verdict));
 }
 
 /* a new thread preempts the client before it has its own name */
@@ -295,6 +349,7 @@ int main(void)
 	test_irq_thread();
 	test_late_interrupt();
 	test_wakeup();
+	test_unwoken();
 	test_renamed_holder();
 	test_application();
 	test_faults();

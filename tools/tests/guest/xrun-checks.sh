@@ -78,11 +78,18 @@ check $? "xrun: snd-dummy loads"
 xcard=Dummy
 planted dummy_rw application "$player" hw:Dummy,0 -b 4096 -p 1024 -t 1000 -e 4 -s 120
 judged dummy_rw application
+# a client that asks to be woken late: its avail_min is the whole
+# buffer, so no period wakes it from its wait (alsa-lib's poll, in
+# read/write and mmap alike) and the buffer runs dry under it
+planted dummy_unwoken_mmap "not woken" "$player" hw:Dummy,0 -m -b 4096 -p 1024 -a 4096 -t 1000
+judged dummy_unwoken_mmap "not woken"
 xcard=
 rmmod snd-dummy
 # it works instead of sleeping: still its own time
 planted busy_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120 -S
 judged busy_rw application
+planted unwoken_rw "not woken" "$player" hw:sgscope,0 -b 4096 -p 1024 -a 4096 -t 1000
+judged unwoken_rw "not woken"
 
 # a starved application: every 16 periods a SCHED_FIFO thread on the
 # player's CPU spins 120 ms, longer than the 85 ms buffer
