@@ -193,10 +193,9 @@ static void test_wakeup(void)
  * (its avail_min above what the buffer holds by then): each moves the
  * pointer and wakes nobody, until the buffer overruns.
  */
-static void test_unwoken(void)
+/* two periods of 8192 frames: the client serves at 0, polls, sleeps */
+static void polls_two_periods(void)
 {
-	struct xrun_parts p;
-
 	start(SGSCOPE_XRUN_KIND_XRUN);
 	rep.rate = 48000;
 	rep.period_frames = 8192;
@@ -204,6 +203,13 @@ static void test_unwoken(void)
 	ev(1 * MS, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
 	ev(1 * MS + 1, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
 	ev(170 * MS, SGSCOPE_XEV_PERIOD, 170 * MS, 11, 0, NULL);
+}
+
+static void test_unwoken(void)
+{
+	struct xrun_parts p;
+
+	polls_two_periods();
 	ev(170 * MS + 1, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
 	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
 	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
@@ -215,13 +221,7 @@ static void test_unwoken(void)
 	      "a client no period woke: from the first period's move to the last handler, two periods slept through (%llu ns, %u)",
 	      p.ns[XRUN_PART_UNWOKEN], p.slept_periods);
 	/* woken by the first period, it runs on its own until the overrun */
-	start(SGSCOPE_XRUN_KIND_XRUN);
-	rep.rate = 48000;
-	rep.period_frames = 8192;
-	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
-	ev(1 * MS, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
-	ev(1 * MS + 1, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
-	ev(170 * MS, SGSCOPE_XEV_PERIOD, 170 * MS, 11, 0, NULL);
+	polls_two_periods();
 	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
 	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
 	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
