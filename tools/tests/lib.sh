@@ -55,8 +55,8 @@ unit_tests() {
 	expect "$2: its unit tests pass" 0 $?
 	sed -n 's/^Ran \([0-9]*\) tests\? in .*/1..\1/p' "$log"
 	# (# as sed's delimiter: NAME may be a path)
-	sed -n "s#^\\(test_[a-z_]*\\) .* \\.\\.\\. ok\$#ok - $2: \\1#p
-		s#^\\(test_[a-z_]*\\) .* \\.\\.\\. \\(FAIL\\|ERROR\\)\$#not ok - $2: \\1#p" "$log"
+	sed -n "s#^\\(test_[a-z0-9_]*\\) .* \\.\\.\\. ok\$#ok - $2: \\1#p
+		s#^\\(test_[a-z0-9_]*\\) .* \\.\\.\\. \\(FAIL\\|ERROR\\)\$#not ok - $2: \\1#p" "$log"
 	rm -f "$log"
 }
 # driver_inputs WORK: the seeded inputs of the driver's bit-exact runs
