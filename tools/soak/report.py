@@ -412,8 +412,9 @@ def main():
     faults = jsonl(f"{out}/faults.jsonl")
     leak_check(memory, faults)
     trends = {}
+    live_samples = running(memory)
     for key in sorted({key for m in memory for key in m if key not in ("t", "closed")}):
-        trends[key] = slope_per_hour([(m["t"], m[key]) for m in running(memory) if key in m])
+        trends[key] = slope_per_hour([(m["t"], m[key]) for m in live_samples if key in m])
     kinds = {}
     for f in faults:
         kinds[f["fault"]] = kinds.get(f["fault"], 0) + 1
