@@ -3,18 +3,21 @@
 # In the test machine: one cell's workload once under ftrace's
 # function_graph tracer, from ENTRY down, for tools/bench/why.  Under
 # icount the durations it records are instruction counts, so two boots of
-# one build give the same profile, and two builds' profiles differ where
-# their code paths do.
+# one build give the same profile but for where interrupts land, and two
+# builds' profiles differ where their code paths do.
 #
 # The cell is set up as tools/bench/guest-cells.sh sets it up (its --plan
 # names the PCM, size and .page variant; BENCH_COST and
 # BENCH_PAGE_DELAY_NS plant what the run planted; the condition's
 # injection is armed), one CPU online, then pcm-touch runs once untraced
-# (what a first run pays once) and once traced, with ROUNDS rounds.
+# (what a first run pays once) and REPS times traced, with ROUNDS rounds.
 # $1: cell  $2: ENTRY (a kernel function)  $3: folder with pcm-touch,
-# gets trace.txt  $4: the driver as an out-of-tree module to load first
+# gets trace-1.txt to trace-REPS.txt  $4: the driver as an out-of-tree module to load first
 # (optional)
-cell=$1 entry=$2 dir=$3 ko=${4:-} rounds=2
+# The traced run is repeated (REPS, each its own trace-N.txt): an
+# interrupt lands in one repetition's path and not in the others', so
+# tools/bench/why.py keeps each function's least own time of the three.
+cell=$1 entry=$2 dir=$3 ko=${4:-} rounds=2 reps=3
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 S=${S:-$repo/build/sgscope/sgscope}
 pci_driver=${SGSCOPE_PCI_DRIVER:-snd_sgscope}
@@ -64,7 +67,10 @@ echo 1 >/proc/sys/vm/compact_memory
 touch_once() { taskset -c 0 /tmp/pcm-touch "hw:$card,$pcm" $((bytes / 4)) "$rounds" >/dev/null; }
 touch_once || exit 1
 cd /tmp || exit 1
-trace-cmd record -q -p function_graph -g "$entry" -O nosleep-time -o /tmp/why.dat \
-	taskset -c 0 /tmp/pcm-touch "hw:$card,$pcm" $((bytes / 4)) "$rounds" >/dev/null || exit 1
-trace-cmd report -i /tmp/why.dat >"$dir/trace.txt" 2>/dev/null || exit 1
-echo "# traced $cell from $entry: $(grep -c funcgraph "$dir/trace.txt") records"
+rm -f "$dir"/trace-*.txt
+for rep in $(seq "$reps"); do
+	trace-cmd record -q -p function_graph -g "$entry" -O nosleep-time -o /tmp/why.dat \
+		taskset -c 0 /tmp/pcm-touch "hw:$card,$pcm" $((bytes / 4)) "$rounds" >/dev/null || exit 1
+	trace-cmd report -i /tmp/why.dat >"$dir/trace-$rep.txt" 2>/dev/null || exit 1
+	echo "# traced $cell from $entry ($rep of $reps): $(grep -c funcgraph "$dir/trace-$rep.txt") records"
+done

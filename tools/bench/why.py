@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Why a time moved: two function_graph traces of one cell's workload
+"""Why a time moved: function_graph traces of one cell's workload
 (tools/bench/guest-why.sh), each function's self time (its duration less
 its children's), and the functions whose share of the traced time moved
 most, largest first.
 
-  why.py BASE_TRACE NEW_TRACE OUT [TITLE]
+  why.py BASE NEW OUT [TITLE]
 
-Writes OUT/why.md and OUT/why.json and prints the first row.  A trace is
+BASE and NEW: a trace, or a folder of traces of the workload repeated
+(trace-*.txt), of which each function keeps its least own time.  Writes
+OUT/why.md and OUT/why.json and prints the first row.  A trace is
 trace-cmd report's text of function_graph: "name() {" opens a call,
 "name();" is a leaf with its duration, "}" closes the innermost call with
 its duration (in us, guest time under icount)."""
-import json, os, re, statistics, sys
+import glob, json, os, re, statistics, sys
 
 # a duration may carry ftrace's mark of its size (+ over 10 us, ! over 100)
 ENTRY = re.compile(r"funcgraph_entry:\s+(?:[-+!#*@$]\s*)?(?:([\d.]+) us\s+)?\|\s*([\w.$]+)\(\)\s*(\{|;)")
@@ -74,6 +76,38 @@ def self_times(lines):
             "total": total - apart, "apart": apart, "paths": paths}
 
 
+def least(profiles):
+    """One profile of a workload's repetitions: each function's least own
+    time of them (a function some repetition did not call: none), and
+    the least total.  Under icount a repetition differs from another only
+    by the interrupts that landed in it, and those only add time: one
+    that lands in a function's own code in one repetition out of three
+    does not count (seen: 200 us more in sgscope_buffer_alloc, called
+    once per run)."""
+    if len(profiles) == 1:
+        return dict(profiles[0], reps=1)
+    names = set.intersection(*(set(p["functions"]) for p in profiles))
+    functions = {f: min((p["functions"][f] for p in profiles), key=lambda v: v[0]) for f in names}
+    paths = {}
+    for p in profiles:
+        for f, path in p["paths"].items():
+            paths.setdefault(f, path)
+    return {"functions": functions, "total": min(p["total"] for p in profiles),
+            "apart": min(p["apart"] for p in profiles), "paths": paths, "reps": len(profiles)}
+
+
+def load(path):
+    """The profile of PATH: a trace, or a folder of repetitions' traces."""
+    files = sorted(glob.glob(os.path.join(path, "trace-*.txt"))) if os.path.isdir(path) else [path]
+    if not files:
+        raise FileNotFoundError(f"no trace-*.txt in {path}")
+    profiles = []
+    for name in files:
+        with open(name) as f:
+            profiles.append(self_times(f))
+    return least(profiles)
+
+
 def diff(base, new):
     """Rows per function, by how much its self time moved (ns), largest
     first: (function, base ns, new ns, base share, new share, calls)."""
@@ -91,10 +125,11 @@ def main(argv):
     if len(argv) not in (3, 4):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
-    traces = []
-    for path in argv[:2]:
-        with open(path) as f:
-            traces.append(self_times(f))
+    try:
+        traces = [load(path) for path in argv[:2]]
+    except OSError as e:
+        print(f"why.py: {e}", file=sys.stderr)
+        return 1
     out, title = argv[2], argv[3] if len(argv) > 3 else "the traced workload"
     if not traces[0]["total"] or not traces[1]["total"]:
         print(f"why.py: a trace has no call in it ({traces[0]['total']:.0f} and "
@@ -105,8 +140,8 @@ def main(argv):
     md = [f"# Why: {title}", "",
           f"Traced time {bt / 1000:.1f} -> {nt / 1000:.1f} us ({(nt - bt) / bt * 100:+.1f}%), "
           f"interrupts and task switches that landed in it left out ({bi / 1000:.1f} and "
-          f"{ni / 1000:.1f} us: a changed path moves where they land); the functions whose own time (less their callees') moved "
-          "most:", "",
+          f"{ni / 1000:.1f} us: a changed path moves where they land); the functions whose own time (less their callees', "
+          f"the least of {traces[0]['reps']} and {traces[1]['reps']} runs of the workload) moved most:", "",
           "| function | base self µs | new self µs | change µs | share base | share new | calls |",
           "|---|---|---|---|---|---|---|"]
     for f, bs, ns, bsh, nsh, (bc, nc) in rows[:TOP]:
