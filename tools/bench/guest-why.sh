@@ -12,9 +12,9 @@
 # injection is armed), one CPU online, then pcm-touch runs once untraced
 # (what a first run pays once) and REPS times traced, with ROUNDS rounds.
 # $1: cell  $2: ENTRY (a kernel function)  $3: folder with pcm-touch,
-# gets trace-1.txt to trace-REPS.txt  $4: the driver as an out-of-tree module to load first
+# gets trace-1.dat to trace-REPS.dat  $4: the driver as an out-of-tree module to load first
 # (optional)
-# The traced run is repeated (REPS, each its own trace-N.txt): an
+# The traced run is repeated (REPS, each its own trace-N.dat): an
 # interrupt lands in one repetition's path and not in the others', so
 # tools/bench/why.py keeps each function's least own time of the three.
 cell=$1 entry=$2 dir=$3 ko=${4:-} rounds=2 reps=3
@@ -67,10 +67,12 @@ echo 1 >/proc/sys/vm/compact_memory
 touch_once() { taskset -c 0 /tmp/pcm-touch "hw:$card,$pcm" $((bytes / 4)) "$rounds" >/dev/null; }
 touch_once || exit 1
 cd /tmp || exit 1
-rm -f "$dir"/trace-*.txt
+rm -f "$dir"/trace-*.dat
+# each repetition's binary trace is read on the host (tools/bench/why):
+# trace-cmd report costs a TCG guest many times what it costs the host
 for rep in $(seq "$reps"); do
-	trace-cmd record -q -p function_graph -g "$entry" -O nosleep-time -o /tmp/why.dat \
+	trace-cmd record -q -p function_graph -g "$entry" -O nosleep-time -o "/tmp/trace-$rep.dat" \
 		taskset -c 0 /tmp/pcm-touch "hw:$card,$pcm" $((bytes / 4)) "$rounds" >/dev/null || exit 1
-	trace-cmd report -i /tmp/why.dat >"$dir/trace-$rep.txt" 2>/dev/null || exit 1
-	echo "# traced $cell from $entry ($rep of $reps): $(grep -c funcgraph "$dir/trace-$rep.txt") records"
+	cp "/tmp/trace-$rep.dat" "$dir/" || exit 1
 done
+echo "# traced $cell from $entry, $reps times"
