@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# In the test machine: one cell's workload once under ftrace's
+# In the test machine: one cell's workload, repeated, under ftrace's
 # function_graph tracer, from ENTRY down, for tools/bench/why.  Under
 # icount the durations it records are instruction counts, so two boots of
 # one build give the same profile but for where interrupts land, and two
@@ -12,8 +12,8 @@
 # injection is armed), one CPU online, then pcm-touch runs once untraced
 # (what a first run pays once) and REPS times traced, with ROUNDS rounds.
 # $1: cell  $2: ENTRY (a kernel function)  $3: folder with pcm-touch,
-# gets trace-1.dat to trace-REPS.dat  $4: the driver as an out-of-tree module to load first
-# (optional)
+# gets trace-1.dat to trace-REPS.dat  $4: the driver as an out-of-tree
+# module to load first (optional)
 # The traced run is repeated (REPS, each its own trace-N.dat): an
 # interrupt lands in one repetition's path and not in the others', so
 # tools/bench/why.py keeps each function's least own time of the three.
