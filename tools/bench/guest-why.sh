@@ -67,7 +67,6 @@ echo 1 >/proc/sys/vm/compact_memory
 touch_once() { taskset -c 0 /tmp/pcm-touch "hw:$card,$pcm" $((bytes / 4)) "$rounds" >/dev/null; }
 touch_once || exit 1
 cd /tmp || exit 1
-rm -f "$dir"/trace-*.dat
 # each repetition's binary trace is read on the host (tools/bench/why):
 # trace-cmd report costs a TCG guest many times what it costs the host
 for rep in $(seq "$reps"); do

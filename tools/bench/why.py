@@ -84,8 +84,6 @@ def least(profiles):
     that lands in a function's own code in one repetition out of three
     does not count (seen: sgscope_buffer_alloc, called once per run,
     gained more than a planted cost of 185 us in one boot)."""
-    if len(profiles) == 1:
-        return dict(profiles[0], reps=1)
     names = set.intersection(*(set(p["functions"]) for p in profiles))
     functions = {f: min((p["functions"][f] for p in profiles), key=lambda v: v[0]) for f in names}
     paths = {}
