@@ -55,14 +55,17 @@ verdicts() {
 	jq -rs --arg v "$2" '[.[] | select(.report=="xrun")] |
 		"\(length) \([.[] | select(.verdict==$v)] | length)"' "$dir/$1.out"
 }
-# judged NAME VERDICT: the count and verdict checks of one planted run
+# judged NAME VERDICT: the count and verdict checks of one planted run;
+# where a verdict misses, its xruns' split shows why
 judged() {
 	seen=$(xruns_of "$1")
 	set -- "$1" "$2" $(verdicts "$1" "$2")
 	[ "${seen:-0}" -gt 0 ] && [ "$3" = "$seen" ]
 	check $? "xrun: every xrun the player saw is reported ($1: player $seen, sgscope $3)"
 	[ "${3:-0}" -gt 0 ] && [ $(($4 * 100)) -ge $(($3 * 95)) ]
-	check $? "xrun: at least 95% of the verdicts name the cause ($1: $4 of $3 '$2')"
+	check $? "xrun: at least 95% of the verdicts name the cause ($1: $4 of $3 '$2')" \
+		"$(jq -rc --arg v "$2" 'select(.report=="xrun" and .verdict!=$v) |
+			"\(.verdict): \(.parts_ns), waiting \(.waiting_ns) of \(.window_ns), client seen \(.client_seen), handler \(.irq_handler_ns)"' "$dir/$1.out")"
 }
 
 compat_begin
