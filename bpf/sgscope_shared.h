@@ -328,15 +328,32 @@ struct sgscope_xrun_event {
 	char comm[SGSCOPE_COMM_LEN];
 };
 
-/* events kept per stream: a power of two, a few periods' worth */
-#define SGSCOPE_XRUN_RING	64
+/*
+ * Events kept per stream, a power of two.  A period takes two or three
+ * (its interrupt and the pointer's move, the client's wake-up), so the
+ * window of a client that slept through a buffer of 300 periods fits.
+ */
+#define SGSCOPE_XRUN_RING	1024
+
+/*
+ * Ring indexes (head values): irq, the newest interrupt or start; and
+ * service[0], service[1], what irq was at the newest service by the
+ * client and at the one before (sgscope_xrun_mark).
+ */
+struct sgscope_xrun_marks {
+	__u32 irq;
+	__u32 service[2];
+};
 
 enum sgscope_xrun_kind {
 	SGSCOPE_XRUN_KIND_XRUN,
 	SGSCOPE_XRUN_KIND_NEAR,
 };
 
-/* One xrun or near miss with the stream's ring, oldest event at head. */
+/*
+ * One xrun or near miss with the newest events of the stream's ring that
+ * its window needs, the oldest of them at head - events.
+ */
 struct sgscope_xrun_report {
 	struct sgscope_pcm_key key;
 	__u64 ts;		/* the xrun, or the late application pointer move */
@@ -347,8 +364,50 @@ struct sgscope_xrun_report {
 	__u32 period_frames;
 	__u32 buffer_frames;
 	__u32 head;		/* the ring slot written next */
+	__u32 events;		/* the newest events in ev, each in its slot */
+	struct sgscope_xrun_marks marks;
 	struct sgscope_xrun_event ev[SGSCOPE_XRUN_RING];
 };
+
+/*
+ * Where the window of the next report begins, kept as events are pushed:
+ * a window runs from the client's last service (for a near miss, the one
+ * before the late service) and its causes from the interrupt or start
+ * before that (tools/sgscope/xrun_parts.c reads no further back), so a
+ * report sends those events alone, however long the ring.
+ */
+/*
+ * The events that move the marks (period elapsed, xrun, start, the
+ * application pointer) come under the stream's lock: no two at once.
+ */
+static inline void sgscope_xrun_mark(struct sgscope_xrun_marks *m, __u32 index, __u32 type)
+{
+	if (type == SGSCOPE_XEV_PERIOD || type == SGSCOPE_XEV_XRUN || type == SGSCOPE_XEV_START) {
+		m->irq = index;
+	} else if (type == SGSCOPE_XEV_APPL) {
+		m->service[1] = m->service[0];
+		m->service[0] = m->irq;
+	}
+}
+
+/*
+ * Events of the client's (its scheduling, its calls) come from other
+ * CPUs, outside the lock: one may take its slot before the interrupt's
+ * and stamp its time after it.  A few slots more than the marks say keep
+ * those in.
+ */
+#define SGSCOPE_XRUN_SLOT_RACE	8
+
+/* How many of the newest events a report of kind needs, head the ring's. */
+static inline __u32 sgscope_xrun_window_events(const struct sgscope_xrun_marks *m, __u32 head,
+					       __u32 kind)
+{
+	__u32 n = head - m->service[kind == SGSCOPE_XRUN_KIND_NEAR] + SGSCOPE_XRUN_SLOT_RACE;
+
+	if (n > head)
+		n = head;
+	return n < SGSCOPE_XRUN_RING ? n : SGSCOPE_XRUN_RING;
+}
 
 /*
  * SNDRV_PCM_STATE_RUNNING: a uapi value (include/uapi/sound/asound.h,

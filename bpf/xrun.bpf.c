@@ -3,8 +3,8 @@
  * xrun: a timeline of each running PCM stream's last events - its period
  * interrupts, hardware and application pointer moves, and its client's
  * reads, writes, polls, scheduling, page faults and allocation stalls -
- * handed to the CLI whole at every xrun and every near miss, where the
- * CLI splits the missed deadline into its causes.
+ * whose part the window needs goes to the CLI at every xrun and every
+ * near miss, where the CLI splits the missed deadline into its causes.
  *
  * Everything here is on functions every kernel has with BTF, whether the
  * sound core is built in or a module: the snd_pcm trace events exist only
@@ -165,7 +165,11 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	/*
+	 * Room for 64 reports: each reserves a whole ring's room, whatever
+	 * part of it the window fills
+	 */
+	__uint(max_entries, 64 * 64 * 1024);
 } reports SEC(".maps");
 
 /* an xrun or near miss the ring buffer had no room for */
@@ -183,8 +187,11 @@ static __always_inline __u32 stream_hash(const struct sgscope_pcm_key *k, __u32 
 	return (__u32)(k->card * 16 + k->pcm * 2 + k->stream) ^ number << 3;
 }
 
-/* A re-used slot's template: too big for the BPF stack. */
-static struct sgscope_xrun_report zero_report;
+/*
+ * A re-used slot's header, zeroed: its old events lie past head, where
+ * nothing reads them.
+ */
+static const char zero_header[__builtin_offsetof(struct sgscope_xrun_report, ev)];
 
 /*
  * A slot another substream of the same name holds: that one is gone (the
@@ -235,7 +242,7 @@ static __always_inline struct xstream *stream_of(struct snd_pcm_substream *subst
 		}
 		if (old) {
 			st->wanted = 0;
-			bpf_probe_read_kernel(&st->r, sizeof(st->r), &zero_report);
+			bpf_probe_read_kernel(&st->r, sizeof(zero_header), zero_header);
 		}
 		st->idx = idx;
 		st->number = number;
@@ -257,9 +264,10 @@ static __always_inline struct xstream *stream_of(struct snd_pcm_substream *subst
 static __always_inline void push_handler(struct xstream *st, __u32 type, __u64 a,
 					 __u64 b, __u64 c, const char *comm)
 {
-	__u32 slot = __sync_fetch_and_add(&st->r.head, 1) & (SGSCOPE_XRUN_RING - 1);
-	struct sgscope_xrun_event *e = &st->r.ev[slot];
+	__u32 index = __sync_fetch_and_add(&st->r.head, 1);
+	struct sgscope_xrun_event *e = &st->r.ev[index & (SGSCOPE_XRUN_RING - 1)];
 
+	sgscope_xrun_mark(&st->r.marks, index, type);
 	e->ts = bpf_ktime_get_ns();
 	e->a = a;
 	e->b = b;
@@ -325,20 +333,33 @@ static __always_inline __u64 ahead(__u64 a, __u64 b, __u64 boundary)
 	return a >= b ? a - b : a + boundary - b;
 }
 
-/* The stream's ring and shape to the CLI. */
+/*
+ * The stream's shape and the events its window needs to the CLI, each
+ * in its own slot: a report costs what its window holds, not the ring.
+ */
 static __always_inline void report(struct xstream *st,
 				   struct snd_pcm_substream *substream,
 				   __u32 kind, __u64 headroom_frames)
 {
 	struct snd_pcm_runtime *runtime = BPF_CORE_READ(substream, runtime);
 	struct sgscope_xrun_report *r;
+	__u32 i, n, slot, head;
 
 	r = bpf_ringbuf_reserve(&reports, sizeof(*r), 0);
 	if (!r) {
 		__sync_fetch_and_add(&lost, 1);
 		return;
 	}
-	bpf_probe_read_kernel(r, sizeof(*r), &st->r);
+	bpf_probe_read_kernel(r, offsetof(struct sgscope_xrun_report, ev), &st->r);
+	head = r->head;
+	n = sgscope_xrun_window_events(&r->marks, head, kind);
+	for (i = 0; i < SGSCOPE_XRUN_RING; i++) {
+		if (i >= n)
+			break;
+		slot = (head - n + i) & (SGSCOPE_XRUN_RING - 1);
+		bpf_probe_read_kernel(&r->ev[slot], sizeof(r->ev[slot]), &st->r.ev[slot]);
+	}
+	r->events = n;
 	r->ts = bpf_ktime_get_ns();
 	r->kind = kind;
 	r->headroom_frames = headroom_frames;

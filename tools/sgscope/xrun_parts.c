@@ -49,14 +49,26 @@ static int by_time_u64(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
+/*
+ * The ring in the order its slots were taken is the order of time but
+ * where CPUs raced for slots: a few events a little out of place, which
+ * an insertion sort puts back in about one pass.
+ */
 int xrun_timeline(const struct sgscope_xrun_report *r, struct sgscope_xrun_event *ev)
 {
 	__u32 n = r->head < SGSCOPE_XRUN_RING ? r->head : SGSCOPE_XRUN_RING;
-	__u32 i, first = r->head - n;
+	__u32 i, j, first;
+	struct sgscope_xrun_event e;
 
-	for (i = 0; i < n; i++)
-		ev[i] = r->ev[(first + i) & (SGSCOPE_XRUN_RING - 1)];
-	qsort(ev, n, sizeof(*ev), by_time);
+	if (r->events < n)
+		n = r->events;
+	first = r->head - n;
+	for (i = 0; i < n; i++) {
+		e = r->ev[(first + i) & (SGSCOPE_XRUN_RING - 1)];
+		for (j = i; j > 0 && by_time(&ev[j - 1], &e) > 0; j--)
+			ev[j] = ev[j - 1];
+		ev[j] = e;
+	}
 	return n;
 }
 
@@ -69,6 +81,7 @@ struct cause {
 struct walk {
 	const struct sgscope_xrun_event *ev;
 	int n;
+	int first;		/* the first event that can explain the window */
 	struct cause cause[2 * SGSCOPE_XRUN_RING];
 	int causes;
 	struct xrun_parts *p;
@@ -128,7 +141,7 @@ static void find_causes(struct walk *w)
 	__u64 last_irq = 0;
 	int i, j;
 
-	for (i = 0; i < w->n; i++) {
+	for (i = w->first; i < w->n; i++) {
 		const struct sgscope_xrun_event *e = &w->ev[i];
 
 		/* a start is where the first period's time begins */
@@ -348,6 +361,22 @@ static void find_window(struct walk *w, __u32 kind, int *from, int *to)
 		}
 }
 
+/*
+ * The last interrupt (or start) at or before the window's first event:
+ * the causes in the window come from it and the events after it, so a
+ * report costs what its window holds, not what the ring does.
+ */
+static int first_cause(const struct walk *w, int from)
+{
+	int i;
+
+	for (i = from; i > 0; i--)
+		if (w->ev[i].type == SGSCOPE_XEV_PERIOD || w->ev[i].type == SGSCOPE_XEV_XRUN ||
+		    w->ev[i].type == SGSCOPE_XEV_START)
+			break;
+	return i;
+}
+
 void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_parts *p,
 			     xrun_segment_fn segment, void *ctx)
 {
@@ -362,6 +391,8 @@ void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_pa
 	if (!w.n)
 		return;
 	find_window(&w, r->kind, &from, &to);
+	w.first = first_cause(&w, from);
+	p->context_start = ev[w.first].ts;
 	p->window_start = ev[from].ts;
 	p->window_end = ev[to].ts;
 	if (r->rate)

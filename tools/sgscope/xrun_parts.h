@@ -33,6 +33,7 @@ struct xrun_holder {
 struct xrun_parts {
 	__u64 ns[XRUN_PARTS];
 	__u64 waiting_ns;	/* the client blocked on the stream: not a cause */
+	__u64 context_start;	/* the oldest event the window's causes need */
 	__u64 window_start;	/* the client's last service of the stream */
 	__u64 window_end;	/* the xrun, or the late service of a near miss */
 	__u64 irq_handler_ns;	/* longest handler entry to period elapsed seen */

@@ -110,10 +110,12 @@ void xrun_trace_write(FILE *f, bool *comma, const struct sgscope_xrun_report *r,
 	fputs(",\"args\":{\"name\":", f);
 	json_quote(f, name);
 	fputs("}}", f);
+	xrun_attribute_segments(r, p, segment, &t);
+	/* the events the window's split came from, none before or after */
 	n = xrun_timeline(r, ev);
 	for (i = 0; i < n; i++)
-		timeline_event(&t, &ev[i]);
-	xrun_attribute_segments(r, p, segment, &t);
+		if (ev[i].ts >= p->context_start && ev[i].ts <= p->window_end)
+			timeline_event(&t, &ev[i]);
 	snprintf(name, sizeof(name), "%s: %s", r->kind == SGSCOPE_XRUN_KIND_NEAR ?
 		 "near miss" : "xrun", xrun_part_name(p->verdict));
 	event_begin(&t, name, "i", r->ts, STREAM_LANE);

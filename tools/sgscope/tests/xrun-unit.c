@@ -4,6 +4,7 @@
  * cause, built by hand, and the verdict and parts they must give.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "xrun_parts.h"
@@ -26,8 +27,10 @@ static void start(__u32 kind)
 /* events go in out of order when the ring wraps: the CLI sorts them */
 static void ev(__u64 ts, __u32 type, __u64 a, __u64 b, __u32 tid, const char *comm)
 {
-	struct sgscope_xrun_event *e = &rep.ev[rep.head++ & (SGSCOPE_XRUN_RING - 1)];
+	struct sgscope_xrun_event *e = &rep.ev[rep.head & (SGSCOPE_XRUN_RING - 1)];
 
+	sgscope_xrun_mark(&rep.marks, rep.head++, type);
+	rep.events = rep.head < SGSCOPE_XRUN_RING ? rep.head : SGSCOPE_XRUN_RING;
 	memset(e, 0, sizeof(*e));
 	e->ts = ts;
 	e->type = type;
@@ -332,14 +335,107 @@ static void test_near_and_empty(void)
 	start(SGSCOPE_XRUN_KIND_XRUN);
 	for (i = 0; i < SGSCOPE_XRUN_RING + 10; i++)
 		ev(i * MS, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
-	ev(200 * MS, SGSCOPE_XEV_XRUN, 0, 0, 0, NULL);
+	ev((SGSCOPE_XRUN_RING + 20) * MS, SGSCOPE_XEV_XRUN, 0, 0, 0, NULL);
 	xrun_attribute(&rep, &p);
-	check(p.window_start == (SGSCOPE_XRUN_RING + 9) * MS && p.window_end == 200 * MS,
+	check(p.window_start == (SGSCOPE_XRUN_RING + 9) * MS &&
+	      p.window_end == (SGSCOPE_XRUN_RING + 20) * MS,
 	      "a wrapped ring: the window from the newest service");
 	start(SGSCOPE_XRUN_KIND_XRUN);
 	xrun_attribute(&rep, &p);
 	check(p.verdict == -1 && !strcmp(xrun_part_name(p.verdict), "unknown"),
 	      "an empty timeline: no verdict");
+}
+
+/*
+ * A client that writes a buffer of 300 periods and sleeps past it: the
+ * window has two events a period, and the ring holds it whole.
+ */
+static void test_long_window(void)
+{
+	const int periods = 300;
+	struct xrun_parts p;
+	int i;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	for (i = 1; i <= periods; i++) {
+		ev(i * 5 * MS, SGSCOPE_XEV_PERIOD, i * 5 * MS - 10000, 11, 0, NULL);
+		ev(i * 5 * MS + 1, SGSCOPE_XEV_HWPTR, i * 240, 240, 0, NULL);
+	}
+	ev((periods + 1) * 5 * MS, SGSCOPE_XEV_XRUN, 0, 0, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.client_seen && p.window_start == 0 && p.verdict == XRUN_PART_APPLICATION,
+	      "a client asleep through %d periods: the window from its last service (%s, from %llu ms)",
+	      periods, xrun_part_name(p.verdict), (unsigned long long)(p.window_start / MS));
+}
+
+/* two splits of one window agree in every part */
+static bool same_split(const struct xrun_parts *a, const struct xrun_parts *b)
+{
+	return !memcmp(a->ns, b->ns, sizeof(a->ns)) && a->waiting_ns == b->waiting_ns &&
+	       a->window_start == b->window_start && a->window_end == b->window_end &&
+	       a->irq_handler_ns == b->irq_handler_ns && a->irq_late_ns == b->irq_late_ns &&
+	       a->verdict == b->verdict && a->client_seen == b->client_seen;
+}
+
+/*
+ * What the BPF side sends (sgscope_xrun_window_events, from the marks
+ * its pushes kept: the window and the interrupt before it) splits the
+ * window as the whole ring does: a stream served for a while, slow
+ * handlers in it, then a late interrupt whose period began before the
+ * client's last service.
+ */
+static void test_window_events(void)
+{
+	struct xrun_parts whole, sent;
+	__u32 k, all;
+
+	for (k = SGSCOPE_XRUN_KIND_XRUN; k <= SGSCOPE_XRUN_KIND_NEAR; k++) {
+		__u64 t = 0;
+		int i;
+
+		start(k);
+		rep.rate = 48000;
+		rep.period_frames = 240;
+		for (i = 0; i < 50; i++, t += 5 * MS) {
+			ev(t, SGSCOPE_XEV_PERIOD, t - 4 * MS, 11, 0, NULL);
+			ev(t + 1, SGSCOPE_XEV_HWPTR, i * 240, 240, 0, NULL);
+			ev(t + 2, SGSCOPE_XEV_WAKE, 1, 0, CLIENT, NULL);
+			ev(t + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+			ev(t + 4, SGSCOPE_XEV_APPL, 0, 480, CLIENT, NULL);
+			ev(t + 5, SGSCOPE_XEV_XFER_IN, 0, 0, CLIENT, NULL);
+			ev(t + 6, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+		}
+		/*
+		 * the last period before the last service, more of the client's
+		 * events between than the slots' race margin, then a period
+		 * 20 ms late
+		 */
+		ev(t, SGSCOPE_XEV_PERIOD, t - MS, 11, 0, NULL);
+		ev(t + 1, SGSCOPE_XEV_HWPTR, 50 * 240, 240, 0, NULL);
+		for (i = 0; i < 2 * SGSCOPE_XRUN_SLOT_RACE; i++)
+			ev(t + 2 + i, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
+		ev(t + MS, SGSCOPE_XEV_APPL, 0, 480, CLIENT, NULL);
+		ev(t + MS + 1, SGSCOPE_XEV_XFER_IN, 0, 0, CLIENT, NULL);
+		ev(t + 2 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+		ev(t + 25 * MS, SGSCOPE_XEV_PERIOD, t + 24 * MS, 11, HOG, "hog");
+		if (k == SGSCOPE_XRUN_KIND_NEAR) {
+			ev(t + 25 * MS + 1, SGSCOPE_XEV_WAKE, 1, 0, CLIENT, NULL);
+			ev(t + 25 * MS + 2, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+			ev(t + 25 * MS + 3, SGSCOPE_XEV_APPL, 0, 12, CLIENT, NULL);
+		} else {
+			ev(t + 25 * MS + 1, SGSCOPE_XEV_XRUN, t + 24 * MS, 11, HOG, NULL);
+		}
+		all = rep.events;
+		xrun_attribute(&rep, &whole);
+		rep.events = sgscope_xrun_window_events(&rep.marks, rep.head, k);
+		xrun_attribute(&rep, &sent);
+		check(rep.events < all && same_split(&whole, &sent) &&
+		      whole.verdict == XRUN_PART_INTERRUPT,
+		      "%s: the %u events sent split the window as the whole ring's %u do (%s, %llu ns late)",
+		      k == SGSCOPE_XRUN_KIND_NEAR ? "a near miss" : "an xrun", rep.events, all,
+		      xrun_part_name(sent.verdict), (unsigned long long)sent.irq_late_ns);
+	}
 }
 
 int main(void)
@@ -355,5 +451,7 @@ int main(void)
 	test_faults();
 	test_hwptr();
 	test_near_and_empty();
+	test_long_window();
+	test_window_events();
 	return tap_end();
 }
