@@ -384,6 +384,27 @@ def write_ktap_kcidb(out, run):
         json.dump(report, f, indent=1)
 
 
+def kernel_checks(out, run):
+    """kmemleak's check where the kernel has it; what this kernel cannot
+    do (a distribution's: tools/soak/run -k), each as a phrase."""
+    # false: the kernel's config has no kmemleak; true or unknown: its scan
+    if run.get("kmemleak") is not False:
+        leaks = open(f"{out}/kmemleak.txt").read() if os.path.exists(f"{out}/kmemleak.txt") else None
+        check(leaks is not None and "unreferenced object" not in leaks,
+              "kmemleak finds no leak" if leaks is not None else "kmemleak's scan is there (kmemleak.txt)",
+              "kmemleak")
+    absent = []
+    if run.get("kmemleak") is False:
+        absent.append("kmemleak (no CONFIG_DEBUG_KMEMLEAK)")
+    if os.path.exists(f"{out}/inject-order.err"):
+        refusal = open(f"{out}/inject-order.err").read().strip().splitlines()
+        absent.append("the inject_order fault (sgscope inject --order: "
+                      + (refusal[-1] if refusal else "refused") + ")")
+    for a in absent:
+        print(f"# soak: not on this kernel: {a}")
+    return absent
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: report.py OUT", file=sys.stderr)
@@ -405,10 +426,7 @@ def main():
           "the driver's live objects are back at zero at the end ("
           + (", ".join(f"{key} {v}" for key, v in sorted(live.items()) if v) or
              f"{len(live)} counters") + ")", "driver.live-objects")
-    leaks = ""
-    if os.path.exists(f"{out}/kmemleak.txt"):
-        leaks = open(f"{out}/kmemleak.txt").read()
-    check("unreferenced object" not in leaks, "kmemleak finds no leak", "kmemleak")
+    absent = kernel_checks(out, run)
     faults = jsonl(f"{out}/faults.jsonl")
     leak_check(memory, faults)
     trends = {}
@@ -437,6 +455,8 @@ def main():
                       f"{x['near_misses']} |")
     md += ["", "Faults from outside: " +
            (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"), ""]
+    if absent:
+        md += [f"Not on this kernel ({run.get('kernel')}): " + "; ".join(absent) + ".", ""]
     outcomes = fault_outcomes(out, run["cards"], faults)
     if outcomes:
         md += [f"What the applications were told during each fault, or up to {OUTCOME_SLACK_S} s "
