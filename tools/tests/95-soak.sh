@@ -36,6 +36,11 @@ unit_tests "$repo/tools/soak/test_report.py" soak-report.py
 "$repo/tools/soak/run" -p 'leak_every:9:1000@0' "$tmp/bad" >/dev/null 2>"$tmp/err"
 expect "soak: tools/soak/run refuses a plant on a card that is not there (exit 2)" 2 $?
 contains "soak: ... saying what PLANTS takes" "PLANTS is KNOB:CARD:VALUE@SECONDS" "$(cat "$tmp/err")"
+"$repo/tools/soak/run" -k ubuntu-24.04 "$tmp/bad" >/dev/null 2>"$tmp/err"
+expect "soak: tools/soak/run refuses a kernel tools/stock-kernel does not name (exit 2)" 2 $?
+contains "soak: ... saying what KERNEL takes" "KERNEL is debian-VERSION[-rt]" "$(cat "$tmp/err")"
+"$repo/tools/soak/run" -k debian-6.12 -T 8192,4096 "$tmp/bad" >/dev/null 2>"$tmp/err"
+expect "soak: tools/soak/run refuses -k with the trial (-T) (exit 2)" 2 $?
 
 # The soak in the test machine (tools/soak/run), quiet (-q: pcm-soak's
 # streams with no fault, restart or provoked xrun): a virtual hour of the
