@@ -370,19 +370,26 @@ struct sgscope_xrun_report {
 };
 
 /*
+ * An event a window's causes can begin at: an interrupt (period elapsed,
+ * or an xrun the core declares) or the stream's start.
+ */
+static inline int sgscope_xrun_ev_begins_causes(__u32 type)
+{
+	return type == SGSCOPE_XEV_PERIOD || type == SGSCOPE_XEV_XRUN || type == SGSCOPE_XEV_START;
+}
+
+/*
  * Where the window of the next report begins, kept as events are pushed:
  * a window runs from the client's last service (for a near miss, the one
  * before the late service) and its causes from the interrupt or start
  * before that (tools/sgscope/xrun_parts.c reads no further back), so a
- * report sends those events alone, however long the ring.
- */
-/*
- * The events that move the marks (period elapsed, xrun, start, the
- * application pointer) come under the stream's lock: no two at once.
+ * report sends those events alone, however long the ring.  The events
+ * that move the marks (period elapsed, xrun, start, the application
+ * pointer) come under the stream's lock: no two at once.
  */
 static inline void sgscope_xrun_mark(struct sgscope_xrun_marks *m, __u32 index, __u32 type)
 {
-	if (type == SGSCOPE_XEV_PERIOD || type == SGSCOPE_XEV_XRUN || type == SGSCOPE_XEV_START) {
+	if (sgscope_xrun_ev_begins_causes(type)) {
 		m->irq = index;
 	} else if (type == SGSCOPE_XEV_APPL) {
 		m->service[1] = m->service[0];

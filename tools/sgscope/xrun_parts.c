@@ -371,23 +371,21 @@ static int first_cause(const struct walk *w, int from)
 	int i;
 
 	for (i = from; i > 0; i--)
-		if (w->ev[i].type == SGSCOPE_XEV_PERIOD || w->ev[i].type == SGSCOPE_XEV_XRUN ||
-		    w->ev[i].type == SGSCOPE_XEV_START)
+		if (sgscope_xrun_ev_begins_causes(w->ev[i].type))
 			break;
 	return i;
 }
 
 void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_parts *p,
+			     const struct sgscope_xrun_event *ev, int n,
 			     xrun_segment_fn segment, void *ctx)
 {
-	struct sgscope_xrun_event ev[SGSCOPE_XRUN_RING];
-	struct walk w = { .ev = ev, .p = p, .segment = segment, .ctx = ctx };
+	struct walk w = { .ev = ev, .n = n, .p = p, .segment = segment, .ctx = ctx };
 	struct client c = {};
 	int i, from, to, best = -1;
 
 	memset(p, 0, sizeof(*p));
 	p->verdict = -1;
-	w.n = xrun_timeline(r, ev);
 	if (!w.n)
 		return;
 	find_window(&w, r->kind, &from, &to);
@@ -411,7 +409,9 @@ void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_pa
 
 void xrun_attribute(const struct sgscope_xrun_report *r, struct xrun_parts *p)
 {
-	xrun_attribute_segments(r, p, NULL, NULL);
+	struct sgscope_xrun_event ev[SGSCOPE_XRUN_RING];
+
+	xrun_attribute_segments(r, p, ev, xrun_timeline(r, ev), NULL, NULL);
 }
 
 const struct xrun_holder *xrun_top_holder(const struct xrun_parts *p)

@@ -55,9 +55,14 @@ const char *xrun_part_name(int part);
 int xrun_timeline(const struct sgscope_xrun_report *r, struct sgscope_xrun_event *ev);
 /* Split the report's missed deadline into parts. */
 void xrun_attribute(const struct sgscope_xrun_report *r, struct xrun_parts *p);
-/* Each charged stretch of the window, in order: part -1 is waiting. */
+/*
+ * The same from the report's timeline (xrun_timeline: ev, n events),
+ * each charged stretch of the window to segment, in order: part -1 is
+ * waiting.
+ */
 typedef void (*xrun_segment_fn)(void *ctx, __u64 start, __u64 end, int part);
 void xrun_attribute_segments(const struct sgscope_xrun_report *r, struct xrun_parts *p,
+			     const struct sgscope_xrun_event *ev, int n,
 			     xrun_segment_fn segment, void *ctx);
 /* The holder that took the most of the client's CPU, or NULL. */
 const struct xrun_holder *xrun_top_holder(const struct xrun_parts *p);

@@ -110,9 +110,9 @@ void xrun_trace_write(FILE *f, bool *comma, const struct sgscope_xrun_report *r,
 	fputs(",\"args\":{\"name\":", f);
 	json_quote(f, name);
 	fputs("}}", f);
-	xrun_attribute_segments(r, p, segment, &t);
-	/* the events the window's split came from, none before or after */
 	n = xrun_timeline(r, ev);
+	xrun_attribute_segments(r, p, ev, n, segment, &t);
+	/* the events the window's split came from, none before or after */
 	for (i = 0; i < n; i++)
 		if (ev[i].ts >= p->context_start && ev[i].ts <= p->window_end)
 			timeline_event(&t, &ev[i]);

@@ -387,15 +387,15 @@ def write_ktap_kcidb(out, run):
 def kernel_checks(out, run):
     """kmemleak's check where the kernel has it; what this kernel cannot
     do (a distribution's: tools/soak/run -k), each as a phrase."""
+    absent = []
     # false: the kernel's config has no kmemleak; true or unknown: its scan
-    if run.get("kmemleak") is not False:
+    if run.get("kmemleak") is False:
+        absent.append("kmemleak (no CONFIG_DEBUG_KMEMLEAK)")
+    else:
         leaks = open(f"{out}/kmemleak.txt").read() if os.path.exists(f"{out}/kmemleak.txt") else None
         check(leaks is not None and "unreferenced object" not in leaks,
               "kmemleak finds no leak" if leaks is not None else "kmemleak's scan is there (kmemleak.txt)",
               "kmemleak")
-    absent = []
-    if run.get("kmemleak") is False:
-        absent.append("kmemleak (no CONFIG_DEBUG_KMEMLEAK)")
     if os.path.exists(f"{out}/inject-order.err"):
         refusal = open(f"{out}/inject-order.err").read().strip().splitlines()
         absent.append("the inject_order fault (sgscope inject --order: "
