@@ -336,13 +336,15 @@ struct sgscope_xrun_event {
 #define SGSCOPE_XRUN_RING	1024
 
 /*
- * Ring indexes (head values): irq, the newest interrupt or start; and
+ * Ring indexes (head values): irq, the newest interrupt or start;
  * service[0], service[1], what irq was at the newest service by the
- * client and at the one before (sgscope_xrun_mark).
+ * client and at the one before (sgscope_xrun_mark); run, the first event
+ * since the stream was last prepared (sgscope_xrun_prepared).
  */
 struct sgscope_xrun_marks {
 	__u32 irq;
 	__u32 service[2];
+	__u32 run;
 };
 
 enum sgscope_xrun_kind {
@@ -398,6 +400,18 @@ static inline void sgscope_xrun_mark(struct sgscope_xrun_marks *m, __u32 index, 
 }
 
 /*
+ * The stream was prepared (after its open, and after each xrun): its
+ * next events begin a run, and no window reaches back past them.  What
+ * came before is the last run's, or the last open's, whose interrupts
+ * are no cause of this run's xruns (a tracer outlives the clients that
+ * come and go).  head: the ring's next event.
+ */
+static inline void sgscope_xrun_prepared(struct sgscope_xrun_marks *m, __u32 head)
+{
+	m->run = m->irq = m->service[0] = m->service[1] = head;
+}
+
+/*
  * Events of the client's (its scheduling, its calls) come from other
  * CPUs, outside the lock: one may take its slot before the interrupt's
  * and stamp its time after it.  A few slots more than the marks say keep
@@ -411,8 +425,8 @@ static inline __u32 sgscope_xrun_window_events(const struct sgscope_xrun_marks *
 {
 	__u32 n = head - m->service[kind == SGSCOPE_XRUN_KIND_NEAR] + SGSCOPE_XRUN_SLOT_RACE;
 
-	if (n > head)
-		n = head;
+	if (n > head - m->run)
+		n = head - m->run;
 	return n < SGSCOPE_XRUN_RING ? n : SGSCOPE_XRUN_RING;
 }
 

@@ -526,6 +526,18 @@ static __always_inline int start_enter(struct snd_pcm_substream *substream)
 
 SGSCOPE_ENTRY1(start_enter, start_enter, struct snd_pcm_substream *)
 
+/* The stream is prepared: a run begins with its next event. */
+static __always_inline int prepare_enter(struct snd_pcm_substream *substream)
+{
+	struct xstream *st = stream_of(substream, false);
+
+	if (st)
+		sgscope_xrun_prepared(&st->r.marks, st->r.head);
+	return 0;
+}
+
+SGSCOPE_ENTRY1(prepare_enter, prepare_enter, struct snd_pcm_substream *)
+
 /*
  * The client moves appl_ptr: how much the stream had left at that moment
  * is its headroom; too little is a near miss.

@@ -116,6 +116,7 @@ static void print_json(const struct sgscope_xrun_report *r, const struct xrun_pa
 	json_object_end(&j);
 	json_u64(&j, "waiting_ns", p->waiting_ns);
 	json_u64(&j, "window_ns", p->window_end - p->window_start);
+	json_u64(&j, "context_start_ns", p->context_start);
 	json_bool(&j, "client_seen", p->client_seen);
 	json_u64(&j, "irq_handler_ns", p->irq_handler_ns);
 	json_u64(&j, "irq_thread_ns", p->irq_thread_ns);
@@ -293,6 +294,7 @@ static int xrun_open(void *ctx, const struct bpf_object_open_opts *open_opts,
 static const char *const *const period_candidates = CANDIDATES("snd_pcm_period_elapsed_under_stream_lock");
 static const char *const *const xrun_candidates = CANDIDATES("__snd_pcm_xrun");
 static const char *const *const start_candidates = CANDIDATES("snd_pcm_post_start");
+static const char *const *const prepare_candidates = CANDIDATES("snd_pcm_post_prepare");
 static const char *const *const appl_candidates = CANDIDATES("pcm_lib_apply_appl_ptr");
 static const char *const *const xfer_candidates = CANDIDATES("__snd_pcm_lib_xfer");
 static const char *const *const poll_candidates = CANDIDATES("snd_pcm_poll");
@@ -333,6 +335,7 @@ static int xrun_points(void *ctx, struct probe_point *p)
 			     period_candidates, false);
 	p[n++] = XRUN_ENTRY(s, xrun, "xrun", xrun_candidates, false);
 	p[n++] = XRUN_ENTRY(s, start, "stream start", start_candidates, false);
+	p[n++] = XRUN_ENTRY(s, prepare, "stream prepare", prepare_candidates, false);
 	p[n++] = XRUN_ENTRY(s, appl, "application pointer move",
 			    appl_candidates, false);
 	p[n++] = PROBE_POINT(s, xfer, "read and write", xfer_candidates, false);

@@ -26,8 +26,9 @@
  *               -H a SCHED_FIFO thread on the player's CPU spins instead
  *   -e N -D     (with -m) every N periods, drop the buffer's pages from the
  *               mapping (MADV_DONTNEED)
- * Prints "xruns N" (the -EPIPE returns it saw), "frames N" (written) and
- * "ms N" (played for), and exits 0.
+ * Prints "xruns N" (the -EPIPE returns it saw), "frames N" (written), "ms
+ * N" (played for) and "opened_ns N" (CLOCK_MONOTONIC, the clock of the
+ * tracer's timestamps, as it opened the device), and exits 0.
  */
 #define _GNU_SOURCE
 #include <alsa/asoundlib.h>
@@ -253,7 +254,7 @@ int main(int argc, char **argv)
 	struct config c;
 	snd_pcm_t *pcm;
 	short *silence;
-	double start;
+	double start, opened;
 	int err;
 
 	if (parse(argc, argv, &c)) {
@@ -265,6 +266,7 @@ int main(int argc, char **argv)
 	silence = calloc(c.period, FRAME_BYTES);
 	if (!silence)
 		return die("memory", -ENOMEM);
+	opened = now_ms();
 	err = snd_pcm_open(&pcm, c.device, SND_PCM_STREAM_PLAYBACK, 0);
 	if (err < 0)
 		return die("open", err);
@@ -315,7 +317,8 @@ int main(int argc, char **argv)
 	 */
 	if (snd_pcm_state(pcm) == SND_PCM_STATE_XRUN)
 		xruns++;
-	printf("xruns %ld\nframes %llu\nms %.0f\n", xruns, written, now_ms() - start);
+	printf("xruns %ld\nframes %llu\nms %.0f\nopened_ns %.0f\n", xruns, written, now_ms() - start,
+	       opened * 1e6);
 	snd_pcm_drop(pcm);
 	snd_pcm_close(pcm);
 	free(silence);

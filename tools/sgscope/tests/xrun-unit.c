@@ -11,6 +11,7 @@
 #include "tap.h"
 
 #define MS	1000000ULL
+#define SEC	(1000 * MS)
 #define CLIENT	100
 #define HOG	200
 
@@ -438,6 +439,66 @@ static void test_window_events(void)
 	}
 }
 
+/* the last open's run: served, a period a slow handler's */
+static __u64 served_run(void)
+{
+	__u64 t = 0;
+	int i;
+
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	rep.rate = 48000;
+	rep.period_frames = 8192;
+	ev(t, SGSCOPE_XEV_APPL, 0, 8192, CLIENT, NULL);
+	ev(t + 1, SGSCOPE_XEV_START, 0, 0, CLIENT, NULL);
+	for (i = 0; i < 20; i++, t += 170 * MS) {
+		ev(t + 2, SGSCOPE_XEV_PERIOD, t - 50 * MS, 11, 0, NULL);
+		ev(t + 3, SGSCOPE_XEV_HWPTR, i * 8192, 8192, 0, NULL);
+		ev(t + 4, SGSCOPE_XEV_APPL, 0, 8192, CLIENT, NULL);
+	}
+	return t + SEC;
+}
+
+/* the stream runs from begin and its client, asleep, misses two periods */
+static void sleeps_through(__u64 begin)
+{
+	ev(begin + 1, SGSCOPE_XEV_START, 0, 0, CLIENT, NULL);
+	ev(begin + MS, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
+	ev(begin + MS + 1, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(begin + 170 * MS, SGSCOPE_XEV_PERIOD, begin + 170 * MS, 11, 0, NULL);
+	ev(begin + 170 * MS + 1, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
+	ev(begin + 341 * MS, SGSCOPE_XEV_PERIOD, begin + 341 * MS, 11, 0, NULL);
+	ev(begin + 341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
+	ev(begin + 341 * MS + 2, SGSCOPE_XEV_XRUN, begin + 341 * MS, 11, 0, NULL);
+}
+
+/*
+ * The substream opened again under the same tracer after a run of the
+ * last open's: what is sent, and where the causes are looked for, begin
+ * at the new open's prefill, or at its start where the kernel saw no
+ * prefill (mmap without SNDRV_PCM_INFO_SYNC_APPLPTR).
+ */
+static void test_reopened(void)
+{
+	struct xrun_parts p;
+	__u64 open2;
+	int prefill;
+
+	for (prefill = 1; prefill >= 0; prefill--) {
+		open2 = served_run();
+		sgscope_xrun_prepared(&rep.marks, rep.head);
+		if (prefill)
+			ev(open2, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+		sleeps_through(open2);
+		rep.events = sgscope_xrun_window_events(&rep.marks, rep.head, rep.kind);
+		xrun_attribute(&rep, &p);
+		check(rep.events == 8U + prefill && p.context_start == open2 + !prefill &&
+		      p.verdict == XRUN_PART_UNWOKEN,
+		      "a stream opened again, %s: its %u events sent start there (%lld ns after it), verdict %s",
+		      prefill ? "prefilled" : "no prefill seen", rep.events,
+		      (long long)(p.context_start - open2 - !prefill), xrun_part_name(p.verdict));
+	}
+}
+
 int main(void)
 {
 	tap_begin("xrun-unit");
@@ -453,5 +514,6 @@ int main(void)
 	test_near_and_empty();
 	test_long_window();
 	test_window_events();
+	test_reopened();
 	return tap_end();
 }

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In the test machine: sgscope xrun against planted causes.  Each cause
-# runs alone, under the tracer, with pcm-player counting the -EPIPE
-# returns it sees: the counts must agree, and the verdict must name the
-# cause planted for at least 95% of the xruns.
+# runs alone, under a tracer that serves the runs before and after it,
+# with pcm-player counting the -EPIPE returns it sees: the counts must
+# agree, the verdict must name the cause planted for at least 95% of the
+# xruns, and no xrun's causes are looked for before its player opened
+# the device.
 # On a kernel whose sound core is modules (Debian's), the folder holds
 # snd-sgscope.ko built for it, and jackd2, a real client that counts its
 # own xruns, runs starved as well: it needs System V IPC, which the test
@@ -35,16 +37,35 @@ else
 fi
 sgscope_card
 
-# planted NAME VERDICT PLAYER-ARGS...: the player under the tracer (on
-# card $xcard, attached as $xattach, by default auto); its xrun count and
-# the tracer's total line are kept for the checks
+# One tracer serves the planted runs of a card and attach mode: its start
+# is most of a run's cost (ftrace rewrites its records for each program it
+# attaches), and clients coming and going under a tracer that outlives
+# them is how it is used.
+# tracing GROUP: start it (on card $xcard, attached as $xattach, by
+# default auto), its output $dir/GROUP.out; untraced: stop it
+tracing() {
+	group=$1 marks=0
+	traced "$group" xrun -c "${xcard:-sgscope}" --attach "${xattach:-auto}" --json \
+		--trace "$dir/$group.trace.json"
+}
+untraced() { stopped "$group"; }
+# planted NAME VERDICT PLAYER-ARGS...: the player under the group's
+# tracer; then a mark (SIGUSR1), and the tracer's lines since the one
+# before, after its start line, are the run's: $dir/NAME.out
 planted() {
 	name=$1 want=$2
 	shift 2
-	traced "$name" xrun -c "${xcard:-sgscope}" --attach "${xattach:-auto}" --json \
-		--trace "$dir/$name.trace.json" || return 1
 	"$@" >"$dir/$name.player"
-	stopped "$name"
+	marks=$((marks + 1))
+	eval "kill -USR1 \$pid_$group"
+	for _ in $(seq 300); do
+		[ "$(grep -c '"report":"mark"' "$dir/$group.out")" -ge $marks ] && break
+		sleep 0.1
+	done
+	{
+		grep -m1 '"report":"start"' "$dir/$group.out"
+		awk -v m=$marks '/"report":"mark"/ { n++; next } n == m - 1' "$dir/$group.out"
+	} >"$dir/$name.out"
 }
 # holders NAME: the tasks the tracer named as holding the client's CPU
 holders() { jq -r 'select(.report=="xrun") | .cpu_holder.comm' "$dir/$1.out" | sort -u; }
@@ -69,28 +90,22 @@ judged() {
 	check $? "xrun: at least 95% of the verdicts name the cause ($1: $4 of $3 '$2'${holder:+, or the CPU held by $holder})" \
 		"$(jq -rc --arg v "$2" --arg h "$holder" "select(.report==\"xrun\") | select($agreeing | not) |
 			\"\\(.verdict) (CPU held by \\(.cpu_holder.comm // \"nobody\")): \\(.parts_ns), waiting \\(.waiting_ns) of \\(.window_ns), client seen \\(.client_seen), handler \\(.irq_handler_ns)\"" "$dir/$1.out")"
+	# pcm-player says when it opened the device; jackd does not
+	grep -q '^frames ' "$dir/$1.player" || return 0
+	opened=$(sed -n 's/^opened_ns //p' "$dir/$1.player")
+	n=$(jq -s --argjson o "${opened:-null}" \
+		'[.[] | select(.report=="xrun" and ($o == null or .context_start_ns < $o))] | length' "$dir/$1.out")
+	[ "$n" = 0 ]
+	check $? "xrun: no xrun's causes are looked for before the player opened the device ($1: ${n:-none} are, opened at ${opened:-?} ns)"
 }
 
 compat_begin
+tracing sgscope
 # a slow application: it sleeps 120 ms every 4 periods of a 85 ms buffer
 planted slow_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120
 judged slow_rw application
 planted slow_mmap application "$player" hw:sgscope,2 -m -b 4096 -p 1024 -t 1000 -e 4 -s 120
 judged slow_mmap application
-# the same on snd-dummy, a mainline driver whose periods come from an
-# hrtimer, not an interrupt handler
-modprobe snd-dummy
-check $? "xrun: snd-dummy loads"
-xcard=Dummy
-planted dummy_rw application "$player" hw:Dummy,0 -b 4096 -p 1024 -t 1000 -e 4 -s 120
-judged dummy_rw application
-# a client that asks to be woken late: its avail_min is the whole
-# buffer, so no period wakes it from its wait (alsa-lib's poll, in
-# read/write and mmap alike) and the buffer runs dry under it
-planted dummy_unwoken_mmap "not woken" "$player" hw:Dummy,0 -m -b 4096 -p 1024 -a 4096 -t 1000
-judged dummy_unwoken_mmap "not woken"
-xcard=
-rmmod snd-dummy
 # it works instead of sleeping: still its own time
 planted busy_rw application "$player" hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120 -S
 judged busy_rw application
@@ -239,19 +254,6 @@ for name in late_rw late_mmap; do
 		"$(jq -r 'select(.report=="xrun") | .irq_late_interrupted.comm' "$dir/$name.out" | sort -u)"
 done
 
-# the same two causes with kprobes, kretprobes and raw tracepoints: the
-# programs a kernel without fentry gets (a fault stall has no kprobe of
-# its own: the page fault probe is the same function)
-xattach=kprobe
-planted starved_kprobe "wake-up latency" "$player" hw:sgscope,1 -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
-judged starved_kprobe "wake-up latency"
-expect "xrun: the busy thread that held the player's CPU is named (starved_kprobe)" "pcm-hog" \
-	"$(holders starved_kprobe)"
-planted irq_kprobe interrupt slow_irq hw:sgscope,2 -m -b 960 -p 240 -t 1000
-judged irq_kprobe interrupt
-compat_row xrun kprobe "$dir/irq_kprobe.out"
-xattach=
-
 # a page-fault stall: every 6 periods the player drops pcm2's mapping, and
 # each of the next write's two pages faults back in through a .page that
 # busy-waits 30 ms (debugfs page_delay_ns) against 43 ms of buffer
@@ -264,22 +266,6 @@ slow_faults() {
 planted faults_mmap "page faults" slow_faults hw:sgscope,2 -m -b 4096 -p 2048 -t 3000 -e 6 -D
 judged faults_mmap "page faults"
 
-# no cause: a minute of clean playback, and the headroom it had
-planted clean none "$player" hw:sgscope,1 -b 4096 -p 1024 -t 60000
-expect "xrun: a clean minute has no xrun (player, sgscope)" "0 0" \
-	"$(xruns_of clean) $(jq -rs '[.[] | select(.report=="xrun")] | length' "$dir/clean.out")"
-n=$(jq -r 'select(.report=="total" and .pcm==1) | .headroom.count' "$dir/clean.out")
-[ "${n:-0}" -gt 2000 ]
-check $? "xrun: the clean minute's headroom histogram has every write (${n:-none})"
-compat_row xrun auto "$dir/clean.out"
-
-# the trace file: trace-event JSON with the xrun and the client's parts
-jq -e '.traceEvents | map(select(.name=="xrun: application")) | length > 0' \
-	"$dir/slow_rw.trace.json" >/dev/null
-check $? "xrun: --trace writes trace-event JSON with each xrun's verdict"
-jq -e '.traceEvents | map(select(.ph=="X" and .name=="application")) | length > 0' \
-	"$dir/slow_rw.trace.json" >/dev/null
-check $? "xrun: --trace has the client's stretches named by their part"
 dev=$(basename "$(readlink "/sys/class/sound/card$card/device")")
 # the device unbound and bound again, more times than a stream's name has
 # slots in the tracer (STREAM_PROBES), under one tracer: each new
@@ -296,15 +282,71 @@ rebound() {
 planted rebound application rebound hw:sgscope,1 -b 4096 -p 1024 -t 1000 -e 4 -s 120
 judged rebound application
 
+untraced
+
+# the same on snd-dummy, a mainline driver whose periods come from an
+# hrtimer, not an interrupt handler
+modprobe snd-dummy
+check $? "xrun: snd-dummy loads"
+xcard=Dummy
+tracing dummy
+planted dummy_rw application "$player" hw:Dummy,0 -b 4096 -p 1024 -t 1000 -e 4 -s 120
+judged dummy_rw application
+# a client that asks to be woken late: its avail_min is the whole
+# buffer, so no period wakes it from its wait (alsa-lib's poll, in
+# read/write and mmap alike) and the buffer runs dry under it
+planted dummy_unwoken_mmap "not woken" "$player" hw:Dummy,0 -m -b 4096 -p 1024 -a 4096 -t 1000
+judged dummy_unwoken_mmap "not woken"
+untraced
+xcard=
+rmmod snd-dummy
+
+# the same two causes with kprobes, kretprobes and raw tracepoints: the
+# programs a kernel without fentry gets (a fault stall has no kprobe of
+# its own: the page fault probe is the same function)
+xattach=kprobe
+tracing kprobe
+planted starved_kprobe "wake-up latency" "$player" hw:sgscope,1 -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
+judged starved_kprobe "wake-up latency"
+expect "xrun: the busy thread that held the player's CPU is named (starved_kprobe)" "pcm-hog" \
+	"$(holders starved_kprobe)"
+planted irq_kprobe interrupt slow_irq hw:sgscope,2 -m -b 960 -p 240 -t 1000
+judged irq_kprobe interrupt
+compat_row xrun kprobe "$dir/irq_kprobe.out"
+untraced
+xattach=
+
+# no cause: a minute of clean playback, and the headroom it had, under a
+# tracer of its own: its total line (at its stop) counts this run alone
+traced clean xrun -c sgscope --json
+"$player" hw:sgscope,1 -b 4096 -p 1024 -t 60000 >"$dir/clean.player"
+stopped clean
+expect "xrun: a clean minute has no xrun (player, sgscope)" "0 0" \
+	"$(xruns_of clean) $(jq -rs '[.[] | select(.report=="xrun")] | length' "$dir/clean.out")"
+n=$(jq -r 'select(.report=="total" and .pcm==1) | .headroom.count' "$dir/clean.out")
+[ "${n:-0}" -gt 2000 ]
+check $? "xrun: the clean minute's headroom histogram has every write (${n:-none})"
+compat_row xrun auto "$dir/clean.out"
+
+# the trace file: trace-event JSON with the xrun and the client's parts
+jq -e '.traceEvents | map(select(.name=="xrun: application")) | length > 0' \
+	"$dir/sgscope.trace.json" >/dev/null
+check $? "xrun: --trace writes trace-event JSON with each xrun's verdict"
+jq -e '.traceEvents | map(select(.ph=="X" and .name=="application")) | length > 0' \
+	"$dir/sgscope.trace.json" >/dev/null
+check $? "xrun: --trace has the client's stretches named by their part"
+
 # snd-intel8x0, the mainline driver of the same AC97 device, takes it
 # over: a slow and a starved player there
 to_intel8x0 "$dev"
 check $? "xrun: snd-intel8x0 takes the device"
 xcard=$intel_card
+tracing intel8x0
 planted intel8x0_slow application "$player" hw:$intel_card,0 -b 4096 -p 1024 -t 1000 -e 4 -s 120
 judged intel8x0_slow application
 planted intel8x0_starved "wake-up latency" "$player" hw:$intel_card,0 -b 4096 -p 1024 -t 2000 -e 16 -s 120 -H
 judged intel8x0_starved "wake-up latency"
+untraced
 xcard=
 back_to_sgscope "$dev"
 check $? "xrun: snd-sgscope takes the device back"
