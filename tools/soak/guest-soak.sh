@@ -63,8 +63,9 @@ if [ "$faults" = on ] && [ -z "$SOAK_IN_CHROOT" ]; then
 fi
 if [ -n "$SOAK_IN_CHROOT" ]; then
 	/bin/busybox --install -s /bin
-	# a second's pause in the suspended state (pm_test's default is 5)
-	echo 1 >/sys/module/suspend/parameters/pm_test_delay
+	# no pause in the suspended state (pm_test's default is 5 s): the
+	# pause is an mdelay, a busy second that costs the host 6 under icount
+	echo 0 >/sys/module/suspend/parameters/pm_test_delay
 fi
 work=/tmp/soak
 mkdir -p $work
@@ -114,10 +115,16 @@ fault_end() {
 # mixer K: card K's codec at full volume, unmuted, capturing: at probe
 # the codec comes up muted, after every bind too, where a desktop's udev
 # rule runs alsactl restore (a card left muted plays silence, and the
-# checks fail on it)
+# checks fail on it).  One amixer a card, its commands on stdin (three
+# processes cost half a second of guest time at each reload): an error
+# there leaves its exit status 0, so anything it says is a failure.
 mixer() {
-	amixer -q -c "$1" sset Master 100% unmute && amixer -q -c "$1" sset PCM 100% unmute &&
-		amixer -q -c "$1" sset Capture 100% cap
+	said=$(amixer -q -c "$1" -s 2>&1 <<EOF
+sset Master 100% unmute
+sset PCM 100% unmute
+sset Capture 100% cap
+EOF
+	) && [ -z "$said" ]
 }
 for k in $(seq 0 $((cards - 1))); do
 	mixer "$k"
@@ -327,6 +334,12 @@ reload() {
 	done
 }
 
+# the schedule's memory load or allocation failures, while it runs: the
+# next fault waits for its end (a load outlasts its 20 s while it fills
+# memory, and two at once run the machine into the OOM killer)
+bg=
+loading() { [ -n "$bg" ] && kill -0 "$bg" 2>/dev/null; }
+
 while running; do
 	now
 	[ -z "$plants" ] || plant
@@ -335,7 +348,8 @@ while running; do
 		cpu
 		sampled=$t_s
 	fi
-	if [ "$faults" = on ] && [ "$t_s" -ge "$next" ] && [ "$t_s" -lt $((start + seconds - 30)) ]; then
+	if [ "$faults" = on ] && [ "$t_s" -ge "$next" ] && [ "$t_s" -lt $((start + seconds - 30)) ] &&
+		! loading; then
 		rnd "$cards"
 		k=$r
 		# reload with a module only, suspend in the chroot only
@@ -371,7 +385,8 @@ while running; do
 			# up: the restarts in these 20 s take the SG fallback, or
 			# hear -ENOMEM and try again
 			fault inject_order -1 ",\"order\":1,\"probability\":50,\"seconds\":20"
-			$sgscope inject --order 1 --probability 50 -d 20 >>$work/inject.log 2>&1 & ;;
+			$sgscope inject --order 1 --probability 50 -d 20 >>$work/inject.log 2>&1 &
+			bg=$! ;;
 		memory)
 			# memory in trouble for 20 s: no free block of order 1 or
 			# more, or free memory at the watermark, or a cgroup under
@@ -383,7 +398,8 @@ while running; do
 			2) load="--pressure 256" ;;
 			esac
 			fault memory -1 ",\"load\":\"$load\",\"seconds\":20"
-			$sgscope inject $load -d 20 >>$work/inject.log 2>&1 & ;;
+			$sgscope inject $load -d 20 >>$work/inject.log 2>&1 &
+			bg=$! ;;
 		reload)
 			# the module out and back: every card unbound (the
 			# applications are told the device is gone and close it,
