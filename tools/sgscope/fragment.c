@@ -566,13 +566,20 @@ static void fragment_keep(int order_min)
 }
 
 #define FRAGMENT_SETTLE_S	5
+/*
+ * On a machine whose free blocks keep coming back (streams restarting,
+ * their buffers freed and allocated again) no FRAGMENT_SETTLE_S go by
+ * without one: after this long the holder is ready all the same, and
+ * goes on taking them as they come.
+ */
+#define FRAGMENT_SETTLE_MAX_S	30
 
 /*
  * The holder: take free memory, give back all but one page of every
  * 2^order_min block; with 100%, take the blocks left, and keep taking
  * those that show up (once a second, and until FRAGMENT_SETTLE_S seconds
- * pass without any before it says it is ready).  SIGUSR1 does it all
- * again.  Not mlocked (a single page could not be given back without
+ * pass without any, or FRAGMENT_SETTLE_MAX_S in all, before it says it
+ * is ready).  SIGUSR1 does it all again.  Not mlocked (a single page could not be given back without
  * splitting the mapping): anonymous memory is not reclaimed without
  * swap, and the caller keeps compaction away.  Killed to end.
  */
@@ -581,7 +588,7 @@ static void fragment_hold(long percent, long order_min, int ready_fd)
 	const struct timespec second = { .tv_sec = 1 };
 	struct rlimit files;
 	sigset_t usr1;
-	int quiet = 0;
+	int quiet = 0, waited;
 
 	/* the parent's handlers came along with fork: be killable */
 	signal(SIGTERM, SIG_DFL);
@@ -598,7 +605,12 @@ static void fragment_hold(long percent, long order_min, int ready_fd)
 		setrlimit(RLIMIT_NOFILE, &files);
 	}
 	fragment_all(percent, order_min);
-	while (percent == 100 && quiet < FRAGMENT_SETTLE_S) {
+	for (waited = 0; percent == 100 && quiet < FRAGMENT_SETTLE_S; waited++) {
+		if (waited == FRAGMENT_SETTLE_MAX_S) {
+			fprintf(stderr, "sgscope inject: free blocks still came back after %d s: ready, taking them as they come\n",
+				FRAGMENT_SETTLE_MAX_S);
+			break;
+		}
 		nanosleep(&second, NULL);
 		if (pcp_flush())
 			holder_failed("flushing the per-CPU page lists");

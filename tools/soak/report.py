@@ -405,6 +405,16 @@ def kernel_checks(out, run):
     return absent
 
 
+def loads_ended(out, started):
+    """Each memory load and allocation-failure window (sgscope inject in
+    the background, the schedule's next fault waiting for its end) ended:
+    one that hangs stops the schedule."""
+    log = open(f"{out}/inject.log").read() if os.path.exists(f"{out}/inject.log") else ""
+    ended = log.count("sgscope inject: disarmed")
+    check(ended == started, f"every memory load and allocation-failure window ended ({ended} of {started})",
+          "faults.loads-ended")
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: report.py OUT", file=sys.stderr)
@@ -436,6 +446,7 @@ def main():
     kinds = {}
     for f in faults:
         kinds[f["fault"]] = kinds.get(f["fault"], 0) + 1
+    loads_ended(out, kinds.get("memory", 0) + kinds.get("inject_order", 0))
 
     md = [f"# Soak: {run['seconds']} s of guest time, seed {run['seed']}",
           "",

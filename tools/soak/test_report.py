@@ -5,7 +5,8 @@ takes the tracer's latest xrun of its card, PCM and direction at or
 before it (and after the previous one's); a provoked xrun must be the
 application's; the verdict's name is the one sgscope xrun prints.  And of
 its leak check: the trend of what no counter names, over the samples
-taken while the streams ran."""
+taken while the streams ran.  And of the check that every background
+load of the schedule ended."""
 import contextlib, io, json, os, re, sys, tempfile, unittest
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -138,6 +139,30 @@ class LeakCheck(unittest.TestCase):
 
     def test_too_few_samples_fail(self):
         self.assertEqual(self.verdict(self.samples(0)[:4]), [(False, "memory.flat")])
+
+
+class LoadsEnded(unittest.TestCase):
+    """Each background load the schedule started said it was disarmed."""
+    def verdict(self, log, started):
+        with tempfile.TemporaryDirectory() as out:
+            if log is not None:
+                with open(f"{out}/inject.log", "w") as f:
+                    f.write(log)
+            report.results.clear()
+            with contextlib.redirect_stdout(io.StringIO()):
+                report.loads_ended(out, started)
+            return [(ok, key) for ok, _, key in report.results]
+
+    def test_all_ended(self):
+        log = "sgscope inject: armed: x\nsgscope inject: disarmed; y\n" * 2
+        self.assertEqual(self.verdict(log, 2), [(True, "faults.loads-ended")])
+
+    def test_one_hung_fails(self):
+        log = "sgscope inject: armed: x\nsgscope inject: disarmed; y\nsgscope inject: buddyinfo before\n"
+        self.assertEqual(self.verdict(log, 2), [(False, "faults.loads-ended")])
+
+    def test_no_log_fails(self):
+        self.assertEqual(self.verdict(None, 1), [(False, "faults.loads-ended")])
 
 
 if __name__ == "__main__":
