@@ -5,6 +5,7 @@
  * pressure.c and lowmem.c make the conditions).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -23,12 +24,22 @@ int write_str(const char *path, const char *s)
 }
 
 /*
+ * How long a holder may take to get ready: on a busy machine the memory
+ * it takes and gives back keeps changing under it (a fragmenter on a
+ * machine whose streams restart has run for minutes), and a caller
+ * with a duration must not wait past it for ever.
+ */
+#define HOLDER_READY_S	120
+
+/*
  * Fork a helper running hold(a, b, ready_fd) and wait until it says it is
- * ready; its pid, or -1 when it ended first.
+ * ready, HOLDER_READY_S at most; its pid, or -1 when it ended first or
+ * was not ready in time (it is stopped then).
  */
 pid_t holder_start(void (*hold)(long a, long b, int ready_fd), long a, long b)
 {
-	int fds[2];
+	struct pollfd ready;
+	int fds[2], n;
 	char c;
 	pid_t pid;
 
@@ -40,7 +51,13 @@ pid_t holder_start(void (*hold)(long a, long b, int ready_fd), long a, long b)
 		hold(a, b, fds[1]);
 	}
 	close(fds[1]);
-	if (pid < 0 || read(fds[0], &c, 1) != 1) {
+	ready = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	/* a signal (Ctrl-C) ends the wait as it ends the read */
+	n = poll(&ready, 1, HOLDER_READY_S * 1000);
+	if (!n)
+		fprintf(stderr, "sgscope inject: the memory holder was not ready after %d s: stopped\n",
+			HOLDER_READY_S);
+	if (pid < 0 || n != 1 || read(fds[0], &c, 1) != 1) {
 		close(fds[0]);
 		if (pid > 0)
 			memload_stop(pid, NULL);
