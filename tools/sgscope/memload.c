@@ -27,9 +27,10 @@ int write_str(const char *path, const char *s)
  * How long a holder may take to get ready: on a busy machine the memory
  * it takes and gives back keeps changing under it (a fragmenter on a
  * machine whose streams restart has run for minutes), and a caller
- * with a duration must not wait past it for ever.
+ * with a duration must not wait past it for ever.  An idle test
+ * machine's fragmenter is ready in 85 s of guest time.
  */
-#define HOLDER_READY_S	120
+#define HOLDER_READY_S	300
 
 /*
  * Fork a helper running hold(a, b, ready_fd) and wait until it says it is
