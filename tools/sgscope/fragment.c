@@ -122,7 +122,14 @@ static void lock_mapped_files(void)
 				break;
 			seen = more;
 			seen[nseen++] = r;
-			fd = open(path, O_RDONLY);
+			/*
+			 * a regular file only, known before it is opened: a
+			 * mapped device (an mmap'ed PCM's /dev/snd/pcmC0D0p)
+			 * would be opened, and a PCM in use blocks its open
+			 */
+			if (stat(path, &st) || !S_ISREG(st.st_mode))
+				continue;
+			fd = open(path, O_RDONLY | O_NONBLOCK);
 			if (fd < 0)
 				continue;
 			if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {

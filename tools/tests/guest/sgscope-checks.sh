@@ -285,10 +285,19 @@ if [ "$mode" = plain ]; then
 	# in any zone (ZONE_DMA's below order 4 kept for the kernel), pcm1's
 	# 256 KiB buffer takes the SG fallback on its own; after disarm the
 	# same buffer is one block again
+	# beside it a client with pcm2 open, whose device file alsa-lib
+	# keeps mapped (the status and control pages): the fragmenter locks
+	# the files mapped, and must not open that one (a PCM in use blocks
+	# its open)
+	"$dir/pcm-touch" hw:sgscope,2 4096 1 3600 >/dev/null &
+	client=$!
+	sleep 1
 	traced nf allocs --json
 	"$S" inject --fragment 100 --order-min 1 -- sh -c 'dir=$1 debugfs=$2; . "$3"; held_layout 1 65536 1 "$dir/nf.layout"' \
 		sh "$dir" "$debugfs" "$here/lib.sh" 2>"$dir/nf.err"
-	expect "fragment: inject --fragment 100 --order-min 1 runs" 0 $?
+	expect "fragment: inject --fragment 100 --order-min 1 runs, a client's PCM open and mapped" 0 $?
+	kill "$client"
+	wait "$client"
 	held_layout 1 65536 1 "$dir/nf-after.layout"
 	stopped nf
 	sed 's/^/# /' "$dir/nf.err"
