@@ -387,7 +387,9 @@ static inline int sgscope_xrun_ev_begins_causes(__u32 type)
  * before that (tools/sgscope/xrun_parts.c reads no further back), so a
  * report sends those events alone, however long the ring.  The events
  * that move the marks (period elapsed, xrun, start, the application
- * pointer) come under the stream's lock: no two at once.
+ * pointer) come under the stream's lock: no two at once.  A prepare
+ * (sgscope_xrun_prepared) comes outside it, while the stream does not
+ * run; one that races a last event only moves where windows may begin.
  */
 static inline void sgscope_xrun_mark(struct sgscope_xrun_marks *m, __u32 index, __u32 type)
 {
@@ -408,7 +410,10 @@ static inline void sgscope_xrun_mark(struct sgscope_xrun_marks *m, __u32 index, 
  */
 static inline void sgscope_xrun_prepared(struct sgscope_xrun_marks *m, __u32 head)
 {
-	m->run = m->irq = m->service[0] = m->service[1] = head;
+	m->run = head;
+	m->irq = head;
+	m->service[0] = head;
+	m->service[1] = head;
 }
 
 /*

@@ -586,9 +586,10 @@ static void fragment_keep(int order_min)
  * 2^order_min block; with 100%, take the blocks left, and keep taking
  * those that show up (once a second, and until FRAGMENT_SETTLE_S seconds
  * pass without any, or FRAGMENT_SETTLE_MAX_S in all, before it says it
- * is ready).  SIGUSR1 does it all again.  Not mlocked (a single page could not be given back without
- * splitting the mapping): anonymous memory is not reclaimed without
- * swap, and the caller keeps compaction away.  Killed to end.
+ * is ready).  SIGUSR1 does it all again.  Not mlocked (a single page
+ * could not be given back without splitting the mapping): anonymous
+ * memory is not reclaimed without swap, and the caller keeps compaction
+ * away.  Killed to end.
  */
 static void fragment_hold(long percent, long order_min, int ready_fd)
 {

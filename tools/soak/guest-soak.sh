@@ -115,16 +115,12 @@ fault_end() {
 # mixer K: card K's codec at full volume, unmuted, capturing: at probe
 # the codec comes up muted, after every bind too, where a desktop's udev
 # rule runs alsactl restore (a card left muted plays silence, and the
-# checks fail on it).  One amixer a card, its commands on stdin (three
-# processes cost half a second of guest time at each reload): an error
-# there leaves its exit status 0, so anything it says is a failure.
+# checks fail on it).  An amixer a control: one reading its commands on
+# stdin (-s) ignores a control that is not there yet, and a codec still
+# probing must fail here to be tried again.
 mixer() {
-	said=$(amixer -q -c "$1" -s 2>&1 <<EOF
-sset Master 100% unmute
-sset PCM 100% unmute
-sset Capture 100% cap
-EOF
-	) && [ -z "$said" ]
+	amixer -q -c "$1" sset Master 100% unmute && amixer -q -c "$1" sset PCM 100% unmute &&
+		amixer -q -c "$1" sset Capture 100% cap
 }
 for k in $(seq 0 $((cards - 1))); do
 	mixer "$k"
@@ -337,8 +333,13 @@ reload() {
 # the schedule's memory load or allocation failures, while it runs: the
 # next fault waits for its end (a load outlasts its 20 s while it fills
 # memory, and two at once run the machine into the OOM killer)
+# (forgotten once it ended: its pid may be another process's later)
 bg=
-loading() { [ -n "$bg" ] && kill -0 "$bg" 2>/dev/null; }
+loading() {
+	[ -n "$bg" ] && kill -0 "$bg" 2>/dev/null && return 0
+	bg=
+	return 1
+}
 
 while running; do
 	now
@@ -424,6 +425,8 @@ while running; do
 	pause 1
 done
 for p in $pids; do wait "$p"; done
+# the last load, which may have begun 30 s before the end, says it ended
+[ -z "$bg" ] || wait "$bg"
 kill -INT $xrun_pid
 wait $xrun_pid
 memory closed

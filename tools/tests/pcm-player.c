@@ -317,8 +317,8 @@ int main(int argc, char **argv)
 	 */
 	if (snd_pcm_state(pcm) == SND_PCM_STATE_XRUN)
 		xruns++;
-	printf("xruns %ld\nframes %llu\nms %.0f\nopened_ns %.0f\n", xruns, written, now_ms() - start,
-	       opened * 1e6);
+	printf("xruns %ld\nframes %llu\nms %.0f\nopened_ns %.0f\n", xruns, written,
+	       now_ms() - start, opened * 1e6);
 	snd_pcm_drop(pcm);
 	snd_pcm_close(pcm);
 	free(silence);

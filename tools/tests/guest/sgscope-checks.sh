@@ -291,7 +291,12 @@ if [ "$mode" = plain ]; then
 	# its open)
 	"$dir/pcm-touch" hw:sgscope,2 4096 1 3600 >/dev/null &
 	client=$!
-	sleep 1
+	for _ in $(seq 50); do
+		grep -q "/dev/snd/pcmC${card}D2p" "/proc/$client/maps" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "/dev/snd/pcmC${card}D2p" "/proc/$client/maps"
+	check $? "fragment: the client has pcm2's device file mapped"
 	traced nf allocs --json
 	"$S" inject --fragment 100 --order-min 1 -- sh -c 'dir=$1 debugfs=$2; . "$3"; held_layout 1 65536 1 "$dir/nf.layout"' \
 		sh "$dir" "$debugfs" "$here/lib.sh" 2>"$dir/nf.err"
