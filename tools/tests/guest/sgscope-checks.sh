@@ -285,18 +285,18 @@ if [ "$mode" = plain ]; then
 	# in any zone (ZONE_DMA's below order 4 kept for the kernel), pcm1's
 	# 256 KiB buffer takes the SG fallback on its own; after disarm the
 	# same buffer is one block again
-	# beside it a client with pcm2 open, whose device file alsa-lib
-	# keeps mapped (the status and control pages): the fragmenter locks
-	# the files mapped, and must not open that one (a PCM in use blocks
-	# its open)
-	"$dir/pcm-touch" hw:sgscope,2 4096 1 3600 >/dev/null &
+	# beside it a client capturing from pcm0 (the playback engine stays
+	# free for pcm1), whose device file alsa-lib keeps mapped (the status
+	# and control pages): the fragmenter locks the files mapped, and must
+	# not open that one (a PCM in use blocks its open)
+	arecord -q -D hw:sgscope,0 -f S16_LE -c 2 -r 48000 -d 3600 /dev/null &
 	client=$!
 	for _ in $(seq 50); do
-		grep -q "/dev/snd/pcmC${card}D2p" "/proc/$client/maps" 2>/dev/null && break
+		grep -q "/dev/snd/pcmC${card}D0c" "/proc/$client/maps" 2>/dev/null && break
 		sleep 0.1
 	done
-	grep -q "/dev/snd/pcmC${card}D2p" "/proc/$client/maps"
-	check $? "fragment: the client has pcm2's device file mapped"
+	grep -q "/dev/snd/pcmC${card}D0c" "/proc/$client/maps"
+	check $? "fragment: the capturing client has pcm0's device file mapped"
 	traced nf allocs --json
 	"$S" inject --fragment 100 --order-min 1 -- sh -c 'dir=$1 debugfs=$2; . "$3"; held_layout 1 65536 1 "$dir/nf.layout"' \
 		sh "$dir" "$debugfs" "$here/lib.sh" 2>"$dir/nf.err"
