@@ -171,7 +171,18 @@ static int fragment_take(int percent)
 		sync();
 		if (drop_caches())
 			return -1;
-		kb = mem_free_kb() - min_watermarks_kb() - FRAGMENT_MARGIN_KB;
+		/*
+		 * what is free is read again before each step: on a busy
+		 * machine others allocate meanwhile, and a take that went
+		 * on to the count read at the start would end in reclaim
+		 * with nothing left to reclaim
+		 */
+		for (;;) {
+			kb = mem_free_kb() - min_watermarks_kb() - FRAGMENT_MARGIN_KB;
+			if (kb < page_kb || err)
+				return err;
+			err = hold_region((kb < FRAGMENT_STEP_KB ? kb : FRAGMENT_STEP_KB) / page_kb);
+		}
 	}
 	for (; kb > 0 && !err; kb -= FRAGMENT_STEP_KB)
 		err = hold_region((kb < FRAGMENT_STEP_KB ? kb : FRAGMENT_STEP_KB) / page_kb);
