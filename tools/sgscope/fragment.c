@@ -161,32 +161,32 @@ static void lock_mapped_files(void)
 
 static int fragment_take(int percent)
 {
-	long page_kb = sysconf(_SC_PAGESIZE) / 1024, kb;
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024, target = 0, taken = 0, kb, step;
 	int err = 0;
 
 	if (percent < 100) {
-		kb = mem_free_kb() / 100 * percent;
+		target = mem_free_kb() / 100 * percent;
 	} else {
 		lock_mapped_files();
 		sync();
 		if (drop_caches())
 			return -1;
-		/*
-		 * what is free is read again before each step: on a busy
-		 * machine others allocate meanwhile, and a take that went
-		 * on to the count read at the start would end in reclaim
-		 * with nothing left to reclaim
-		 */
-		for (;;) {
-			kb = mem_free_kb() - min_watermarks_kb() - FRAGMENT_MARGIN_KB;
-			if (kb < page_kb || err)
-				return err;
-			err = hold_region((kb < FRAGMENT_STEP_KB ? kb : FRAGMENT_STEP_KB) / page_kb);
-		}
 	}
-	for (; kb > 0 && !err; kb -= FRAGMENT_STEP_KB)
-		err = hold_region((kb < FRAGMENT_STEP_KB ? kb : FRAGMENT_STEP_KB) / page_kb);
-	return err;
+	/*
+	 * With 100, what is free is read again before each step: on a busy
+	 * machine others allocate meanwhile, and a take that went on to the
+	 * count read at the start would end in reclaim with nothing left
+	 * to reclaim.
+	 */
+	for (;;) {
+		kb = percent < 100 ? target - taken :
+		     (long)(mem_free_kb() - min_watermarks_kb()) - FRAGMENT_MARGIN_KB;
+		if (kb < page_kb || err)
+			return err;
+		step = kb < FRAGMENT_STEP_KB ? kb : FRAGMENT_STEP_KB;
+		err = hold_region(step / page_kb);
+		taken += step;
+	}
 }
 
 /*

@@ -50,6 +50,8 @@ tracing() {
 	check $? "xrun: the tracer starts ($group, attached ${xattach:-auto})"
 }
 untraced() { stopped "$group"; }
+# marked: the group's tracer has written $marks marks
+marked() { [ "$(grep -c '"report":"mark"' "$dir/$group.out")" -ge "$marks" ]; }
 # planted NAME VERDICT PLAYER-ARGS...: the player under the group's
 # tracer; then a mark (SIGUSR1), and the tracer's lines since the one
 # before, after its start line, are the run's: $dir/NAME.out
@@ -60,11 +62,10 @@ planted() {
 	marks=$((marks + 1))
 	eval "kill -USR1 \$pid_$group"
 	for _ in $(seq 300); do
-		[ "$(grep -c '"report":"mark"' "$dir/$group.out")" -ge $marks ] && break
+		marked && break
 		sleep 0.1
 	done
-	[ "$(grep -c '"report":"mark"' "$dir/$group.out")" -ge $marks ] ||
-		echo "# xrun: no mark from the $group tracer after $name"
+	marked || echo "# xrun: no mark from the $group tracer after $name"
 	{
 		grep -m1 '"report":"start"' "$dir/$group.out"
 		awk -v m=$marks '/"report":"mark"/ { n++; next } n == m - 1 && !/"report":"start"/' \
