@@ -320,13 +320,16 @@ def xrun_verdicts(out, cards):
             mine = sorted((e for e in traced if (e["card"], e["pcm"], e["stream"]) == (k, k, d)),
                           key=lambda e: e["ts_ns"])
             provoked, after = None, -1.0
-            for e in events:
-                if e.get("dir") != d or e.get("event") not in ("provoke", "xrun"):
-                    continue
+            told = [e for e in events if e.get("dir") == d and e.get("event") in ("provoke", "xrun")]
+            for i, e in enumerate(told):
                 if e["event"] == "provoke":
                     provoked = e["index"]
                     continue
                 seen = [x for x in mine if after < x["ts_ns"] / 1e9 <= e["t"] + XRUN_SLACK_S]
+                # xruns told at the same time (to the clock's two decimals)
+                # are as many traced ones: the latest are the later ones'
+                later = sum(1 for x in told[i + 1:] if x["event"] == "xrun" and x["t"] <= e["t"])
+                seen = seen[:len(seen) - later] if later < len(seen) else seen[:1]
                 rows.append((k, d, e["t"], provoked == e["index"], seen[-1] if seen else None))
                 after = seen[-1]["ts_ns"] / 1e9 if seen else after
     return rows

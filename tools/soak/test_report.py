@@ -75,6 +75,16 @@ class XrunVerdicts(unittest.TestCase):
         traced = [(0, "playback", 4.0, "interrupt"), (1, "playback", 8.5, "interrupt")]
         self.assertEqual(self.run_checks(told, traced), [(False, "xrun.verdicts")])
 
+    def test_two_xruns_told_at_once_take_one_trace_each(self):
+        # a stream that ran dry again right after its recovery: both told
+        # within the clock's two decimals, both traced 40 ms apart
+        told = [{"event": "xrun", "dir": "playback", "index": 1024, "t": 571.59},
+                {"event": "xrun", "dir": "playback", "index": 2048, "t": 571.59}]
+        traced = [(0, "playback", 571.5528, "application"), (0, "playback", 571.5928, "interrupt")]
+        self.assertEqual(self.run_checks(told, traced), [(True, "xrun.verdicts")])
+        report.results.clear()
+        self.assertEqual(self.run_checks(told, traced[:1]), [(False, "xrun.verdicts")])
+
     def test_a_later_trace_does_not_judge_an_earlier_xrun(self):
         told = [{"event": "xrun", "dir": "playback", "index": 1, "t": 5.0}]
         self.assertEqual(self.run_checks(told, [(0, "playback", 6.0, "interrupt")]),
