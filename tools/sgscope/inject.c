@@ -873,7 +873,8 @@ static int disarm(struct inject *in, int status)
 		in->helper = -1;
 		status = 1;
 	}
-	memload_stop(in->helper, in->cgroup);
+	if (memload_stop(in->helper, in->cgroup))
+		status = 1;
 	in->helper = -1;
 	in->cgroup[0] = '\0';
 	knobs_restore();

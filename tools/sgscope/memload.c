@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -68,20 +69,53 @@ pid_t holder_start(void (*hold)(long a, long b, int ready_fd), long a, long b)
 	return pid;
 }
 
-void memload_stop(pid_t pid, const char *cgroup)
+/*
+ * How long a holder may take to end once signalled: one stuck in the
+ * kernel (its reclaim waiting on a filesystem that no longer answers)
+ * ends with neither SIGTERM nor SIGKILL, and its caller must not wait
+ * for it for ever.
+ */
+#define HOLDER_STOP_S	30
+#define HOLDER_POLL_US	100000
+
+/* Whether pid ended (and was reaped) within seconds. */
+static bool holder_reaped(pid_t pid, int seconds)
 {
+	int i;
+
+	for (i = 0; i < seconds * (1000000 / HOLDER_POLL_US); i++) {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return true;
+		usleep(HOLDER_POLL_US);
+	}
+	return false;
+}
+
+int memload_stop(pid_t pid, const char *cgroup)
+{
+	bool ended = true;
 	char path[300];
 	int i;
 
 	if (pid > 0) {
 		kill(pid, SIGTERM);
-		waitpid(pid, NULL, 0);
+		ended = holder_reaped(pid, HOLDER_STOP_S);
+		if (!ended) {
+			kill(pid, SIGKILL);
+			ended = holder_reaped(pid, HOLDER_STOP_S);
+		}
+		if (!ended)
+			fprintf(stderr, "sgscope inject: the memory holder (pid %d) did not end in %d s after SIGTERM and SIGKILL: left behind, stuck in the kernel (/proc/%d/stack says where)\n",
+				pid, 2 * HOLDER_STOP_S, pid);
 	}
 	if (!cgroup || !cgroup[0])
-		return;
+		return ended ? 0 : -1;
 	/* stress-ng's workers may linger a moment after it exits */
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cgroup);
 	write_str(path, "1");
 	for (i = 0; i < 50 && rmdir(cgroup) && errno == EBUSY; i++)
 		usleep(100000);
+	return ended ? 0 : -1;
 }

@@ -48,6 +48,10 @@ pid_t pressure_start(int max_mb, char *cgroup, size_t len);
  * its pid or -1.
  */
 pid_t lowmem_start(int above_mb);
-void memload_stop(pid_t pid, const char *cgroup);
+/*
+ * End a holder (SIGTERM, then SIGKILL, 30 s to end after each)
+ * and remove its cgroup: 0, or -1 when it did not end (said on stderr).
+ */
+int memload_stop(pid_t pid, const char *cgroup);
 
 #endif
