@@ -8,7 +8,8 @@
  *     except inside a PCM page fault or an allocation stall: faults;
  *   - runnable while another task had its CPU: wake-up latency, charged to
  *     the tasks named;
- *   - blocked on the stream (in read/write or after poll): waiting, which
+ *   - blocked on the stream (in read/write, or in poll: from its poll of
+ *     the stream to the first time it runs after a wake-up): waiting, which
  *     is no cause by itself; the parts of it an interrupt handler spent
  *     before period_elapsed, or waited for an interrupt more than half a
  *     period late (late_interrupt), are interrupt, and those after an interrupt
@@ -218,13 +219,21 @@ enum client_state {
 
 struct client {
 	enum client_state state;
-	bool waiting;		/* in read/write, or polled the stream */
+	bool in_xfer;		/* in read/write */
+	bool polled;		/* polled the stream, not yet woken and run since */
+	bool woken;		/* runnable from blocked, not from preempted */
 	bool period_pending;	/* ... and a period handler runs: does it wake it? */
 	bool slept_through;	/* ... one did not */
 	int faults;		/* inside a page fault or allocation stall */
 	__u32 holder_tid;	/* runnable: the task on its CPU */
 	const char *holder_comm;
 };
+
+/* blocked there, the client waits on the stream */
+static bool waiting(const struct client *c)
+{
+	return c->in_xfer || c->polled;
+}
 
 static void charge_holder(struct xrun_parts *p, const struct client *c, __u64 ns)
 {
@@ -257,7 +266,7 @@ static void charge(struct walk *w, const struct client *c, __u64 start, __u64 en
 		charge_holder(p, c, end - start);
 	} else if (c->faults) {
 		charge_part(w, XRUN_PART_FAULTS, start, end);
-	} else if (c->state == CLIENT_BLOCKED && c->waiting) {
+	} else if (c->state == CLIENT_BLOCKED && waiting(c)) {
 		add_waiting(w, start, end, c->slept_through ? XRUN_PART_UNWOKEN : -1);
 	} else {
 		charge_part(w, XRUN_PART_APPLICATION, start, end);
@@ -291,7 +300,7 @@ static void step(struct client *c, const struct sgscope_xrun_event *e,
 	 * the stream, says it slept on.  A handler that left the pointer in
 	 * place owed it nothing.
 	 */
-	if (c->state != CLIENT_BLOCKED || !c->waiting) {
+	if (c->state != CLIENT_BLOCKED || !waiting(c)) {
 		c->period_pending = false;
 		c->slept_through = false;
 	} else if (c->period_pending && e->type != SGSCOPE_XEV_WAKE) {
@@ -303,30 +312,42 @@ static void step(struct client *c, const struct sgscope_xrun_event *e,
 	}
 	switch (e->type) {
 	case SGSCOPE_XEV_PERIOD:
-		c->period_pending = c->state == CLIENT_BLOCKED && c->waiting;
+		c->period_pending = c->state == CLIENT_BLOCKED && waiting(c);
 		break;
 	case SGSCOPE_XEV_OFF:
 		c->state = e->a ? CLIENT_RUNNABLE : CLIENT_BLOCKED;
+		c->woken = false;
 		c->holder_tid = e->b;
 		c->holder_comm = e->comm;
 		break;
 	case SGSCOPE_XEV_WAKE:
 		if (c->state == CLIENT_BLOCKED) {
 			c->state = CLIENT_RUNNABLE;
+			c->woken = true;
 			c->holder_tid = e->b;
 			c->holder_comm = e->comm;
 		}
 		break;
 	case SGSCOPE_XEV_RUN:
+		/*
+		 * woken in poll, it polls the stream again before it sleeps
+		 * there again; a sleep with no poll before it (the client's
+		 * own, elsewhere) is not waiting on the stream
+		 */
+		if (c->woken)
+			c->polled = false;
 		c->state = CLIENT_RUNNING;
 		break;
 	case SGSCOPE_XEV_XFER_IN:
+		c->in_xfer = true;
+		break;
 	case SGSCOPE_XEV_POLL:
-		c->waiting = true;
+		c->polled = true;
 		break;
 	case SGSCOPE_XEV_XFER_OUT:
 	case SGSCOPE_XEV_APPL:
-		c->waiting = false;
+		c->in_xfer = false;
+		c->polled = false;
 		break;
 	case SGSCOPE_XEV_FAULT_IN:
 	case SGSCOPE_XEV_STALL_IN:

@@ -236,6 +236,37 @@ static void test_unwoken(void)
 	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN],
 	      "a client woken, then slow on its own: verdict application (%s)",
 	      xrun_part_name(p.verdict));
+	/* woken from its poll, it sleeps on its own (a provoked stall) */
+	polls_two_periods();
+	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
+	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
+	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+	ev(171 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
+	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
+	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN] && !p.slept_periods,
+	      "a client woken from its poll, then asleep on its own: verdict application (%s, %u periods slept through)",
+	      xrun_part_name(p.verdict), p.slept_periods);
+	/* preempted between its poll and its sleep there: still waiting */
+	start(SGSCOPE_XRUN_KIND_XRUN);
+	rep.rate = 48000;
+	rep.period_frames = 8192;
+	ev(0, SGSCOPE_XEV_APPL, 0, 0, CLIENT, NULL);
+	ev(1 * MS, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
+	ev(1 * MS + 1, SGSCOPE_XEV_OFF, 1, HOG, CLIENT, "hog");
+	ev(2 * MS, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+	ev(2 * MS + 1, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(170 * MS, SGSCOPE_XEV_PERIOD, 170 * MS, 11, 0, NULL);
+	ev(170 * MS + 1, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
+	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
+	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
+	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_UNWOKEN,
+	      "a client preempted in its poll, then asleep there: verdict not woken (%s)",
+	      xrun_part_name(p.verdict));
 }
 
 /* a new thread preempts the client before it has its own name */
