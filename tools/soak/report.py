@@ -4,7 +4,8 @@
 
   report.py OUT
 
-TAP lines on stdout (exit 1 if any fails) and OUT/report.md:
+TAP lines on stdout (exit 1 if any fails), OUT/report.md, ktap.txt,
+kcidb.json and summary.json (the numbers combine.py sums over machines):
 - the guest ran to its end with no splat (tools/vm's exit);
 - per card, each direction ran and summed up, with no error;
 - playback: every break in the recording (gap, repeat) lies within a
@@ -413,7 +414,8 @@ def loads_ended(out, started):
     the background, the schedule's next fault waiting for its end) ended:
     one that hangs stops the schedule."""
     log = open(f"{out}/inject.log").read() if os.path.exists(f"{out}/inject.log") else ""
-    ended = log.count("sgscope inject: disarmed")
+    # a holder that did not end when told is left behind, stuck: not ended
+    ended = log.count("sgscope inject: disarmed") - log.count("did not end in")
     check(ended == started, f"every memory load and allocation-failure window ended ({ended} of {started})",
           "faults.loads-ended")
 
@@ -495,7 +497,12 @@ def main():
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(md) + "\n")
     write_ktap_kcidb(out, run)
-    print(f"# soak report: {out}/report.md, ktap.txt, kcidb.json")
+    # what combine.py sums up over the machines of one soak (run -j)
+    with open(f"{out}/summary.json", "w") as f:
+        json.dump({"rows": rows, "faults": kinds, "absent": absent,
+                   "checks": [{"ok": ok, "what": what, "name": name} for ok, what, name in results]},
+                  f, indent=1)
+    print(f"# soak report: {out}/report.md, ktap.txt, kcidb.json, summary.json")
     return 0 if all(ok for ok, _, _ in results) else 1
 
 

@@ -6,12 +6,13 @@ before it (and after the previous one's); a provoked xrun must be the
 application's; the verdict's name is the one sgscope xrun prints.  And of
 its leak check: the trend of what no counter names, over the samples
 taken while the streams ran.  And of the check that every background
-load of the schedule ended."""
+load of the schedule ended.  And of combine.py's sum over machines."""
 import contextlib, io, json, os, re, sys, tempfile, unittest
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import report  # noqa: E402
+import combine  # noqa: E402
 
 
 def lines(path, events):
@@ -171,8 +172,68 @@ class LoadsEnded(unittest.TestCase):
         log = "sgscope inject: armed: x\nsgscope inject: disarmed; y\nsgscope inject: buddyinfo before\n"
         self.assertEqual(self.verdict(log, 2), [(False, "faults.loads-ended")])
 
+    def test_a_holder_left_behind_fails(self):
+        log = ("sgscope inject: armed: x\nsgscope inject: the memory holder (pid 9) did not end in 60 s "
+               "after SIGTERM and SIGKILL: left behind\nsgscope inject: disarmed; y\n")
+        self.assertEqual(self.verdict(log, 1), [(False, "faults.loads-ended")])
+
     def test_no_log_fails(self):
         self.assertEqual(self.verdict(None, 1), [(False, "faults.loads-ended")])
+
+
+class Combine(unittest.TestCase):
+    """combine.py sums up the machines of one soak (tools/soak/run -j):
+    it passes only when every machine has a report and every check of
+    each passed."""
+    def run_combine(self, machines):
+        """MACHINES: per machine, its checks' ok values, or None for a
+        machine with no report; (exit, ktap.txt, report.md)"""
+        with tempfile.TemporaryDirectory() as out:
+            for m, checks in enumerate(machines):
+                d = f"{out}/machine-{m}"
+                os.mkdir(d)
+                if checks is None:
+                    continue
+                with open(f"{d}/run.json", "w") as f:
+                    json.dump({"seed": 7 + m, "seconds": 1800, "wall_s": 300, "cards": 1}, f)
+                with open(f"{d}/summary.json", "w") as f:
+                    json.dump({"faults": {"unbind": 2}, "absent": [], "checks": [
+                        {"ok": ok, "what": f"check {i}", "name": f"c{i}"} for i, ok in enumerate(checks)],
+                        "rows": [{"card": 0, "playback": {"frames": 10, "xruns": 1, "near_misses": 0,
+                                                          "min_headroom": 100 * (m + 1)}}]}, f)
+                with open(f"{d}/kcidb.json", "w") as f:
+                    json.dump({"version": {"major": 4}, "checkouts": [{"id": "c"}], "builds": [{"id": "b"}],
+                               "tests": [{"id": f"t{m}:{i}"} for i in range(len(checks))]}, f)
+            sys.argv = ["combine.py", out]
+            with contextlib.redirect_stdout(io.StringIO()):
+                rc = combine.main()
+            ktap = open(f"{out}/ktap.txt").read()
+            md = open(f"{out}/report.md").read()
+            tests = json.load(open(f"{out}/kcidb.json"))["tests"] if os.path.exists(f"{out}/kcidb.json") else []
+            return rc, ktap, md, tests
+
+    def test_all_passed(self):
+        rc, ktap, md, tests = self.run_combine([[True, True], [True, True]])
+        self.assertEqual(rc, 0)
+        self.assertIn("1..2\n", ktap)
+        self.assertEqual(ktap.count("\n    ok "), 4)
+        self.assertIn("ok 2 machine-1", ktap)
+        self.assertIn("4 unbind", md)
+        self.assertIn("| 0 | playback | 20 | 2 | 100 | 0 |", md)
+        self.assertEqual(len(tests), 4)
+
+    def test_one_failed_check_fails(self):
+        rc, ktap, _, _ = self.run_combine([[True, True], [True, False]])
+        self.assertEqual(rc, 1)
+        self.assertIn("not ok 2 machine-1", ktap)
+
+    def test_a_machine_with_no_report_fails(self):
+        rc, ktap, _, _ = self.run_combine([[True], None])
+        self.assertEqual(rc, 1)
+        self.assertIn("not ok 2 machine-1 # no report", ktap)
+
+    def test_no_machine_fails(self):
+        self.assertEqual(self.run_combine([])[0], 1)
 
 
 if __name__ == "__main__":

@@ -41,35 +41,54 @@ expect "soak: tools/soak/run refuses a kernel tools/stock-kernel does not name (
 contains "soak: ... saying what KERNEL takes" "KERNEL is debian-VERSION[-rt]" "$(cat "$tmp/err")"
 "$repo/tools/soak/run" -k debian-6.12 -T 8192,4096 "$tmp/bad" >/dev/null 2>"$tmp/err"
 expect "soak: tools/soak/run refuses -k with the trial (-T) (exit 2)" 2 $?
+"$repo/tools/soak/run" -j 0 "$tmp/bad" >/dev/null 2>"$tmp/err"
+expect "soak: tools/soak/run refuses -j 0 (exit 2)" 2 $?
+contains "soak: ... saying what MACHINES takes" "MACHINES is 1 to 8" "$(cat "$tmp/err")"
+"$repo/tools/soak/run" -j 2 -T 8192,4096 "$tmp/bad" >/dev/null 2>"$tmp/err"
+expect "soak: tools/soak/run refuses -j with the trial (-T) (exit 2)" 2 $?
+"$repo/tools/soak/run" -j 4 -d 3m "$tmp/bad" >/dev/null 2>"$tmp/err"
+expect "soak: tools/soak/run refuses machines of under a minute each (exit 2)" 2 $?
+contains "soak: ... saying so" "leaves each machine under a minute" "$(cat "$tmp/err")"
 
 # The soak in the test machine (tools/soak/run), quiet (-q: pcm-soak's
-# streams with no fault, restart or provoked xrun): a virtual hour of the
-# four cards passes every check of the report, the memory trend's among
-# them (its error shrinks with the run: a leak of a few kB an hour would
-# fail it), and the streams ran the whole time.  Its wall time, from the
-# line below, is in docs/soak.md
-"$repo/tools/soak/run" -q -d 1h -s 3 "$tmp/clean" >"$tmp/clean.log" 2>&1
-expect "soak: a quiet virtual hour passes every check of the report (tools/soak/run exit)" 0 $? ||
+# streams with no fault, restart or provoked xrun): a virtual hour on two
+# machines at once (-j 2, half an hour each, as make soak runs), the four
+# cards of each passing every check of its report, the memory trend's
+# among them (its error shrinks with the run: a leak of a few kB an hour
+# would fail it), the streams running the whole time, and combine.py's
+# report summing both up.  Its wall time, from the line below, is in
+# docs/soak.md
+"$repo/tools/soak/run" -q -d 1h -s 3 -j 2 "$tmp/clean" >"$tmp/clean.log" 2>&1
+expect "soak: a quiet virtual hour on two machines passes every check of the report (tools/soak/run exit)" 0 $? ||
 	grep -E '^not ok' "$tmp/clean.log" | sed 's/^/#   /'
-grep -E 'guest done' "$tmp/clean.log" | sed 's/^/# /'
+grep -E 'machines done' "$tmp/clean.log" | sed 's/^/# /'
 counts=$(python3 - "$tmp/clean" <<'PY'
-import json, sys
+import glob, json, sys
 out = sys.argv[1]
-told = [json.loads(l) for k in range(4) for l in open(f"{out}/soak-{k}.jsonl") if '"summary"' in l]
-print(len(told), min([t["frames"] for t in told] or [0]), sum(1 for l in open(f"{out}/memory.jsonl")))
+machines = sorted(glob.glob(f"{out}/machine-[0-9]"))
+told = [json.loads(l) for m in machines for k in range(4) for l in open(f"{m}/soak-{k}.jsonl")
+        if '"summary"' in l]
+print(len(machines), len(told), min([t["frames"] for t in told] or [0]),
+      min([sum(1 for l in open(f"{m}/memory.jsonl")) for m in machines] or [0]))
 PY
 )
-read -r streams least samples <<<"$counts"
-# 3600 s at 48 kHz less the boot's and the streams' start: 99% of it
-[ "${streams:-0}" = 8 ] && [ "${least:-0}" -ge $((3600 * 48000 * 99 / 100)) ] && [ "${samples:-0}" -ge 50 ]
-check $? "soak: ... eight streams each ran the whole hour, memory sampled every minute (streams, least frames, samples: $counts)"
-# KTAP and KCIDB as a benchmark run's: a test per check, all passed
+read -r machines streams least samples <<<"$counts"
+# 1800 s at 48 kHz less the boot's and the streams' start: 99% of it
+[ "${machines:-0}" = 2 ] && [ "${streams:-0}" = 16 ] &&
+	[ "${least:-0}" -ge $((1800 * 48000 * 99 / 100)) ] && [ "${samples:-0}" -ge 50 ]
+check $? "soak: ... two machines, sixteen streams each ran its half hour, memory sampled every 30 s (machines, streams, least frames, least samples: $counts)"
+# KTAP and KCIDB as a benchmark run's: a machine a subtest, a test per
+# check, all passed
 "$repo/tools/bench/kcidb-validate.py" "$tmp/clean/kcidb.json"
-expect "soak: ktap.txt and kcidb.json have a test per check, none failed" \
-	"$(grep -c '^ok - soak: ' "$tmp/clean.log") 0 $(grep -c '^ok - soak: ' "$tmp/clean.log") 0" \
-	"$(grep -c '^ok [0-9]* ' "$tmp/clean/ktap.txt") $(grep -c '^not ok' "$tmp/clean/ktap.txt") \
+passed=$(grep -c '^ok - soak: machine-' "$tmp/clean.log")
+expect "soak: ktap.txt and kcidb.json have a test per check of each machine, none failed" \
+	"2 $passed 0 $passed 0" \
+	"$(grep -c '^ok [0-9] machine-[0-9]' "$tmp/clean/ktap.txt") $(grep -c '^    ok [0-9]* ' "$tmp/clean/ktap.txt") \
+$(grep -c 'not ok' "$tmp/clean/ktap.txt") \
 $(jq '[.tests[] | select(.status == "PASS")] | length' "$tmp/clean/kcidb.json") \
 $(jq '[.tests[] | select(.status != "PASS")] | length' "$tmp/clean/kcidb.json")"
+[ "$passed" -ge 60 ]
+check $? "soak: ... and the machines' checks are all there ($passed)"
 
 # The schedule's faults: 5 minutes with every fault kind (seed 9's
 # schedule has an unbind, a module reload, a suspend and a memory load),
