@@ -15,7 +15,7 @@
 # for the checks to find: a comma-separated list of KNOB:CARD:VALUE@T,
 # VALUE written to /sys/kernel/debug/sgscope/cardCARD/plant_KNOB T seconds
 # into the run (docs/driver.md's plant_* knobs).  Outputs, copied to OUT at
-# the end: soak-K.jsonl (each pcm-soak's events), faults.jsonl (the
+# the end: soak-K.jsonl (pcm-soak's events of card K), faults.jsonl (the
 # schedule's faults and plants), memory.jsonl, cpu.jsonl, kmemleak.txt.
 # MIN_BUFFER: the least buffer of pcm-soak's random shapes, in frames.
 # FAULTS off: no faults from outside and no restarts or provoked xruns,
@@ -159,16 +159,17 @@ for i in $(seq 600); do
 done
 now
 start=$t_s
-pids=
+# every card's streams in one pcm-soak: threads of one process switch
+# with no flush of QEMU's TLB, processes do
+if [ "$faults" = off ]; then own="-r 0 -x 0"; else own=; fi
+set --
 for k in $(seq 0 $((cards - 1))); do
-	if [ "$faults" = off ]; then own="-r 0 -x 0"; else own=; fi
-	$work/pcm-soak "hw:$k,$k" "$seconds" $((seed * 16 + k)) -b "$min_buffer" $own \
-		>$work/soak-$k.jsonl 2>$work/soak-$k.err &
-	pids="$pids $!"
+	set -- "$@" "hw:$k,$k" $((seed * 16 + k)) $work/soak-$k.jsonl
 done
+$work/pcm-soak -b "$min_buffer" $own "$seconds" "$@" 2>$work/soak.err &
+player=$!
 running() {
-	for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done
-	return 1
+	kill -0 "$player" 2>/dev/null
 }
 
 # cpu: the guest's CPU time so far, in USER_HZ ticks (/proc/stat's first
@@ -176,14 +177,11 @@ running() {
 # is what sets the soak's wall time
 cpu() {
 	read -r _ user nice system idle iowait irq softirq _ </proc/stat
-	procs= k=0
-	for p in $pids; do
-		# /proc/PID/stat: utime and stime are its 14th and 15th fields
-		if read -r _ _ _ _ _ _ _ _ _ _ _ _ _ ut st _ 2>/dev/null <"/proc/$p/stat"; then
-			procs="$procs,\"pcm$k\":$((ut + st))"
-		fi
-		k=$((k + 1))
-	done
+	procs=
+	# /proc/PID/stat: utime and stime are its 14th and 15th fields
+	if read -r _ _ _ _ _ _ _ _ _ _ _ _ _ ut st _ 2>/dev/null <"/proc/$player/stat"; then
+		procs=",\"pcm_soak\":$((ut + st))"
+	fi
 	now
 	echo "{\"t\":$t,\"user\":$((user + nice)),\"system\":$system,\"irq\":$((irq + softirq)),\"idle\":$((idle + iowait))$procs}" >>$work/cpu.jsonl
 }
@@ -431,7 +429,7 @@ while running; do
 	fi
 	pause 1
 done
-for p in $pids; do wait "$p"; done
+wait "$player"
 # the last load, which may have begun 30 s before the end, says it ended
 [ -z "$bg" ] || wait "$bg"
 kill -INT $xrun_pid

@@ -60,7 +60,7 @@ for size in $(echo "$sizes" | tr , ' '); do
 	pids=
 	for k in $(seq 0 $((cards - 1))); do
 		[ -z "$slow" ] || echo "$slow" >$dbg/card$k/inject_irq_delay_us
-		$work/pcm-soak "hw:$k,$k" "$seconds" $((size + k)) -r 0 -x 0 -p $((size / 2)) -n 2 \
+		$work/pcm-soak -r 0 -x 0 -p $((size / 2)) -n 2 "$seconds" "hw:$k,$k" $((size + k)) - \
 			>$work/trial-$size-$k.jsonl 2>$work/trial-$size-$k.err &
 		pids="$pids $!"
 	done

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcm-soak: one PCM of the soak, in the test machine.  It plays the soak
- * stream (soak_pattern.h) on DEVICE and captures from it at once, each
- * direction in its own thread, for SECONDS of guest time, and checks
- * every captured frame against the stream the host feeds the device.
+ * pcm-soak: the PCMs of the soak, in the test machine.  It plays the soak
+ * stream (soak_pattern.h) on each DEVICE and captures from it at once,
+ * each direction of each in its own thread of this one process, for
+ * SECONDS of guest time, and checks every captured frame against the
+ * stream the host feeds the device.  One process for all: under TCG a
+ * switch between processes flushes the emulated TLB and the translated
+ * code's jump cache, and the threads of one process switch with no flush.
  * Its own faults come from a schedule seeded by SEED: a restart with
  * random valid hw_params, drawn as pcm-fuzz draws them (drained first: no
  * frame lost), and an xrun
@@ -22,10 +25,11 @@
  * next it expected to capture), so that a break in the recording, or in
  * the capture, can be matched to it: a break not within a buffer of a
  * told fault is a defect.  So is every break in the capture; they are
- * JSON lines too, and the last line sums up.
+ * JSON lines too, and the last lines sum up, in each DEVICE's OUT ("-":
+ * standard output).
  *
- * usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS]
- *                [-b MIN_BUFFER]
+ * usage: pcm-soak [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS] [-b MIN_BUFFER]
+ *                 SECONDS DEVICE SEED OUT [DEVICE SEED OUT]...
  *   -r  a restart every RESTART_S seconds on average (default 60, 0 none)
  *   -x  a provoked xrun every XRUN_S seconds on average (default 120, 0 none)
  *   -p, -n  the first shape: PERIOD frames, PERIODS of them (default 4096, 4)
@@ -59,6 +63,8 @@
 enum { TOLD_XRUN, TOLD_SUSPEND, TOLD_GONE, TOLD_NOMEM, TOLD_KINDS };
 
 struct direction {
+	const char *device;
+	FILE *out;			/* its DEVICE's JSON lines */
 	const char *name;
 	snd_pcm_stream_t stream;
 	snd_pcm_t *pcm;
@@ -78,7 +84,6 @@ struct direction {
 	struct soak_checker check;	/* capture */
 };
 
-static const char *device;
 static double seconds, restart_s = 60, xrun_s = 120;
 static unsigned long first_period = 4096, first_periods = 4, min_buffer;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -91,15 +96,15 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void say(const char *fmt, ...)
+static void say(const struct direction *d, const char *fmt, ...)
 {
 	va_list ap;
 
 	pthread_mutex_lock(&out_lock);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(d->out, fmt, ap);
 	va_end(ap);
-	fflush(stdout);
+	fflush(d->out);
 	pthread_mutex_unlock(&out_lock);
 }
 
@@ -115,9 +120,9 @@ static void on_capture_break(void *ctx, const struct soak_event *e)
 {
 	struct direction *d = ctx;
 
-	say("{\"event\":\"capture-break\",\"device\":\"%s\",\"kind\":\"%s\",\"offset\":%" PRIu64
+	say(d, "{\"event\":\"capture-break\",\"device\":\"%s\",\"kind\":\"%s\",\"offset\":%" PRIu64
 	    ",\"index\":%" PRIu64 ",\"got\":%" PRIu64 "}\n",
-	    device, soak_break_name(e->kind), e->offset, e->expected, e->got);
+	    d->device, soak_break_name(e->kind), e->offset, e->expected, e->got);
 	(void)d;
 }
 
@@ -186,8 +191,8 @@ static int setup(struct direction *d, bool random_shape)
 	d->access = access;
 	/* headroom is what the stream keeps once it runs: from a buffer on */
 	d->settled_at = d->index + buffer;
-	say("{\"event\":\"params\",\"device\":\"%s\",\"dir\":\"%s\",\"period\":%lu,\"buffer\":%lu,"
-	    "\"access\":\"%s\",\"index\":%" PRIu64 "}\n", device, d->name, period, buffer,
+	say(d, "{\"event\":\"params\",\"device\":\"%s\",\"dir\":\"%s\",\"period\":%lu,\"buffer\":%lu,"
+	    "\"access\":\"%s\",\"index\":%" PRIu64 "}\n", d->device, d->name, period, buffer,
 	    access == SND_PCM_ACCESS_MMAP_INTERLEAVED ? "mmap" : "rw", d->index);
 	return 0;
 }
@@ -201,8 +206,8 @@ static void told(struct direction *d, int kind, int err)
 {
 	d->told[kind]++;
 	/* t: the guest's uptime, the clock of the schedule's faults.jsonl */
-	say("{\"event\":\"%s\",\"device\":\"%s\",\"dir\":\"%s\",\"errno\":%d,\"index\":%" PRIu64
-	    ",\"buffer\":%lu,\"t\":%.2f}\n", told_names[kind], device, d->name, -err, d->index,
+	say(d, "{\"event\":\"%s\",\"device\":\"%s\",\"dir\":\"%s\",\"errno\":%d,\"index\":%" PRIu64
+	    ",\"buffer\":%lu,\"t\":%.2f}\n", told_names[kind], d->device, d->name, -err, d->index,
 	    d->buffer, now());
 }
 
@@ -217,7 +222,7 @@ static int open_pcm(struct direction *d, bool random_shape)
 	int err = -ENODEV, i;
 
 	for (i = 0; i < REOPEN_TRIES; i++) {
-		err = snd_pcm_open(&d->pcm, device, d->stream, 0);
+		err = snd_pcm_open(&d->pcm, d->device, d->stream, 0);
 		if (!err) {
 			err = setup(d, random_shape);
 			if (!err)
@@ -277,8 +282,8 @@ static void headroom(struct direction *d, double t)
 	if (t < d->window_end)
 		return;
 	if (d->window_min >= 0)
-		say("{\"event\":\"headroom\",\"device\":\"%s\",\"dir\":\"%s\",\"t\":%.1f,"
-		    "\"least\":%ld,\"buffer\":%lu}\n", device, d->name, t, (long)d->window_min,
+		say(d, "{\"event\":\"headroom\",\"device\":\"%s\",\"dir\":\"%s\",\"t\":%.1f,"
+		    "\"least\":%ld,\"buffer\":%lu}\n", d->device, d->name, t, (long)d->window_min,
 		    d->buffer);
 	d->window_min = -1;
 	d->window_end = t + HEADROOM_WINDOW_S;
@@ -321,8 +326,8 @@ static void *run(void *arg)
 		if (t >= xrun) {
 			/* the application stalls past its buffer: it must be told */
 			d->provoked++;
-			say("{\"event\":\"provoke\",\"device\":\"%s\",\"dir\":\"%s\",\"index\":%" PRIu64 "}\n",
-			    device, d->name, d->index);
+			say(d, "{\"event\":\"provoke\",\"device\":\"%s\",\"dir\":\"%s\",\"index\":%" PRIu64 "}\n",
+			    d->device, d->name, d->index);
 			usleep((useconds_t)(d->buffer * 1000000ULL / SOAK_RATE) + 50000);
 			xrun = next_at(d, t, xrun_s);
 			d->settled_at = d->index + d->buffer;
@@ -355,39 +360,35 @@ static void *run(void *arg)
 		snd_pcm_close(d->pcm);
 	}
 	if (err)
-		say("{\"event\":\"error\",\"device\":\"%s\",\"dir\":\"%s\",\"error\":\"%s\"}\n",
-		    device, d->name, snd_strerror(err));
+		say(d, "{\"event\":\"error\",\"device\":\"%s\",\"dir\":\"%s\",\"error\":\"%s\"}\n",
+		    d->device, d->name, snd_strerror(err));
 	return (void *)(long)err;
 }
 
 static void summary(const struct direction *d)
 {
-	say("{\"summary\":\"%s\",\"device\":\"%s\",\"frames\":%" PRIu64 ",\"xruns\":%" PRIu64
+	say(d, "{\"summary\":\"%s\",\"device\":\"%s\",\"frames\":%" PRIu64 ",\"xruns\":%" PRIu64
 	    ",\"suspends\":%" PRIu64 ",\"gone\":%" PRIu64 ",\"nomem\":%" PRIu64 ",\"provoked\":%" PRIu64
 	    ",\"restarts\":%" PRIu64 ",\"min_headroom\":%ld,\"near_misses\":%" PRIu64, d->name,
-	    device, d->index, d->told[TOLD_XRUN], d->told[TOLD_SUSPEND], d->told[TOLD_GONE],
+	    d->device, d->index, d->told[TOLD_XRUN], d->told[TOLD_SUSPEND], d->told[TOLD_GONE],
 	    d->told[TOLD_NOMEM], d->provoked, d->restarts,
 	    (long)d->min_headroom, d->near_misses);
 	if (d->stream == SND_PCM_STREAM_CAPTURE)
-		say(",\"silent\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"repeats\":%" PRIu64
+		say(d, ",\"silent\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"repeats\":%" PRIu64
 		    ",\"corrupt\":%" PRIu64 ",\"foreign\":%" PRIu64, d->check.silent,
 		    d->check.counts[SOAK_GAP], d->check.counts[SOAK_REPEAT],
 		    d->check.counts[SOAK_CORRUPT], d->check.counts[SOAK_FOREIGN]);
-	say("}\n");
+	say(d, "}\n");
 }
+
+#define MAX_DEVICES	8
 
 int main(int argc, char **argv)
 {
-	struct direction dir[2] = {
-		{ .name = "playback", .stream = SND_PCM_STREAM_PLAYBACK, .min_headroom = -1,
-		  .window_min = -1 },
-		{ .name = "capture", .stream = SND_PCM_STREAM_CAPTURE, .min_headroom = -1,
-		  .window_min = -1 },
-	};
-	unsigned int seed;
-	pthread_t th[2];
-	void *ret[2];
-	int i, opt;
+	struct direction dir[MAX_DEVICES][2];
+	pthread_t th[MAX_DEVICES][2];
+	int devices, i, k, opt, rc = 0;
+	void *ret;
 
 	while ((opt = getopt(argc, argv, "r:x:p:n:b:")) != -1) {
 		switch (opt) {
@@ -410,26 +411,55 @@ int main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (argc - optind != 3 || (seconds = atof(argv[optind + 1])) <= 0 ||
+	devices = (argc - optind - 1) / 3;
+	if (argc - optind < 4 || (argc - optind - 1) % 3 || devices > MAX_DEVICES ||
+	    (seconds = atof(argv[optind])) <= 0 ||
 	    restart_s < 0 || xrun_s < 0 || !first_period || first_periods < 2)
 		goto usage;
-	device = argv[optind];
-	seed = strtoul(argv[optind + 2], NULL, 0);
-	for (i = 0; i < 2; i++) {
-		dir[i].seed = seed * 2 + i;
-		/* any state but 0 */
-		dir[i].shape_state = ((uint64_t)dir[i].seed << 1 | 1) * 0x9e3779b97f4a7c15ULL;
-		dir[i].check.on_break = on_capture_break;
-		dir[i].check.ctx = &dir[i];
-		pthread_create(&th[i], NULL, run, &dir[i]);
+	for (k = 0; k < devices; k++) {
+		const char *const *a = (const char *const *)&argv[optind + 1 + 3 * k];
+		unsigned int seed = strtoul(a[1], NULL, 0);
+		FILE *out = strcmp(a[2], "-") ? fopen(a[2], "w") : stdout;
+
+		if (!out) {
+			fprintf(stderr, "pcm-soak: %s: %s\n", a[2], strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < 2; i++) {
+			struct direction *d = &dir[k][i];
+
+			*d = (struct direction){
+				.device = a[0],
+				.out = out,
+				.name = i ? "capture" : "playback",
+				.stream = i ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK,
+				.min_headroom = -1,
+				.window_min = -1,
+				.seed = seed * 2 + i,
+			};
+			/* any state but 0 */
+			d->shape_state = ((uint64_t)d->seed << 1 | 1) * 0x9e3779b97f4a7c15ULL;
+			d->check.on_break = on_capture_break;
+			d->check.ctx = d;
+		}
 	}
-	for (i = 0; i < 2; i++)
-		pthread_join(th[i], &ret[i]);
-	soak_check_end(&dir[1].check);
-	for (i = 0; i < 2; i++)
-		summary(&dir[i]);
-	return ret[0] || ret[1];
+	for (k = 0; k < devices; k++)
+		for (i = 0; i < 2; i++)
+			pthread_create(&th[k][i], NULL, run, &dir[k][i]);
+	for (k = 0; k < devices; k++) {
+		for (i = 0; i < 2; i++) {
+			pthread_join(th[k][i], &ret);
+			rc |= ret != NULL;
+		}
+		soak_check_end(&dir[k][1].check);
+		for (i = 0; i < 2; i++)
+			summary(&dir[k][i]);
+		if (dir[k][0].out != stdout)
+			fclose(dir[k][0].out);
+	}
+	return rc;
 usage:
-	fprintf(stderr, "usage: pcm-soak DEVICE SECONDS SEED [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS] [-b MIN_BUFFER]\n");
+	fprintf(stderr, "usage: pcm-soak [-r RESTART_S] [-x XRUN_S] [-p PERIOD -n PERIODS] [-b MIN_BUFFER] "
+		"SECONDS DEVICE SEED OUT [DEVICE SEED OUT]...\n");
 	return 2;
 }
