@@ -388,6 +388,15 @@ def write_ktap_kcidb(out, run):
         json.dump(report, f, indent=1)
 
 
+def write_summary(out, rows, kinds, absent):
+    """summary.json: what combine.py sums up over the machines of one soak
+    (tools/soak/run -j)."""
+    with open(f"{out}/summary.json", "w") as f:
+        json.dump({"rows": rows, "faults": kinds, "absent": absent,
+                   "checks": [{"ok": ok, "what": what, "name": name} for ok, what, name in results]},
+                  f, indent=1)
+
+
 def kernel_checks(out, run):
     """kmemleak's check where the kernel has it; what this kernel cannot
     do (a distribution's: tools/soak/run -k), each as a phrase."""
@@ -497,11 +506,7 @@ def main():
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(md) + "\n")
     write_ktap_kcidb(out, run)
-    # what combine.py sums up over the machines of one soak (run -j)
-    with open(f"{out}/summary.json", "w") as f:
-        json.dump({"rows": rows, "faults": kinds, "absent": absent,
-                   "checks": [{"ok": ok, "what": what, "name": name} for ok, what, name in results]},
-                  f, indent=1)
+    write_summary(out, rows, kinds, absent)
     print(f"# soak report: {out}/report.md, ktap.txt, kcidb.json, summary.json")
     return 0 if all(ok for ok, _, _ in results) else 1
 
