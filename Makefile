@@ -68,8 +68,9 @@ bench: kernel sgscope
 SOAK ?= 24h
 SOAK_SEED ?= 1
 SOAK_MACHINES ?= 2
+SOAK_FAULT_GAP ?= 60
 soak: kernel
-	@tools/soak/run -d $(SOAK) -s $(SOAK_SEED) -j $(SOAK_MACHINES) results/soak-$(SOAK)
+	@tools/soak/run -d $(SOAK) -s $(SOAK_SEED) -j $(SOAK_MACHINES) -g $(SOAK_FAULT_GAP) results/soak-$(SOAK)
 
 # the smallest-safe-buffer trials (tools/soak/trials): each strategy's
 # smallest clean buffer in direct and IOMMU mode, with and without

@@ -20,8 +20,11 @@
 # MIN_BUFFER: the least buffer of pcm-soak's random shapes, in frames.
 # FAULTS off: no faults from outside and no restarts or provoked xruns,
 # only the plants (every break is then one).
-# usage: guest-soak.sh OUT SECONDS SEED [SAMPLE [PLANTS [MIN_BUFFER [FAULTS [MODULE]]]]]
+# GAP: the least time between two faults from outside; the next comes GAP
+# to three times GAP seconds after the last.
+# usage: guest-soak.sh OUT SECONDS SEED [SAMPLE [PLANTS [MIN_BUFFER [FAULTS [MODULE [GAP]]]]]]
 out=$1 seconds=$2 seed=$3 sample=${4:-60} plants=${5:-} min_buffer=${6:-0} faults=${7:-on} module=${8:-}
+gap=${9:-20}
 
 # On a distribution's kernel (tools/soak/run -k) the sound core's modules
 # the driver needs come first: the chroot below has no modprobe, and a
@@ -59,7 +62,7 @@ if [ "$faults" = on ] && [ -z "$SOAK_IN_CHROOT" ]; then
 	mount --rbind /sys $root/sys
 	SOAK_IN_CHROOT=1 PATH=/bin:/usr/bin exec chroot $root /bin/busybox sh /tools/soak/guest-soak.sh \
 		/soak "$seconds" "$seed" "$sample" "$plants" "$min_buffer" "$faults" \
-		"${module:+/soak/$(basename "$module")}"
+		"${module:+/soak/$(basename "$module")}" "$gap"
 fi
 if [ -n "$SOAK_IN_CHROOT" ]; then
 	/bin/busybox --install -s /bin
@@ -284,9 +287,10 @@ memory() {
 	echo "{\"t\":$t${1:+,\"$1\":true}$m}" >>$work/memory.jsonl
 }
 
-# the schedule: every 20 to 60 s one fault on a card picked at random
-rnd 40
-next=$((start + 20 + r))
+# the schedule: every GAP to 3 GAP seconds one fault on a card picked at
+# random
+rnd $((2 * gap))
+next=$((start + gap + r))
 sampled=$((start - sample))
 # pause N: N seconds, with no process forked (a FIFO nobody writes, read
 # with a timeout: busybox's sh has read -t, tools/soak/run runs this with
@@ -423,9 +427,9 @@ while running; do
 			echo none >/sys/power/pm_test
 			fault_end suspend -1 ;;
 		esac
-		rnd 40
+		rnd $((2 * gap))
 		now
-		next=$((t_s + 20 + r))
+		next=$((t_s + gap + r))
 	fi
 	pause 1
 done
