@@ -350,7 +350,11 @@ loading() {
 	return 1
 }
 
-while running; do
+# the player ends on its own at SECONDS, its last drain and reopen
+# included, well within PLAYER_GRACE_S; one that does not has a thread
+# stuck, and the run must still end and hand its files back
+PLAYER_GRACE_S=300
+while running && [ "$t_s" -lt $((start + seconds + PLAYER_GRACE_S)) ]; do
 	now
 	[ -z "$plants" ] || plant
 	if [ "$t_s" -ge $((sampled + sample)) ]; then
@@ -433,7 +437,22 @@ while running; do
 	fi
 	pause 1
 done
-wait "$player"
+if running; then
+	# where each of its threads is stuck, for the report, then killed
+	for t in /proc/$player/task/*; do
+		echo "== thread $(basename "$t") $(cat "$t/comm" 2>/dev/null)"
+		cat "$t/stack" 2>/dev/null
+	done >$work/player-stuck.txt
+	kill -9 "$player"
+	# a thread in D ends with no signal: waited for a while, then left
+	n=0
+	while running && [ $n -lt 30 ]; do
+		pause 1
+		n=$((n + 1))
+	done
+	running && echo "== not ended 30 s after SIGKILL: left behind" >>$work/player-stuck.txt
+fi
+running || wait "$player"
 # the last load, which may have begun 30 s before the end, says it ended
 [ -z "$bg" ] || wait "$bg"
 kill -INT $xrun_pid
@@ -447,11 +466,11 @@ fi
 now
 echo "# soak: $((t_s - start)) s of guest time, $cards cards"
 if [ -z "$SOAK_IN_CHROOT" ]; then
-	cp $work/*.jsonl $work/*.err $work/inject.log "$out/" 2>/dev/null
+	cp $work/*.jsonl $work/*.err $work/*.txt $work/inject.log "$out/" 2>/dev/null
 	[ -e $work/kmemleak.txt ] && cp $work/kmemleak.txt "$out/"
 	exit 0
 fi
-for f in $work/*.jsonl $work/*.err $work/inject.log $work/kmemleak.txt; do
+for f in $work/*.jsonl $work/*.err $work/inject.log $work/*.txt; do
 	[ -e "$f" ] || continue
 	n=$(wc -l <"$f")
 	# a last line without its newline gets one

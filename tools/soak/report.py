@@ -418,6 +418,23 @@ def kernel_checks(out, run):
     return absent
 
 
+def guest_checks(out, run):
+    check(run["vm_exit"] == 0, f"the guest ran to its end with no splat (tools/vm exit {run['vm_exit']})",
+          "guest")
+    player_ended(out)
+
+
+def player_ended(out):
+    """pcm-soak ended on its own at the run's end: one that did not, in its
+    grace time, has a thread stuck, whose kernel stack guest-soak.sh kept
+    in player-stuck.txt before it killed it."""
+    stuck = f"{out}/player-stuck.txt"
+    stacks = open(stuck).read().splitlines() if os.path.exists(stuck) else []
+    check(not stacks, "the player (pcm-soak) ended on its own at the end of the run"
+          + (f" (it did not: killed; {stuck}: " + " | ".join(stacks[:6]) + ")" if stacks else ""),
+          "player.ended")
+
+
 def loads_ended(out, started):
     """Each memory load and allocation-failure window (sgscope inject in
     the background, the schedule's next fault waiting for its end) ended:
@@ -435,8 +452,7 @@ def main():
         return 2
     out = sys.argv[1]
     run = json.load(open(f"{out}/run.json"))
-    check(run["vm_exit"] == 0, f"the guest ran to its end with no splat (tools/vm exit {run['vm_exit']})",
-          "guest")
+    guest_checks(out, run)
     rows = []
     # two of the device's DMA bursts, in frames
     slack = 2 * run.get("audio_period_us", 10000) * RATE // 1_000_000

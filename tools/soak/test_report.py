@@ -181,6 +181,26 @@ class LoadsEnded(unittest.TestCase):
         self.assertEqual(self.verdict(None, 1), [(False, "faults.loads-ended")])
 
 
+class PlayerEnded(unittest.TestCase):
+    """pcm-soak ended on its own; guest-soak.sh keeps a stuck one's stacks."""
+    def verdict(self, stacks):
+        with tempfile.TemporaryDirectory() as out:
+            if stacks is not None:
+                with open(f"{out}/player-stuck.txt", "w") as f:
+                    f.write(stacks)
+            report.results.clear()
+            with contextlib.redirect_stdout(io.StringIO()):
+                report.player_ended(out)
+            return [(ok, key) for ok, _, key in report.results]
+
+    def test_ended(self):
+        self.assertEqual(self.verdict(None), [(True, "player.ended")])
+
+    def test_stuck_fails(self):
+        stacks = "== thread 301 pcm-soak\n[<0>] snd_pcm_drain+0x1/0x2\n"
+        self.assertEqual(self.verdict(stacks), [(False, "player.ended")])
+
+
 class Combine(unittest.TestCase):
     """combine.py sums up the machines of one soak (tools/soak/run -j):
     it passes only when every machine has a report and every check of
