@@ -116,6 +116,6 @@ int memload_stop(pid_t pid, const char *cgroup)
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cgroup);
 	write_str(path, "1");
 	for (i = 0; i < 50 && rmdir(cgroup) && errno == EBUSY; i++)
-		usleep(100000);
+		usleep(HOLDER_POLL_US);
 	return ended ? 0 : -1;
 }

@@ -174,6 +174,7 @@ player=$!
 running() {
 	kill -0 "$player" 2>/dev/null
 }
+ended() { ! running; }
 
 # cpu: the guest's CPU time so far, in USER_HZ ticks (/proc/stat's first
 # line): under icount an idle CPU costs no host time, so the busy share
@@ -298,6 +299,17 @@ sampled=$((start - sample))
 mkfifo $work/pause
 exec 3<>$work/pause
 pause() { read -r -t "$1" _ <&3; }
+# retry TRIES SECONDS COMMAND...: COMMAND until it succeeds, tried again
+# TRIES times at most, SECONDS apart; 1 when it never did
+retry() {
+	tries=$1 every=$2
+	shift 2
+	until "$@"; do
+		[ "$tries" -gt 0 ] || return 1
+		pause "$every"
+		tries=$((tries - 1))
+	done
+}
 
 # plant: each of PLANTS whose time has come, once
 plant() {
@@ -324,11 +336,7 @@ reload() {
 		[ -e "$d" ] && echo "$(basename "$d")" >"$drv/unbind"
 	done
 	name=$(basename "$module" .ko | tr - _)
-	n=0
-	until rmmod "$name" 2>/dev/null || [ $n -ge 100 ]; do
-		pause 0.1
-		n=$((n + 1))
-	done
+	retry 100 0.1 rmmod "$name" 2>/dev/null
 	insmod "$module"
 	n=0
 	for k in $(seq 0 $((cards - 1))); do
@@ -388,11 +396,7 @@ while running && [ "$t_s" -lt $((start + seconds + PLAYER_GRACE_S)) ]; do
 			echo "$dev" >"$drv/unbind"
 			pause 2
 			echo "$dev" >"$drv/bind"
-			n=0
-			until mixer "$k" 2>/dev/null || [ $n -ge 50 ]; do
-				pause 0.1
-				n=$((n + 1))
-			done
+			retry 50 0.1 mixer "$k" 2>/dev/null
 			fault_end unbind "$k" ",\"device\":\"$dev\"" ;;
 		inject_order)
 			# ALSA's buffer allocations fail half the time from order 1
@@ -445,12 +449,7 @@ if running; then
 	done >$work/player-stuck.txt
 	kill -9 "$player"
 	# a thread in D ends with no signal: waited for a while, then left
-	n=0
-	while running && [ $n -lt 30 ]; do
-		pause 1
-		n=$((n + 1))
-	done
-	running && echo "== not ended 30 s after SIGKILL: left behind" >>$work/player-stuck.txt
+	retry 30 1 ended || echo "== not ended 30 s after SIGKILL: left behind" >>$work/player-stuck.txt
 fi
 running || wait "$player"
 # the last load, which may have begun 30 s before the end, says it ended

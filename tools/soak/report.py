@@ -330,7 +330,7 @@ def xrun_verdicts(out, cards):
                 # xruns told at the same time (to the clock's two decimals)
                 # are as many traced ones: the latest are the later ones'
                 later = sum(1 for x in told[i + 1:] if x["event"] == "xrun" and x["t"] <= e["t"])
-                seen = seen[:len(seen) - later] if later < len(seen) else seen[:1]
+                seen = seen[:max(len(seen) - later, 1)]
                 rows.append((k, d, e["t"], provoked == e["index"], seen[-1] if seen else None))
                 after = seen[-1]["ts_ns"] / 1e9 if seen else after
     return rows
@@ -435,13 +435,19 @@ def player_ended(out):
           "player.ended")
 
 
+# what sgscope inject says when a window ends (inject.c), and when a
+# memory holder would not end (memload.c)
+DISARMED = "sgscope inject: disarmed"
+LEFT_BEHIND = "did not end in"
+
+
 def loads_ended(out, started):
     """Each memory load and allocation-failure window (sgscope inject in
     the background, the schedule's next fault waiting for its end) ended:
     one that hangs stops the schedule."""
     log = open(f"{out}/inject.log").read() if os.path.exists(f"{out}/inject.log") else ""
     # a holder that did not end when told is left behind, stuck: not ended
-    ended = log.count("sgscope inject: disarmed") - log.count("did not end in")
+    ended = log.count(DISARMED) - log.count(LEFT_BEHIND)
     check(ended == started, f"every memory load and allocation-failure window ended ({ended} of {started})",
           "faults.loads-ended")
 
