@@ -177,6 +177,13 @@ class LoadsEnded(unittest.TestCase):
                "after SIGTERM and SIGKILL: left behind\nsgscope inject: disarmed; y\n")
         self.assertEqual(self.verdict(log, 1), [(False, "faults.loads-ended")])
 
+    def test_the_lines_are_the_ones_inject_prints(self):
+        src = os.path.join(here, "..", "sgscope")
+        with open(f"{src}/inject.c") as f:
+            self.assertIn('"' + report.DISARMED + '"', f.read())
+        with open(f"{src}/memload.c") as f:
+            self.assertIn(report.LEFT_BEHIND + " %d s", f.read())
+
     def test_no_log_fails(self):
         self.assertEqual(self.verdict(None, 1), [(False, "faults.loads-ended")])
 
