@@ -297,6 +297,8 @@ enum sgscope_xrun_ev {
 	SGSCOPE_XEV_XFER_IN,	/* client enters read/write */
 	SGSCOPE_XEV_XFER_OUT,	/* ... and leaves it */
 	SGSCOPE_XEV_POLL,	/* client polls the stream */
+	SGSCOPE_XEV_POLL_OUT,	/* ... and the poll returns: a = the events
+				 * ready, 0 when the client is to sleep */
 	SGSCOPE_XEV_WAKE,	/* client woken: a = its CPU, b = tid running there, comm */
 	SGSCOPE_XEV_OFF,	/* client off its CPU: a = still runnable, b = next tid, comm */
 	SGSCOPE_XEV_RUN,	/* client back on a CPU: b = the tid it took over from, comm */

@@ -90,6 +90,18 @@ struct {
 } client_slots SEC(".maps");
 
 /*
+ * per client task inside a poll of a traced stream: that stream's
+ * substream, so that the poll's return is told to the stream polled
+ * (a kretprobe has no arguments to say which)
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CLIENTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} polling SEC(".maps");
+
+/*
  * Threaded handlers (every handler on PREEMPT_RT, forced into a thread):
  * the hard interrupt only wakes the handler's thread, which runs the
  * driver's handler later.  Its handler's time starts at that hard
@@ -611,22 +623,44 @@ static __always_inline int poll_enter(struct file *file, bool btf)
 {
 	struct snd_pcm_file *pcm_file = SGSCOPE_READ(btf, file, private_data);
 	struct snd_pcm_substream *substream = BPF_CORE_READ(pcm_file, substream);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct xstream *st;
 
 	if (!substream)
 		return 0;
 	/* its client polls it again, the usual case: known from the slot */
-	st = client_stream((__u32)bpf_get_current_pid_tgid());
+	st = client_stream(tid);
 	if (!st || st->substream != (__u64)substream)
 		st = stream_of(substream, false);
 	if (!st)
 		return 0;
 	client_is(st, substream);
 	push(st, SGSCOPE_XEV_POLL, 0, 0, NULL);
+	bpf_map_update_elem(&polling, &tid, &st->substream, BPF_ANY);
+	return 0;
+}
+
+/*
+ * The poll's result: poll() calls it again after a wake-up to collect
+ * what is ready, and a ready stream ends the client's wait on it
+ */
+static __always_inline int poll_exit(long mask)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *polled = bpf_map_lookup_elem(&polling, &tid);
+	struct xstream *st;
+
+	if (!polled)
+		return 0;
+	st = client_stream(tid);
+	if (st && st->substream == *polled)
+		push(st, SGSCOPE_XEV_POLL_OUT, mask, 0, NULL);
+	bpf_map_delete_elem(&polling, &tid);
 	return 0;
 }
 
 SGSCOPE_ENTRY1_BTF(poll_enter, poll_enter, struct file *)
+SGSCOPE_EXIT(poll_exit, poll_exit, 2)
 
 /* Page faults and allocation stalls of a client, on its timeline. */
 static __always_inline int client_event(__u32 type)

@@ -339,7 +339,7 @@ static int xrun_points(void *ctx, struct probe_point *p)
 	p[n++] = XRUN_ENTRY(s, appl, "application pointer move",
 			    appl_candidates, false);
 	p[n++] = PROBE_POINT(s, xfer, "read and write", xfer_candidates, false);
-	p[n++] = XRUN_ENTRY(s, poll, "poll", poll_candidates, true);
+	p[n++] = PROBE_POINT(s, poll, "poll", poll_candidates, true);
 	p[n++] = PROBE_POINT(s, fault, "PCM page fault", fault_candidates,
 			     true);
 	p[n++] = PROBE_POINT(s, reclaim, "direct reclaim", reclaim_candidates, true);

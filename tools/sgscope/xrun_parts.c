@@ -9,7 +9,8 @@
  *   - runnable while another task had its CPU: wake-up latency, charged to
  *     the tasks named;
  *   - blocked on the stream (in read/write, or in poll: from its poll of
- *     the stream to the first time it runs after a wake-up): waiting, which
+ *     the stream that found nothing ready to the first time it runs after
+ *     a wake-up): waiting, which
  *     is no cause by itself; the parts of it an interrupt handler spent
  *     before period_elapsed, or waited for an interrupt more than half a
  *     period late (late_interrupt), are interrupt, and those after an interrupt
@@ -343,6 +344,14 @@ static void step(struct client *c, const struct sgscope_xrun_event *e,
 		break;
 	case SGSCOPE_XEV_POLL:
 		c->polled = true;
+		break;
+	case SGSCOPE_XEV_POLL_OUT:
+		/*
+		 * the stream ready: the poll returns to its caller (the last
+		 * call of a poll() woken), which is not waiting on it any more
+		 */
+		if (e->a)
+			c->polled = false;
 		break;
 	case SGSCOPE_XEV_XFER_OUT:
 	case SGSCOPE_XEV_APPL:

@@ -55,6 +55,7 @@ static const char *event_name(__u32 type)
 		[SGSCOPE_XEV_XFER_IN] = "read/write",
 		[SGSCOPE_XEV_XFER_OUT] = "read/write returns",
 		[SGSCOPE_XEV_POLL] = "poll",
+		[SGSCOPE_XEV_POLL_OUT] = "poll returns",
 		[SGSCOPE_XEV_WAKE] = "woken",
 		[SGSCOPE_XEV_OFF] = "off CPU",
 		[SGSCOPE_XEV_RUN] = "on CPU",

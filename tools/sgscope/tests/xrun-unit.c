@@ -3,6 +3,7 @@
  * Unit tests of sgscope xrun's attribution: timelines of each planted
  * cause, built by hand, and the verdict and parts they must give.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -248,6 +249,26 @@ static void test_unwoken(void)
 	xrun_attribute(&rep, &p);
 	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN] && !p.slept_periods,
 	      "a client woken from its poll, then asleep on its own: verdict application (%s, %u periods slept through)",
+	      xrun_part_name(p.verdict), p.slept_periods);
+	/*
+	 * woken from its poll, poll() asks the stream again for what is
+	 * ready before it returns; then the client sleeps on its own (a
+	 * mapped client moves its pointer with no call the tracer sees)
+	 */
+	polls_two_periods();
+	ev(1 * MS + 1, SGSCOPE_XEV_POLL_OUT, 0, 0, CLIENT, NULL);
+	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
+	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
+	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+	ev(170 * MS + 4, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
+	ev(170 * MS + 5, SGSCOPE_XEV_POLL_OUT, POLLIN, 0, CLIENT, NULL);
+	ev(171 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
+	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
+	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
+	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	xrun_attribute(&rep, &p);
+	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN] && !p.slept_periods,
+	      "a client whose poll found the stream ready, then asleep on its own: verdict application (%s, %u periods slept through)",
 	      xrun_part_name(p.verdict), p.slept_periods);
 	/* preempted between its poll and its sleep there: still waiting */
 	start(SGSCOPE_XRUN_KIND_XRUN);
