@@ -76,6 +76,13 @@ if [ -n "$SOAK_IN_CHROOT" ]; then
 	# slab reclaim that reached one waited in D for ever, killed or not,
 	# and the schedule with it.  Nothing in the chroot looks 9p up again.
 	echo 2 >/proc/sys/vm/drop_caches
+	# no module autoloading: the kernel runs modprobe from the root
+	# filesystem, 9p, and after a suspend that exec waits in D for ever
+	# (one did, 11 hours into a day's soak: the card whose reopen asked
+	# for a module stopped, and every later suspend failed -EAGAIN, the
+	# kernel's wait for running helpers timed out).  The soak loads the
+	# one module it reloads itself.
+	echo >/proc/sys/kernel/modprobe
 fi
 work=/tmp/soak
 mkdir -p $work
@@ -110,15 +117,18 @@ fault() {
 # lasts until its end, with its length ("seconds"): a card gone and back
 # captures silence until its mixer is restored, and the report lets a
 # break follow the fault the application was told of by that long
+# (failed: the step that did not work, if one did not: a fault that
+# was not applied is in the report, not taken for one that was)
 fault_begin() {
 	now
 	fault_t=$t
+	failed=
 }
 fault_end() {
 	now
 	# /proc/uptime has two decimals: centiseconds as integers
 	cs=$((${t%.*}${t#*.} - ${fault_t%.*}${fault_t#*.}))
-	echo "{\"t\":$fault_t,\"fault\":\"$1\",\"card\":$2$3,\"seconds\":$((cs / 100)).$((cs % 100 / 10))$((cs % 10))}" \
+	echo "{\"t\":$fault_t,\"fault\":\"$1\",\"card\":$2$3${failed:+,\"failed\":\"$failed\"},\"seconds\":$((cs / 100)).$((cs % 100 / 10))$((cs % 10))}" \
 		>>$work/faults.jsonl
 }
 
@@ -336,11 +346,12 @@ reload() {
 		[ -e "$d" ] && echo "$(basename "$d")" >"$drv/unbind"
 	done
 	name=$(basename "$module" .ko | tr - _)
-	retry 100 0.1 rmmod "$name" 2>/dev/null
-	insmod "$module"
+	retry 100 0.1 rmmod "$name" 2>/dev/null || failed=rmmod
+	insmod "$module" || failed=${failed:-insmod}
 	n=0
 	for k in $(seq 0 $((cards - 1))); do
-		until mixer "$k" 2>/dev/null || [ $n -ge 150 ]; do
+		until mixer "$k" 2>/dev/null; do
+			[ $n -lt 150 ] || { failed=${failed:-mixer}; break; }
 			pause 0.1
 			n=$((n + 1))
 		done
@@ -393,10 +404,10 @@ while running && [ "$t_s" -lt $((start + seconds + PLAYER_GRACE_S)) ]; do
 			dev=$(basename "$(readlink /sys/class/sound/card$k/device)")
 			drv=$(readlink -f /sys/class/sound/card$k/device/driver)
 			fault_begin
-			echo "$dev" >"$drv/unbind"
+			echo "$dev" >"$drv/unbind" || failed=unbind
 			pause 2
-			echo "$dev" >"$drv/bind"
-			retry 50 0.1 mixer "$k" 2>/dev/null
+			echo "$dev" >"$drv/bind" || failed=${failed:-bind}
+			retry 50 0.1 mixer "$k" 2>/dev/null || failed=${failed:-mixer}
 			fault_end unbind "$k" ",\"device\":\"$dev\"" ;;
 		inject_order)
 			# ALSA's buffer allocations fail half the time from order 1
@@ -431,7 +442,7 @@ while running && [ "$t_s" -lt $((start + seconds + PLAYER_GRACE_S)) ]; do
 			# on): the applications are told -ESTRPIPE and prepare again
 			fault_begin
 			echo devices >/sys/power/pm_test
-			echo mem >/sys/power/state
+			echo mem >/sys/power/state || failed=suspend
 			echo none >/sys/power/pm_test
 			fault_end suspend -1 ;;
 		esac

@@ -435,6 +435,21 @@ def player_ended(out):
           "player.ended")
 
 
+def faults_applied(run, faults):
+    """Each fault the schedule began took place: a suspend the kernel
+    refused, a device that would not unbind or bind, a module that would
+    not go, a mixer that never came back (guest-soak.sh's "failed": the
+    step that did not work) is a fault the run did not apply, and often
+    the sign of a machine gone wrong.  A schedule of faults with none
+    applied fails too."""
+    if run.get("faults") != "on":
+        return
+    failed = [f for f in faults if "failed" in f]
+    where = ", ".join(f"{f['fault']} at {f['t']} s: {f['failed']}" for f in failed[:5])
+    check(faults and not failed, f"every fault of the schedule was applied ({len(faults) - len(failed)} of "
+          f"{len(faults)}{'; not: ' + where if where else ''})", "faults.applied")
+
+
 # what sgscope inject says when a window ends (inject.c), and when a
 # memory holder would not end (memload.c)
 DISARMED = "sgscope inject: disarmed"
@@ -483,6 +498,7 @@ def main():
     for f in faults:
         kinds[f["fault"]] = kinds.get(f["fault"], 0) + 1
     loads_ended(out, kinds.get("memory", 0) + kinds.get("inject_order", 0))
+    faults_applied(run, faults)
 
     md = [f"# Soak: {run['seconds']} s of guest time, seed {run['seed']}",
           "",

@@ -208,6 +208,34 @@ class PlayerEnded(unittest.TestCase):
         self.assertEqual(self.verdict(stacks), [(False, "player.ended")])
 
 
+class FaultsApplied(unittest.TestCase):
+    """A fault whose step failed (guest-soak.sh's "failed") was not
+    applied: the check names it."""
+    FAULTS = [{"t": 10.5, "fault": "unbind", "card": 1, "seconds": 2.6},
+              {"t": 90.0, "fault": "suspend", "card": -1, "seconds": 0.1}]
+
+    def verdict(self, faults, on="on"):
+        report.results.clear()
+        with contextlib.redirect_stdout(io.StringIO()):
+            report.faults_applied({"faults": on}, faults)
+        return [(ok, key) for ok, _, key in report.results]
+
+    def test_all_applied(self):
+        self.assertEqual(self.verdict(self.FAULTS), [(True, "faults.applied")])
+
+    def test_a_refused_suspend_fails_and_is_named(self):
+        faults = self.FAULTS + [{"t": 200.25, "fault": "suspend", "card": -1, "failed": "suspend",
+                                 "seconds": 5.1}]
+        self.assertEqual(self.verdict(faults), [(False, "faults.applied")])
+        self.assertIn("suspend at 200.25 s: suspend", report.results[0][1])
+
+    def test_a_schedule_with_no_fault_fails(self):
+        self.assertEqual(self.verdict([]), [(False, "faults.applied")])
+
+    def test_a_quiet_run_has_no_such_check(self):
+        self.assertEqual(self.verdict([], on="off"), [])
+
+
 class Combine(unittest.TestCase):
     """combine.py sums up the machines of one soak (tools/soak/run -j):
     it passes only when every machine has a report and every check of
