@@ -19,6 +19,8 @@ import glob, json, os, re, statistics, sys
 ENTRY = re.compile(r"funcgraph_entry:\s+(?:[-+!#*@$]\s*)?(?:([\d.]+) us\s+)?\|\s*([\w.$]+)\(\)\s*(\{|;)")
 EXIT = re.compile(r"funcgraph_exit:\s+(?:[-+!#*@$]\s*)?([\d.]+) us\s+\|\s*\}")
 TOP = 10
+# trace-cmd report's line where a CPU's buffer dropped events
+LOST = re.compile(r"\[(LOST \d+ EVENTS|\d+ EVENTS DROPPED)\]")
 # where an interrupt or a softirq enters (traced, as funcgraph-irqs is on),
 # or the scheduler, when the task gives up its CPU: its time is its
 # parent's child time, so the function it interrupted keeps only its own;
@@ -102,7 +104,13 @@ def load(path):
     profiles = []
     for name in files:
         with open(name) as f:
-            profiles.append(self_times(f))
+            lines = f.readlines()
+        # a trace that lost events has calls without their ends, and a
+        # parent charged with its lost children's time
+        lost = [line.strip() for line in lines if LOST.search(line)]
+        if lost:
+            raise ValueError(f"{name} lost events ({lost[0]}): the guest's trace buffer overflowed")
+        profiles.append(self_times(lines))
     return least(profiles)
 
 
@@ -125,7 +133,7 @@ def main(argv):
         return 2
     try:
         traces = [load(path) for path in argv[:2]]
-    except OSError as e:
+    except (OSError, ValueError) as e:
         print(f"why.py: {e}", file=sys.stderr)
         return 1
     out, title = argv[2], argv[3] if len(argv) > 3 else "the traced workload"

@@ -82,6 +82,19 @@ expect "bisect: why names the function the culprit calls twice first" vmalloc_to
 grep -q '^## Why' "$tmp/out/bisect.md"
 expect "bisect: ... in bisect.md" 0 $?
 
+# why_gaps DIR: each traced repetition's two longest stretches with no
+# event, and the event before each (what the own times hold)
+why_gaps() {
+	python3 - "$1" <<'PY'
+import glob, re, sys
+for name in sorted(glob.glob(f"{sys.argv[1]}/*/trace-*.txt")):
+    events = [(float(m.group(1)), line.strip()) for line in open(name)
+              if (m := re.search(r"\]\s+([\d.]+): funcgraph", line))]
+    gaps = sorted(((b[0] - a[0], a[1]) for a, b in zip(events, events[1:])), reverse=True)[:2]
+    print(name.split("/why/")[-1] + ": " + "; ".join(f"{g * 1e6:.0f} us after {e[-70:]}" for g, e in gaps))
+PY
+}
+
 # tools/bench/why on two runs that differ by what bench plants: a cost at
 # vmalloc's entry (sgscope bench --cost), and a delay in pcm2's .page
 # (debugfs page_delay_ns); the runs' numbers do not matter, only their
@@ -94,7 +107,9 @@ echo '{"clock": "icount", "knobs": {"page_delay_ns": "3000"}}' >"$tmp/w/delay/ru
 	>"$tmp/w/cost.log" 2>&1
 expect "why: the planted allocation cost's run is traced (exit 0)" 0 $? || tail -3 "$tmp/w/cost.log" | sed 's/^/#   /'
 expect "why: ... and its profile diff names the planted function first" __vmalloc_node_range_noprof \
-	"$(jq -r '.functions[0].function' "$tmp/w/cost/why/why.json" 2>/dev/null)"
+	"$(jq -r '.functions[0].function' "$tmp/w/cost/why/why.json" 2>/dev/null)" ||
+	# what moved instead, and where each repetition's time went
+	{ grep -E '^\| `' "$tmp/w/cost/why/why.md" | head -4; why_gaps "$tmp/w/cost/why"; } | sed 's/^/#   /'
 "$repo/tools/bench/why" "$tmp/w/base" "$tmp/w/delay" --cell pcm2-lookup/direct/256k/none --metric pageop_p50_ns \
 	>"$tmp/w/delay.log" 2>&1
 expect "why: the planted .page delay's run is traced (exit 0)" 0 $? || tail -3 "$tmp/w/delay.log" | sed 's/^/#   /'

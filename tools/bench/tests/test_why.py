@@ -102,6 +102,21 @@ class Why(unittest.TestCase):
                 self.assertEqual(why.main([d, d, d]), 1)
             self.assertIn("no trace-*.txt", err.getvalue())
 
+    def test_a_trace_that_lost_events_fails(self):
+        # trace-cmd report's mark where a CPU's buffer dropped events: the
+        # calls around it lost their ends, so no profile is made of it
+        with tempfile.TemporaryDirectory() as d:
+            for side in ("base", "new"):
+                os.mkdir(os.path.join(d, side))
+                lines = trace(10.0, resched=False)
+                if side == "new":
+                    lines.insert(2, "CPU:0 [LOST 12 EVENTS]")
+                with open(os.path.join(d, side, "trace-1.txt"), "w") as f:
+                    f.write("\n".join(lines) + "\n")
+            with contextlib.redirect_stderr(io.StringIO()) as err:
+                self.assertEqual(why.main([os.path.join(d, "base"), os.path.join(d, "new"), d]), 1)
+            self.assertIn("lost events", err.getvalue())
+
 
 if __name__ == "__main__":
     unittest.main()
