@@ -210,15 +210,29 @@ static void polls_two_periods(void)
 	ev(170 * MS, SGSCOPE_XEV_PERIOD, 170 * MS, 11, 0, NULL);
 }
 
+/* the first period's handler wakes the client, which runs */
+static void woken_by_first_period(void)
+{
+	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
+	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
+	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+}
+
+/* the second period's handler overruns the buffer */
+static void overruns_at_second_period(void)
+{
+	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
+	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
+	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+}
+
 static void test_unwoken(void)
 {
 	struct xrun_parts p;
 
 	polls_two_periods();
 	ev(170 * MS + 1, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
-	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
-	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
-	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	overruns_at_second_period();
 	xrun_attribute(&rep, &p);
 	check(p.verdict == XRUN_PART_UNWOKEN && !strcmp(xrun_part_name(p.verdict), "not woken"),
 	      "a client no period woke: verdict not woken (%s)", xrun_part_name(p.verdict));
@@ -227,25 +241,17 @@ static void test_unwoken(void)
 	      p.ns[XRUN_PART_UNWOKEN], p.slept_periods);
 	/* woken by the first period, it runs on its own until the overrun */
 	polls_two_periods();
-	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
-	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
-	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
-	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
-	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
-	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	woken_by_first_period();
+	overruns_at_second_period();
 	xrun_attribute(&rep, &p);
 	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN],
 	      "a client woken, then slow on its own: verdict application (%s)",
 	      xrun_part_name(p.verdict));
 	/* woken from its poll, it sleeps on its own (a provoked stall) */
 	polls_two_periods();
-	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
-	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
-	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+	woken_by_first_period();
 	ev(171 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
-	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
-	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
-	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	overruns_at_second_period();
 	xrun_attribute(&rep, &p);
 	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN] && !p.slept_periods,
 	      "a client woken from its poll, then asleep on its own: verdict application (%s, %u periods slept through)",
@@ -257,15 +263,11 @@ static void test_unwoken(void)
 	 */
 	polls_two_periods();
 	ev(1 * MS + 1, SGSCOPE_XEV_POLL_OUT, 0, 0, CLIENT, NULL);
-	ev(170 * MS + 1, SGSCOPE_XEV_WAKE, 0, 0, 0, "swapper/0");
-	ev(170 * MS + 2, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
-	ev(170 * MS + 3, SGSCOPE_XEV_RUN, 0, 0, CLIENT, NULL);
+	woken_by_first_period();
 	ev(170 * MS + 4, SGSCOPE_XEV_POLL, 0, 0, CLIENT, NULL);
 	ev(170 * MS + 5, SGSCOPE_XEV_POLL_OUT, POLLIN, 0, CLIENT, NULL);
 	ev(171 * MS, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
-	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
-	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
-	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	overruns_at_second_period();
 	xrun_attribute(&rep, &p);
 	check(p.verdict == XRUN_PART_APPLICATION && !p.ns[XRUN_PART_UNWOKEN] && !p.slept_periods,
 	      "a client whose poll found the stream ready, then asleep on its own: verdict application (%s, %u periods slept through)",
@@ -281,9 +283,7 @@ static void test_unwoken(void)
 	ev(2 * MS + 1, SGSCOPE_XEV_OFF, 0, 0, CLIENT, "swapper/0");
 	ev(170 * MS, SGSCOPE_XEV_PERIOD, 170 * MS, 11, 0, NULL);
 	ev(170 * MS + 1, SGSCOPE_XEV_HWPTR, 8192, 8192, 0, NULL);
-	ev(341 * MS, SGSCOPE_XEV_PERIOD, 341 * MS, 11, 0, NULL);
-	ev(341 * MS + 1, SGSCOPE_XEV_HWPTR, 16384, 8192, 0, NULL);
-	ev(341 * MS + 2, SGSCOPE_XEV_XRUN, 341 * MS, 11, 0, NULL);
+	overruns_at_second_period();
 	xrun_attribute(&rep, &p);
 	check(p.verdict == XRUN_PART_UNWOKEN,
 	      "a client preempted in its poll, then asleep there: verdict not woken (%s)",
