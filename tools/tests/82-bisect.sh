@@ -98,10 +98,14 @@ PY
 # tools/bench/why on two runs that differ by what bench plants: a cost at
 # vmalloc's entry (sgscope bench --cost), and a delay in pcm2's .page
 # (debugfs page_delay_ns); the runs' numbers do not matter, only their
-# setups (run.json)
+# setups (run.json).  The cost, 100,000 iterations (about 0.9 ms of guest
+# time a call), stands well above the traces' noise: twice in CI another
+# function's own time moved by more than a cost of 20,000 did (0.18 ms),
+# once in single repetitions, once past the least of three (its cause is
+# not known yet; the check prints what moved)
 mkdir -p "$tmp/w/base" "$tmp/w/cost" "$tmp/w/delay"
 echo '{"clock": "icount", "knobs": {"page_delay_ns": "0"}}' >"$tmp/w/base/run.json"
-echo '{"clock": "icount", "planted_costs": {"__vmalloc_node_range_noprof": 20000}}' >"$tmp/w/cost/run.json"
+echo '{"clock": "icount", "planted_costs": {"__vmalloc_node_range_noprof": 100000}}' >"$tmp/w/cost/run.json"
 echo '{"clock": "icount", "knobs": {"page_delay_ns": "3000"}}' >"$tmp/w/delay/run.json"
 "$repo/tools/bench/why" "$tmp/w/base" "$tmp/w/cost" --cell pcm2-lookup/direct/256k/none --metric alloc_ns \
 	>"$tmp/w/cost.log" 2>&1
