@@ -14,16 +14,21 @@
  * did not find up front.
  *
  * The fault path is hot, so it avoids hash maps: the start time sits in a
- * per-CPU slot (a fault does not sleep in .page, so it ends on the CPU it
- * started on; a mismatch is counted, not guessed), and each PCM stream
- * gets a histogram index once, cached per CPU for the substream that
- * faulted last.  Per-CPU array lookups are inlined by the verifier.
+ * per-CPU slot, and each PCM stream gets a histogram index once, cached
+ * per CPU for the substream that faulted last.  Per-CPU array lookups are
+ * inlined by the verifier.  A fault usually ends on the CPU it started
+ * on; on PREEMPT_RT, where its locks sleep, it can be preempted and end
+ * on another, and its end then looks for its start in the other CPUs'
+ * slots.  An end whose start is nowhere (its entry probe was skipped, or
+ * another fault took the slot) is counted, not guessed.
  */
 #include "sgscope_common.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAX_STREAMS	64
+/* the CPUs an end looks through for its start */
+#define MAX_CPUS	256
 
 struct span_time {
 	__u64 ts;
@@ -96,7 +101,7 @@ struct {
 } new_ops SEC(".maps");
 
 __u32 next_index;
-/* faults whose end was not seen on the CPU they started on */
+/* ends whose start was not seen */
 __u64 unmatched;
 /* more streams than MAX_STREAMS */
 __u64 overflow;
@@ -152,6 +157,25 @@ static __noinline int stream_lookup(struct snd_pcm_substream *substream,
 	return 0;
 }
 
+/*
+ * The start of the current task's span in another CPU's slot: it was
+ * preempted and moved to this CPU.  A CPU past the last has no slot.
+ */
+static __always_inline struct span_time *start_elsewhere(void *starts_map, __u32 tid)
+{
+	struct span_time *start;
+	__u32 zero = 0, cpu;
+
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
+		start = bpf_map_lookup_percpu_elem(starts_map, &zero, cpu);
+		if (!start)
+			return NULL;
+		if (start->ts && start->tid == tid)
+			return start;
+	}
+	return NULL;
+}
+
 /* A fault's or an op's end: its time into hist_map, by stream index. */
 static __always_inline int span_end(void *starts_map, void *hist_map,
 				     struct snd_pcm_substream *substream,
@@ -164,11 +188,14 @@ static __always_inline int span_end(void *starts_map, void *hist_map,
 	__u32 zero = 0;
 
 	start = bpf_map_lookup_elem(starts_map, &zero);
-	if (!start || !start->ts)
+	if (!start)
 		return 0;
-	if (start->tid != (__u32)id) {
-		__sync_fetch_and_add(&unmatched, 1);
-		return 0;
+	if (!start->ts || start->tid != (__u32)id) {
+		start = start_elsewhere(starts_map, (__u32)id);
+		if (!start) {
+			__sync_fetch_and_add(&unmatched, 1);
+			return 0;
+		}
 	}
 	delta = bpf_ktime_get_ns() - start->ts;
 	if (!substream)

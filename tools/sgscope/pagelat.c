@@ -226,6 +226,32 @@ static const char *op_attach_kind(struct pagelat *p, const char *op)
 	return probe ? probe_kind_name(probe->point.kind) : "off";
 }
 
+/*
+ * Runs of the fault probes the kernel skipped (bpf_prog_info's
+ * recursion_misses, counted for kprobes from 6.7): a BPF program, or a
+ * BPF syscall of this tool, held the CPU's BPF count, which on PREEMPT_RT
+ * a preempted one can.  A fault whose end probe was skipped is in no count.
+ */
+static __u64 fault_misses(const struct pagelat *p)
+{
+	struct bpf_program *progs[] = {
+		p->skel->progs.fault_enter_fentry, p->skel->progs.fault_exit_fexit,
+		p->skel->progs.fault_enter_kprobe, p->skel->progs.fault_exit_kretprobe,
+	};
+	__u64 misses = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(progs[i]);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			misses += info.recursion_misses;
+	}
+	return misses;
+}
+
 static void report(void *ctx, bool final, double elapsed)
 {
 	struct pagelat *p = ctx;
@@ -233,6 +259,7 @@ static void report(void *ctx, bool final, double elapsed)
 	const char *what = final ? "total" : "interval";
 	struct sgscope_hist h, oh;
 	struct json j;
+	__u64 missed = fault_misses(p);
 	size_t i;
 
 	hist_table_refresh(&p->table);
@@ -241,11 +268,11 @@ static void report(void *ctx, bool final, double elapsed)
 	if (!o->json)
 		printf("\n=== pagelat %s, %.1f s%s\n", what, elapsed,
 		       p->table.count ? "" : ": no PCM mmap faults");
-	/* both should stay 0; say so when they do not */
-	if (!o->json && (p->skel->bss->unmatched || p->skel->bss->overflow))
-		printf("faults not timed: %llu ended on another CPU, %llu beyond 64 streams\n",
+	/* all should stay 0; say so when they do not */
+	if (!o->json && (p->skel->bss->unmatched || p->skel->bss->overflow || missed))
+		printf("faults not timed: %llu whose start was not seen, %llu beyond 64 streams, %llu probe runs the kernel skipped\n",
 		       (unsigned long long)p->skel->bss->unmatched,
-		       (unsigned long long)p->skel->bss->overflow);
+		       (unsigned long long)p->skel->bss->overflow, (unsigned long long)missed);
 	for (i = 0; i < p->table.count; i++) {
 		struct hist_entry *e = &p->table.entries[i];
 		const struct sgscope_pcm_key *key = (void *)e->key;
@@ -268,6 +295,7 @@ static void report(void *ctx, bool final, double elapsed)
 			json_string(&j, "stream", stream_name(key->stream));
 			json_string(&j, "page_op", op ?: "none (ALSA's default lookup)");
 			json_u64(&j, "unmatched", p->skel->bss->unmatched);
+			json_u64(&j, "missed", missed);
 			hist_json(&j, &h);
 			if (timed) {
 				json_object_begin(&j, "op");
