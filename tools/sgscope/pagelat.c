@@ -270,7 +270,7 @@ static void report(void *ctx, bool final, double elapsed)
 		       p->table.count ? "" : ": no PCM mmap faults");
 	/* all should stay 0; say so when they do not */
 	if (!o->json && (p->skel->bss->unmatched || p->skel->bss->overflow || missed))
-		printf("faults not timed: %llu whose start was not seen, %llu beyond 64 streams, %llu probe runs the kernel skipped\n",
+		printf("faults not timed: %llu with no start seen, %llu past 64 streams, %llu skipped\n",
 		       (unsigned long long)p->skel->bss->unmatched,
 		       (unsigned long long)p->skel->bss->overflow, (unsigned long long)missed);
 	for (i = 0; i < p->table.count; i++) {
