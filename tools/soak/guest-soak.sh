@@ -77,11 +77,11 @@ if [ -n "$SOAK_IN_CHROOT" ]; then
 	# and the schedule with it.  Nothing in the chroot looks 9p up again.
 	echo 2 >/proc/sys/vm/drop_caches
 	# no module autoloading: the kernel runs modprobe from the root
-	# filesystem, 9p, and after a suspend that exec waits in D for ever
-	# (one did, 11 hours into a day's soak: the card whose reopen asked
-	# for a module stopped, and every later suspend failed -EAGAIN, the
-	# kernel's wait for running helpers timed out).  The soak loads the
-	# one module it reloads itself.
+	# filesystem, 9p, and after a suspend that exec waits in D for ever;
+	# the task that asked for the module (an ALSA open of a card on its
+	# way out can) hangs with it, and every later suspend fails -EAGAIN
+	# as the kernel's wait for running helpers times out.  The soak loads
+	# the one module it reloads itself.
 	echo >/proc/sys/kernel/modprobe
 fi
 work=/tmp/soak
