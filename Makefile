@@ -27,7 +27,7 @@ help:
 	@echo "make stock-kernel  fetch Debian 12's kernels (STOCK_KERNELS) for tools/vm --kernel debian-..."
 	@echo "make kunit   run the KUnit suites with kunit.py"
 	@echo "make sgscope build the tracing CLI into build/sgscope/"
-	@echo "make soak    SOAK=24h (default) of all four PCMs playing and capturing under faults, on SOAK_MACHINES=2 machines at once, into results/soak-SOAK"
+	@echo "make soak    SOAK=24h (default) of all four PCMs playing and capturing under faults, on SOAK_MACHINES=2 machines at once, then the smallest-buffer trials, into results/soak-SOAK"
 	@echo "make soak-trial  the smallest buffer each strategy runs clean, direct and IOMMU, with and without --fragment, into results/soak-trial"
 	@echo "make lab     the quick matrix through a LAVA lab started on this machine, against a plain quick run"
 	@echo "make compat-table  docs/compatibility.md from the last make test"
@@ -63,14 +63,14 @@ bench: kernel sgscope
 
 # SOAK of guest time (90s, 10m, 1h, 24h) of all four PCMs at once under a
 # seeded schedule of faults (SOAK_SEED), shared by SOAK_MACHINES test
-# machines at once (one a core: a machine runs in one host thread):
-# tools/soak/run
+# machines at once (one a core: a machine runs in one host thread),
+# then the smallest-safe-buffer trials (-b): tools/soak/run
 SOAK ?= 24h
 SOAK_SEED ?= 1
 SOAK_MACHINES ?= 2
 SOAK_FAULT_GAP ?= 60
-soak: kernel
-	@tools/soak/run -d $(SOAK) -s $(SOAK_SEED) -j $(SOAK_MACHINES) -g $(SOAK_FAULT_GAP) results/soak-$(SOAK)
+soak: kernel sgscope
+	@tools/soak/run -d $(SOAK) -s $(SOAK_SEED) -j $(SOAK_MACHINES) -g $(SOAK_FAULT_GAP) -b results/soak-$(SOAK)
 
 # the smallest-safe-buffer trials (tools/soak/trials): each strategy's
 # smallest clean buffer in direct and IOMMU mode, with and without

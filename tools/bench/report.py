@@ -15,6 +15,8 @@ import json, os, re, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plots, report_html  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "soak"))
+import smallest  # noqa: E402
 
 
 def load(out):
@@ -301,21 +303,6 @@ def cell_lines(t):
                     "fallback) and failures (hw_params whose allocation failed) are totals over them."]
 
 
-def trial_lines(out):
-    """report.md's smallest-safe-buffer table, when the run has one
-    (tools/soak/trials into smallest-buffer/, a full run's)"""
-    try:
-        with open(f"{out}/smallest-buffer/table.md") as f:
-            table = f.read().splitlines()
-    except OSError:
-        return []
-    return ["", "## Smallest safe buffer", "",
-            "Each strategy's smallest buffer that ran clean (no xrun told, no break in the capture, "
-            "every larger size clean too), all four playing and capturing at once for 30 s of guest "
-            "time per size, in direct and IOMMU mode, with and without `sgscope inject --fragment` "
-            "(`tools/soak/trials`; each trial's steps in smallest-buffer/*/trial.md).", ""] + table
-
-
 def write(out):
     run, samples, histograms, orders = load(out)
     # one series per cell and metric
@@ -328,7 +315,7 @@ def write(out):
     lines += ["## Plots", ""]
     lines += [f"![{title}]({name}.svg)\n" for name, title in made]
     lines += cell_lines(t)
-    lines += trial_lines(out)
+    lines += smallest.section(out)
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(lines) + "\n")
     # the same as one page to open in a browser (a compare adds to it)

@@ -19,6 +19,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import smallest  # noqa: E402
+
 
 def machine_dirs(out):
     found = glob.glob(f"{out}/machine-*")
@@ -112,6 +115,7 @@ def write_report_md(out, machines, total):
                   f"{'-' if h is None else h} | {p['near_misses']} |")
     md += ["", "Checks:", ""] + [f"- {'ok' if c['ok'] else 'NOT OK'}: {name}: {c['what']}"
                                  for name, c in total.checks]
+    md += smallest.section(out)
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(md) + "\n")
 

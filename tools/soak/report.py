@@ -27,6 +27,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
 import report as bench_report  # noqa: E402
 from pattern import RATE, jsonl  # noqa: E402
+import smallest  # noqa: E402
 
 TOLD = ("xrun", "suspend", "gone", "nomem")
 results = []
@@ -537,10 +538,10 @@ def main():
                   f"{'' if s is None else f'{s:+.1f}'} |")
     if timeline(out, run["cards"]):
         md += ["", "![headroom and faults over the run](timeline.svg)"]
-    plants = planted(memory)
     md += ["", "Defects the driver planted (debugfs plant_*): " +
-           (", ".join(f"{key} {v}" for key, v in plants.items()) or "none")]
-    md += ["", "Checks:", ""] + [f"- {'ok' if ok else 'NOT OK'}: {w}" for ok, w, _ in results]
+           (", ".join(f"{key} {v}" for key, v in planted(memory).items()) or "none")]
+    md += ["", "Checks:", ""] + [f"- {'ok' if ok else 'NOT OK'}: {w}"
+                                 for ok, w, _ in results] + smallest.section(out)
     with open(f"{out}/report.md", "w") as f:
         f.write("\n".join(md) + "\n")
     write_ktap_kcidb(out, run)

@@ -240,10 +240,18 @@ class Combine(unittest.TestCase):
     """combine.py sums up the machines of one soak (tools/soak/run -j):
     it passes only when every machine has a report and every check of
     each passed."""
-    def run_combine(self, machines):
+    def run_combine(self, machines, trials=None):
         """MACHINES: per machine, its checks' ok values, or None for a
-        machine with no report; (exit, ktap.txt, report.md)"""
+        machine with no report; TRIALS: the smallest-buffer table
+        (tools/soak/trials) the folder has, if any; (exit, ktap.txt,
+        report.md)"""
         with tempfile.TemporaryDirectory() as out:
+            if trials is not None:
+                os.makedirs(f"{out}/smallest-buffer/direct-none")
+                with open(f"{out}/smallest-buffer/table.md", "w") as f:
+                    f.write(trials)
+                with open(f"{out}/smallest-buffer/direct-none/trial.json", "w") as f:
+                    json.dump({"seconds": 30}, f)
             for m, checks in enumerate(machines):
                 d = f"{out}/machine-{m}"
                 os.mkdir(d)
@@ -276,6 +284,15 @@ class Combine(unittest.TestCase):
         self.assertIn("4 unbind", md)
         self.assertIn("| 0 | playback | 20 | 2 | 100 | 0 |", md)
         self.assertEqual(len(tests), 4)
+
+    def test_smallest_buffer_table(self):
+        """the soak's report has the trials' table when make soak ran them"""
+        self.assertNotIn("Smallest safe buffer", self.run_combine([[True]])[2])
+        table = "| strategy | direct, none |\n|---|---|\n| sg | 1024 frames (21 ms) |\n"
+        md = self.run_combine([[True]], trials=table)[2]
+        self.assertIn("## Smallest safe buffer", md)
+        self.assertIn("for 30 s of guest time per size", md)
+        self.assertIn(table, md)
 
     def test_one_failed_check_fails(self):
         rc, ktap, _, _ = self.run_combine([[True, True], [True, False]])

@@ -46,6 +46,8 @@ expect "soak: tools/soak/run refuses -j 0 (exit 2)" 2 $?
 contains "soak: ... saying what MACHINES takes" "MACHINES is 1 to 8" "$(cat "$tmp/err")"
 "$repo/tools/soak/run" -j 2 -T 8192,4096 "$tmp/bad" >/dev/null 2>"$tmp/err"
 expect "soak: tools/soak/run refuses -j with the trial (-T) (exit 2)" 2 $?
+"$repo/tools/soak/run" -b -T 8192,4096 "$tmp/bad" >/dev/null 2>"$tmp/err"
+expect "soak: tools/soak/run refuses -b (the trials after a soak) with the trial (-T) (exit 2)" 2 $?
 "$repo/tools/soak/run" -g 2 "$tmp/bad" >/dev/null 2>"$tmp/err"
 expect "soak: tools/soak/run refuses a gap between faults under 5 s (exit 2)" 2 $?
 contains "soak: ... saying what GAP takes" "GAP is 5 to 3600 seconds" "$(cat "$tmp/err")"
