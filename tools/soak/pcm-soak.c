@@ -326,8 +326,8 @@ static void *run(void *arg)
 		if (t >= xrun) {
 			/* the application stalls past its buffer: it must be told */
 			d->provoked++;
-			say(d, "{\"event\":\"provoke\",\"device\":\"%s\",\"dir\":\"%s\",\"index\":%" PRIu64 "}\n",
-			    d->device, d->name, d->index);
+			say(d, "{\"event\":\"provoke\",\"device\":\"%s\",\"dir\":\"%s\",\"index\":%" PRIu64
+			    ",\"t\":%.6f}\n", d->device, d->name, d->index, t);
 			usleep((useconds_t)(d->buffer * 1000000ULL / SOAK_RATE) + 50000);
 			xrun = next_at(d, t, xrun_s);
 			d->settled_at = d->index + d->buffer;

@@ -312,7 +312,10 @@ def xrun_verdicts(out, cards):
     the tracer's latest xrun of that card, PCM and direction at or before
     the application heard of it and after the previous one's.  Returns
     rows (card, direction, t, provoked, tracer's line or None); a told
-    xrun is provoked when its stream index is the provoke's."""
+    xrun is provoked when its stream index is the provoke's and the
+    tracer saw it after the stall began: a stream can overrun while its
+    client waits in a read that then returns short, and the stall that
+    follows only tells the client of that xrun."""
     traced = [e for e in jsonl(f"{out}/xrun.jsonl") if e.get("report") == "xrun"] \
         if os.path.exists(f"{out}/xrun.jsonl") else []
     rows = []
@@ -321,18 +324,20 @@ def xrun_verdicts(out, cards):
         for d in ("playback", "capture"):
             mine = sorted((e for e in traced if (e["card"], e["pcm"], e["stream"]) == (k, k, d)),
                           key=lambda e: e["ts_ns"])
-            provoked, after = None, -1.0
+            provoked, since, after = None, None, -1.0
             told = [e for e in events if e.get("dir") == d and e.get("event") in ("provoke", "xrun")]
             for i, e in enumerate(told):
                 if e["event"] == "provoke":
-                    provoked = e["index"]
+                    provoked, since = e["index"], e.get("t")
                     continue
                 seen = [x for x in mine if after < x["ts_ns"] / 1e9 <= e["t"] + XRUN_SLACK_S]
                 # xruns told at the same time (to the clock's two decimals)
                 # are as many traced ones: the latest are the later ones'
                 later = sum(1 for x in told[i + 1:] if x["event"] == "xrun" and x["t"] <= e["t"])
                 seen = seen[:max(len(seen) - later, 1)]
-                rows.append((k, d, e["t"], provoked == e["index"], seen[-1] if seen else None))
+                stalled = provoked == e["index"] and not (
+                    seen and since is not None and seen[-1]["ts_ns"] / 1e9 < since)
+                rows.append((k, d, e["t"], stalled, seen[-1] if seen else None))
                 after = seen[-1]["ts_ns"] / 1e9 if seen else after
     return rows
 

@@ -56,6 +56,18 @@ class XrunVerdicts(unittest.TestCase):
         self.assertEqual(self.run_checks(told, [(0, "capture", 2.9, "wake-up latency")]),
                          [(True, "xrun.verdicts"), (False, "xrun.provoked")])
 
+    def test_an_xrun_before_the_stall_is_not_the_stall_s(self):
+        """the stream overran while its client waited (a read that returned
+        short), then the client stalled on purpose and was told: the xrun
+        the tracer saw before the stall began is no provoked one"""
+        told = [{"event": "provoke", "dir": "capture", "index": 5, "t": 3.0},
+                {"event": "xrun", "dir": "capture", "index": 5, "t": 3.3}]
+        self.assertEqual(self.run_checks(told, [(0, "capture", 2.99, "not woken")]),
+                         [(True, "xrun.verdicts")])
+        report.results.clear()
+        self.assertEqual(self.run_checks(told, [(0, "capture", 3.2, "not woken")]),
+                         [(True, "xrun.verdicts"), (False, "xrun.provoked")])
+
     def test_a_provoked_xrun_whose_client_was_not_seen_is_set_apart(self):
         told = [{"event": "provoke", "dir": "capture", "index": 5},
                 {"event": "xrun", "dir": "capture", "index": 5, "t": 3.0},
