@@ -57,9 +57,9 @@ class XrunVerdicts(unittest.TestCase):
                          [(True, "xrun.verdicts"), (False, "xrun.provoked")])
 
     def test_an_xrun_before_the_stall_is_not_the_stall_s(self):
-        """the stream overran while its client waited (a read that returned
-        short), then the client stalled on purpose and was told: the xrun
-        the tracer saw before the stall began is no provoked one"""
+        # the stream overran while its client waited (a read that returned
+        # short), then the client stalled on purpose and was told: the xrun
+        # the tracer saw before the stall began is no provoked one
         told = [{"event": "provoke", "dir": "capture", "index": 5, "t": 3.0},
                 {"event": "xrun", "dir": "capture", "index": 5, "t": 3.3}]
         self.assertEqual(self.run_checks(told, [(0, "capture", 2.99, "not woken")]),
@@ -298,7 +298,7 @@ class Combine(unittest.TestCase):
         self.assertEqual(len(tests), 4)
 
     def test_smallest_buffer_table(self):
-        """the soak's report has the trials' table when make soak ran them"""
+        # the soak's report has the trials' table when make soak ran them
         self.assertNotIn("Smallest safe buffer", self.run_combine([[True]])[2])
         table = "| strategy | direct, none |\n|---|---|\n| sg | 1024 frames (21 ms) |\n"
         md = self.run_combine([[True]], trials=table)[2]
