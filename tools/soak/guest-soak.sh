@@ -226,9 +226,9 @@ depot=/sys/kernel/debug/stackdepot/stats
 # never freed, and no meminfo or vmstat counter has it (PageTables is
 # the processes').  pcm2's buffers are vmalloc'ed at every hw_params, and
 # a freed range is handed out again only after a lazy purge, so the
-# spans mapped keep growing for hours: about 8 kB an hour in a 12-hour
-# soak, 5 PTE pages in 100 plays of pcm2.  A kprobe's hit count names
-# them (kprobe_profile: one page a call).
+# spans mapped keep growing for hours (5 PTE pages in 100 plays of pcm2
+# in a test machine).  A kprobe's hit count names them (kprobe_profile:
+# one page a call).
 tracefs=/sys/kernel/tracing
 ptek=$tracefs/kprobe_profile
 { echo 'p:sgscope_kernel_pte __pte_alloc_kernel' >>$tracefs/kprobe_events &&

@@ -8,7 +8,7 @@ import json
 FOLDER = "smallest-buffer"
 
 
-def section(out, heading="##"):
+def section(out):
     """The section's markdown lines, or [] when OUT has no trials."""
     try:
         with open(f"{out}/{FOLDER}/table.md") as f:
@@ -23,7 +23,7 @@ def section(out, heading="##"):
         except (OSError, ValueError, KeyError):
             pass
     per_size = " or ".join(f"{s} s" for s in sorted(seconds)) or "a set time"
-    return ["", f"{heading} Smallest safe buffer", "",
+    return ["", "## Smallest safe buffer", "",
             "Each strategy's smallest buffer that ran clean (no xrun told, no break in the capture, "
             f"every larger size clean too), all four playing and capturing at once for {per_size} "
             "of guest time per size, in direct and IOMMU mode, with and without `sgscope inject "
