@@ -7,7 +7,10 @@
 # scenario: nothing live in the driver, no WARN/BUG/Oops in dmesg, kmemleak
 # clean, and the card still plays (recorded, checked bit for bit by the host).
 #
-# $1: fast (make test) or full (make bench); $2: plain, swiotlb or iommu
+# $1: fast (make test), full (make bench) or errors (fast's cells whose
+# injection fails an allocation or a call, so that an error path runs: the
+# debug kernel's, where a scenario costs minutes); $2: plain, swiotlb or
+# iommu
 # $3: folder with clipNNN.wav, pcm-failnth; gets the allocs log
 # $4: each (default: a kmemleak scan after every scenario) or end (one scan
 # at the end: on the debug kernel a scan takes 55 to 140 s of guest time)
@@ -99,21 +102,27 @@ row() {
 orders() { echo "$1" | jq -r '.orders | to_entries | map("\(.key):\(.value)") | join(",")' | head -1; }
 
 orders_k="1 2 3 4 5 6"
-[ "$level" = fast ] && orders_k="1 6"
+[ "$level" != full ] && orders_k="1 6"
 [ "$boot" != plain ] && orders_k="1"
 # pcms_of SCENARIO [ORDER]: the PCMs a scenario runs on at this level and
-# boot (most only in the plain boot, fewer in make test's fast level)
+# boot (most only in the plain boot, fewer in make test's fast level).
+# The errors level leaves out what fails nothing: the baseline, pressure,
+# and the preallocated pcm0 and vmalloc'ed pcm2 (order 0 pages) under
+# order-k and all-allocation failures
 pcms_of() {
-	case $1 in
-	baseline) echo 0 1 2 3 ;;
-	order) if [ "$level" = fast ] && [ "$2" != 1 ]; then echo 1; else echo 0 1 2 3; fi ;;
-	prealloc) [ "$boot" = plain ] && echo 0 ;;
-	fragmentation) [ "$level" = full ] && [ "$boot" = plain ] && echo 1 ;;
+	case $level:$1 in
+	errors:baseline | errors:pressure) ;;
+	errors:order) if [ "$2" != 1 ]; then echo 1; else echo 1 3; fi ;;
+	*:baseline) echo 0 1 2 3 ;;
+	*:order) if [ "$level" = fast ] && [ "$2" != 1 ]; then echo 1; else echo 0 1 2 3; fi ;;
+	*:prealloc) [ "$boot" = plain ] && echo 0 ;;
+	*:fragmentation) [ "$level" = full ] && [ "$boot" = plain ] && echo 1 ;;
 	*)	[ "$boot" = plain ] || return 0
 		case $level:$1 in
-		fast:failslab) echo 2 ;;
-		fast:fail-nth) echo 1 2 ;;
+		fast:failslab | errors:failslab) echo 2 ;;
+		fast:fail-nth | errors:fail-nth) echo 1 2 ;;
 		fast:pressure) echo 1 ;;
+		errors:all) echo 1 2 3 ;;
 		*) echo 0 1 2 3 ;;
 		esac ;;
 	esac
