@@ -467,7 +467,17 @@ while running && [ "$t_s" -lt $((start + seconds + PLAYER_GRACE_S)) ]; do
 		now
 		next=$((t_s + gap + r))
 	fi
-	pause 1
+	# asleep until the next sample or fault is due, a plant's second,
+	# or 10 s at most (the player's end is seen that late at worst):
+	# every wake-up is guest work, and under icount guest work is the
+	# soak's wall time
+	due=$((sampled + sample))
+	[ "$faults" != on ] || [ "$next" -ge "$due" ] || due=$next
+	[ -z "$plants" ] || due=$t_s
+	wait_s=$((due - t_s))
+	[ "$wait_s" -ge 1 ] || wait_s=1
+	[ "$wait_s" -le 10 ] || wait_s=10
+	pause "$wait_s"
 done
 if running; then
 	# where each of its threads is stuck, for the report, then killed

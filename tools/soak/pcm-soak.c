@@ -51,7 +51,6 @@
 #include "pcm-random.h"
 #include "soak_check.h"
 
-#define CHUNK_FRAMES	1024
 #define HEADROOM_WINDOW_S	10	/* a timeline point per 10 s of guest time */
 #define REOPEN_TRIES	600	/* 60 s of 100 ms */
 /* a restart's shape: see draw_shape() */
@@ -59,6 +58,12 @@
 #define SHAPE_MAX_PERIOD	16384
 #define SHAPE_MAX_BUFFER	65536
 #define SHAPE_TRIES		1000
+/*
+ * A transfer moves a period, as a real client does, up to the largest
+ * period a shape draws: under icount every call and the wake-up it waits
+ * for cost wall time, and smaller transfers only add calls.
+ */
+#define CHUNK_FRAMES		SHAPE_MAX_PERIOD
 
 enum { TOLD_XRUN, TOLD_SUSPEND, TOLD_GONE, TOLD_NOMEM, TOLD_KINDS };
 
@@ -306,7 +311,6 @@ static void *run(void *arg)
 	uint8_t buf[CHUNK_FRAMES * SOAK_FRAME_BYTES];
 	double start = now(), t, restart, xrun;
 	snd_pcm_sframes_t n, chunk;
-	uint64_t i;
 	int err;
 
 	err = open_pcm(d, false);
@@ -336,11 +340,7 @@ static void *run(void *arg)
 		/* a period at a time, as a real client: never a whole buffer */
 		chunk = d->period < CHUNK_FRAMES ? d->period : CHUNK_FRAMES;
 		if (play) {
-			for (i = 0; i < (uint64_t)chunk; i++) {
-				uint32_t w = soak_word(d->index + i);
-
-				memcpy(buf + i * SOAK_FRAME_BYTES, &w, sizeof(w));
-			}
+			soak_fill(buf, d->index, chunk);
 			n = transfer(d, buf, chunk);
 		} else {
 			n = transfer(d, buf, chunk);

@@ -42,14 +42,14 @@ static void widen(int fd)
 static int gen(uint64_t n)
 {
 	uint8_t buf[CHUNK_FRAMES * SOAK_FRAME_BYTES];
-	size_t i, done;
+	size_t done;
 	ssize_t w;
 
 	signal(SIGPIPE, SIG_IGN);
 	widen(STDOUT_FILENO);
 	for (;;) {
-		for (i = 0; i < CHUNK_FRAMES; i++)
-			soak_frame(n++, buf + i * SOAK_FRAME_BYTES);
+		soak_fill(buf, n, CHUNK_FRAMES);
+		n += CHUNK_FRAMES;
 		for (done = 0; done < sizeof(buf); done += w) {
 			w = write(STDOUT_FILENO, buf + done, sizeof(buf) - done);
 			if (w < 0 && errno == EINTR)

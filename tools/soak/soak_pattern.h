@@ -12,6 +12,7 @@
 #define SOAK_PATTERN_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define SOAK_RATE		48000
 #define SOAK_CHANNELS		2
@@ -20,27 +21,54 @@
 #define SOAK_INDEX_SPAN		(1ULL << SOAK_INDEX_BITS)
 #define SOAK_MARK		0x8000u
 
-static inline void soak_frame(uint64_t n, uint8_t out[SOAK_FRAME_BYTES])
-{
-	uint16_t left = n & 0xffff, right = SOAK_MARK | ((n >> 16) & 0x7fff);
-
-	out[0] = left & 0xff;
-	out[1] = left >> 8;
-	out[2] = right & 0xff;
-	out[3] = right >> 8;
-}
-
 /*
- * Frame n as one 32-bit word in the machine's order, for the fast paths
- * (a word stored or compared per frame): the bytes soak_frame() writes on
- * a little-endian machine, which the test machine and its host are.
+ * Frame n as one 32-bit word in the machine's order: stored as it is, its
+ * bytes are the frame (the left sample first, each little-endian) on a
+ * little-endian machine, which the test machine and its host are.
  */
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "soak_word() gives soak_frame()'s bytes on a little-endian machine only"
+#error "soak_word() is a frame's bytes on a little-endian machine only"
 #endif
 static inline uint32_t soak_word(uint64_t n)
 {
 	return (uint32_t)(SOAK_MARK | ((n >> 16) & 0x7fff)) << 16 | (uint32_t)(n & 0xffff);
+}
+
+/*
+ * Frames from index n on before the index wraps (SOAK_INDEX_SPAN): up to
+ * there soak_word(n + i) is soak_word(n) + i, so the fast paths step a
+ * word instead of building each.
+ */
+static inline uint64_t soak_until_wrap(uint64_t n)
+{
+	return SOAK_INDEX_SPAN - (n & (SOAK_INDEX_SPAN - 1));
+}
+
+/* Two frames, n and n + 1, as one 64-bit word (n + 1 must not wrap). */
+#define SOAK_PAIR_STEP		(2ULL << 32 | 2)
+static inline uint64_t soak_pair(uint64_t n)
+{
+	return (uint64_t)(soak_word(n) + 1) << 32 | soak_word(n);
+}
+
+/*
+ * Frames n, n + 1, ... into buf: two a store.  The guest's player fills
+ * every frame it plays, and under icount each instruction costs wall time.
+ */
+static inline void soak_fill(uint8_t *buf, uint64_t n, uint64_t frames)
+{
+	uint64_t until = soak_until_wrap(n), pair, i = 0;
+	uint32_t w;
+
+	if (until > 1) {
+		pair = soak_pair(n);
+		for (; i + 2 <= frames && i + 2 <= until; i += 2, pair += SOAK_PAIR_STEP)
+			memcpy(buf + i * SOAK_FRAME_BYTES, &pair, sizeof(pair));
+	}
+	for (; i < frames; i++) {
+		w = soak_word(n + i);
+		memcpy(buf + i * SOAK_FRAME_BYTES, &w, sizeof(w));
+	}
 }
 
 /* The index a frame holds (modulo SOAK_INDEX_SPAN), or -1: not ours. */

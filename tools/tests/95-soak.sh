@@ -29,6 +29,19 @@ expect "soak: ... and counts the silence and the frames" "10200 100 9105" \
 "$tmp/soak-stream" gen | head -c 400000 | "$tmp/soak-stream" check >"$tmp/clean.jsonl"
 expect "soak: an undamaged stream has no break" "100000 0 0 0 0" \
 	"$(jq -r 'select(.summary) | "\(.frames) \(.gaps) \(.repeats) \(.corrupt) \(.foreign)"' "$tmp/clean.jsonl")"
+# across the index's wrap (12.4 hours in: soak_pattern.h), where the
+# fill and the check leave their fast paths: 6,000 frames from 3,000
+# before it, a byte flipped before the wrap and one after it
+"$tmp/soak-stream" gen $(((1 << 31) - 3000)) | head -c 24000 | python3 -c '
+import sys
+d = bytearray(sys.stdin.buffer.read())
+for f in (2990, 3040):
+    d[f * 4 + 1] ^= 0x10
+sys.stdout.buffer.write(d)' | "$tmp/soak-stream" check >"$tmp/wrap.jsonl"
+expect "soak: ... and across the index's wrap, with the frames and the full index counted" \
+	"corrupt 2990 2147483638,corrupt 3040 2147483688,6000 2147486648 2" \
+	"$(jq -r 'if .break then "\(.break) \(.offset) \(.expected)" else "\(.frames) \(.next) \(.corrupt)" end' \
+		"$tmp/wrap.jsonl" | paste -sd,)"
 "$tmp/soak-stream" frobnicate 2>/dev/null
 expect "soak: soak-stream refuses a bad command with exit 2" 2 $?
 # report.py's xrun verdicts, on made-up runs
