@@ -331,9 +331,11 @@ def xrun_verdicts(out, cards):
                     provoked, since = e["index"], e.get("t")
                     continue
                 seen = [x for x in mine if after < x["ts_ns"] / 1e9 <= e["t"] + XRUN_SLACK_S]
-                # xruns told at the same time (to the clock's two decimals)
-                # are as many traced ones: the latest are the later ones'
-                later = sum(1 for x in told[i + 1:] if x["event"] == "xrun" and x["t"] <= e["t"])
+                # xruns told within the slack of this one (to the clock's
+                # two decimals) are as many traced ones in its window: the
+                # latest are the later ones'
+                later = sum(1 for x in told[i + 1:]
+                            if x["event"] == "xrun" and x["t"] <= e["t"] + XRUN_SLACK_S + 1e-9)
                 seen = seen[:max(len(seen) - later, 1)]
                 stalled = provoked == e["index"] and not (
                     seen and since is not None and seen[-1]["ts_ns"] / 1e9 < since)

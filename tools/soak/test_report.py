@@ -98,6 +98,14 @@ class XrunVerdicts(unittest.TestCase):
         report.results.clear()
         self.assertEqual(self.run_checks(told, traced[:1]), [(False, "xrun.verdicts")])
 
+    def test_two_xruns_told_a_clock_tick_apart_take_one_trace_each(self):
+        # the second within the slack of the first: the first must not
+        # take the trace of the second
+        told = [{"event": "xrun", "dir": "playback", "index": 26759168, "t": 639.40},
+                {"event": "xrun", "dir": "playback", "index": 26760192, "t": 639.41}]
+        traced = [(0, "playback", 639.3984, "not woken"), (0, "playback", 639.4046, "not woken")]
+        self.assertEqual(self.run_checks(told, traced), [(True, "xrun.verdicts")])
+
     def test_a_later_trace_does_not_judge_an_earlier_xrun(self):
         told = [{"event": "xrun", "dir": "playback", "index": 1, "t": 5.0}]
         self.assertEqual(self.run_checks(told, [(0, "playback", 6.0, "interrupt")]),
