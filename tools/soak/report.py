@@ -307,10 +307,30 @@ APPLICATION = "application"
 XRUN_SLACK_S = 0.01
 
 
+def traced_s(x):
+    """a tracer line's time, in seconds"""
+    return x["ts_ns"] / 1e9
+
+
+def judge_run(run, mine, after):
+    """The traces of RUN, xruns told each within the slack of the one
+    before it, from MINE (the stream's traced xruns) after AFTER: from the
+    last back, each takes the latest trace up to its time and the slack
+    and before the one the next took, so that none takes a trace a later
+    one needs, and one the tracer missed is the one left without"""
+    picks, limit = [], float("inf")
+    for e in reversed(run):
+        seen = [x for x in mine if after < traced_s(x) <= e["t"] + XRUN_SLACK_S and traced_s(x) < limit]
+        picks.append(seen[-1] if seen else None)
+        limit = traced_s(seen[-1]) if seen else limit
+    return picks[::-1]
+
+
 def xrun_verdicts(out, cards):
     """Each xrun an application was told of, with sgscope xrun's verdict:
     the tracer's latest xrun of that card, PCM and direction at or before
-    the application heard of it and after the previous one's.  Returns
+    the application heard of it and after the previous one's (judge_run()
+    for xruns told within the clock's slack of each other).  Returns
     rows (card, direction, t, provoked, tracer's line or None); a told
     xrun is provoked when its stream index is the provoke's and the
     tracer saw it after the stall began: a stream can overrun while its
@@ -323,24 +343,25 @@ def xrun_verdicts(out, cards):
         events = jsonl(f"{out}/soak-{k}.jsonl")
         for d in ("playback", "capture"):
             mine = sorted((e for e in traced if (e["card"], e["pcm"], e["stream"]) == (k, k, d)),
-                          key=lambda e: e["ts_ns"])
+                          key=traced_s)
             provoked, since, after = None, None, -1.0
             told = [e for e in events if e.get("dir") == d and e.get("event") in ("provoke", "xrun")]
-            for i, e in enumerate(told):
-                if e["event"] == "provoke":
-                    provoked, since = e["index"], e.get("t")
+            i = 0
+            while i < len(told):
+                if told[i]["event"] == "provoke":
+                    provoked, since = told[i]["index"], told[i].get("t")
+                    i += 1
                     continue
-                seen = [x for x in mine if after < x["ts_ns"] / 1e9 <= e["t"] + XRUN_SLACK_S]
-                # xruns told within the slack of this one (to the clock's
-                # two decimals) are as many traced ones in its window: the
-                # latest are the later ones'
-                later = sum(1 for x in told[i + 1:]
-                            if x["event"] == "xrun" and x["t"] <= e["t"] + XRUN_SLACK_S + 1e-9)
-                seen = seen[:max(len(seen) - later, 1)]
-                stalled = provoked == e["index"] and not (
-                    seen and since is not None and seen[-1]["ts_ns"] / 1e9 < since)
-                rows.append((k, d, e["t"], stalled, seen[-1] if seen else None))
-                after = seen[-1]["ts_ns"] / 1e9 if seen else after
+                j = i + 1
+                while j < len(told) and told[j]["event"] == "xrun" and \
+                        told[j]["t"] <= told[j - 1]["t"] + XRUN_SLACK_S + 1e-9:
+                    j += 1
+                for x, e in zip(judge_run(told[i:j], mine, after), told[i:j]):
+                    stalled = provoked == e["index"] and not (
+                        x and since is not None and traced_s(x) < since)
+                    rows.append((k, d, e["t"], stalled, x))
+                    after = traced_s(x) if x else after
+                i = j
     return rows
 
 

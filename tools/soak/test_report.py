@@ -105,6 +105,24 @@ class XrunVerdicts(unittest.TestCase):
                 {"event": "xrun", "dir": "playback", "index": 26760192, "t": 639.41}]
         traced = [(0, "playback", 639.3984, "not woken"), (0, "playback", 639.4046, "not woken")]
         self.assertEqual(self.run_checks(told, traced), [(True, "xrun.verdicts")])
+        # ... with an untold trace before them: the first takes its own,
+        # the latest before the second's
+        rows = report.xrun_verdicts(self.out, 1)
+        self.assertEqual([r[4]["ts_ns"] for r in rows], [639398400000, 639404600000])
+        told = [{"event": "xrun", "dir": "playback", "index": 1, "t": 1.00},
+                {"event": "xrun", "dir": "playback", "index": 2, "t": 1.01}]
+        traced = [(0, "playback", 0.98, "interrupt"), (0, "playback", 0.995, "application"),
+                  (0, "playback", 1.012, "not woken")]
+        report.results.clear()
+        self.run_checks(told, traced)
+        self.assertEqual([r[4]["verdict"] for r in report.xrun_verdicts(self.out, 1)],
+                         ["application", "not woken"])
+
+    def test_of_two_told_at_once_the_one_the_tracer_missed_has_no_verdict(self):
+        told = [{"event": "xrun", "dir": "capture", "index": 1, "t": 5.00},
+                {"event": "xrun", "dir": "capture", "index": 2, "t": 5.01}]
+        self.run_checks(told, [(0, "capture", 5.012, "interrupt")])
+        self.assertEqual([bool(r[4]) for r in report.xrun_verdicts(self.out, 1)], [False, True])
 
     def test_a_later_trace_does_not_judge_an_earlier_xrun(self):
         told = [{"event": "xrun", "dir": "playback", "index": 1, "t": 5.0}]
