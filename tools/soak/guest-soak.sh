@@ -97,7 +97,8 @@ cards=$(ls -d /proc/asound/card[0-9]* | wc -l)
 
 # now: t, the guest's uptime in seconds (two decimals), and t_s, whole
 # seconds; builtins only, as rnd: the loop below runs for hours, and a
-# process forked every second is guest time taken from the streams
+# process forked at each of its wake-ups is guest time taken from the
+# streams
 now() {
 	read -r t _ </proc/uptime
 	t_s=${t%.*}
@@ -322,7 +323,8 @@ next=$((start + gap + r))
 sampled=$((start - sample))
 # pause N: N seconds, with no process forked (a FIFO nobody writes, read
 # with a timeout: busybox's sh has read -t, tools/soak/run runs this with
-# it): the schedule's loop wakes every second for hours
+# it): the schedule's loop wakes at every sample and fault, and every 10 s
+# at most, for hours
 mkfifo $work/pause
 exec 3<>$work/pause
 pause() { read -r -t "$1" _ <&3; }

@@ -17,5 +17,5 @@ on_debug_kernel
 # to 140 s of guest time, and 70-fault-matrix scans after every scenario
 # on the plain kernel
 BOOTS=plain MATRIX_KMEMLEAK=end MATRIX_TIMEOUT=4500 "$repo/tools/tests/fault-matrix-run" errors "$repo/results/test$variant/fault-matrix"
-check $? "debug: the fast fault matrix passes on the debug kernel"
+check $? "debug: the fault matrix's errors level passes on the debug kernel"
 finish
