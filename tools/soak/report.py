@@ -21,6 +21,7 @@ kcidb.json and summary.json (the numbers combine.py sums over machines):
 """
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -181,6 +182,10 @@ def cpu_share(out):
 # minutes, a page an hour in a day.
 LEAK_SIGMAS = 4
 LEAK_WARMUP_SAMPLES = 2
+# a sample this far from the median of its LEAK_SPIKE_NEAR neighbours on
+# each side is a load's pages still in flight, not a leak
+LEAK_SPIKE_KB = 1024
+LEAK_SPIKE_NEAR = 4
 
 
 def trend(points):
@@ -208,6 +213,21 @@ def running(memory):
     return [m for m in memory if not m.get("closed")]
 
 
+def despiked(points):
+    """POINTS (t, kB) less those LEAK_SPIKE_KB or more from the median of
+    their neighbours: a memory load can outlast the window leak_check()
+    leaves out (a `--fragment 100` fill took 35 s of its 20), and its
+    pages still in flight lift one sample by tens of MB, where a leak
+    moves every sample after it"""
+    values = [v for _, v in points]
+    keep = []
+    for i, p in enumerate(points):
+        near = values[max(0, i - LEAK_SPIKE_NEAR):i] + values[i + 1:i + 1 + LEAK_SPIKE_NEAR]
+        if not near or abs(p[1] - statistics.median(near)) < LEAK_SPIKE_KB:
+            keep.append(p)
+    return keep
+
+
 def leak_check(memory, faults):
     # memory loads move pages between the kernel's own lists (a lazily
     # freed page is in none of the counters for a moment): the samples
@@ -216,7 +236,7 @@ def leak_check(memory, faults):
     busy = [(f["t"], f["t"] + f.get("seconds", 0) + 60) for f in faults
             if f["fault"] in ("memory", "inject_order")]
     points = [(m["t"], m["unaccounted_kb"]) for m in running(memory) if "unaccounted_kb" in m]
-    points = [p for p in points[LEAK_WARMUP_SAMPLES:] if not any(a <= p[0] <= b for a, b in busy)]
+    points = despiked([p for p in points[LEAK_WARMUP_SAMPLES:] if not any(a <= p[0] <= b for a, b in busy)])
     fit = trend(points)
     span = (points[-1][0] - points[0][0]) / 60 if len(points) > 1 else 0
     if fit is None or fit[1] is None:
