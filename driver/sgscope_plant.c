@@ -12,7 +12,7 @@
  *                     silence before the device fetches them: lost, and
  *                     the application is not told
  *   plant_corrupt     one byte of each of the next N captured periods is
- *                     flipped before the application reads it
+ *                     flipped before the application can read it
  *
  * What was planted is counted in the card's counters file.
  */
@@ -71,21 +71,32 @@ static void sgscope_plant_silence(struct sgscope_chip *chip,
 	atomic64_inc(&chip->counters.planted_silenced_periods);
 }
 
-/* A byte in the middle of the period the device has just captured. */
+/*
+ * A byte of what the device has captured since ALSA last read its
+ * position: no read can have reached those frames yet (a read copies up
+ * to that pointer), so the application will read the flipped byte.  The
+ * stream's lock keeps a read's pointer update out meanwhile.  When there
+ * is none (a read just caught the pointer up), a later period plants it.
+ */
 static void sgscope_plant_corrupt(struct sgscope_chip *chip,
-				  struct snd_pcm_runtime *runtime,
-				  unsigned int pos, unsigned int period_bytes,
-				  unsigned int buffer_bytes)
+				  struct snd_pcm_substream *substream,
+				  unsigned int pos)
 {
-	unsigned int done;
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	snd_pcm_uframes_t lap = runtime->buffer_size, seen, ahead;
+	unsigned long flags;
+	size_t at;
 
-	if (atomic_dec_if_positive(&chip->plant.corrupt) < 0)
-		return;
-	done = (pos - pos % period_bytes + buffer_bytes - period_bytes) %
-	       buffer_bytes;
-	/* an odd offset: the high byte of a 16-bit little-endian sample */
-	runtime->dma_area[done + period_bytes / 2 + 1] ^= SGSCOPE_PLANT_CORRUPT_BITS;
-	atomic64_inc(&chip->counters.planted_corrupted_bytes);
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	seen = runtime->status->hw_ptr % lap;
+	ahead = (bytes_to_frames(runtime, pos) + lap - seen) % lap;
+	if (ahead && atomic_dec_if_positive(&chip->plant.corrupt) >= 0) {
+		at = frames_to_bytes(runtime, (seen + ahead / 2) % lap);
+		/* an odd offset: the high byte of a 16-bit little-endian sample */
+		runtime->dma_area[at + 1] ^= SGSCOPE_PLANT_CORRUPT_BITS;
+		atomic64_inc(&chip->counters.planted_corrupted_bytes);
+	}
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
 }
 
 /*
@@ -109,6 +120,5 @@ void sgscope_plant_period(struct sgscope_chip *chip,
 	if (st->direction == SNDRV_PCM_STREAM_PLAYBACK)
 		sgscope_plant_silence(chip, st, runtime, pos);
 	else
-		sgscope_plant_corrupt(chip, runtime, pos, st->period_bytes,
-				      st->buffer_bytes);
+		sgscope_plant_corrupt(chip, substream, pos);
 }
