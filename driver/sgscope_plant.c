@@ -75,19 +75,24 @@ static void sgscope_plant_silence(struct sgscope_chip *chip,
  * A byte of what the device has captured since ALSA last read its
  * position: no read can have reached those frames yet (a read copies up
  * to that pointer), so the application will read the flipped byte.  The
- * stream's lock keeps a read's pointer update out meanwhile.  When there
- * is none (a read just caught the pointer up), a later period plants it.
+ * stream's lock keeps a read's pointer update out meanwhile, and the
+ * device's position is read under it too (as the pointer callback reads
+ * it), so that the pointer cannot have passed it.  When there is none (a
+ * read just caught the pointer up), a later period plants it.
  */
 static void sgscope_plant_corrupt(struct sgscope_chip *chip,
-				  struct snd_pcm_substream *substream,
-				  unsigned int pos)
+				  struct sgscope_engine *engine,
+				  struct sgscope_stream *st,
+				  struct snd_pcm_substream *substream)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	snd_pcm_uframes_t lap = runtime->buffer_size, seen, ahead;
 	unsigned long flags;
+	unsigned int pos;
 	size_t at;
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
+	pos = sgscope_engine_position(chip, engine, st);
 	seen = runtime->status->hw_ptr % lap;
 	ahead = (bytes_to_frames(runtime, pos) + lap - seen) % lap;
 	if (ahead && atomic_dec_if_positive(&chip->plant.corrupt) >= 0) {
@@ -109,16 +114,13 @@ void sgscope_plant_period(struct sgscope_chip *chip,
 			  struct snd_pcm_substream *substream,
 			  unsigned int periods)
 {
-	struct snd_pcm_runtime *runtime = substream->runtime;
-	unsigned int pos;
-
 	sgscope_plant_leak(chip, periods);
 	if (atomic_read(&chip->plant.silence) <= 0 &&
 	    atomic_read(&chip->plant.corrupt) <= 0)
 		return;
-	pos = sgscope_engine_position(chip, engine, st);
 	if (st->direction == SNDRV_PCM_STREAM_PLAYBACK)
-		sgscope_plant_silence(chip, st, runtime, pos);
+		sgscope_plant_silence(chip, st, substream->runtime,
+				      sgscope_engine_position(chip, engine, st));
 	else
-		sgscope_plant_corrupt(chip, substream, pos);
+		sgscope_plant_corrupt(chip, engine, st, substream);
 }
